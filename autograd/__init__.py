@@ -1,0 +1,25 @@
+"""valuegrad's engine: scalar reverse-mode automatic differentiation.
+
+A ``Value`` is one scalar node; every op records its inputs, and ``backward()``
+fills ``.grad`` on every node of the graph by the chain rule in topological order.
+Where each op is differentiated: ``autograd/ops.py``.
+"""
+
+from .backward import grad, topological_order
+from .derivatives import GradcheckReport, gradcheck, hessian
+from .grad_mode import is_grad_enabled, no_grad
+from .nary import dot, sum
+from .value import Value
+
+__all__ = [
+    "GradcheckReport",
+    "Value",
+    "dot",
+    "grad",
+    "gradcheck",
+    "hessian",
+    "is_grad_enabled",
+    "no_grad",
+    "sum",
+    "topological_order",
+]

@@ -1,0 +1,1 @@
+"""valuegrad's neural-network library, built from ``autograd.Value``."""
