@@ -251,8 +251,9 @@ class Elu(Op):
         return x if x > 0.0 else self.alpha * math.expm1(x)
 
     def local_grads(self, xs, out):
-        # x > 0: 1;  x <= 0: alpha e^x = out + alpha (since out = alpha (e^x - 1))
-        return (1.0 if float(xs[0]) > 0.0 else out + self.alpha,)
+        # x > 0: 1;  x <= 0: alpha e^x. (Not out + alpha: for x < -20 that sum cancels
+        # to a few ulps of alpha, and is exactly 0 from x = -38 on.)
+        return (1.0 if float(xs[0]) > 0.0 else self.alpha * _exp(xs[0]),)
 
 
 class Softplus(Op):
