@@ -7,19 +7,23 @@ Where each op is differentiated: ``autograd/ops.py``.
 
 from .backward import grad, topological_order
 from .derivatives import GradcheckReport, gradcheck, hessian
+from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
 from .nary import dot, sum
 from .value import Value
 
 __all__ = [
     "GradcheckReport",
+    "GraphvizNotFound",
     "Value",
     "dot",
+    "draw_dot",
     "grad",
     "gradcheck",
     "hessian",
     "is_grad_enabled",
     "no_grad",
+    "save_graph",
     "sum",
     "topological_order",
 ]

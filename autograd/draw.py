@@ -1,0 +1,216 @@
+"""Draw a computation graph with Graphviz: ``draw_dot(root)``, then ``save_graph(drawing, path)``.
+
+Each value is a box (its label when set, its data and grad) and each op a small ellipse
+between its inputs and its output, as in the lectures' pictures. Drawing reads the graph
+and never changes it. Above ``max_nodes`` values the graph is drawn collapsed, one box per
+layer or neuron (the rule is in ``draw_collapse.py``). Colours and legends: ``draw_style.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import graphviz
+
+from .backward import topological_order
+from .draw_collapse import add_collapsed_graph, legend_entries
+from .draw_style import (
+    OP_COLOR,
+    PARAMETER_LABEL,
+    ROLE_COLORS,
+    add_legend,
+    grad_edge_style,
+    new_digraph,
+    record_text,
+)
+from .value import Value
+
+INSTALL_MESSAGE = """\
+rendering needs Graphviz's `dot` program, and it is not on PATH. Install Graphviz, then retry:
+  Debian/Ubuntu:  sudo apt-get install graphviz
+  Fedora:         sudo dnf install graphviz
+  macOS:          brew install graphviz
+  conda:          conda install -c conda-forge graphviz
+  Windows:        the installer from https://graphviz.org/download/ (tick "add Graphviz to the PATH")
+(`pip install graphviz` gives only the Python bindings, not `dot`.) The DOT text is still there: drawing.source"""
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):
+    """Rendering needs Graphviz's ``dot`` program, which is not installed (or not on PATH)."""
+
+    def __init__(self) -> None:
+        RuntimeError.__init__(self, INSTALL_MESSAGE)
+
+
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` (shown inline as SVG in Jupyter) that says how to install ``dot`` when it is missing."""
+
+    def pipe(self, *args, **kwargs):
+        with _explain_missing_dot():
+            return super().pipe(*args, **kwargs)
+
+    def render(self, *args, **kwargs):
+        with _explain_missing_dot():
+            return super().render(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _explain_missing_dot() -> Iterator[None]:
+    """Turn graphviz's terse ExecutableNotFound into one GraphvizNotFound with install steps."""
+    try:
+        yield
+    except GraphvizNotFound:
+        raise
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFound() from None
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    number_format: str = ".4f",
+    max_nodes: int | None = 300,
+    grad_flow: bool = False,
+    params: Iterable[Value] | None = None,
+    collapse_by: str = "layer",
+    title: str | None = None,
+    legend: bool = True,
+) -> Drawing:
+    """The graph that ``root`` was computed from, as a ``graphviz.Digraph``.
+
+    Roles set the fill colour: the root is the *output*; a leaf is a *parameter* when it is
+    in ``params`` (default: when its label is nn's parameter name, like ``L0.N1.w0`` or
+    ``L0.N1.b``) and an *input* otherwise (data, targets, constants); every other node is
+    *intermediate*. With ``grad_flow=True`` every edge is coloured and thickened by the |grad|
+    of the value it touches, so vanishing gradients show. A graph of more than ``max_nodes``
+    values (``None``: no limit) is collapsed into one box per layer (``collapse_by="layer"``)
+    or per neuron (``"neuron"``), as the title of the drawing explains.
+    """
+    _check_arguments(root, rankdir, number_format, max_nodes, collapse_by)
+    order = topological_order(root)
+    if params is None:
+        parameters = {node for node in order if node.is_leaf and PARAMETER_LABEL.match(node.label)}
+    else:
+        parameters = set(params)
+    braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
+
+    if max_nodes is not None and len(order) > max_nodes:
+        graph = new_digraph(Drawing, rankdir, None)
+        root_label = value_label(order[-1], show_grad, number_format, braces)
+        add_collapsed_graph(graph, order, parameters, collapse_by, root_label, show_grad, grad_flow, max_nodes, title)
+        entries = legend_entries(collapse_by)
+    else:
+        graph = new_digraph(Drawing, rankdir, title or _full_title(order, grad_flow))
+        _add_full_graph(graph, order, parameters, show_grad, number_format, grad_flow, braces)
+        parameter_rule = "label like L0.N1.w0" if params is None else "in params="
+        entries = [
+            (ROLE_COLORS["input"], "input / constant"),
+            (ROLE_COLORS["parameter"], f"parameter ({parameter_rule})"),
+            (ROLE_COLORS["intermediate"], "intermediate value"),
+            (ROLE_COLORS["output"], "output"),
+            (OP_COLOR, "op (ellipse)"),
+        ]
+    if legend:
+        add_legend(graph, entries, grad_flow)
+    return graph
+
+
+def value_label(node: Value, show_grad: bool, number_format: str, braces: bool) -> str:
+    """Record label ``{ label | data 1.0000 | grad 0.5000 }`` (the label field only when set)."""
+    fields = [record_text(node.label)] if node.label else []
+    fields.append(f"data {format(node.data, number_format)}")
+    if show_grad:
+        fields.append(f"grad {format(float(node.grad), number_format)}")
+    text = " | ".join(fields)
+    return "{ " + text + " }" if braces else text
+
+
+def _add_full_graph(
+    graph: Drawing,
+    order: list[Value],
+    parameters: set[Value],
+    show_grad: bool,
+    number_format: str,
+    grad_flow: bool,
+    braces: bool,
+) -> None:
+    """One record node per value, one ellipse per op, edges input -> op -> output."""
+    root = order[-1]
+
+    def edge_style(value: Value) -> dict[str, str]:
+        return grad_edge_style(abs(float(value.grad))) if grad_flow else {}
+
+    for node in order:
+        if node is root:
+            role = "output"
+        elif node.is_leaf:
+            role = "parameter" if node in parameters else "input"
+        else:
+            role = "intermediate"
+        value_id = f"v{id(node)}"
+        label = value_label(node, show_grad, number_format, braces)
+        graph.node(value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role])
+        if node.is_leaf:
+            continue
+        op_id = f"op{id(node)}"
+        graph.node(op_id, label=node.op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
+        for parent in node.parents:
+            graph.edge(f"v{id(parent)}", op_id, **edge_style(parent))
+        graph.edge(op_id, value_id, **edge_style(node))
+
+
+def _full_title(order: list[Value], grad_flow: bool) -> str | None:
+    if not grad_flow:
+        return None
+    title = "gradient flow: each edge coloured and thickened by the |grad| of the value it touches"
+    if all(float(node.grad) == 0.0 for node in order):
+        title += "\n(every grad is 0: call backward() before drawing)"
+    return title
+
+
+def _check_arguments(root: object, rankdir: str, number_format: str, max_nodes: object, collapse_by: str) -> None:
+    if not isinstance(root, Value):
+        hint = ""
+        if hasattr(root, "layers") or hasattr(root, "neurons"):
+            hint = "; for a network's architecture use nn.draw_network(model), for its loss graph pass the loss"
+        raise TypeError(f"draw_dot draws the graph of a Value, not {type(root).__name__}{hint}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', not {rankdir!r}")
+    try:
+        format(1.0, number_format)
+    except (ValueError, TypeError):
+        raise ValueError(f"number_format {number_format!r} is not a float format such as '.4f' or '.3g'") from None
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, not {max_nodes!r}")
+    if collapse_by not in ("layer", "neuron"):
+        raise ValueError(f"collapse_by must be 'layer' or 'neuron', not {collapse_by!r}")
+
+
+def save_graph(drawing: graphviz.Digraph, path: str | os.PathLike, format: str | None = None) -> Path:
+    """Render ``drawing`` to ``path`` in one call and return the path written.
+
+    The format comes from ``format`` or else the file's suffix (``.svg``, ``.png``, ``.pdf``, ...).
+    The file appears whole or not at all (written beside it, then renamed).
+    """
+    path = Path(path)
+    file_format = (format or path.suffix.lstrip(".")).lower()
+    if not file_format:
+        raise ValueError(
+            f"cannot tell the image format of {str(path)!r}: give it a suffix (.svg, .png, .pdf) or format="
+        )
+    if file_format not in graphviz.FORMATS:
+        raise ValueError(f"Graphviz cannot write {file_format!r}; use svg, png or pdf")
+    with _explain_missing_dot():
+        image = drawing.pipe(format=file_format)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(image)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

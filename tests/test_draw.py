@@ -1,0 +1,292 @@
+"""draw_dot: the DOT text of known expressions, real renders, grad-flow view, missing Graphviz."""
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import graphviz
+import pytest
+
+from autograd import GraphvizNotFound, Value, draw_dot, save_graph, topological_order
+from autograd.draw_style import GRAD_LEVELS, ROLE_COLORS
+
+NODE = re.compile(r"^\t(\w+) \[label=(\"(?:[^\"\\]|\\.)*\"|\S+)(.*)\]$", re.M)
+EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", re.M)
+
+
+def nodes_of(source: str) -> dict[str, tuple[str, str]]:
+    """node id -> (label text, the rest of its attributes), legend left out."""
+    found = {}
+    for node_id, label, rest in NODE.findall(source):
+        if not node_id.startswith("legend"):
+            found[node_id] = (label.strip('"'), rest)
+    return found
+
+
+def fill_colours(source: str) -> dict[str, str]:
+    return {node_id: re.search(r'fillcolor="([^"]+)"', rest)[1] for node_id, (_, rest) in nodes_of(source).items()}
+
+
+def edges_of(source: str) -> list[tuple[str, str]]:
+    return sorted((tail, head) for tail, head, _ in EDGE.findall(source))
+
+
+def lecture_expression():
+    """The lectures' L = (a*b + c) * f, after backward."""
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    loss = d * f
+    loss.label = "L"
+    loss.backward()
+    return a, b, c, f, e, d, loss
+
+
+def test_small_expression_has_exactly_the_expected_nodes_edges_and_numbers():
+    a, b, c, f, e, d, loss = lecture_expression()
+    source = draw_dot(loss).source
+    # By hand: e = 2 * -3 = -6, d = -6 + 10 = 4, L = 4 * -2 = -8; dL/dd = f = -2, dL/df = d = 4,
+    # dL/de = dL/dc = -2, dL/da = -2 * b = 6, dL/db = -2 * a = -4.
+    value = {
+        a: "{ a | data 2.0000 | grad 6.0000 }",
+        b: "{ b | data -3.0000 | grad -4.0000 }",
+        c: "{ c | data 10.0000 | grad -2.0000 }",
+        f: "{ f | data -2.0000 | grad 4.0000 }",
+        e: "{ e | data -6.0000 | grad -2.0000 }",
+        d: "{ d | data 4.0000 | grad -2.0000 }",
+        loss: "{ L | data -8.0000 | grad 1.0000 }",
+    }
+    ops = {e: "*", d: "+", loss: "*"}
+    expected_nodes = {f"v{id(v)}": text for v, text in value.items()}
+    expected_nodes.update({f"op{id(v)}": name for v, name in ops.items()})
+    drawn = nodes_of(source)
+    assert {node_id: label for node_id, (label, _) in drawn.items()} == expected_nodes
+
+    def v(x):
+        return f"v{id(x)}"
+
+    def op(x):
+        return f"op{id(x)}"
+
+    expected_edges = [(v(a), op(e)), (v(b), op(e)), (op(e), v(e)), (v(e), op(d)), (v(c), op(d)), (op(d), v(d))]
+    expected_edges += [(v(d), op(loss)), (v(f), op(loss)), (op(loss), v(loss))]
+    assert edges_of(source) == sorted(expected_edges)
+
+
+def test_roles_colour_the_nodes_and_params_overrides_the_label_rule():
+    a, b, c, f, e, d, loss = lecture_expression()
+    colour = fill_colours(draw_dot(loss).source)
+    assert [colour[f"v{id(x)}"] for x in (a, b, c, f)] == [ROLE_COLORS["input"]] * 4  # no nn names: inputs
+    assert colour[f"v{id(e)}"] == colour[f"v{id(d)}"] == ROLE_COLORS["intermediate"]
+    assert colour[f"v{id(loss)}"] == ROLE_COLORS["output"]
+
+    colour = fill_colours(draw_dot(loss, params=[a, f]).source)
+    assert colour[f"v{id(a)}"] == colour[f"v{id(f)}"] == ROLE_COLORS["parameter"]
+    assert colour[f"v{id(b)}"] == ROLE_COLORS["input"]
+    assert "legend" in draw_dot(loss).source and "legend" not in draw_dot(loss, legend=False).source
+
+
+def test_nn_parameter_names_make_parameters_and_ids_never_show_in_labels():
+    x = Value(0.5, label="x")
+    w = Value(-1.0, label="L0.N0.w0")
+    bias = Value(0.25, label="L0.N0.b")
+    out = (w * x + bias).tanh()
+    source = draw_dot(out).source
+    drawn = nodes_of(source)
+    assert ROLE_COLORS["parameter"] in drawn[f"v{id(w)}"][1] and ROLE_COLORS["parameter"] in drawn[f"v{id(bias)}"][1]
+    assert ROLE_COLORS["input"] in drawn[f"v{id(x)}"][1]
+    for node in topological_order(out):
+        for label, _ in drawn.values():
+            assert str(id(node)) not in label
+
+
+def test_exact_source_of_a_plus_b():
+    a, b = Value(1.5, label="a"), Value(2.0)
+    total = a + b
+    source = draw_dot(total, show_grad=False, legend=False, number_format=".1f").source
+    expected = (
+        "digraph {\n"
+        '\tfontname="Helvetica,Arial,sans-serif" rankdir=LR\n'
+        '\tnode [fontname="Helvetica,Arial,sans-serif"]\n'
+        '\tedge [fontname="Helvetica,Arial,sans-serif" fontsize=9]\n'
+        f'\tv{id(a)} [label="{{ a | data 1.5 }}" fillcolor="#dbeafe" shape=record style=filled]\n'
+        f'\tv{id(b)} [label="{{ data 2.0 }}" fillcolor="#dbeafe" shape=record style=filled]\n'
+        f'\tv{id(total)} [label="{{ data 3.5 }}" fillcolor="#bbf7d0" shape=record style=filled]\n'
+        f'\top{id(total)} [label="+" fillcolor="#ffffff" shape=ellipse style=filled]\n'
+        f"\tv{id(a)} -> op{id(total)}\n"
+        f"\tv{id(b)} -> op{id(total)}\n"
+        f"\top{id(total)} -> v{id(total)}\n"
+        "}\n"
+    )
+    assert source == expected
+
+
+def test_options_direction_format_and_hidden_grad():
+    a = Value(1.0, label="a")
+    out = a * 3.0
+    out.backward()
+    top_down = draw_dot(out, rankdir="TB", number_format=".2e", show_grad=False).source
+    assert "rankdir=TB" in top_down
+    assert f'v{id(a)} [label="a | data 1.00e+00"' in top_down  # no braces: fields stack in TB as in LR
+    assert "grad" not in top_down.split("legend")[0]
+
+
+def test_reused_node_and_n_ary_ops_draw_one_edge_per_input():
+    a = Value(3.0, label="a")
+    doubled = a + a  # the classic reused-input case: two edges from a
+    from autograd import dot
+
+    weighted = dot([Value(1.0), Value(2.0)], [doubled, a])
+    edges = edges_of(draw_dot(weighted).source)
+    assert edges.count((f"v{id(a)}", f"op{id(doubled)}")) == 2
+    assert sum(1 for tail, head in edges if head == f"op{id(weighted)}") == 4
+    assert "label=\"·\"" in draw_dot(weighted).source
+
+
+def test_drawing_never_changes_the_graph():
+    *_, loss = lecture_expression()
+    before = [(n.data, n.grad, n.label, n.op, n.parents) for n in topological_order(loss)]
+    draw_dot(loss, grad_flow=True)
+    draw_dot(loss, max_nodes=2)
+    after = [(n.data, n.grad, n.label, n.op, n.parents) for n in topological_order(loss)]
+    assert before == after
+
+
+def test_value_gradients_from_create_graph_are_shown_as_numbers():
+    x = Value(2.0, label="x")
+    y = x**3
+    y.backward(create_graph=True)  # x.grad is a Value: 3 x^2 = 12
+    assert isinstance(x.grad, Value)
+    assert f'v{id(x)} [label="{{ x | data 2.0000 | grad 12.0000 }}"' in draw_dot(y).source
+
+
+def test_record_characters_in_labels_are_escaped():
+    weird = Value(1.0, label="a|b {c} <d>")
+    source = draw_dot(weird * 2).source
+    assert r"a\|b \{c\} \<d\>" in source
+
+
+def test_grad_flow_shows_a_saturated_sigmoid_as_vanished():
+    w = Value(2.0, label="L0.N0.w0")
+    x = Value(10.0, label="x")
+    z = w * x  # 20: deep in sigmoid's flat tail, where s'(z) = s(1 - s) is about 2e-9
+    out = z.sigmoid()
+    out.backward()
+    assert abs(w.grad) < 1e-6
+    source = draw_dot(out, grad_flow=True).source
+    attributes = {(tail, head): attrs for tail, head, attrs in EDGE.findall(source)}
+    strongest, vanished = GRAD_LEVELS[0], GRAD_LEVELS[-1]
+    into_multiply = attributes[(f"v{id(w)}", f"op{id(z)}")]
+    assert f'color="{vanished[1]}"' in into_multiply and "style=dashed" in into_multiply
+    into_output = attributes[(f"op{id(out)}", f"v{id(out)}")]  # d out / d out = 1
+    assert f'color="{strongest[1]}"' in into_output and f"penwidth={strongest[2]:g}" in into_output
+    assert "edges by |grad|" in source and "vanished" in source
+    assert "every grad is 0" not in source
+
+
+def test_grad_flow_before_backward_says_so_in_the_title():
+    out = Value(1.0) * Value(2.0)
+    assert "call backward() before drawing" in draw_dot(out, grad_flow=True).source
+
+
+def test_grad_flow_marks_nan_gradients():
+    x = Value(0.0, label="x")
+    out = x * math.nan
+    out.backward()
+    assert "#7b3294" in draw_dot(out, grad_flow=True).source
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rankdir": "XY"}, "rankdir"),
+        ({"number_format": "d"}, "number_format"),
+        ({"max_nodes": 0}, "max_nodes"),
+        ({"collapse_by": "sample"}, "collapse_by"),
+    ],
+)
+def test_bad_options_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        draw_dot(Value(1.0), **kwargs)
+
+
+def test_a_model_instead_of_a_value_points_to_draw_network():
+    class FakeMLP:
+        layers = []
+
+    with pytest.raises(TypeError, match="draw_network"):
+        draw_dot(FakeMLP())
+    with pytest.raises(TypeError, match="not float"):
+        draw_dot(1.0)
+
+
+# --- real renders (CI installs Graphviz) ---
+
+
+def test_svg_render_is_valid_xml_with_one_group_per_node(tmp_path):
+    *_, loss = lecture_expression()
+    path = save_graph(draw_dot(loss), tmp_path / "graph.svg")
+    assert path == tmp_path / "graph.svg"
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    node_groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"]
+    assert len(node_groups) == 7 + 3 + 1  # seven values, three ops, the legend
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"L", "data -8.0000", "grad 1.0000", "*", "+"} <= texts
+    assert list(tmp_path.iterdir()) == [path]  # nothing left behind but the image
+
+
+def test_png_and_pdf_renders_have_their_signatures(tmp_path):
+    *_, loss = lecture_expression()
+    drawing = draw_dot(loss)
+    png = save_graph(drawing, tmp_path / "graph.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+    assert 300 < width < 5000 and 100 < height < 3000, (width, height)
+    assert save_graph(drawing, tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
+    assert save_graph(drawing, tmp_path / "no_suffix", format="svg").read_bytes().lstrip().startswith(b"<?xml")
+
+
+def test_save_graph_needs_a_known_format(tmp_path):
+    drawing = draw_dot(Value(1.0))
+    with pytest.raises(ValueError, match="suffix"):
+        save_graph(drawing, tmp_path / "graph")
+    with pytest.raises(ValueError, match="'docx'"):
+        save_graph(drawing, tmp_path / "graph.docx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_jupyter_shows_the_drawing_inline_as_svg():
+    bundle = draw_dot(Value(1.0, label="x") * 2)._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert ET.fromstring(bundle["image/svg+xml"]).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+# --- without Graphviz's dot ---
+
+
+def test_missing_dot_gives_one_error_that_says_how_to_install_it(tmp_path, monkeypatch):
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    *_, loss = lecture_expression()
+    drawing = draw_dot(loss)
+    assert "digraph" in drawing.source  # building the DOT text needs no dot program
+
+    with pytest.raises(GraphvizNotFound) as caught:
+        save_graph(drawing, tmp_path / "graph.svg")
+    message = str(caught.value)
+    for how in ("apt-get install graphviz", "brew install graphviz", "conda install", "graphviz.org/download"):
+        assert how in message
+    assert isinstance(caught.value, RuntimeError) and isinstance(caught.value, graphviz.ExecutableNotFound)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__  # one error, not a chain
+    assert not (tmp_path / "graph.svg").exists()
+
+    renders = [lambda: drawing.pipe(format="png"), lambda: drawing.render(tmp_path / "g", format="png")]
+    for render in [*renders, drawing._repr_mimebundle_]:  # the last is what Jupyter calls
+        with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+            render()
+    with pytest.raises(GraphvizNotFound):
+        save_graph(graphviz.Digraph(), tmp_path / "plain.svg")  # a plain Digraph gets the same message
