@@ -18,6 +18,7 @@ chosen to match PyTorch):
 * leaky_relu'(0) = slope
 * elu'(0) = alpha (the x <= 0 branch: alpha * exp(x))
 * d/db a**b at a = 0 (b > 0) is 0, the limit of a**b * log(a) as a -> 0+
+* d/dx x**p at x = 0 for 0 < p < 1 is +inf (the slope is vertical there)
 """
 
 from __future__ import annotations
@@ -51,13 +52,30 @@ def stable_softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _pow(x: Any, p: Any) -> Any:
+    """x ** p; on floats an overflow gives +-inf, as float * and / already do in backward.
+
+    Python's float ** raises OverflowError instead, which made backward crash on x**-1
+    at x = 1e-300 (slope -1e600) where 1/x, and PyTorch, give -inf.
+    """
+    if not isinstance(x, float):
+        return x**p
+    try:
+        return x**p
+    except OverflowError:
+        odd = x < 0.0 and float(p) % 2.0 == 1.0
+        return -math.inf if odd else math.inf
+
+
 def _power_rule(x: Any, p: float) -> Any:
     """d(x^p)/dx = p x^(p-1), with the cases at x = 0 spelled out."""
     if p == 0.0:
         return 0.0  # x^0 is constant, even at x = 0
     if float(x) == 0.0 and p < 1.0:
-        raise ZeroDivisionError(f"derivative of x**{p!r} at x = 0 is infinite")
-    return p * x ** (p - 1.0)
+        # 0 < p < 1 (a negative p fails in forward): the slope is vertical, +inf as in
+        # PyTorch. Raising here made backward of 0.0 ** x fail for 0 < x < 1.
+        return math.inf
+    return p * _pow(x, p - 1.0)
 
 
 class Op:
@@ -171,7 +189,7 @@ class Pow(Op):
         if float(a) == 0.0:
             # a^b log a -> 0 as a -> 0+, so the exponent's slope is 0 there.
             return (_power_rule(a, float(b)), 0.0)
-        return (b * a ** (b - 1.0), out * _log(a))  # d/da = b a^(b-1), d/db = a^b log a
+        return (b * _pow(a, b - 1.0), out * _log(a))  # d/da = b a^(b-1), d/db = a^b log a
 
 
 class Exp(Op):
