@@ -1,0 +1,123 @@
+"""Draw a network's architecture: inputs and neurons as nodes, weights on the edges.
+
+``draw_network(model)`` reads ``model.layers[i].neurons[j]`` with ``.w`` (Values), ``.b`` and
+``.activation`` (a name), so it draws an ``MLP``, a ``Layer`` or a single ``Neuron``. It is the
+picture of the notes' small networks (the XOR network, the worked 2-2-2 example); for the
+computation graph of a loss, use ``autograd.draw_dot(loss)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograd.draw import Drawing
+from autograd.draw_style import ROLE_COLORS, add_legend, new_digraph
+
+POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
+_MAX_LABELLED_EDGES = 64  # beyond this the weight labels pile up; colour and width still show them
+
+
+def draw_network(
+    model: object,
+    *,
+    rankdir: str = "LR",
+    number_format: str = ".3g",
+    show_grad: bool = False,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+    edge_labels: bool | None = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Drawing:
+    """The architecture of ``model`` as a ``graphviz.Digraph``.
+
+    Each neuron shows its name (``L0.N1``), activation and bias; each edge its weight, blue when
+    positive and red when negative, wider the larger |w| is. ``show_grad`` adds the gradients.
+    Inputs are named ``x1, x2, ...`` and outputs ``out1, ...`` unless names are given.
+    ``edge_labels`` (default: when there are at most 64 edges) writes the weights on the edges.
+    """
+    layers = _layers_of(model)
+    nin = len(layers[0][0].w)
+    inputs = list(input_names) if input_names is not None else [f"x{i + 1}" for i in range(nin)]
+    nout = len(layers[-1])
+    outputs = list(output_names) if output_names is not None else (
+        ["out"] if nout == 1 else [f"out{j + 1}" for j in range(nout)]
+    )
+    if len(inputs) != nin or len(outputs) != nout:
+        raise ValueError(
+            f"the network has {nin} inputs and {nout} outputs; got {len(inputs)} input and {len(outputs)} output names"
+        )
+    weights = [w for layer in layers for neuron in layer for w in neuron.w]
+    if edge_labels is None:
+        edge_labels = len(weights) <= _MAX_LABELLED_EDGES
+    largest = max((abs(w.data) for w in weights), default=0.0) or 1.0
+
+    sizes = "-".join(str(n) for n in [nin, *(len(layer) for layer in layers)])
+    graph = new_digraph(Drawing, rankdir, title or f"network {sizes}")
+    graph.attr(ordering="out", nodesep="0.3", ranksep="1.2")
+
+    previous = []
+    for i, name in enumerate(inputs):
+        graph.node(f"input{i}", label=name, shape="circle", style="filled", fillcolor=ROLE_COLORS["input"])
+        previous.append(f"input{i}")
+    for l, layer in enumerate(layers):
+        current = []
+        for j, neuron in enumerate(layer):
+            node_id = f"neuron{l}_{j}"
+            lines = [getattr(neuron, "name", "") or f"L{l}.N{j}", _activation_name(neuron)]
+            lines.append(f"b = {_number(neuron.b, number_format, show_grad)}")
+            fill = ROLE_COLORS["parameter"]
+            graph.node(node_id, label="\\n".join(lines), shape="circle", style="filled", fillcolor=fill)
+            for source, w in zip(previous, neuron.w):
+                graph.edge(source, node_id, **_weight_style(w, largest, number_format, show_grad, edge_labels))
+            current.append(node_id)
+        previous = current
+    for j, name in enumerate(outputs):
+        graph.node(f"output{j}", label=name, shape="plaintext")
+        graph.edge(previous[j], f"output{j}")
+
+    if legend:
+        entries = [(POSITIVE, "positive weight"), (NEGATIVE, "negative weight")]
+        entries.append((ROLE_COLORS["parameter"], "neuron: name, activation, bias b"))
+        add_legend(graph, entries)
+    return graph
+
+
+def _layers_of(model: object) -> list[list]:
+    """The neurons of ``model``, layer by layer, for an MLP, a Layer or a Neuron."""
+    if hasattr(model, "layers"):
+        layers = [list(layer.neurons) for layer in model.layers]
+    elif hasattr(model, "neurons"):
+        layers = [list(model.neurons)]
+    elif hasattr(model, "w") and hasattr(model, "b"):
+        layers = [[model]]
+    else:
+        raise TypeError(
+            "draw_network draws an MLP, a Layer or a Neuron (with .layers, .neurons or .w and .b), "
+            f"not {type(model).__name__}"
+        )
+    if not layers or not all(layers):
+        raise ValueError("draw_network: the model has an empty layer")
+    return layers
+
+
+def _activation_name(neuron: object) -> str:
+    activation = getattr(neuron, "activation", None)
+    if activation is None:
+        return "?"
+    return activation if isinstance(activation, str) else getattr(activation, "__name__", str(activation))
+
+
+def _number(value: object, number_format: str, show_grad: bool) -> str:
+    text = format(value.data, number_format)
+    return f"{text} (grad {format(float(value.grad), number_format)})" if show_grad else text
+
+
+def _weight_style(w: object, largest: float, number_format: str, show_grad: bool, label: bool) -> dict[str, str]:
+    color = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
+    style = {"color": color, "penwidth": f"{0.8 + 3.2 * abs(w.data) / largest:.2f}"}
+    if label:
+        # Next to the neuron it feeds, where crossing edges have already parted.
+        style.update(headlabel=_number(w, number_format, show_grad), labelfontcolor=color)
+        style.update(labeldistance="3.5", labelangle="-12")
+    return style
