@@ -1,0 +1,305 @@
+"""Backward semantics, one named test per classic bug of small autograd engines.
+
+Numbers are derived by hand in the comments; PyTorch's semantics (leaf gradients
+accumulate, intermediate ones are recomputed) are the model.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import autograd
+from autograd import Value, grad, is_grad_enabled, no_grad, topological_order
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_reused_non_leaf_gets_the_summed_gradient() -> None:
+    # micrograd issue 2: b = a + a; c = b*3 + b*5. dc/db = 3 + 5 = 8, dc/da = 8 * 2 = 16.
+    a = Value(2.0)
+    b = a + a
+    c = b * 3 + b * 5
+    c.backward()
+    assert (c.data, b.grad, a.grad) == (32.0, 8.0, 16.0)
+
+
+def test_same_value_twice_in_one_op() -> None:
+    # d(x*x)/dx = 2x, d(x/x)/dx = 0, d(x - x)/dx = 0, d(x**x)/dx = x**x (log x + 1)
+    for f, expected in [
+        (lambda x: x * x, 6.0),
+        (lambda x: x / x, 0.0),
+        (lambda x: x - x, 0.0),
+        (lambda x: x**x, 27.0 * (math.log(3.0) + 1.0)),
+    ]:
+        x = Value(3.0)
+        f(x).backward()
+        assert math.isclose(x.grad, expected, rel_tol=1e-15, abs_tol=0.0)
+
+
+def test_backward_twice_gives_exactly_twice_the_leaf_gradients() -> None:
+    # micrograd issue 53: a = 3, b = 2, c = a + b, d = 1, e = c * d. micrograd's second
+    # backward gives a.grad 3 (1 -> 3) because c.grad accumulates to 2; PyTorch gives 2.
+    a, b, d = Value(3.0), Value(2.0), Value(1.0)
+    c = a + b
+    e = c * d
+    e.backward()
+    assert (a.grad, b.grad, c.grad, d.grad, e.grad) == (1.0, 1.0, 1.0, 5.0, 1.0)
+    e.backward()
+    assert (a.grad, b.grad, d.grad) == (2.0, 2.0, 10.0)  # leaves accumulate
+    assert (c.grad, e.grad) == (1.0, 1.0)  # intermediates are recomputed
+
+
+def test_intermediate_gradients_are_recomputed_from_zero_each_pass() -> None:
+    # y = (x*x).tanh() shares the intermediate m = x*x with z = m * 3.
+    x = Value(0.5)
+    m = x * x
+    y = m.tanh()
+    y.backward()
+    first = (m.grad, x.grad)
+    assert math.isclose(first[0], 1.0 - math.tanh(0.25) ** 2, rel_tol=1e-15)
+    z = m * 3.0
+    z.backward()  # a different root through the same intermediate: m.grad is dz/dm, fresh
+    assert m.grad == 3.0
+    assert x.grad == first[1] + 3.0  # leaf: accumulated, dz/dx = 3 * 2x = 3
+    y.backward()
+    assert m.grad == first[0]
+
+
+def test_backward_of_a_leaf_is_one_and_accumulates() -> None:
+    x = Value(7.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0  # dx/dx = 1, twice
+
+
+def test_gradients_of_two_losses_accumulate_into_the_leaves() -> None:
+    # gradient accumulation: d(x^2)/dx + d(3x)/dx at x = 2 is 4 + 3
+    x = Value(2.0)
+    (x * x).backward()
+    (3 * x).backward()
+    assert x.grad == 7.0
+
+
+def test_zeroing_a_leaf_restarts_accumulation() -> None:
+    x = Value(2.0)
+    y = x**3
+    y.backward()
+    x.grad = 0.0
+    y.backward()
+    assert x.grad == 12.0  # 3x^2
+
+
+def test_constants_on_either_side_do_not_block_the_gradient() -> None:
+    # y = 2 - x / 4 + 3 * x ** 2 - 1 / x; dy/dx = -1/4 + 6x + 1/x^2 at x = 2: 12.0
+    x = Value(2.0)
+    y = 2 - x / 4 + 3 * x**2 - 1 / x
+    y.backward()
+    assert x.grad == 12.0 - 0.25 + 0.25
+
+
+def test_a_million_deep_chain_at_the_default_recursion_limit(capsys) -> None:
+    # y = x * c * c * ... (10^6 ops): dy/dx = c^(10^6) = e^(10^6 log1p(1e-6)) = 2.71828...
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)  # Python's default; nothing may recurse per node
+    try:
+        x = Value(0.5)
+        c = 1.0 + 1e-6
+        start = time.perf_counter()
+        y = x
+        for _ in range(1_000_000):
+            y = y * c
+        built = time.perf_counter()
+        y.backward()
+        done = time.perf_counter()
+        expected = math.exp(1_000_000 * math.log1p(1e-6))
+        # 10^6 roundings of 1.1e-16 each, a random walk: about 1e-13 in practice
+        assert math.isclose(x.grad, expected, rel_tol=1e-9)
+        assert math.isclose(y.data, 0.5 * expected, rel_tol=1e-9)
+        del y  # freeing the chain must not recurse either
+    finally:
+        sys.setrecursionlimit(limit)
+    with capsys.disabled():
+        print(
+            f"\n1,000,000-op chain: forward {built - start:.2f} s, backward {done - built:.2f} s, "
+            f"total {done - start:.2f} s"
+        )
+
+
+def test_a_100000_term_sum_is_one_node() -> None:
+    xs = [Value(float(i)) for i in range(100_000)]
+    s = autograd.sum(xs)
+    assert len(s.parents) == 100_000 and all(p is x for p, x in zip(s.parents, xs))
+    order = topological_order(s)
+    assert len(order) == 100_001 and order[-1] is s
+    s.backward()
+    assert s.data == 99_999 * 100_000 / 2
+    assert all(x.grad == 1.0 for x in xs)
+
+
+def test_a_100000_term_dot_is_one_node() -> None:
+    ws = [Value(float(i % 7)) for i in range(100_000)]
+    xs = [Value(float(i % 5) - 2.0) for i in range(100_000)]
+    d = autograd.dot(ws, xs)
+    assert len(d.parents) == 200_000 and len(topological_order(d)) == 200_001
+    d.backward()
+    assert all(w.grad == x.data and x.grad == w.data for w, x in zip(ws, xs))
+    assert d.data == math.fsum((i % 7) * (i % 5 - 2.0) for i in range(100_000))
+
+
+def test_parents_are_recorded_in_operand_order() -> None:
+    a, b = Value(1.0), Value(2.0)
+    assert (a - b).parents == (a, b)
+    assert (b - a).parents == (b, a)
+    r = 5.0 - a  # reflected: the constant is the first operand
+    assert r.parents[1] is a and r.parents[0].data == 5.0
+    assert autograd.dot([a, b], [b, a]).parents == (a, b, b, a)
+
+
+def test_topological_order_is_deterministic() -> None:
+    def build():
+        xs = [Value(float(i), label=f"x{i}") for i in range(6)]
+        nodes = list(xs)
+        for i in range(40):  # shared nodes, reused several times
+            nodes.append(nodes[(7 * i) % len(nodes)] * nodes[(3 * i + 1) % len(nodes)] + 0.5)
+        out = autograd.sum(nodes[-10:]).tanh()
+        index = {id(n): i for i, n in enumerate(nodes)}
+        out.backward()
+        return [index.get(id(n), -1) for n in topological_order(out)], [x.grad for x in xs], nodes
+
+    first_order, first_grads, keep = build()
+    _garbage = [Value(0.0) for _ in range(1000)]  # so the second graph lives at other addresses
+    second_order, second_grads, _ = build()
+    assert first_order == second_order
+    assert first_grads == second_grads  # bit for bit: same summation order
+
+
+def test_order_and_gradients_do_not_depend_on_the_process() -> None:
+    # Identity hashes follow memory addresses, which differ between processes; a traversal
+    # that iterated over a set would show it here.
+    script = textwrap.dedent(
+        """
+        from autograd import Value, sum, topological_order
+        xs = [Value(0.1 * i + 0.05, label=f"x{i}") for i in range(5)]
+        ys = [(xs[i] * xs[(i + 2) % 5]).tanh() + xs[(i + 1) % 5] for i in range(5)]
+        out = sum(ys + [ys[0] * ys[3]])
+        out.backward()
+        labels = {id(v): v.label for v in xs}
+        labels.update({id(v): f"y{i}" for i, v in enumerate(ys)})
+        print([labels.get(id(v), "?") for v in topological_order(out)], [x.grad.hex() for x in xs])
+        """
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        for seed in ("1", "2")
+    ]  # fmt: skip
+    assert runs[0] == runs[1] and runs[0].count("y") >= 5
+
+
+def test_values_are_compared_and_hashed_by_identity() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a == a and a != b
+    assert not (a == 1.0)  # no equality by value
+    assert len({a, b, a}) == 2
+    table = {a: "a", b: "b"}
+    assert table[a] == "a" and table[b] == "b"
+    b.data = 5.0  # mutating data does not move a Value in a dict or set
+    assert table[b] == "b" and b in {a, b}
+
+
+def test_no_grad_records_nothing() -> None:
+    x = Value(2.0)
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+        y = (x * 3 + x.exp()).tanh() ** 2 + autograd.sum([x, x])
+    assert is_grad_enabled()
+    assert y.is_leaf and y.parents == () and y.op is None
+    z = y * x  # outside again: y is a constant, x still gets its gradient
+    z.backward()
+    assert x.grad == y.data
+
+
+def test_no_grad_restores_the_mode_after_an_error_and_nests() -> None:
+    with pytest.raises(ValueError):
+        with no_grad():
+            Value(-1.0).log()
+    assert is_grad_enabled()
+    with no_grad():
+        with no_grad():
+            pass
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
+def test_no_grad_as_a_decorator() -> None:
+    @no_grad()
+    def update(w: Value) -> Value:
+        return w - 0.1 * w
+
+    assert update(Value(1.0)).is_leaf
+    assert is_grad_enabled()
+
+
+def test_backward_inside_no_grad_still_fills_gradients() -> None:
+    # as in PyTorch: no_grad stops recording new ops, not differentiating existing ones
+    x = Value(3.0)
+    y = x * x
+    with no_grad():
+        y.backward()
+    assert x.grad == 6.0
+
+
+def test_grad_leaves_every_grad_field_alone() -> None:
+    x, w = Value(2.0), Value(-1.0)
+    m = x * w
+    y = m.tanh() + x
+    x.grad, m.grad = 5.0, 7.0
+    dx, dw, dm = grad(y, [x, w, m])
+    assert (x.grad, w.grad, m.grad, y.grad) == (5.0, 0.0, 7.0, 0.0)
+    s = 1.0 - math.tanh(-2.0) ** 2
+    assert math.isclose(dm, s, rel_tol=1e-15)
+    assert math.isclose(dx, s * -1.0 + 1.0, rel_tol=1e-15)
+    assert math.isclose(dw, s * 2.0, rel_tol=1e-15)
+
+
+def test_grad_is_zero_for_an_input_the_output_does_not_use() -> None:
+    x, unused = Value(2.0), Value(3.0)
+    assert grad(x * x, [x, unused]) == [4.0, 0.0]
+    assert grad(4.0, [x]) == [0.0]  # a plain number depends on nothing
+
+
+def test_grad_equals_backward() -> None:
+    x, w = Value(0.3), Value(-1.2)
+    y = (x * w + x**2).sigmoid() * w.softplus()
+    expected = grad(y, [x, w])
+    y.backward()
+    assert [x.grad, w.grad] == expected
+
+
+def test_a_graph_is_freed_as_soon_as_its_last_handle_goes() -> None:
+    # Nodes refer to their parents only, so reference counting frees a graph at once.
+    gc.collect()
+    gc.disable()
+    try:
+        before = sum(type(o) is Value for o in gc.get_objects())
+        x = Value(1.5)
+        y = x
+        for i in range(200):
+            y = (y * x + i).tanh() + autograd.sum([y, x, 2.0])
+        y.backward()
+        assert sum(type(o) is Value for o in gc.get_objects()) > before + 1000
+        del y
+        assert sum(type(o) is Value for o in gc.get_objects()) == before + 1  # only x is left
+    finally:
+        gc.enable()
