@@ -1,0 +1,153 @@
+"""Bad input: every error the engine promises, with its type and the words of its message.
+
+One line per case: what is called, the exception, and a pattern the message must match
+(the op, the offending value or type). Then gradcheck on a deliberately wrong gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value, grad, gradcheck
+from autograd.backward import backward
+
+BAD_INPUT = [
+    # name                       call                                        error              message must match
+    ("Value(str)",               lambda: Value("1.5"),                       TypeError,         r"\bstr\b"),
+    ("Value(None)",              lambda: Value(None),                        TypeError,         r"\bNoneType\b"),
+    ("Value(complex)",           lambda: Value(1 + 2j),                      TypeError,         r"\bcomplex\b"),
+    ("Value(numpy complex)",     lambda: Value(np.complex128(1.0)),          TypeError,         r"\bcomplex\b"),
+    ("Value(list)",              lambda: Value([1.0]),                       TypeError,         r"\blist\b"),
+    ("Value(tuple)",             lambda: Value((1.0,)),                      TypeError,         r"\btuple\b"),
+    ("Value(big array)",         lambda: Value(np.zeros(3)),                 TypeError,         r"numpy array of shape \(3,\)"),
+    ("Value(2-d array)",         lambda: Value(np.ones((2, 2))),             TypeError,         r"numpy array of shape \(2, 2\)"),
+    ("Value(empty array)",       lambda: Value(np.array([])),                TypeError,         r"numpy array of shape \(0,\)"),
+    ("Value(bool)",              lambda: Value(True),                        TypeError,         r"\bbool\b"),
+    ("Value(numpy bool)",        lambda: Value(np.bool_(False)),             TypeError,         r"\bbool\b"),
+    ("Value(Value)",             lambda: Value(Value(1.0)),                  TypeError,         r"another Value"),
+    ("Value(Decimal)",           lambda: Value(Decimal("1.5")),              TypeError,         r"\bDecimal\b"),
+    ("Value(Fraction)",          lambda: Value(Fraction(1, 2)),              TypeError,         r"\bFraction\b"),
+    ("Value + str",              lambda: Value(1.0) + "a",                   TypeError,         r"'str'"),
+    ("Value * None",             lambda: Value(1.0) * None,                  TypeError,         r"'NoneType'"),
+    ("Value + complex",          lambda: Value(1.0) + 1j,                    TypeError,         r"'complex'"),
+    ("Value + bool",             lambda: Value(1.0) + True,                  TypeError,         r"'bool'"),
+    ("Value ** str",             lambda: Value(1.0) ** "2",                  TypeError,         r"'str'"),
+    ("bool ** Value",            lambda: True ** Value(2.0),                 TypeError,         r"'bool'"),
+    ("sum with a str",           lambda: autograd.sum([Value(1.0), "a"]),    TypeError,         r"item 1 is str"),
+    ("dot with None",            lambda: autograd.dot([None], [1.0]),        TypeError,         r"item 0 is NoneType"),
+    ("dot of unequal lengths",   lambda: autograd.dot([Value(1.0)], [1.0, 2.0]), ValueError,    r"1 weights but 2 inputs"),
+    ("log(-1.0)",                lambda: Value(-1.0).log(),                  ValueError,        r"^log\(-1\.0\)"),
+    ("log(0.0)",                 lambda: Value(0.0).log(),                   ValueError,        r"^log\(0\.0\)"),
+    ("log(nan)",                 lambda: Value(math.nan).log(),              ValueError,        r"^log\(nan\)"),
+    ("-2.0 ** Value",            lambda: (-2.0) ** Value(0.5),               ValueError,        r"pow\(-2\.0.*negative base"),
+    ("Value(-2) ** Value(2)",    lambda: Value(-2.0) ** Value(2.0),          ValueError,        r"pow\(-2\.0.*negative base"),
+    ("Value(-2) ** 0.5",         lambda: Value(-2.0) ** 0.5,                 ValueError,        r"pow\(-2\.0, 0\.5\).*non-integer"),
+    ("Value / 0",                lambda: Value(1.0) / 0,                     ZeroDivisionError, r"1\.0 / 0\.0"),
+    ("number / Value(0)",        lambda: 3 / Value(0.0),                     ZeroDivisionError, r"3\.0 / 0\.0"),
+    ("Value(0) / Value(0)",      lambda: Value(0.0) / Value(0.0),            ZeroDivisionError, r"0\.0 / 0\.0"),
+    ("Value(0) ** -1",           lambda: Value(0.0) ** -1,                   ZeroDivisionError, r"pow\(0\.0, -1\.0\)"),
+    ("0.0 ** Value(-1)",         lambda: 0.0 ** Value(-1.0),                 ZeroDivisionError, r"pow\(0\.0, -1\.0\)"),
+    ("exp(710)",                 lambda: Value(710.0).exp(),                 OverflowError,     r"^exp\(710\.0\)"),
+    ("Value(1e200) ** 2",        lambda: Value(1e200) ** 2,                  OverflowError,     r"pow\(1e\+200, 2\.0\)"),
+    ("10.0 ** Value(400)",       lambda: 10.0 ** Value(400.0),               OverflowError,     r"pow\(10\.0, 400\.0\)"),
+    ("backward(3.0)",            lambda: backward(3.0),                      TypeError,         r"backward needs a Value, not float"),
+    ("Value.backward(None)",     lambda: Value.backward(None),               TypeError,         r"not NoneType"),
+    ("grad with a float input",  lambda: grad(Value(1.0) * 2, [Value(1.0), 2.0]), TypeError,    r"inputs\[1\] is float"),
+    ("grad of a str",            lambda: grad("y", [Value(1.0)]),            TypeError,         r"output is str"),
+    ("if Value",                 lambda: bool(Value(1.0)),                   TypeError,         r"no truth value"),
+    ("Value < number",           lambda: Value(1.0) < 2.0,                   TypeError,         r"not ordered"),
+    ("sorted(Values)",           lambda: sorted([Value(2.0), Value(1.0)]),   TypeError,         r"not ordered"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, call, error, message", BAD_INPUT, ids=[case[0] for case in BAD_INPUT])
+def test_bad_input_raises_a_named_error(name, call, error, message) -> None:
+    with pytest.raises(error) as raised:
+        call()
+    assert type(raised.value) is error  # exactly this type, not some subclass or cousin
+    assert re.search(message, str(raised.value)), str(raised.value)
+
+
+GOOD_INPUT = [
+    # what the constructor accepts, and the float it holds
+    (3, 3.0), (-2.5, -2.5), (np.float32(0.5), 0.5), (np.float64(-1e300), -1e300), (np.int64(7), 7.0),
+    (np.uint8(200), 200.0), (np.array(2.5), 2.5), (np.array([4.0]), 4.0), (2**80, float(2**80)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("given, held", GOOD_INPUT, ids=[repr(g[0]) for g in GOOD_INPUT])
+def test_numbers_and_numpy_scalars_are_accepted(given, held) -> None:
+    v = Value(given)
+    assert type(v.data) is float and v.data == held and v.grad == 0.0
+
+
+def test_a_failed_op_leaves_its_operands_untouched() -> None:
+    x = Value(-1.0)
+    y = x * 2
+    with pytest.raises(ValueError):
+        y.log()
+    y.backward()
+    assert (x.data, x.grad) == (-1.0, 2.0)
+
+
+# --- gradcheck ---
+
+
+def test_gradcheck_passes_a_correct_gradient() -> None:
+    report = gradcheck(lambda a, b: (a * b).tanh() + a**3 / b, [Value(0.7), Value(-1.3)])
+    assert report.ok, str(report)
+    assert str(report).startswith("gradcheck ok")
+
+
+def test_gradcheck_reports_a_deliberate_mismatch() -> None:
+    # x * x.data: forward x^2, but backward treats x.data as a constant, so it sees
+    # d/dx = x.data = 3 while the central difference sees 2x = 6.
+    x, y = Value(3.0), Value(0.5)
+    report = gradcheck(lambda x, y: x * x.data + y * y, [x, y])
+    assert not report.ok
+    assert report.worst_index == 0
+    assert report.analytic[0] == 3.0 and math.isclose(report.numeric[0], 6.0, rel_tol=1e-6)
+    assert math.isclose(report.worst_abs_error, 3.0, rel_tol=1e-6)
+    assert math.isclose(report.analytic[1], report.numeric[1], rel_tol=1e-6)  # y is fine
+    text = str(report)
+    assert text.startswith("gradcheck MISMATCH") and "input 0" in text and "backward 3.0" in text
+
+
+def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:
+    # Input 0: |error| 100 on a slope of 1e6 is within rtol (1e-4 relative), so it passes.
+    # Input 1: |error| 0.5 on a slope of 0.5 fails. The report must point at input 1.
+    a, b = Value(1.0), Value(0.1)
+    report = gradcheck(lambda a, b: 1e6 * a + 100.0 * a.data + 0.5 * b.data + b * 0.0, [a, b])
+    assert not report.ok
+    assert report.worst_index == 1, str(report)
+    assert "input 1" in str(report)
+
+
+def test_gradcheck_restores_the_inputs_when_f_raises() -> None:
+    # log at 5e-7 - 1e-6 is a domain error; the input must not stay moved by -eps
+    x = Value(5e-7)
+    with pytest.raises(ValueError, match=r"^log\("):
+        gradcheck(lambda v: v.log(), [x])
+    assert x.data == 5e-7
+
+
+def test_gradcheck_restores_the_inputs_after_a_check() -> None:
+    xs = [Value(0.25), Value(-2.0)]
+    gradcheck(lambda a, b: a * b.exp(), xs)
+    assert [x.data for x in xs] == [0.25, -2.0]
+    assert [x.grad for x in xs] == [0.0, 0.0]  # gradcheck uses grad(), not .grad
+
+
+def test_gradcheck_counts_a_nan_as_the_worst_error() -> None:
+    # input 0 is off by 3; input 1's central difference is NaN (f is NaN once b moves)
+    a, b = Value(3.0), Value(0.5)
+    report = gradcheck(lambda a, b: a * a.data + (0.0 if b.data == 0.5 else math.nan) + b, [a, b])
+    assert not report.ok
+    assert report.worst_index == 1 and math.isnan(report.worst_abs_error), str(report)
