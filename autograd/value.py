@@ -6,6 +6,11 @@ The math of every op lives in ``ops.py``; this file only wires Python's operator
 
 Nodes hold references to their parents only (never to themselves or their children),
 so a graph is a DAG that reference counting frees as soon as the last handle goes.
+
+Speed (issue 6): a training step makes tens of thousands of nodes, so each node is one
+small object with no dict, no closure and no parents tuple for the common one- and
+two-input ops; the hot operators (``+ - *``) build their node inline instead of calling
+helpers, because a Python call costs as much as the arithmetic and the node together.
 """
 
 from __future__ import annotations
@@ -15,6 +20,20 @@ import numbers
 import numpy as np
 
 from . import grad_mode, ops
+
+_ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
+
+
+class _Many:
+    """Marks a node with three or more parents (or one n-ary op): ``_a`` then holds their tuple."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<many parents>"
+
+
+MANY = _Many()
 
 
 def _as_float(data: object) -> float:
@@ -36,22 +55,24 @@ def _as_float(data: object) -> float:
     raise TypeError(f"Value takes a real number (int, float or numpy scalar), not {type(data).__name__}")
 
 
-def _record(data: float, parents: tuple, op: ops.Op) -> Value:
-    """Make the output node of ``op``; outside ``no_grad`` it remembers its op and inputs."""
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    if grad_mode.enabled:
-        out._parents = parents
-        out._op = op
-    else:
-        out._parents = ()
-        out._op = None
-    return out
+class _ValueType(type):
+    """Gives ``Value(data, label="")`` its checks while ops build nodes without them.
+
+    ``Value`` itself defines no ``__init__``, so ``_new_node()`` below (the plain
+    ``type.__call__``) makes an empty node at C speed; a Python ``__init__`` would cost
+    more than the rest of an op.
+    """
+
+    def __call__(cls, data: float, label: str = "") -> Value:
+        self = _new_node() if cls is Value else object.__new__(cls)
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = self._a = self._b = self._mark = None
+        return self
 
 
-class Value:
+class Value(metaclass=_ValueType):
     """A scalar that remembers how it was computed, so gradients can flow back to its inputs.
 
     ``Value(data, label="")`` accepts int, float and numpy real scalars (and one-element
@@ -60,14 +81,11 @@ class Value:
     A Value has no truth value and no ordering: compare ``v.data`` instead.
     """
 
-    __slots__ = ("data", "grad", "label", "_parents", "_op")
-
-    def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_float(data)
-        self.grad = 0.0
-        self.label = label
-        self._parents: tuple[Value, ...] = ()
-        self._op: ops.Op | None = None
+    # _op: the op that made this node (None for a leaf). Parents, by count:
+    #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
+    #   n-ary: _a = (p, q, r, ...), _b = MANY.
+    # _mark: scratch used by graph traversals (see backward.py).
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -88,7 +106,7 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         """True for a node made by the user (or under no_grad), not by an op."""
-        return not self._parents
+        return self._a is None
 
     @property
     def op(self) -> ops.Op | None:
@@ -98,66 +116,110 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The input nodes of the op that made this node (empty for a leaf)."""
-        return self._parents
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is None:
+            return (a,)
+        if b is MANY:
+            return a
+        return (a, b)
 
     # --- arithmetic: Python numbers are welcome on either side ---
+    # The three hottest operators spell out _record by hand (see the module docstring).
 
     def __add__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _record(self.data + other.data, (self, other), ops.ADD)
+        if other.__class__ is not Value:
+            other = _coerce(other)
+            if other is NotImplemented:
+                return NotImplemented
+        out = _new_node()
+        out.data = self.data + other.data
+        out.grad = 0.0
+        out.label = ""
+        out._mark = None
+        if grad_mode.enabled:
+            out._op = _ADD
+            out._a = self
+            out._b = other
+        else:
+            out._op = out._a = out._b = None
+        return out
 
     def __radd__(self, other: float) -> Value:
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        return _record(other.data + self.data, (other, self), ops.ADD)
+        return _record2(other.data + self.data, other, self, _ADD)
 
     def __sub__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _record(self.data - other.data, (self, other), ops.SUB)
+        if other.__class__ is not Value:
+            other = _coerce(other)
+            if other is NotImplemented:
+                return NotImplemented
+        out = _new_node()
+        out.data = self.data - other.data
+        out.grad = 0.0
+        out.label = ""
+        out._mark = None
+        if grad_mode.enabled:
+            out._op = _SUB
+            out._a = self
+            out._b = other
+        else:
+            out._op = out._a = out._b = None
+        return out
 
     def __rsub__(self, other: float) -> Value:
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        return _record(other.data - self.data, (other, self), ops.SUB)
+        return _record2(other.data - self.data, other, self, _SUB)
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _record(self.data * other.data, (self, other), ops.MUL)
+        if other.__class__ is not Value:
+            other = _coerce(other)
+            if other is NotImplemented:
+                return NotImplemented
+        out = _new_node()
+        out.data = self.data * other.data
+        out.grad = 0.0
+        out.label = ""
+        out._mark = None
+        if grad_mode.enabled:
+            out._op = _MUL
+            out._a = self
+            out._b = other
+        else:
+            out._op = out._a = out._b = None
+        return out
 
     def __rmul__(self, other: float) -> Value:
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        return _record(other.data * self.data, (other, self), ops.MUL)
+        return _record2(other.data * self.data, other, self, _MUL)
 
     def __truediv__(self, other: Value | float) -> Value:
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        return _record(ops.DIV.forward(self.data, other.data), (self, other), ops.DIV)
+        return _record2(ops.DIV.forward(self.data, other.data), self, other, ops.DIV)
 
     def __rtruediv__(self, other: float) -> Value:
         other = _coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        return _record(ops.DIV.forward(other.data, self.data), (other, self), ops.DIV)
+        return _record2(ops.DIV.forward(other.data, self.data), other, self, ops.DIV)
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
-            return _record(ops.POW.forward(self.data, exponent.data), (self, exponent), ops.POW)
+            return _record2(ops.POW.forward(self.data, exponent.data), self, exponent, ops.POW)
         exponent = _coerce(exponent)
         if exponent is NotImplemented:
             return NotImplemented
         op = ops.PowConst(exponent.data)
-        return _record(op.forward(self.data), (self,), op)
+        return _record1(op.forward(self.data), self, op)
 
     def __rpow__(self, base: float) -> Value:
         base = _coerce(base)
@@ -166,43 +228,43 @@ class Value:
         return base**self
 
     def __neg__(self) -> Value:
-        return _record(-self.data, (self,), ops.NEG)
+        return _record1(-self.data, self, _NEG)
 
     # --- functions ---
 
     def exp(self) -> Value:
         """e^x; raises OverflowError past x = 709.78."""
-        return _record(ops.EXP.forward(self.data), (self,), ops.EXP)
+        return _record1(ops.EXP.forward(self.data), self, ops.EXP)
 
     def log(self) -> Value:
         """Natural log; raises ValueError for x <= 0."""
-        return _record(ops.LOG.forward(self.data), (self,), ops.LOG)
+        return _record1(ops.LOG.forward(self.data), self, ops.LOG)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, stable for any finite x."""
-        return _record(ops.TANH.forward(self.data), (self,), ops.TANH)
+        return _record1(ops.TANH.forward(self.data), self, ops.TANH)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), stable for any finite x."""
-        return _record(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
+        return _record1(ops.SIGMOID.forward(self.data), self, ops.SIGMOID)
 
     def relu(self) -> Value:
         """max(x, 0); its derivative at 0 is 0."""
-        return _record(ops.RELU.forward(self.data), (self,), ops.RELU)
+        return _record1(ops.RELU.forward(self.data), self, ops.RELU)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise; derivative at 0 is slope."""
         op = ops.LeakyRelu(float(slope))
-        return _record(op.forward(self.data), (self,), op)
+        return _record1(op.forward(self.data), self, op)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, alpha (e^x - 1) otherwise; derivative at 0 is alpha."""
         op = ops.Elu(float(alpha))
-        return _record(op.forward(self.data), (self,), op)
+        return _record1(op.forward(self.data), self, op)
 
     def softplus(self) -> Value:
         """log(1 + e^x), stable for any finite x."""
-        return _record(ops.SOFTPLUS.forward(self.data), (self,), ops.SOFTPLUS)
+        return _record1(ops.SOFTPLUS.forward(self.data), self, ops.SOFTPLUS)
 
     def backward(self, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``)."""
@@ -211,17 +273,80 @@ class Value:
         backward(self, create_graph=create_graph)
 
 
-_new_value = Value.__new__
+# An empty node at C speed: type.__call__ skips _ValueType.__call__ (see its docstring).
+_new_node = type.__call__.__get__(Value)
+
+
+def _leaf(data: float) -> Value:
+    """A leaf holding ``data``, already a float (constants and no_grad results)."""
+    out = _new_node()
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = out._a = out._b = out._mark = None
+    return out
+
+
+def _record1(data: float, parent: Value, op: ops.Op) -> Value:
+    """The output node of a one-input op; outside ``no_grad`` it remembers its op and input."""
+    out = _new_node()
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._b = out._mark = None
+    if grad_mode.enabled:
+        out._op = op
+        out._a = parent
+    else:
+        out._op = out._a = None
+    return out
+
+
+def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
+    """The output node of a two-input op."""
+    out = _new_node()
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._mark = None
+    if grad_mode.enabled:
+        out._op = op
+        out._a = a
+        out._b = b
+    else:
+        out._op = out._a = out._b = None
+    return out
+
+
+def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
+    """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot)."""
+    n = len(parents)
+    if n == 1:
+        return _record1(data, parents[0], op)
+    if n == 2:
+        return _record2(data, parents[0], parents[1], op)
+    out = _new_node()
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._mark = None
+    if grad_mode.enabled and n:
+        out._op = op
+        out._a = parents
+        out._b = MANY
+    else:
+        out._op = out._a = out._b = None
+    return out
 
 
 def _coerce(other: object) -> Value:
     """``other`` as a Value: itself, a constant leaf for a number, or NotImplemented."""
-    if type(other) is Value:
-        return other
+    if other.__class__ is float:
+        return _leaf(other)
     if isinstance(other, Value):
         return other
     if isinstance(other, (bool, np.bool_)):
         return NotImplemented
     if isinstance(other, (int, float, np.integer, np.floating)):
-        return Value(other)
+        return _leaf(float(other))
     return NotImplemented
