@@ -1,1 +1,90 @@
-"""valuegrad's neural-network library, built from ``autograd.Value``."""
+"""valuegrad's neural-network library, built from ``autograd.Value``.
+
+    from nn import MLP, Adam, train
+    model = MLP(2, [16, 16, 1], seed=0)          # ReLU hidden layers, linear output
+    history = train(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.01), epochs=50)
+
+Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
+``train``, ``metrics``, ``data`` and ``csvfile``, ``serialize``, ``examples`` (the lecture
+notes' networks) and ``cli`` (the ``valuegrad`` command).
+"""
+
+from .activations import ACTIVATION_NAMES, get_activation
+from .csvfile import DataError, Table, read_csv
+from .data import make_moons, xor_dataset
+from .init import INIT_SCHEMES, make_rng
+from .losses import (
+    LOSSES,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    get_loss,
+    hinge_loss,
+    l2_penalty,
+    log_softmax,
+    mean_loss,
+    mse_loss,
+    softmax,
+    softmax_cross_entropy,
+    squared_error,
+)
+from .metrics import accuracy, mean_squared_error, r2_score
+from .module import MLP, Layer, Module, Neuron
+from .optim import SGD, Adagrad, Adam, Optimizer
+from .progress import ProgressBar
+from .serialize import (
+    FORMAT_VERSION,
+    ModelFileError,
+    load_model,
+    load_model_with_metadata,
+    model_from_dict,
+    model_to_dict,
+    save_model,
+)
+from .train import NonFiniteLossError, predict, train
+
+__all__ = [
+    "ACTIVATION_NAMES",
+    "FORMAT_VERSION",
+    "INIT_SCHEMES",
+    "LOSSES",
+    "MLP",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "DataError",
+    "Layer",
+    "ModelFileError",
+    "Module",
+    "Neuron",
+    "NonFiniteLossError",
+    "Optimizer",
+    "ProgressBar",
+    "Table",
+    "accuracy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "get_activation",
+    "get_loss",
+    "hinge_loss",
+    "l2_penalty",
+    "load_model",
+    "load_model_with_metadata",
+    "log_softmax",
+    "make_moons",
+    "make_rng",
+    "mean_loss",
+    "mean_squared_error",
+    "model_from_dict",
+    "model_to_dict",
+    "mse_loss",
+    "predict",
+    "r2_score",
+    "read_csv",
+    "save_model",
+    "softmax",
+    "softmax_cross_entropy",
+    "squared_error",
+    "train",
+    "xor_dataset",
+]
+from .draw import draw_network  # noqa: E402 - the architecture drawing (nn/draw.py)

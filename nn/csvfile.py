@@ -1,0 +1,117 @@
+"""Reading a CSV table of numbers, with errors that say where the problem is.
+
+Every problem raises ``DataError``, whose message names the file, the line (as a text editor
+counts it, header = line 1) and the column where they are known, e.g.
+``data.csv, line 4, column 'x2': 'abc' is not a number``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class DataError(ValueError):
+    """Bad input data; ``path``, ``line`` and ``column`` say where, when known."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None, column: str | None = None):
+        self.path, self.line, self.column = path, line, column
+        where = [str(path)] if path is not None else []
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(", ".join(where) + ": " + message if where else message)
+
+
+def parse_number(cell: str, path: str | None = None, line: int | None = None, column: str | None = None) -> float:
+    """The finite float written in ``cell``, or a DataError naming where the cell is."""
+    text = cell.strip()
+    if not text:
+        raise DataError("empty cell, expected a number", path, line, column)
+    try:
+        number = float(text)
+    except ValueError:
+        raise DataError(f"{cell!r} is not a number", path, line, column) from None
+    if not math.isfinite(number):
+        raise DataError(f"{cell!r} is not a finite number (NaN and infinity are not allowed)", path, line, column)
+    return number
+
+
+@dataclass
+class Table:
+    """A CSV file's header and rows of text cells; ``lines[i]`` is the line where ``rows[i]`` ends."""
+
+    path: str
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def require(self, name: str) -> int:
+        """The position of column ``name``, or a DataError listing the columns there are."""
+        if name not in self.columns:
+            raise DataError(f"no column {name!r}; the columns are: {', '.join(self.columns)}", self.path, 1)
+        return self.columns.index(name)
+
+    def cells(self, name: str) -> list[str]:
+        """Every row's text in column ``name``, stripped."""
+        position = self.require(name)
+        return [row[position].strip() for row in self.rows]
+
+    def numbers(self, names: Sequence[str]) -> list[list[float]]:
+        """One list of floats per row, from the columns ``names`` in that order."""
+        positions = [self.require(name) for name in names]
+        return [
+            [parse_number(row[p], self.path, line, self.columns[p]) for p in positions]
+            for row, line in zip(self.rows, self.lines)
+        ]
+
+
+def read_csv(path: str) -> Table:
+    """Read a CSV file with a header line; raises DataError for a missing, empty, or ragged file."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header: list[str] | None = None
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            for row in reader:
+                if not row:
+                    continue  # blank line
+                if header is None:
+                    header = [name.strip() for name in row]
+                    _check_header(header, path, reader.line_num)
+                    continue
+                if len(row) != len(header):
+                    raise DataError(
+                        f"{len(row)} cells, but the header has {len(header)} columns", path, reader.line_num
+                    )
+                rows.append(row)
+                lines.append(reader.line_num)
+    except FileNotFoundError:
+        raise DataError("no such file", path) from None
+    except IsADirectoryError:
+        raise DataError("is a directory, not a CSV file", path) from None
+    except PermissionError:
+        raise DataError("permission denied", path) from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"not UTF-8 text (byte {error.start})", path) from None
+    except csv.Error as error:
+        raise DataError(f"not valid CSV: {error}", path, reader.line_num) from None
+    if header is None:
+        raise DataError("the file is empty (expected a header line, then rows of numbers)", path)
+    if not rows:
+        raise DataError("no data rows after the header", path)
+    return Table(str(path), header, rows, lines)
+
+
+def _check_header(header: list[str], path: str, line: int) -> None:
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise DataError(f"column {position} of the header has no name", path, line)
+        if name in seen:
+            raise DataError(f"column name {name!r} appears twice in the header", path, line)
+        seen.add(name)

@@ -1,0 +1,153 @@
+"""Lecture 004's worked example: a 2-2-2 sigmoid network, one sample, squared error, one step at a time.
+
+    h1 = s(0.15 x1 + 0.20 x2 + 0.35)    o1 = s(0.40 h1 + 0.45 h2 + 0.60)
+    h2 = s(0.25 x1 + 0.30 x2 + 0.35)    o2 = s(0.50 h1 + 0.55 h2 + 0.60)
+    x = (0.05, 0.10), y = (0.01, 0.99), J = 1/2 (o1 - y1)^2 + 1/2 (o2 - y2)^2, learning rate 0.5.
+
+The classic presentation updates the eight weights and holds the two biases fixed;
+``train_biases=True`` gives the variant where all twelve parameters learn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograd import no_grad
+
+from ..losses import squared_error
+from ..module import MLP
+from ..optim import SGD
+from ..train import train
+
+INPUT = [0.05, 0.10]
+TARGET = [0.01, 0.99]
+LEARNING_RATE = 0.5
+STEPS = 10_000
+
+# The classic names of the eight weights (w1..w8), and of each neuron's bias, by parameter label.
+CLASSIC_NAMES = {
+    "L0.N0.w0": "w1",
+    "L0.N0.w1": "w2",
+    "L0.N1.w0": "w3",
+    "L0.N1.w1": "w4",
+    "L1.N0.w0": "w5",
+    "L1.N0.w1": "w6",
+    "L1.N1.w0": "w7",
+    "L1.N1.w1": "w8",
+    "L0.N0.b": "b_h1",
+    "L0.N1.b": "b_h2",
+    "L1.N0.b": "b_o1",
+    "L1.N1.b": "b_o2",
+}
+
+
+def worked_example_network() -> MLP:
+    """The 2-2-2 sigmoid network with the example's starting weights."""
+    return MLP.from_weights(
+        [
+            ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+            ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+        ],
+        activation="sigmoid",
+        output_activation="sigmoid",
+    )
+
+
+@dataclass(frozen=True)
+class WorkedStep:
+    """Everything one gradient step computes: net inputs z, activations, errors, gradients, new values."""
+
+    hidden_net: list[float]
+    hidden: list[float]
+    output_net: list[float]
+    output: list[float]
+    errors: list[float]
+    total_error: float
+    gradients: dict[str, float]
+    updated: dict[str, float]
+
+
+def worked_example_step(train_biases: bool = False) -> WorkedStep:
+    """Forward pass, backward pass and one SGD step (lr 0.5) from the starting weights."""
+    model = worked_example_network()
+    hidden, output = model.layer_outputs(INPUT)
+    loss = squared_error(output, TARGET, half=True)
+    model.zero_grad()
+    loss.backward()
+    gradients = {label: p.grad for label, p in model.named_parameters()}
+    SGD(model.parameters() if train_biases else model.weights(), lr=LEARNING_RATE).step()
+    return WorkedStep(
+        # Each activation a = s(z) was made from its net input z, which the graph still holds.
+        hidden_net=[a.parents[0].data for a in hidden],
+        hidden=[a.data for a in hidden],
+        output_net=[o.parents[0].data for o in output],
+        output=[o.data for o in output],
+        errors=[0.5 * (o.data - t) ** 2 for o, t in zip(output, TARGET)],
+        total_error=loss.data,
+        gradients=gradients,
+        updated={label: p.data for label, p in model.named_parameters()},
+    )
+
+
+@dataclass(frozen=True)
+class WorkedRun:
+    """The state after many steps: the error J, the outputs, every parameter."""
+
+    steps: int
+    total_error: float
+    output: list[float]
+    parameters: dict[str, float]
+
+
+def worked_example_run(steps: int = STEPS, train_biases: bool = False) -> WorkedRun:
+    """Train the example for ``steps`` gradient steps and report where it ends."""
+    model = worked_example_network()
+    optimizer = SGD(model.parameters() if train_biases else model.weights(), lr=LEARNING_RATE)
+    train(model, [INPUT], [TARGET], loss="half_squared_error", optimizer=optimizer, epochs=steps, progress=False)
+    with no_grad():
+        output = model(INPUT)
+        error = squared_error(output, TARGET, half=True).data
+    return WorkedRun(steps, error, [o.data for o in output], {label: p.data for label, p in model.named_parameters()})
+
+
+def worked_example_report(steps: int = STEPS) -> str:
+    """The step-by-step numbers as text (what ``valuegrad worked-example`` prints)."""
+    step = worked_example_step()
+    lines = [
+        "Worked example (lecture 004): 2-2-2 sigmoid network",
+        f"x = ({INPUT[0]}, {INPUT[1]}), y = ({TARGET[0]}, {TARGET[1]}), "
+        f"J = 1/2 (o1 - y1)^2 + 1/2 (o2 - y2)^2, learning rate {LEARNING_RATE}, biases held fixed",
+        "",
+        "Forward pass (z = net input, a = s(z)):",
+    ]
+    for name, z, a in zip(("h1", "h2"), step.hidden_net, step.hidden):
+        lines.append(f"  {name}: z = {z:.9f}  a = {a:.9f}")
+    for name, z, a in zip(("o1", "o2"), step.output_net, step.output):
+        lines.append(f"  {name}: z = {z:.9f}  a = {a:.9f}")
+    lines += [
+        f"Error: E_o1 = {step.errors[0]:.9f}  E_o2 = {step.errors[1]:.9f}  J = {step.total_error:.9f}",
+        "",
+        "Backward pass and one step (w <- w - 0.5 dJ/dw):",
+        "  name  label       start        dJ/dw        after",
+    ]
+    start = {label: p.data for label, p in worked_example_network().named_parameters()}
+    for label, classic in CLASSIC_NAMES.items():
+        lines.append(
+            f"  {classic:<4}  {label:<8}  {start[label]:.4f}  {step.gradients[label]:+.9f}  {step.updated[label]:.9f}"
+        )
+    run = worked_example_run(steps)
+    lines += [
+        "",
+        f"After {steps:,} steps: J = {run.total_error:.9g}, o = ({run.output[0]:.9f}, {run.output[1]:.9f})",
+    ]
+    variant = worked_example_step(train_biases=True)
+    variant_run = worked_example_run(steps, train_biases=True)
+    biases = ", ".join(f"{CLASSIC_NAMES[label]} = {variant.updated[label]:.9f}" for label in CLASSIC_NAMES if label.endswith(".b"))
+    lines += [
+        "",
+        "Variant: biases trained too (the first step gives w1..w8 the same gradients and new values):",
+        f"  after one step: {biases}",
+        f"  after {steps:,} steps: J = {variant_run.total_error:.9g}, "
+        f"o = ({variant_run.output[0]:.9f}, {variant_run.output[1]:.9f})",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Loss functions for one sample, and L2 regularization.
+
+Each loss takes one prediction (a Value, or a list of Values for several outputs) and its
+target, and returns a Value to call ``backward()`` on. Training averages them over a batch
+(``mean_loss``). The notes' forms:
+
+* squared error  J = 1/2 sum_k (o_k - y_k)^2           (``squared_error(..., half=True)``)
+* binary cross-entropy  -[y log p + (1 - y) log(1 - p)]  (from a logit z or a probability p)
+* softmax cross-entropy  -sum_k y_k log softmax(z)_k     (one-hot/probabilities or a class index)
+* hinge  max(0, 1 - y s) with y in {-1, +1}
+* L2  lambda * sum of squared weights, biases left out (notes 000 and 004)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+
+from autograd import Value
+from autograd import sum as value_sum
+from autograd.ops import Sigmoid
+
+Prediction = Value | float | Sequence[Value | float]
+Target = float | int | Sequence[float]
+
+# PyTorch's BCELoss clamps log(p) at -100 so that p = 0 gives a large finite loss, not -inf.
+_LOG_FLOOR = -100.0
+
+
+def _as_list(x: Prediction) -> list[Value | float]:
+    return [x] if isinstance(x, (Value, numbers.Real)) else list(x)
+
+
+def _pairs(prediction: Prediction, target: Target, what: str) -> list[tuple[Value | float, float]]:
+    predictions, targets = _as_list(prediction), _as_list(target)
+    if len(predictions) != len(targets):
+        raise ValueError(f"{what}: {len(predictions)} outputs but {len(targets)} targets")
+    return list(zip(predictions, [float(t) for t in targets]))
+
+
+def squared_error(prediction: Prediction, target: Target, *, half: bool = False) -> Value:
+    """sum_k (p_k - y_k)^2; with ``half=True`` the notes' 1/2 sum_k (p_k - y_k)^2, whose gradient is p - y."""
+    total = value_sum([(p - t) ** 2 for p, t in _pairs(prediction, target, "squared_error")])
+    return total * 0.5 if half else total
+
+
+def mse_loss(prediction: Prediction, target: Target) -> Value:
+    """Mean over the outputs of (p_k - y_k)^2 (for one output: (p - y)^2)."""
+    pairs = _pairs(prediction, target, "mse_loss")
+    return value_sum([(p - t) ** 2 for p, t in pairs]) * (1.0 / len(pairs))
+
+
+def _binary_target(target: Target, what: str) -> float:
+    t = float(target)
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(f"{what}: target must lie in [0, 1], got {target!r}")
+    return t
+
+
+def _one(x: Prediction, what: str) -> Value | float:
+    items = _as_list(x)
+    if len(items) != 1:
+        raise ValueError(f"{what} takes one output per sample, got {len(items)}")
+    return items[0]
+
+
+def binary_cross_entropy_with_logits(logit: Prediction, target: Target) -> Value:
+    """-[y log s(z) + (1 - y) log(1 - s(z))] = softplus(z) - y z: finite for every finite logit z."""
+    z = _one(logit, "binary_cross_entropy_with_logits")
+    t = _binary_target(target, "binary_cross_entropy_with_logits")
+    z = z if isinstance(z, Value) else Value(z)
+    return z.softplus() - t * z if t else z.softplus()
+
+
+def _clamped_log(x: Value) -> Value:
+    # Below e^-100 the log is replaced by the constant -100 (as PyTorch does); no gradient flows there.
+    return x.log() if x.data > math.exp(_LOG_FLOOR) else Value(_LOG_FLOOR)
+
+
+def binary_cross_entropy(probability: Prediction, target: Target) -> Value:
+    """-[y log p + (1 - y) log(1 - p)] for a probability p in [0, 1].
+
+    When p was made by a sigmoid, the loss is computed from that sigmoid's logit instead
+    (exact and stable even where p rounds to 0 or 1); otherwise log is clamped at -100.
+    """
+    p = _one(probability, "binary_cross_entropy")
+    t = _binary_target(target, "binary_cross_entropy")
+    if isinstance(p, Value) and isinstance(p.op, Sigmoid):
+        return binary_cross_entropy_with_logits(p.parents[0], t)
+    p = p if isinstance(p, Value) else Value(p)
+    if not 0.0 <= p.data <= 1.0:
+        raise ValueError(f"binary_cross_entropy: probability must lie in [0, 1], got {p.data!r}")
+    terms = []
+    if t:
+        terms.append(t * _clamped_log(p))
+    if t != 1.0:
+        terms.append((1.0 - t) * _clamped_log(1.0 - p))
+    return -value_sum(terms)
+
+
+def _shifted_logits(logits: Prediction) -> list[Value]:
+    """z_k - max(z): same softmax, but exp never overflows (the max is a constant, so gradients are unchanged)."""
+    zs = [z if isinstance(z, Value) else Value(z) for z in _as_list(logits)]
+    if not zs:
+        raise ValueError("softmax of no logits")
+    top = max(z.data for z in zs)
+    return [z - top for z in zs]
+
+
+def softmax(logits: Prediction) -> list[Value]:
+    """exp(z_k) / sum_j exp(z_j), computed with the max subtracted."""
+    exps = [z.exp() for z in _shifted_logits(logits)]
+    total = value_sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: Prediction) -> list[Value]:
+    """log softmax(z)_k = (z_k - m) - log sum_j exp(z_j - m), with m = max(z)."""
+    shifted = _shifted_logits(logits)
+    log_total = value_sum([z.exp() for z in shifted]).log()
+    return [z - log_total for z in shifted]
+
+
+def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> Value:
+    """-sum_k y_k log softmax(z)_k; ``target`` is a class index or a one-hot (or probability) vector."""
+    shifted = _shifted_logits(logits)
+    log_total = value_sum([z.exp() for z in shifted]).log()
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        target = int(target)
+        if not 0 <= target < len(shifted):
+            raise ValueError(f"softmax_cross_entropy: class index {target} outside 0..{len(shifted) - 1}")
+        return log_total - shifted[target]
+    weights = [float(t) for t in target]
+    if len(weights) != len(shifted):
+        raise ValueError(f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}")
+    if any(not 0.0 <= t <= 1.0 for t in weights) or not math.isclose(math.fsum(weights), 1.0, abs_tol=1e-9):
+        raise ValueError(f"softmax_cross_entropy: target {weights} is not one-hot or a probability vector")
+    return value_sum([t * (log_total - z) for t, z in zip(weights, shifted) if t])
+
+
+def hinge_loss(score: Prediction, target: Target) -> Value:
+    """max(0, 1 - y s) for a score s and a label y in {-1, +1} (the micrograd moons demo loss)."""
+    s = _one(score, "hinge_loss")
+    y = float(target)
+    if y not in (-1.0, 1.0):
+        raise ValueError(f"hinge_loss: label must be -1 or +1, got {target!r}")
+    s = s if isinstance(s, Value) else Value(s)
+    return (1.0 - y * s).relu()
+
+
+def l2_penalty(weights: Sequence[Value], strength: float) -> Value:
+    """strength * sum_i w_i^2; pass ``model.weights()`` so biases stay unregularized. Gradient: 2 strength w."""
+    return strength * value_sum([w * w for w in weights])
+
+
+def mean_loss(
+    loss: Callable[[Prediction, Target], Value], predictions: Sequence[Prediction], targets: Sequence[Target]
+) -> Value:
+    """(1/m) sum_i loss(prediction_i, target_i) over a batch of m samples."""
+    if len(predictions) != len(targets):
+        raise ValueError(f"mean_loss: {len(predictions)} predictions but {len(targets)} targets")
+    if not predictions:
+        raise ValueError("mean_loss of an empty batch")
+    return value_sum([loss(p, t) for p, t in zip(predictions, targets)]) * (1.0 / len(predictions))
+
+
+LOSSES: dict[str, Callable[[Prediction, Target], Value]] = {
+    "squared_error": squared_error,
+    "half_squared_error": lambda p, t: squared_error(p, t, half=True),
+    "mse": mse_loss,
+    "bce_with_logits": binary_cross_entropy_with_logits,
+    "bce": binary_cross_entropy,
+    "softmax_cross_entropy": softmax_cross_entropy,
+    "hinge": hinge_loss,
+}
+
+
+def get_loss(name: str) -> Callable[[Prediction, Target], Value]:
+    """A per-sample loss by name: one of ``LOSSES``."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; known: {', '.join(LOSSES)}") from None

@@ -1,0 +1,30 @@
+"""Scores for trained models: accuracy, mean squared error, R^2."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
+    """Fraction of positions where ``predicted[i] == actual[i]``."""
+    if len(predicted) != len(actual):
+        raise ValueError(f"accuracy: {len(predicted)} predictions but {len(actual)} labels")
+    if not actual:
+        raise ValueError("accuracy of no samples")
+    return sum(p == a for p, a in zip(predicted, actual)) / len(actual)
+
+
+def mean_squared_error(predicted: Sequence[float], actual: Sequence[float]) -> float:
+    """(1/m) sum_i (predicted_i - actual_i)^2."""
+    if len(predicted) != len(actual) or not actual:
+        raise ValueError(f"mean_squared_error: {len(predicted)} predictions and {len(actual)} values")
+    return math.fsum((p - a) ** 2 for p, a in zip(predicted, actual)) / len(actual)
+
+
+def r2_score(predicted: Sequence[float], actual: Sequence[float]) -> float:
+    """1 - SS_res / SS_tot: 1 is a perfect fit, 0 is no better than predicting the mean."""
+    mean = math.fsum(actual) / len(actual)
+    total = math.fsum((a - mean) ** 2 for a in actual)
+    residual = mean_squared_error(predicted, actual) * len(actual)
+    return 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)

@@ -1,0 +1,306 @@
+"""Networks as plain Python objects: ``Module``, ``Neuron``, ``Layer``, ``MLP``.
+
+A neuron computes ``activation(w . x + b)``; a layer is neurons side by side; an MLP is layers
+in a row. Every parameter is a ``Value`` labelled by where it sits, ``L0.N1.w0`` (layer 0,
+neuron 1, weight 0) and ``L0.N1.b``, so a graph drawing can name it. Weight matrices follow
+the notes and PyTorch: row j of a layer's matrix holds neuron j's weights (shape nout x nin).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from autograd import Value, dot
+
+from .activations import canonical_activation, get_activation
+from .init import Seed, make_rng, weight_sampler
+
+Inputs = Sequence[Value | float]
+
+
+class Module:
+    """Something with parameters: lists them, names them and zeroes their gradients."""
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in a fixed order."""
+        return []
+
+    def weights(self) -> list[Value]:
+        """The parameters that are not biases (what L2 regularization penalizes)."""
+        return []
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(label, Value)`` for every parameter, e.g. ``("L0.N1.w0", Value(...))``."""
+        return [(p.label, p) for p in self.parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def num_parameters(self) -> int:
+        """How many scalars this module trains."""
+        return len(self.parameters())
+
+
+def _check_count(what: str, count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"{what} must be a positive int, not {count!r}")
+    return int(count)
+
+
+def _finite_floats(what: str, numbers: Sequence[float], expected: int) -> list[float]:
+    numbers = [float(n) for n in numbers]
+    if len(numbers) != expected:
+        raise ValueError(f"{what}: expected {expected} numbers, got {len(numbers)}")
+    for position, n in enumerate(numbers):
+        if not math.isfinite(n):
+            raise ValueError(f"{what}: number {position} is {n!r}, not finite")
+    return numbers
+
+
+class Neuron(Module):
+    """``activation(w . x + b)`` for ``nin`` inputs; ``.w`` is a list of Values, ``.b`` a Value.
+
+    ``activation`` is a name (see ``nn.activations``); ``init`` a scheme from ``nn.init``;
+    ``seed`` an int or a ``random.Random``. ``name`` prefixes the parameter labels
+    (``name="L0.N1"`` gives ``L0.N1.w0`` ... and ``L0.N1.b``).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+        name: str = "",
+    ) -> None:
+        self.nin = _check_count("nin", nin)
+        self.set_activation(activation)
+        self.name = name
+        prefix = f"{name}." if name else ""
+        draw = weight_sampler(init, self.nin, make_rng(seed))
+        self.w = [Value(draw(), label=f"{prefix}w{k}") for k in range(self.nin)]
+        self.b = Value(0.0, label=f"{prefix}b")
+
+    def __call__(self, x: Inputs) -> Value:
+        """activation(w . x + b): the one place where a neuron's forward pass is written."""
+        if len(x) != self.nin:
+            raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
+        return self._activate(dot(self.w, x) + self.b)
+
+    def _who(self) -> str:
+        return f"neuron {self.name}" if self.name else "neuron"
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def weights(self) -> list[Value]:
+        return list(self.w)
+
+    def set_weights(self, w: Sequence[float], b: float) -> None:
+        """Set the weights and bias by hand (the Values stay the same objects, so optimizers keep working)."""
+        w = _finite_floats(f"weights of {self._who()}", w, self.nin)
+        (b,) = _finite_floats(f"bias of {self._who()}", [b], 1)
+        for value, number in zip(self.w, w):
+            value.data = number
+        self.b.data = b
+
+    def set_activation(self, activation: str) -> None:
+        """Use another activation from now on (by name)."""
+        self.activation = canonical_activation(activation)
+        self._activate = get_activation(self.activation)
+
+    @classmethod
+    def from_weights(cls, w: Sequence[float], b: float, activation: str = "relu", *, name: str = "") -> Neuron:
+        """A neuron with the given weights and bias, e.g. the notes' AND: ``Neuron.from_weights([20, 20], -30, "sigmoid")``."""
+        neuron = cls(len(w), activation, init="zeros", name=name)
+        neuron.set_weights(w, b)
+        return neuron
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; calling it returns a list of ``nout`` Values."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+        name: str = "L0",
+    ) -> None:
+        self.nin = _check_count("nin", nin)
+        self.nout = _check_count("nout", nout)
+        self.activation = canonical_activation(activation)
+        self.name = name
+        rng = make_rng(seed)
+        prefix = f"{name}." if name else ""
+        self.neurons = [
+            Neuron(self.nin, self.activation, init=init, seed=rng, name=f"{prefix}N{j}") for j in range(self.nout)
+        ]
+
+    def __call__(self, x: Inputs) -> list[Value]:
+        """Every neuron's output, in order (a list even when ``nout`` is 1)."""
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def weights(self) -> list[Value]:
+        return [w for neuron in self.neurons for w in neuron.w]
+
+    def biases(self) -> list[Value]:
+        """Each neuron's bias, in order."""
+        return [neuron.b for neuron in self.neurons]
+
+    def set_weights(self, weight_matrix: Sequence[Sequence[float]], biases: Sequence[float]) -> None:
+        """Set all weights by hand: ``weight_matrix`` is nout rows of nin numbers, ``biases`` nout numbers."""
+        rows = [list(row) for row in weight_matrix]
+        if len(rows) != self.nout:
+            raise ValueError(f"layer {self.name}: weight matrix has {len(rows)} rows, the layer has {self.nout} neurons")
+        biases = list(biases)
+        if len(biases) != self.nout:
+            raise ValueError(f"layer {self.name}: {len(biases)} biases for {self.nout} neurons")
+        for neuron, row, b in zip(self.neurons, rows, biases):
+            neuron.set_weights(row, b)
+
+    def set_activation(self, activation: str) -> None:
+        """Give every neuron of this layer another activation (by name)."""
+        self.activation = canonical_activation(activation)
+        for neuron in self.neurons:
+            neuron.set_activation(self.activation)
+
+    def to_numpy(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, b)``: W of shape (nout, nin) and b of shape (nout,), like ``torch.nn.Linear``."""
+        weight_matrix = np.array([[w.data for w in neuron.w] for neuron in self.neurons], dtype=float)
+        biases = np.array([neuron.b.data for neuron in self.neurons], dtype=float)
+        return weight_matrix, biases
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs, two hidden layers of 16, one output.
+
+    Hidden layers use ``activation``, the last layer ``output_activation`` (linear by default,
+    so the output is a score or a logit). Calling it returns a Value when the last layer has one
+    neuron, else a list of Values; hidden layers of width 1 are never unwrapped.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_count("nin", nin)
+        nouts = list(nouts)
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer: nouts is empty")
+        nouts = [_check_count(f"layer size nouts[{i}]", n) for i, n in enumerate(nouts)]
+        rng = make_rng(seed)
+        sizes = [self.nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                init=init,
+                seed=rng,
+                name=f"L{i}",
+            )
+            for i in range(len(nouts))
+        ]
+
+    @property
+    def sizes(self) -> list[int]:
+        """Inputs then each layer's width, e.g. ``[2, 16, 16, 1]``."""
+        return [self.nin] + [layer.nout for layer in self.layers]
+
+    @property
+    def nout(self) -> int:
+        """Width of the last layer."""
+        return self.layers[-1].nout
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The network's output for one input vector of floats or Values."""
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def layer_outputs(self, x: Inputs) -> list[list[Value]]:
+        """Each layer's outputs for input ``x``: the hidden activations, then the output layer's."""
+        outputs = []
+        for layer in self.layers:
+            x = layer(x)
+            outputs.append(x)
+        return outputs
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def weights(self) -> list[Value]:
+        return [w for layer in self.layers for w in layer.weights()]
+
+    def biases(self) -> list[Value]:
+        """Every bias, layer by layer."""
+        return [b for layer in self.layers for b in layer.biases()]
+
+    def set_weights(self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]]) -> None:
+        """Set every layer by hand from ``[(W0, b0), (W1, b1), ...]`` (W: nout rows of nin numbers)."""
+        layers = list(layers)
+        if len(layers) != len(self.layers):
+            raise ValueError(f"got weights for {len(layers)} layers, the MLP has {len(self.layers)}")
+        for layer, (weight_matrix, biases) in zip(self.layers, layers):
+            layer.set_weights(weight_matrix, biases)
+
+    @classmethod
+    def from_weights(
+        cls,
+        layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]],
+        activation: str = "relu",
+        output_activation: str = "linear",
+    ) -> MLP:
+        """An MLP whose shape and numbers are ``[(W0, b0), (W1, b1), ...]``, e.g. the notes' XOR network."""
+        layers = [(np.asarray(w, dtype=float), b) for w, b in layers]
+        if not layers:
+            raise ValueError("an MLP needs at least one layer")
+        for i, (weight_matrix, _) in enumerate(layers):
+            if weight_matrix.ndim != 2:
+                raise ValueError(f"layer {i}: weight matrix must be 2-D (nout rows of nin numbers), got shape {weight_matrix.shape}")
+        for i in range(1, len(layers)):
+            if layers[i][0].shape[1] != layers[i - 1][0].shape[0]:
+                raise ValueError(
+                    f"layer {i} takes {layers[i][0].shape[1]} inputs but layer {i - 1} has {layers[i - 1][0].shape[0]} neurons"
+                )
+        nin = layers[0][0].shape[1]
+        model = cls(nin, [w.shape[0] for w, _ in layers], activation, output_activation, init="zeros")
+        model.set_weights(layers)
+        return model
+
+    def to_numpy(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W, b), ...]`` per layer, W of shape (nout, nin): ready for numpy or ``torch.nn.Linear``."""
+        return [layer.to_numpy() for layer in self.layers]
+
+    def __repr__(self) -> str:
+        hidden = self.layers[0].activation if len(self.layers) > 1 else None
+        inner = f"{self.nin}, {[layer.nout for layer in self.layers]}"
+        if hidden is not None:
+            inner += f", activation={hidden!r}"
+        return f"MLP({inner}, output_activation={self.layers[-1].activation!r})"

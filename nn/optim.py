@@ -1,0 +1,135 @@
+"""Optimizers: how a step moves each parameter, given the gradient in ``p.grad``.
+
+All follow PyTorch's conventions (``step()``, ``zero_grad()``, a settable ``lr`` for
+schedules) and its update formulas, so a step here equals a step of ``torch.optim`` with the
+same settings. The notes' momentum form theta_{k+1} = theta_k + a (theta_k - theta_{k-1})
+- (1 - a) eta g is ``SGD(params, lr=eta, momentum=a, dampening=a)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from autograd import Value
+
+
+class Optimizer:
+    """Holds the parameters to update and a learning rate ``lr`` that may be changed between steps."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        unique: dict[int, Value] = {}
+        for position, p in enumerate(params):
+            if not isinstance(p, Value):
+                raise TypeError(f"parameter {position} is {type(p).__name__}, not a Value")
+            unique.setdefault(id(p), p)
+        if not unique:
+            raise ValueError("optimizer got no parameters")
+        self.params = list(unique.values())
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate (step size) used by the next ``step()``."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        value = float(value)
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"learning rate must be a finite number >= 0, not {value!r}")
+        self._lr = value
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 before the next backward pass."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter's ``.data`` from its ``.grad``."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with momentum: v = mu v + (1 - dampening) g;  p -= lr v."""
+
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, dampening: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must lie in [0, 1), not {momentum!r}")
+        if not 0.0 <= dampening <= 1.0:
+            raise ValueError(f"dampening must lie in [0, 1], not {dampening!r}")
+        self.momentum = float(momentum)
+        self.dampening = float(dampening)
+        self._velocity = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        lr, mu = self._lr, self.momentum
+        if mu == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+            return
+        keep = 1.0 - self.dampening
+        velocity = self._velocity
+        for i, p in enumerate(self.params):
+            v = mu * velocity[i] + keep * p.grad
+            velocity[i] = v
+            p.data -= lr * v
+
+
+class Adagrad(Optimizer):
+    """Per-parameter step sizes from the gradient history: G += g^2;  p -= lr g / (sqrt(G) + eps)."""
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, eps: float = 1e-10) -> None:
+        super().__init__(params, lr)
+        self.eps = float(eps)
+        self._sum_squares = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        lr, eps, sums = self._lr, self.eps, self._sum_squares
+        for i, p in enumerate(self.params):
+            g = p.grad
+            sums[i] += g * g
+            p.data -= lr * g / (math.sqrt(sums[i]) + eps)
+
+
+class Adam(Optimizer):
+    """Momentum plus Adagrad-like scaling, bias-corrected (Kingma and Ba):
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p -= lr m_hat / (sqrt(v_hat) + eps)
+    with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        beta1, beta2 = (float(b) for b in betas)
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError(f"betas must lie in [0, 1), not {betas!r}")
+        self.betas = (beta1, beta2)
+        self.eps = float(eps)
+        self._steps = 0
+        self._first = [0.0] * len(self.params)
+        self._second = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        self._steps += 1
+        beta1, beta2 = self.betas
+        correction1 = 1.0 - beta1**self._steps
+        root_correction2 = math.sqrt(1.0 - beta2**self._steps)
+        step_size = self._lr / correction1
+        first, second, eps = self._first, self._second, self.eps
+        for i, p in enumerate(self.params):
+            g = p.grad
+            first[i] = beta1 * first[i] + (1.0 - beta1) * g
+            second[i] = beta2 * second[i] + (1.0 - beta2) * g * g
+            # Same arrangement as torch.optim.Adam, so the two agree to rounding.
+            p.data -= step_size * first[i] / (math.sqrt(second[i]) / root_correction2 + eps)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}

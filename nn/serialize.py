@@ -1,0 +1,175 @@
+"""Saving and loading an MLP as JSON: architecture, exact weights, and optional metadata.
+
+The file looks like::
+
+    {"format": "valuegrad-mlp", "version": 1, "nin": 2,
+     "layers": [{"activation": "relu", "weights": [[...], ...], "biases": [...]}, ...],
+     "metadata": {...}}
+
+``weights`` holds one row per neuron (nout x nin), like ``MLP.to_numpy()``. Floats are written
+with Python's shortest round-trip repr, so a loaded model computes bit-for-bit the same
+numbers. Saving goes through a temporary file and a rename; loading checks everything and
+raises ``ModelFileError`` naming the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import re
+from typing import Any
+
+from .activations import get_activation
+from .atomic import atomic_write_text
+from .module import MLP
+
+FORMAT_NAME = "valuegrad-mlp"
+FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read, or does not hold a valid valuegrad MLP."""
+
+
+def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON-ready dictionary that ``save_model`` writes."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"can only save an MLP, not {type(model).__name__}")
+    for label, p in model.named_parameters():
+        if not math.isfinite(p.data):
+            raise ValueError(f"cannot save the model: parameter {label} is {p.data}")
+    layers = []
+    for layer in model.layers:
+        layers.append(
+            {
+                "activation": layer.activation,
+                "weights": [[w.data for w in neuron.w] for neuron in layer.neurons],
+                "biases": [neuron.b.data for neuron in layer.neurons],
+            }
+        )
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "nin": model.nin,
+        "layers": layers,
+        "metadata": dict(metadata or {}),
+    }
+
+
+def save_model(model: MLP, path: str | os.PathLike, metadata: dict[str, Any] | None = None) -> None:
+    """Write ``model`` (and JSON-serializable ``metadata``) to ``path`` atomically."""
+    text = json.dumps(model_to_dict(model, metadata), indent=1, allow_nan=False)
+    atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
+
+
+# A JSON list holding only numbers; put on one line, so a weight row reads as a row.
+_NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][-+0-9.eE]*(?:,\s*-?[0-9][-+0-9.eE]*)*)\s*\]")
+
+
+def _one_line_list(match: re.Match) -> str:
+    return "[" + ", ".join(item.strip() for item in match.group(1).split(",")) + "]"
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed in a model file")
+
+
+def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, Any]]:
+    """Read a model file; returns ``(model, metadata)`` or raises ``ModelFileError``."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a directory, not a model file") from None
+    except PermissionError:
+        raise ModelFileError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{path}: not a text (UTF-8) file, so not a valuegrad model") from None
+    if not text.strip():
+        raise ModelFileError(f"{path}: the file is empty")
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ModelFileError(
+            f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
+            "the file may be truncated or corrupt"
+        ) from None
+    except ValueError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    try:
+        return model_from_dict(document)
+    except ModelFileError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+
+
+def load_model(path: str | os.PathLike) -> MLP:
+    """Read the MLP saved at ``path`` (see ``load_model_with_metadata`` for its metadata)."""
+    return load_model_with_metadata(path)[0]
+
+
+def _numbers(value: Any, where: str) -> list[float]:
+    if not isinstance(value, list):
+        raise ModelFileError(f"{where} should be a list of numbers")
+    for position, number in enumerate(value):
+        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number):
+            raise ModelFileError(f"{where}[{position}] is {number!r}, not a finite number")
+    return [float(n) for n in value]
+
+
+def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
+    """Check a parsed model file and build ``(model, metadata)``; raises ``ModelFileError``."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"not a valuegrad model file (no \"format\": \"{FORMAT_NAME}\")")
+    version = document.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ModelFileError(f"format version {version!r} is not an integer")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(f"format version {version} is newer than this valuegrad reads ({FORMAT_VERSION}); upgrade valuegrad")
+    if version < 1:
+        raise ModelFileError(f"unknown format version {version}")
+    nin = document.get("nin")
+    if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+        raise ModelFileError(f"\"nin\" should be a positive integer, not {nin!r}")
+    layers = document.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError("\"layers\" should be a non-empty list")
+    shapes, activations, numbers_by_layer = [], [], []
+    width = nin
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict):
+            raise ModelFileError(f"layers[{i}] should be an object with activation, weights and biases")
+        activation = layer.get("activation")
+        try:
+            get_activation(activation)
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"layers[{i}].activation: {error}") from None
+        rows = layer.get("weights")
+        if not isinstance(rows, list) or not rows:
+            raise ModelFileError(f"layers[{i}].weights should be a non-empty list of rows")
+        matrix = [_numbers(row, f"layers[{i}].weights[{j}]") for j, row in enumerate(rows)]
+        for j, row in enumerate(matrix):
+            if len(row) != width:
+                raise ModelFileError(
+                    f"layers[{i}].weights[{j}] has {len(row)} numbers but the layer takes {width} inputs"
+                )
+        biases = _numbers(layer.get("biases"), f"layers[{i}].biases")
+        if len(biases) != len(matrix):
+            raise ModelFileError(f"layers[{i}] has {len(matrix)} weight rows but {len(biases)} biases")
+        shapes.append(len(matrix))
+        activations.append(activation)
+        numbers_by_layer.append((matrix, biases))
+        width = len(matrix)
+    metadata = document.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ModelFileError("\"metadata\" should be an object")
+    model = MLP(nin, shapes, init="zeros")
+    for layer, activation in zip(model.layers, activations):
+        layer.set_activation(activation)  # each layer may have its own
+    model.set_weights(numbers_by_layer)
+    return model, metadata
+

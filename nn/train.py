@@ -1,0 +1,151 @@
+"""The training loop: full-batch, mini-batch or online gradient descent (notes 002).
+
+``train(model, inputs, targets, loss=..., optimizer=..., epochs=..., batch_size=...)`` runs
+forward, loss, backward and an optimizer step per batch, and returns the loss history (one
+number per epoch: the mean of that epoch's batch objectives, L2 term included).
+
+* ``batch_size=None``: full batch, one step per epoch on all samples.
+* ``batch_size=1``: online (stochastic) gradient descent, one step per sample.
+* ``batch_size=k``: mini-batches of k samples, reshuffled every epoch from ``seed``.
+
+If the loss becomes NaN or infinite (or cannot be computed because a number overflows),
+training stops with ``NonFiniteLossError`` naming the epoch and step; pass
+``allow_nonfinite=True`` to carry on regardless.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autograd import Value, no_grad
+
+from .init import Seed, make_rng
+from .losses import Prediction, Target, get_loss, l2_penalty, mean_loss
+from .module import Module
+from .optim import SGD, Optimizer
+from .progress import ProgressBar
+
+LossFunction = Callable[[Prediction, Target], Value]
+
+
+class NonFiniteLossError(ArithmeticError):
+    """Training produced a NaN or infinite loss; ``epoch`` and ``step`` say where (both 1-based)."""
+
+    def __init__(self, value: float, epoch: int, step: int, detail: str = "") -> None:
+        self.value, self.epoch, self.step = value, epoch, step
+        message = f"loss became {value} at epoch {epoch}, step {step}"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message + "; lower the learning rate, or pass allow_nonfinite=True to continue")
+
+
+def _plain_input(row: object) -> list[float]:
+    return [float(x) for x in np.asarray(row, dtype=float).reshape(-1)]
+
+
+def _plain_target(target: object) -> Target:
+    # numpy scalars and arrays become Python numbers and lists, so losses see one kind of thing.
+    if isinstance(target, np.ndarray):
+        return target.tolist() if target.ndim else target.item()
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        return int(target)
+    if isinstance(target, numbers.Real):
+        return float(target)
+    return list(target)
+
+
+def _mean(values: list[float]) -> float:
+    # fsum is exact but raises on inf - inf; NaN and inf only occur with allow_nonfinite=True.
+    total = math.fsum(values) if all(map(math.isfinite, values)) else sum(values)
+    return total / len(values) if values else math.nan
+
+
+def train(
+    model: Module,
+    inputs: Sequence[Sequence[float]] | np.ndarray,
+    targets: Sequence[Target] | np.ndarray,
+    *,
+    loss: str | LossFunction = "mse",
+    optimizer: Optimizer | None = None,
+    lr: float = 0.01,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    seed: Seed = None,
+    lr_schedule: Callable[[int], float] | None = None,
+    progress: bool | None = None,
+    allow_nonfinite: bool = False,
+) -> list[float]:
+    """Train ``model`` in place and return the loss history, one float per epoch.
+
+    ``loss`` is a name from ``nn.losses.LOSSES`` or a function ``(prediction, target) -> Value``.
+    Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used. ``l2`` adds
+    ``l2 * sum(w^2)`` over ``model.weights()`` (biases left out). ``lr_schedule(epoch)`` (epoch
+    counted from 0) sets the learning rate before each epoch. ``progress``: True/False, or None
+    for a bar only when stderr is a terminal.
+    """
+    xs = [_plain_input(row) for row in inputs]
+    ys = [_plain_target(t) for t in targets]
+    if len(xs) != len(ys):
+        raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
+    if not xs:
+        raise ValueError("train: no samples")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), not {batch_size!r}")
+    loss_function = get_loss(loss) if isinstance(loss, str) else loss
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=lr)
+    penalized = model.weights() if l2 else []
+    rng = make_rng(seed)
+    size = len(xs) if batch_size is None else min(batch_size, len(xs))
+    order = list(range(len(xs)))
+    history: list[float] = []
+    step = 0
+
+    with ProgressBar(epochs, description="epoch", enabled=progress) as bar:
+        for epoch in range(epochs):
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch)
+            if size < len(xs):
+                rng.shuffle(order)
+            batch_objectives = []
+            for start in range(0, len(xs), size):
+                step += 1
+                batch = order[start : start + size]
+                try:
+                    objective = mean_loss(loss_function, [model(xs[i]) for i in batch], [ys[i] for i in batch])
+                    if l2:
+                        objective = objective + l2_penalty(penalized, l2)
+                except OverflowError as error:
+                    # A number left float range inside the forward pass: the loss is +inf.
+                    if not allow_nonfinite:
+                        raise NonFiniteLossError(math.inf, epoch + 1, step, str(error)) from error
+                    batch_objectives.append(math.inf)
+                    continue
+                value = objective.data
+                if not math.isfinite(value) and not allow_nonfinite:
+                    raise NonFiniteLossError(value, epoch + 1, step)
+                batch_objectives.append(value)
+                model.zero_grad()
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+            history.append(_mean(batch_objectives))
+            bar.update(1, postfix=f"loss={history[-1]:.4g}")
+    return history
+
+
+def predict(model: Module, inputs: Sequence[Sequence[float]] | np.ndarray) -> list[float | list[float]]:
+    """The model's outputs as plain floats (a float per sample, or a list for several outputs)."""
+    outputs = []
+    with no_grad():
+        for row in inputs:
+            out = model(_plain_input(row))
+            outputs.append([v.data for v in out] if isinstance(out, list) else out.data)
+    return outputs
