@@ -5,13 +5,14 @@
     history = train(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.01), epochs=50)
 
 Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
-``train``, ``metrics``, ``data`` and ``csvfile``, ``serialize``, ``examples`` (the lecture
-notes' networks) and ``cli`` (the ``valuegrad`` command).
+``train``, ``metrics``, ``data`` and ``csvfile``, ``serialize``, ``draw`` (pictures of a
+network), ``examples`` (the lecture notes' networks) and ``cli`` (the ``valuegrad`` command).
 """
 
 from .activations import ACTIVATION_NAMES, get_activation
 from .csvfile import DataError, Table, read_csv
 from .data import make_moons, xor_dataset
+from .draw import draw_network
 from .init import INIT_SCHEMES, make_rng
 from .losses import (
     LOSSES,
@@ -63,6 +64,7 @@ __all__ = [
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "draw_network",
     "get_activation",
     "get_loss",
     "hinge_loss",

@@ -66,10 +66,13 @@ def _one(x: Prediction, what: str) -> Value | float:
 
 
 def binary_cross_entropy_with_logits(logit: Prediction, target: Target) -> Value:
-    """-[y log s(z) + (1 - y) log(1 - s(z))] = softplus(z) - y z: finite for every finite logit z."""
+    """-[y log s(z) + (1 - y) log(1 - s(z))] = softplus(z) - y z, without overflow or cancellation for any finite z."""
     z = _one(logit, "binary_cross_entropy_with_logits")
     t = _binary_target(target, "binary_cross_entropy_with_logits")
     z = z if isinstance(z, Value) else Value(z)
+    if z.data >= 0.0:
+        # (1 - y) z + softplus(-z): the same number, without cancelling softplus(z) against y z.
+        return (1.0 - t) * z + (-z).softplus() if t != 1.0 else (-z).softplus()
     return z.softplus() - t * z if t else z.softplus()
 
 

@@ -1,0 +1,83 @@
+"""Datasets (XOR, two moons) and CSV reading whose errors name the file, line and column."""
+
+import numpy as np
+import pytest
+
+from nn import DataError, make_moons, read_csv, xor_dataset
+
+
+def test_xor_dataset():
+    assert xor_dataset() == ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 1.0, 1.0, 0.0])
+
+
+def test_moons_are_two_noisy_half_circles():
+    X, y = make_moons(200, noise=0.0, seed=0)
+    assert X.shape == (200, 2) and sorted(set(y.tolist())) == [0, 1] and y.sum() == 100
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)  # on the unit circle
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0)  # centred at (1, 0.5)
+    assert (upper[:, 1] >= -1e-12).all() and (lower[:, 1] <= 0.5 + 1e-12).all()
+    a, b = make_moons(50, seed=3), make_moons(50, seed=3)
+    np.testing.assert_array_equal(a[0], b[0])
+    noisy, _ = make_moons(200, noise=0.1, seed=0)
+    assert 0.05 < np.abs(noisy - X).std() < 0.15
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_reads_a_table_skipping_blank_lines(tmp_path):
+    path = write(tmp_path, "a, b ,y\n1,2,3\n\n4,5e-1,6\n")
+    table = read_csv(path)
+    assert table.columns == ["a", "b", "y"] and table.lines == [2, 4]
+    assert table.numbers(["b", "a"]) == [[2.0, 1.0], [0.5, 4.0]]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "data.csv: the file is empty (expected a header line, then rows of numbers)"),
+        ("\n\n", "data.csv: the file is empty (expected a header line, then rows of numbers)"),
+        ("a,b\n", "data.csv: no data rows after the header"),
+        ("a,b\n1,2\n3\n", "data.csv, line 3: 1 cells, but the header has 2 columns"),
+        ("a,b\n1,2,5\n", "data.csv, line 2: 3 cells, but the header has 2 columns"),
+        ("a,,c\n1,2,3\n", "data.csv, line 1: column 2 of the header has no name"),
+        ("a,b,a\n1,2,3\n", "data.csv, line 1: column name 'a' appears twice in the header"),
+    ],
+)
+def test_shape_problems_name_the_line(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as caught:
+        read_csv(path)
+    assert str(caught.value) == message.replace("data.csv", path, 1)
+
+
+@pytest.mark.parametrize(
+    "cell, problem",
+    [("abc", "'abc' is not a number"), ("", "empty cell"), ("nan", "is not a finite number"),
+     ("-inf", "is not a finite number"), ("1e999", "is not a finite number")],  # fmt: skip
+)
+def test_bad_cells_name_file_line_and_column(tmp_path, cell, problem):
+    path = write(tmp_path, f"x1,x2\n1,2\n3,{cell}\n")
+    with pytest.raises(DataError, match=problem) as caught:
+        read_csv(path).numbers(["x1", "x2"])
+    error = caught.value
+    assert (error.line, error.column) == (3, "x2")
+    assert str(error).startswith(f"{path}, line 3, column 'x2': ")
+
+
+def test_missing_files_and_columns(tmp_path):
+    with pytest.raises(DataError, match="nope.csv: no such file"):
+        read_csv(str(tmp_path / "nope.csv"))
+    with pytest.raises(DataError, match="is a directory"):
+        read_csv(str(tmp_path))
+    table = read_csv(write(tmp_path, "a,b\n1,2\n"))
+    with pytest.raises(DataError, match="line 1: no column 'y'; the columns are: a, b"):
+        table.require("y")
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("a,b\n1,\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError, match=r"not UTF-8 text \(byte 6\)"):
+        read_csv(str(path))

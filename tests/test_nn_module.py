@@ -1,0 +1,188 @@
+"""Neuron, Layer, MLP: structure, labels, seeds, hand-set weights, and parity with torch.nn.Linear."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from autograd import Value
+from nn import MLP, Layer, Neuron, get_activation
+from nn.module import Module
+
+
+def test_parameters_are_each_neurons_weights_then_bias_layer_by_layer():
+    model = MLP(2, [3, 1], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels == [
+        "L0.N0.w0", "L0.N0.w1", "L0.N0.b",
+        "L0.N1.w0", "L0.N1.w1", "L0.N1.b",
+        "L0.N2.w0", "L0.N2.w1", "L0.N2.b",
+        "L1.N0.w0", "L1.N0.w1", "L1.N0.w2", "L1.N0.b",
+    ]  # fmt: skip
+    assert model.num_parameters() == 2 * 3 + 3 + 3 * 1 + 1
+    assert [p.label for p in model.weights()] == [label for label in labels if not label.endswith(".b")]
+    assert [p.label for p in model.biases()] == ["L0.N0.b", "L0.N1.b", "L0.N2.b", "L1.N0.b"]
+    assert model.named_parameters()[2] == ("L0.N0.b", model.layers[0].neurons[0].b)
+
+
+def test_structure_can_be_walked_for_a_drawing():
+    model = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", seed=1)
+    assert [(layer.nin, layer.nout, layer.activation) for layer in model.layers] == [(3, 4, "tanh"), (4, 2, "sigmoid")]
+    neuron = model.layers[1].neurons[1]
+    assert len(neuron.w) == 4 and isinstance(neuron.b, Value) and neuron.activation == "sigmoid"
+    assert model.sizes == [3, 4, 2] and model.nout == 2
+
+
+def test_micrograd_demo_shape_returns_a_value_and_starts_with_zero_biases():
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+    assert model.num_parameters() == 337  # micrograd's MLP(2, [16, 16, 1]) has 337 parameters
+    assert all(b.data == 0.0 for b in model.biases())
+    assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
+
+
+def test_several_outputs_give_a_list_and_width_one_hidden_layers_are_not_unwrapped():
+    outputs = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(outputs, list) and len(outputs) == 2
+    narrow = MLP(2, [16, 1, 1], seed=0)
+    assert isinstance(narrow([0.1, 0.2]), Value)
+    assert len(narrow.layers[1]([0.0] * 16)) == 1  # a Layer always returns a list
+
+
+def test_inputs_may_be_values_and_gradients_reach_them():
+    x = [Value(0.5), Value(-2.0)]
+    neuron = Neuron.from_weights([3.0, 0.25], 1.0, "linear")
+    z = neuron(x)
+    z.backward()
+    assert z.data == 3.0 * 0.5 + 0.25 * -2.0 + 1.0
+    assert [xi.grad for xi in x] == [3.0, 0.25]
+    assert [w.grad for w in neuron.w] == [0.5, -2.0] and neuron.b.grad == 1.0
+
+
+def test_same_seed_same_network_and_a_random_instance_works_too():
+    a, b, c = MLP(2, [4, 1], seed=7), MLP(2, [4, 1], seed=7), MLP(2, [4, 1], seed=8)
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert [p.data for p in a.parameters()] != [p.data for p in c.parameters()]
+    d = MLP(2, [4, 1], seed=random.Random(7))
+    assert [p.data for p in d.parameters()] == [p.data for p in a.parameters()]
+
+
+def test_init_schemes_draw_from_their_ranges():
+    uniform = [w.data for w in MLP(100, [50], init="uniform", seed=0).weights()]
+    scaled = [w.data for w in MLP(100, [50], init="scaled", seed=0).weights()]
+    assert max(map(abs, uniform)) <= 1.0 and max(map(abs, uniform)) > 0.99
+    assert max(map(abs, scaled)) <= 0.1 and max(map(abs, scaled)) > 0.099  # 1 / sqrt(100)
+    assert all(w.data == 0.0 for w in MLP(3, [2, 1], init="zeros").parameters())
+    with pytest.raises(ValueError, match="unknown init scheme 'gaussian'"):
+        MLP(2, [1], init="gaussian")
+
+
+def test_hand_set_weights_keep_the_same_value_objects():
+    layer = Layer(2, 2, "linear", seed=0)
+    before = layer.parameters()
+    layer.set_weights([[1.0, 2.0], [3.0, 4.0]], [0.5, -0.5])
+    assert layer.parameters() == before
+    assert [v.data for v in layer([1.0, 1.0])] == [3.5, 6.5]
+    weights, biases = layer.to_numpy()
+    np.testing.assert_array_equal(weights, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(biases, [0.5, -0.5])
+
+
+def test_from_weights_checks_shapes():
+    with pytest.raises(ValueError, match="layer 1 takes 3 inputs but layer 0 has 2 neurons"):
+        MLP.from_weights([([[1, 2], [3, 4]], [0, 0]), ([[1, 2, 3]], [0])])
+    with pytest.raises(ValueError, match="weight matrix has 1 rows, the layer has 2 neurons"):
+        Layer(2, 2).set_weights([[1, 2]], [0, 0])
+    with pytest.raises(ValueError, match="number 1 is nan, not finite"):
+        Neuron(2).set_weights([1.0, math.nan], 0.0)
+
+
+def test_wrong_input_length_and_bad_sizes_are_named():
+    with pytest.raises(ValueError, match="neuron L0.N0 takes 2 inputs, got 3"):
+        MLP(2, [1])([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="nouts is empty"):
+        MLP(2, [])
+    with pytest.raises(ValueError, match=r"nouts\[1\] must be a positive int"):
+        MLP(2, [3, 0])
+
+
+@pytest.mark.parametrize(
+    "name, reference",
+    [
+        ("relu", torch.relu),
+        ("tanh", torch.tanh),
+        ("sigmoid", torch.sigmoid),
+        ("linear", lambda z: z),
+        ("softplus", torch.nn.functional.softplus),
+        ("leaky_relu", lambda z: torch.nn.functional.leaky_relu(z, 0.01)),
+        ("leaky_relu(0.1)", lambda z: torch.nn.functional.leaky_relu(z, 0.1)),  # the notes' max(0.1x, x)
+        ("elu", lambda z: torch.nn.functional.elu(z, 1.0)),
+        ("elu(0.5)", lambda z: torch.nn.functional.elu(z, 0.5)),
+    ],
+)
+def test_activation_by_name_matches_torch(name, reference):
+    activation = get_activation(name)
+    for z in (-3.0, -0.5, 0.7, 2.5):
+        zv = Value(z)
+        out = activation(zv)
+        out.backward()
+        zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+        reference(zt).backward()
+        assert out.data == pytest.approx(reference(torch.tensor(z, dtype=torch.float64)).item(), rel=1e-14, abs=1e-15)
+        assert zv.grad == pytest.approx(zt.grad.item(), rel=1e-12, abs=1e-15)
+
+
+def test_unknown_activation_lists_the_known_ones():
+    with pytest.raises(ValueError, match="unknown activation 'swish'; known: linear, relu, tanh"):
+        Neuron(2, "swish")
+    with pytest.raises(ValueError, match="parameter must be a finite number"):
+        get_activation("elu(abc)")
+
+
+def test_forward_and_gradients_match_torch_linear_layers():
+    model = MLP(3, [5, 4, 2], activation="tanh", output_activation="linear", init="scaled", seed=3)
+    torch_layers = []
+    for weights, biases in model.to_numpy():
+        linear = torch.nn.Linear(weights.shape[1], weights.shape[0]).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(weights))
+            linear.bias.copy_(torch.from_numpy(biases))
+        torch_layers.append(linear)
+    x = [0.3, -1.2, 2.0]
+    h = torch.tensor([x], dtype=torch.float64)
+    for i, linear in enumerate(torch_layers):
+        h = linear(h)
+        if i < len(torch_layers) - 1:
+            h = torch.tanh(h)
+    (h[0, 0] * 2.0 - h[0, 1]).backward()
+    out = model(x)
+    (out[0] * 2.0 - out[1]).backward()
+    np.testing.assert_allclose([o.data for o in out], h[0].detach().numpy(), rtol=1e-13)
+    for layer, linear in zip(model.layers, torch_layers):
+        grads_w = [[w.grad for w in neuron.w] for neuron in layer.neurons]
+        np.testing.assert_allclose(grads_w, linear.weight.grad.numpy(), rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose([b.grad for b in layer.biases()], linear.bias.grad.numpy(), rtol=1e-11, atol=1e-15)
+
+
+def test_zero_grad_resets_accumulated_gradients():
+    model = MLP(2, [2, 1], seed=0)
+    model([1.0, 1.0]).backward()
+    model([1.0, 1.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert Module().parameters() == []
+
+
+def test_layer_outputs_are_the_hidden_activations_then_the_output():
+    model = MLP.from_weights([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]), ([[1.0, 1.0]], [1.0])], "relu")
+    hidden, output = model.layer_outputs([2.0, -3.0])
+    assert [v.data for v in hidden] == [2.0, 0.0] and output[0].data == 3.0
+
+
+def test_repr_names_the_shape():
+    assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    assert repr(Neuron(3, "tanh")) == "Neuron(nin=3, activation='tanh')"
