@@ -123,6 +123,7 @@ def test_a_million_deep_chain_at_the_default_recursion_limit(capsys) -> None:
         # 10^6 roundings of 1.1e-16 each, a random walk: about 1e-13 in practice
         assert math.isclose(x.grad, expected, rel_tol=1e-9)
         assert math.isclose(y.data, 0.5 * expected, rel_tol=1e-9)
+        assert grad(y, [x]) == [x.grad]  # the other traversal (topological_order + grad)
         del y  # freeing the chain must not recurse either
     finally:
         sys.setrecursionlimit(limit)
@@ -131,6 +132,24 @@ def test_a_million_deep_chain_at_the_default_recursion_limit(capsys) -> None:
             f"\n1,000,000-op chain: forward {built - start:.2f} s, backward {done - built:.2f} s, "
             f"total {done - start:.2f} s"
         )
+
+
+def test_second_derivative_through_a_chain_far_deeper_than_the_recursion_limit() -> None:
+    # y = x + sum_k 1e-5 x^2, 20,000 links built one at a time: d2y/dx2 = 2e-5 * 20,000
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        x = Value(0.5)
+        y = x
+        for _ in range(20_000):
+            y = y + (x * x) * 1e-5
+        (first,) = grad(y, [x], create_graph=True)
+        (second,) = grad(first, [x])
+        assert math.isclose(float(first), 1.0 + 2e-5 * 20_000 * 0.5, rel_tol=1e-9)
+        assert math.isclose(second, 0.4, rel_tol=1e-9)
+        del y, first
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_a_100000_term_sum_is_one_node() -> None:
