@@ -24,6 +24,7 @@ chosen to match PyTorch):
 from __future__ import annotations
 
 import math
+from operator import mul as _mul
 from typing import Any
 
 
@@ -305,7 +306,9 @@ class Dot(Op):
 
     def forward(self, *ws_then_xs):
         n = len(ws_then_xs) // 2
-        return math.fsum(map(float.__mul__, ws_then_xs[:n], ws_then_xs[n:]))
+        # operator.mul, not float.__mul__: the latter rejects an int in .data (w.data = 0)
+        # and is also twice as slow
+        return math.fsum(map(operator.mul, ws_then_xs[:n], ws_then_xs[n:]))
 
     def local_grads(self, xs, out):
         n = len(xs) // 2
@@ -326,3 +329,39 @@ RELU = Relu()
 SOFTPLUS = Softplus()
 SUM = Sum()
 DOT = Dot()
+
+
+class Neuron(Op):
+    """activation(w . x + b) as ONE node: a whole neuron, inputs (w_1..w_n, x_1..x_n, b).
+
+    ``activation`` is another op of this table (RELU, TANH, ...) or None for a linear
+    neuron. Its own entry gives act(z) and act'(z); this entry adds only the chain rule
+    through z = b + w_1 x_1 + ... + w_n x_n (summed left to right, so the float is the
+    same as the one a chain of single + and * nodes gives).
+    """
+
+    def __init__(self, activation: Op | None):
+        self.activation = activation
+        self.name = f"neuron({'linear' if activation is None else activation.name})"
+
+    def forward(self, *wxb):
+        n = len(wxb) // 2
+        z = sum(map(_mul, wxb[:n], wxb[n:-1]), wxb[-1])
+        return z if self.activation is None else self.activation.forward(z)
+
+    def factored_local_grads(self, xs, out):
+        """``(act'(z), (x_1..x_n, w_1..w_n, 1))``: d out / d input_i is the first times item i.
+
+        (Backward multiplies by one number per neuron instead of 2n + 1; see ``local_grads``.)
+        """
+        n = len(xs) // 2
+        w, x = xs[:n], xs[n:-1]
+        if self.activation is None:
+            dz = 1.0
+        else:  # act'(z) from the activation's own entry; z is recomputed (the node keeps only out)
+            dz = self.activation.local_grads((sum(map(_mul, w, x), xs[-1]),), out)[0]
+        return dz, (*x, *w, 1.0)  # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
+
+    def local_grads(self, xs, out):
+        dz, factors = self.factored_local_grads(xs, out)
+        return tuple([dz * factor for factor in factors])
