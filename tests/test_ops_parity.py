@@ -187,3 +187,12 @@ def test_sum_is_exactly_rounded() -> None:
 def test_empty_sum_is_zero() -> None:
     assert autograd.sum([]).data == 0.0
     assert math.copysign(1.0, autograd.dot([], []).data) == 1.0
+
+
+def test_sum_and_dot_accept_data_that_was_set_to_an_int() -> None:
+    # users reset parameters with w.data = 0; every op must still work (dot once did not)
+    w, x = Value(2.0), Value(1.5)
+    w.data, x.data = 3, -2
+    assert autograd.dot([w, 2.0], [x, 4]).data == 2.0
+    assert autograd.sum([w, x, 1]).data == 2.0
+    assert (w * x).data == -6.0
