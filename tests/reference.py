@@ -12,7 +12,6 @@ the engine's own forward values (which checks backward against forward).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -208,37 +207,40 @@ class Step:
         return f"Step({self.op!r}, {self.args}, {self.const!r})"
 
 
+# Each generated node: op name -> f(m, operands, constant). Every op, both operand orders.
+_STEP_OPS = {
+    "add": lambda m, a, c: a[0] + a[1],
+    "sub": lambda m, a, c: a[0] - a[1],
+    "mul": lambda m, a, c: a[0] * a[1],
+    "div": lambda m, a, c: a[0] / a[1],
+    "pow": lambda m, a, c: a[0] ** a[1],
+    "add_c": lambda m, a, c: a[0] + c,
+    "c_add": lambda m, a, c: c + a[0],
+    "sub_c": lambda m, a, c: a[0] - c,
+    "c_sub": lambda m, a, c: c - a[0],
+    "mul_c": lambda m, a, c: a[0] * c,
+    "c_mul": lambda m, a, c: c * a[0],
+    "div_c": lambda m, a, c: a[0] / c,
+    "c_div": lambda m, a, c: c / a[0],
+    "pow_c": lambda m, a, c: a[0] ** c,
+    "c_pow": lambda m, a, c: c ** a[0],
+    "neg": lambda m, a, c: -a[0],
+    "exp": lambda m, a, c: m.exp(a[0]),
+    "log": lambda m, a, c: m.log(a[0]),
+    "tanh": lambda m, a, c: m.tanh(a[0]),
+    "sigmoid": lambda m, a, c: m.sigmoid(a[0]),
+    "relu": lambda m, a, c: m.relu(a[0]),
+    "leaky_relu": lambda m, a, c: m.leaky_relu(a[0], c),
+    "elu": lambda m, a, c: m.elu(a[0], c),
+    "softplus": lambda m, a, c: m.softplus(a[0]),
+    "sum": lambda m, a, c: m.sum(a + [c]),
+    "dot": lambda m, a, c: m.dot(a[: len(a) // 2], a[len(a) // 2 :]),
+}
+
+
 def _apply(m, op: str, a: list, const: float):
-    """Node ``op`` of backend ``m`` on operand nodes ``a``: every op and every operand order."""
-    c = const
-    return {
-        "add": lambda: a[0] + a[1],
-        "sub": lambda: a[0] - a[1],
-        "mul": lambda: a[0] * a[1],
-        "div": lambda: a[0] / a[1],
-        "pow": lambda: a[0] ** a[1],
-        "add_c": lambda: a[0] + c,
-        "c_add": lambda: c + a[0],
-        "sub_c": lambda: a[0] - c,
-        "c_sub": lambda: c - a[0],
-        "mul_c": lambda: a[0] * c,
-        "c_mul": lambda: c * a[0],
-        "div_c": lambda: a[0] / c,
-        "c_div": lambda: c / a[0],
-        "pow_c": lambda: a[0] ** c,
-        "c_pow": lambda: c ** a[0],
-        "neg": lambda: -a[0],
-        "exp": lambda: m.exp(a[0]),
-        "log": lambda: m.log(a[0]),
-        "tanh": lambda: m.tanh(a[0]),
-        "sigmoid": lambda: m.sigmoid(a[0]),
-        "relu": lambda: m.relu(a[0]),
-        "leaky_relu": lambda: m.leaky_relu(a[0], c),
-        "elu": lambda: m.elu(a[0], c),
-        "softplus": lambda: m.softplus(a[0]),
-        "sum": lambda: m.sum(a + [c]),
-        "dot": lambda: m.dot(a[: len(a) // 2], a[len(a) // 2 :]),
-    }[op]()
+    """Node ``op`` of backend ``m`` on operand nodes ``a`` (and the step's constant)."""
+    return _STEP_OPS[op](m, a, const)
 
 
 BINARY = ("add", "sub", "mul", "div", "pow")
@@ -246,6 +248,7 @@ WITH_CONSTANT = ("add_c", "c_add", "sub_c", "c_sub", "mul_c", "c_mul", "div_c", 
 UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
 NARY = ("sum", "dot")
 ALL_OPS = BINARY + WITH_CONSTANT + UNARY + NARY
+assert set(ALL_OPS) == set(_STEP_OPS)
 KINKED = ("relu", "leaky_relu", "elu")  # not differentiable where their operand is 0
 
 CONSTANTS = (-2.5, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0)
