@@ -68,6 +68,23 @@ def _pow(x: Any, p: Any) -> Any:
         return -math.inf if odd else math.inf
 
 
+def exact_sum(terms: tuple | list) -> float:
+    """The correctly rounded sum (math.fsum), with IEEE results where fsum would raise.
+
+    fsum raises when a partial sum overflows, even if the total fits
+    (1e308 + 1e308 - 1e308), and on inf + -inf. Here the first is summed scaled down by
+    a power of two (exact) and scaled back (inf if the total really overflows); the
+    second is NaN, as a + b gives.
+    """
+    try:
+        return math.fsum(terms)
+    except OverflowError:
+        scale = 2.0 ** len(terms).bit_length()  # > len(terms): no partial sum can overflow
+        return math.fsum([t / scale for t in terms]) * scale  # float * gives inf, not an error
+    except ValueError:  # inf + -inf
+        return math.nan
+
+
 def _power_rule(x: Any, p: float) -> Any:
     """d(x^p)/dx = p x^(p-1), with the cases at x = 0 spelled out."""
     if p == 0.0:
@@ -293,7 +310,7 @@ class Sum(Op):
     name = "Σ"
 
     def forward(self, *xs):
-        return math.fsum(xs)
+        return exact_sum(xs)
 
     def local_grads(self, xs, out):
         return (1.0,) * len(xs)  # d(sum)/dx_i = 1
@@ -308,7 +325,7 @@ class Dot(Op):
         n = len(ws_then_xs) // 2
         # operator.mul (_mul), not float.__mul__: that rejects an int in .data (w.data = 0)
         # and is also twice as slow
-        return math.fsum(map(_mul, ws_then_xs[:n], ws_then_xs[n:]))
+        return exact_sum(list(map(_mul, ws_then_xs[:n], ws_then_xs[n:])))
 
     def local_grads(self, xs, out):
         n = len(xs) // 2
