@@ -262,10 +262,10 @@ class Relu(Op):
     name = "relu"
 
     def forward(self, x):
-        return x if x > 0.0 else 0.0
+        return 0.0 if x <= 0.0 else x  # written so that NaN passes through, as in PyTorch
 
     def local_grads(self, xs, out):
-        return (1.0 if float(xs[0]) > 0.0 else 0.0,)  # step function; relu'(0) = 0
+        return (0.0 if float(xs[0]) <= 0.0 else 1.0,)  # step function; relu'(0) = 0
 
 
 class LeakyRelu(Op):
