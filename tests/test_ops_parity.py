@@ -196,3 +196,37 @@ def test_sum_and_dot_accept_data_that_was_set_to_an_int() -> None:
     assert autograd.dot([w, 2.0], [x, 4]).data == 2.0
     assert autograd.sum([w, x, 1]).data == 2.0
     assert (w * x).data == -6.0
+
+
+# --- infinities and NaN: what a + b gives, sum and dot give; NaN is never hidden ---
+
+INF, NAN = math.inf, math.nan
+
+
+def test_sum_and_dot_overflow_like_plus_instead_of_raising() -> None:
+    big = [Value(1e308), Value(1e308)]
+    assert (big[0] + big[1]).data == INF
+    assert autograd.sum(big).data == INF  # fsum raised "intermediate overflow in fsum"
+    assert autograd.dot([1e200], [1e200]).data == INF
+    assert autograd.dot(big, [1.0, 1.0]).data == INF
+
+
+def test_sum_stays_exact_when_only_a_partial_sum_overflows() -> None:
+    # 1e308 + 1e308 - 1e308 = 1e308 exactly; left-to-right float addition gives inf
+    assert autograd.sum([1e308, 1e308, -1e308]).data == 1e308
+    assert autograd.sum([1e308] * 5 + [-1e308] * 4).data == 1e308
+    assert autograd.dot([1e308, 1e308, 1e308], [1.0, 1.0, -1.0]).data == 1e308
+
+
+def test_opposite_infinities_sum_to_nan_like_plus() -> None:
+    assert math.isnan((Value(INF) + Value(-INF)).data)
+    assert math.isnan(autograd.sum([INF, -INF]).data)  # fsum raised ValueError
+    assert math.isnan(autograd.dot([INF, 1.0], [1.0, -INF]).data)
+    assert autograd.sum([INF, 1.0]).data == INF
+
+
+@pytest.mark.parametrize("op", ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "exp", "neg"])
+def test_nan_propagates_through_every_activation(op: str) -> None:
+    # as in PyTorch: a NaN that enters through data stays visible (relu used to turn it into 0)
+    y = getattr(ENGINE, op)(Value(NAN)) if op != "neg" else -Value(NAN)
+    assert math.isnan(y.data)
