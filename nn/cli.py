@@ -110,8 +110,8 @@ def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_xor(args: argparse.Namespace) -> int:
-    from .examples import logic
-    from .examples.xor import EPOCHS, train_xor, xor_success_rate
+    from . import logic_gates as logic
+    from .xor_experiment import EPOCHS, train_xor, xor_success_rate
 
     epochs = args.epochs or EPOCHS
     out = sys.stdout
@@ -158,7 +158,7 @@ def add_worked_example_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_worked_example(args: argparse.Namespace) -> int:
-    from .examples.worked import worked_example_report
+    from .worked_example import worked_example_report
 
     print(worked_example_report(args.steps))
     return 0

@@ -1,8 +1,8 @@
 """XOR learned from random weights (item 5) and the zero-initialization symmetry of lecture 004 (item 6).
 
-Settings (nn.examples.xor): 2-h-1 sigmoid net, weights U(-1, 1), biases 0, full-batch gradient
+Settings (nn.xor_experiment): 2-h-1 sigmoid net, weights U(-1, 1), biases 0, full-batch gradient
 descent with lr 4 on binary cross-entropy, 300 epochs, seeds 0..99. Measured: 78/100 for h = 2,
-100/100 for h = 4. Run ``python -m nn.examples.xor_seeds`` for longer runs.
+100/100 for h = 4. Run ``python -m nn.xor_experiment`` for longer runs.
 """
 
 import math
@@ -10,8 +10,7 @@ import math
 import pytest
 
 from nn import MLP, SGD, predict, squared_error, train, xor_dataset
-from nn.examples import xor_success_rate
-from nn.examples.xor import LEARNING_RATE
+from nn.xor_experiment import LEARNING_RATE, solves_xor, xor_success_rate
 
 INPUTS, TARGETS = xor_dataset()
 SEEDS = range(100)
@@ -41,15 +40,11 @@ def test_failed_runs_include_true_local_minima(narrow):
         )
         final = history[-1]
         at_known_minimum = min(abs(final - HALF_HALF), abs(final - THIRDS)) < 0.01
-        if at_known_minimum and history[-500] - final < 0.01 and not _solves(run.model):
+        if at_known_minimum and history[-500] - final < 0.01 and not solves_xor(run.model):
             minima.append(run.seed)
         if len(minima) == 5:
             break
     assert len(minima) == 5, minima
-
-
-def _solves(model):
-    return all((o > 0.5) == (t > 0.5) for o, t in zip(predict(model, INPUTS), TARGETS))
 
 
 def test_four_hidden_units_learn_xor_from_every_seed():
