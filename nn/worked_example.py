@@ -10,12 +10,13 @@ The classic presentation updates the eight weights and holds the two biases fixe
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from autograd import no_grad
 
 from .losses import squared_error
-from .module import MLP
+from .module import MLP, Layer
 from .optim import SGD
 from .train import train
 
@@ -67,20 +68,27 @@ class WorkedStep:
     updated: dict[str, float]
 
 
+def _net_inputs(layer: Layer, x: list[float]) -> list[float]:
+    # z = w . x + b for display, as floats (the graph's node layout is the engine's business).
+    return [math.fsum(w.data * xi for w, xi in zip(neuron.w, x)) + neuron.b.data for neuron in layer.neurons]
+
+
 def worked_example_step(train_biases: bool = False) -> WorkedStep:
     """Forward pass, backward pass and one SGD step (lr 0.5) from the starting weights."""
     model = worked_example_network()
     hidden, output = model.layer_outputs(INPUT)
+    hidden_values = [a.data for a in hidden]
+    hidden_net = _net_inputs(model.layers[0], INPUT)
+    output_net = _net_inputs(model.layers[1], hidden_values)
     loss = squared_error(output, TARGET, half=True)
     model.zero_grad()
     loss.backward()
     gradients = {label: p.grad for label, p in model.named_parameters()}
     SGD(model.parameters() if train_biases else model.weights(), lr=LEARNING_RATE).step()
     return WorkedStep(
-        # Each activation a = s(z) was made from its net input z, which the graph still holds.
-        hidden_net=[a.parents[0].data for a in hidden],
-        hidden=[a.data for a in hidden],
-        output_net=[o.parents[0].data for o in output],
+        hidden_net=hidden_net,
+        hidden=hidden_values,
+        output_net=output_net,
         output=[o.data for o in output],
         errors=[0.5 * (o.data - t) ** 2 for o, t in zip(output, TARGET)],
         total_error=loss.data,
