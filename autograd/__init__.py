@@ -9,7 +9,7 @@ from .backward import grad, topological_order
 from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
-from .nary import dot, sum
+from .nary import dot, neuron, sum
 from .value import Value
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "neuron",
     "no_grad",
     "save_graph",
     "sum",

@@ -15,11 +15,8 @@ So two traversals of the same graph must not interleave (for example from two th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 
-from .value import MANY, Value
-
-_data = attrgetter("data")
+from .value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -71,7 +68,7 @@ def _order_for_backward(root: Value) -> list[Value]:
         node.grad = 0.0
         push(node)
         a, b = node._a, node._b
-        if b is MANY:
+        if b.__class__ is tuple:  # n-ary: a is the parents tuple
             for parent in reversed(a):
                 if parent._a is not None and parent._mark is not emitted:
                     push(parent)
@@ -114,14 +111,21 @@ def backward(root: Value, create_graph: bool = False) -> None:
         if b is None:
             (local,) = node._op.local_grads((a.data,), node.data)
             a.grad += upstream * local
-        elif b is not MANY:
+        elif b.__class__ is not tuple:
             local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
             a.grad += upstream * local_a
             b.grad += upstream * local_b
-        else:
-            local_grads = node._op.local_grads(tuple(map(_data, a)), node.data)
-            for parent, local in zip(a, local_grads):
-                parent.grad += upstream * local
+        else:  # n-ary: a is the parents tuple, b their data when the op ran
+            op = node._op
+            factored = getattr(op, "factored_local_grads", None)
+            if factored is None:
+                for parent, local in zip(a, op.local_grads(b, node.data)):
+                    parent.grad += upstream * local
+            else:  # local grads = scale * factors: one multiply per node saved per input
+                scale, factors = factored(b, node.data)
+                upstream *= scale
+                for parent, factor in zip(a, factors):
+                    parent.grad += upstream * factor
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

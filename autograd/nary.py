@@ -1,7 +1,8 @@
-"""N-ary helpers: a sum or a dot product of many Values as ONE node.
+"""N-ary helpers: a sum, a dot product or a whole neuron of many Values as ONE node.
 
 A 100,000-term ``sum`` is one node with 100,000 inputs, not a 100,000-deep chain,
-so backward stays shallow and fast.
+so backward stays shallow and fast. ``neuron`` (activation(w . x + b)) is the node
+``nn`` builds for each neuron: 2n + 1 edges instead of 2n + 1 nodes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """Sum of any number of Values (and numbers) as one node; the empty sum is Value(0.0)."""
     terms = _as_values(tuple(values), "sum")
-    return _record(ops.SUM.forward(*[t.data for t in terms]), terms, ops.SUM)
+    data = tuple([t.data for t in terms])
+    return _record(ops.SUM.forward(*data), terms, ops.SUM, data)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -33,4 +35,64 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     operands = _as_values(weights + inputs, "dot")
-    return _record(ops.DOT.forward(*[v.data for v in operands]), operands, ops.DOT)
+    data = tuple([v.data for v in operands])
+    return _record(ops.DOT.forward(*data), operands, ops.DOT, data)
+
+
+# Activations a fused neuron knows, by the names nn uses; "leaky_relu(0.1)" and "elu(0.5)" set the parameter.
+_ACTIVATION_OPS: dict[str, ops.Op | None] = {
+    "linear": None,
+    "relu": ops.RELU,
+    "tanh": ops.TANH,
+    "sigmoid": ops.SIGMOID,
+    "softplus": ops.SOFTPLUS,
+}
+_PARAMETRIC_OPS = {"leaky_relu": (ops.LeakyRelu, 0.01), "elu": (ops.Elu, 1.0)}
+_neuron_ops: dict[str, ops.Neuron] = {}
+
+
+def _neuron_op(activation: str) -> ops.Neuron:
+    """The (cached) fused op for an activation name such as "relu" or "elu(0.5)"."""
+    if not isinstance(activation, str):
+        raise TypeError(f"neuron: activation must be a name (str), not {type(activation).__name__}")
+    name = activation.replace(" ", "")
+    if name in _ACTIVATION_OPS:
+        op = ops.Neuron(_ACTIVATION_OPS[name])
+    else:
+        base, _, rest = name.partition("(")
+        if base not in _PARAMETRIC_OPS or (rest and not rest.endswith(")")):
+            known = ", ".join([*_ACTIVATION_OPS, *_PARAMETRIC_OPS])
+            raise ValueError(f"neuron: unknown activation {activation!r}; known: {known}")
+        make, default = _PARAMETRIC_OPS[base]
+        try:
+            parameter = float(rest[:-1]) if rest else default
+        except ValueError:
+            raise ValueError(f"neuron: activation {activation!r} needs a number in parentheses") from None
+        op = ops.Neuron(make(parameter))
+    _neuron_ops[activation] = op
+    return op
+
+
+def neuron(
+    w: Sequence[Value], x: Sequence[Value | float], b: Value | float, activation: str = "linear"
+) -> Value:
+    """activation(w . x + b) as ONE node, drawn as "neuron(relu)" (see ``ops.Neuron``).
+
+    ``activation`` is "linear", "relu", "tanh", "sigmoid", "softplus", "leaky_relu" or
+    "elu", optionally with a parameter: "leaky_relu(0.1)", "elu(0.5)". Gradients are exact
+    and the same as for the neuron built from single ops.
+    """
+    op = _neuron_ops.get(activation) or _neuron_op(activation)
+    if len(w) != len(x):
+        raise ValueError(f"neuron: {len(w)} weights but {len(x)} inputs")
+    parents = (*w, *x, b)
+    try:
+        data = tuple([p.data for p in parents])
+        out = op.forward(*data)
+    except (AttributeError, TypeError):
+        # Not all Values (a number has no .data; a numpy scalar's .data is a buffer): make
+        # constants of the numbers, or raise a TypeError naming what is neither.
+        parents = _as_values(parents, "neuron")
+        data = tuple([p.data for p in parents])
+        out = op.forward(*data)
+    return _record(out, parents, op, data)

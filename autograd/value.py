@@ -24,18 +24,6 @@ from . import grad_mode, ops
 _ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
 
 
-class _Many:
-    """Marks a node with three or more parents (or one n-ary op): ``_a`` then holds their tuple."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<many parents>"
-
-
-MANY = _Many()
-
-
 def _as_float(data: object) -> float:
     """The float a Value may hold, or a TypeError that names what was given."""
     if isinstance(data, (bool, np.bool_)):
@@ -83,7 +71,8 @@ class Value(metaclass=_ValueType):
 
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
-    #   n-ary: _a = (p, q, r, ...), _b = MANY.
+    #   n-ary (three or more): _a = (p, q, r, ...), _b = their data when the op ran (a tuple
+    #   of floats, so backward need not gather it again: a neuron has 2n + 1 inputs).
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
@@ -121,7 +110,7 @@ class Value(metaclass=_ValueType):
             return ()
         if b is None:
             return (a,)
-        if b is MANY:
+        if b.__class__ is tuple:
             return a
         return (a, b)
 
@@ -318,8 +307,11 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     return out
 
 
-def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
-    """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot)."""
+def _record(data: float, parents: tuple[Value, ...], op: ops.Op, inputs: tuple[float, ...]) -> Value:
+    """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot).
+
+    ``inputs`` is the parents' data the op ran on, kept by nodes with three or more inputs.
+    """
     n = len(parents)
     if n == 1:
         return _record1(data, parents[0], op)
@@ -333,7 +325,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     if grad_mode.enabled and n:
         out._op = op
         out._a = parents
-        out._b = MANY
+        out._b = inputs
     else:
         out._op = out._a = out._b = None
     return out
