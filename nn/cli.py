@@ -30,7 +30,7 @@ from .module import MLP
 from .optim import Adam
 from .serialize import ModelFileError, load_model_with_metadata, save_model
 from .tabular import TASKS, prediction_inputs, predictions, prepare_training
-from .train import NonFiniteLossError, predict, train
+from .train import NonFiniteLossError, train
 
 PROGRAM = "valuegrad"
 
@@ -101,6 +101,7 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
 
 
 def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
+    """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
     parser = subparsers.add_parser("xor", help="logic networks from the notes, then XOR learned by backprop")
     parser.add_argument("--hidden", type=_positive_int, default=2, help="hidden units of the trained net (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the trained net (default 0)")
@@ -110,6 +111,7 @@ def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_xor(args: argparse.Namespace) -> int:
+    """Print the truth tables and a training run (and, with --seeds, a success rate)."""
     from . import logic_gates as logic
     from .xor_experiment import EPOCHS, train_xor, xor_success_rate
 
@@ -152,12 +154,14 @@ def run_xor(args: argparse.Namespace) -> int:
 
 
 def add_worked_example_command(subparsers: argparse._SubParsersAction) -> None:
+    """``valuegrad worked-example``: lecture 004's 2-2-2 network, number by number."""
     parser = subparsers.add_parser("worked-example", help="lecture 004's 2-2-2 example, step by step")
     parser.add_argument("--steps", type=_positive_int, default=10_000, help="steps for the long run (default 10000)")
     parser.set_defaults(handler=run_worked_example)
 
 
 def run_worked_example(args: argparse.Namespace) -> int:
+    """Print the forward pass, gradients, one step, and the long runs."""
     from .worked_example import worked_example_report
 
     print(worked_example_report(args.steps))
@@ -168,6 +172,7 @@ def run_worked_example(args: argparse.Namespace) -> int:
 
 
 def add_train_command(subparsers: argparse._SubParsersAction) -> None:
+    """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
     parser = subparsers.add_parser("train", help="train an MLP on a CSV file and save it as JSON")
     parser.add_argument("data", metavar="DATA.csv", help="CSV with a header line; every column but the target is an input")
     parser.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
@@ -184,6 +189,7 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    """Read the CSV, train with Adam on mini-batches, print the training metric, save the model."""
     _check_writable_target(args.out, not_same_as=[args.data])
     table = read_csv(args.data)
     data = prepare_training(table, args.target, args.task)
@@ -205,7 +211,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=args.progress,
     )
-    header, rows = predictions(model, data.metadata, data.inputs)
+    _, rows = predictions(model, data.metadata, data.inputs)
     if data.task == "regression":
         mean, std = data.metadata["target_mean"], data.metadata["target_std"]
         actual = [t * std + mean for t in data.targets]
@@ -232,6 +238,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
+    """``valuegrad predict MODEL.json DATA.csv [--out FILE]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")
     parser.add_argument("data", metavar="DATA.csv", help="needs the model's input columns; others are ignored")
@@ -240,6 +247,7 @@ def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> int:
+    """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
     if args.out:
         _check_writable_target(args.out, not_same_as=[args.model, args.data])
     model, metadata = load_model_with_metadata(args.model)
@@ -287,6 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (CliError, DataError, ModelFileError, NonFiniteLossError) as error:
         message = _one_line(error)
+    except BrokenPipeError:
+        # The reader went away (valuegrad predict ... | head): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         message = where + (error.strerror or _one_line(error))
