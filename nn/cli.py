@@ -4,6 +4,7 @@
     valuegrad worked-example           lecture 004's 2-2-2 example, number by number
     valuegrad train DATA.csv --target COLUMN --out MODEL.json [--hidden 16,16] ...
     valuegrad predict MODEL.json DATA.csv [--out FILE]
+    valuegrad graph xor|worked-example|worked-example-loss --out FILE.svg|.png|.pdf
 
 Each subcommand is one ``add_*`` function that declares its arguments and its handler;
 adding a command means writing one such function and listing it in ``COMMANDS``.
@@ -265,6 +266,53 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- valuegrad graph --------------------------------------------------------------------
+
+GRAPHS = {
+    "xor": "the hand-weighted XOR network of lecture 004 (neurons, weights on the edges)",
+    "worked-example": "the 2-2-2 network of lecture 004 (neurons, weights on the edges)",
+    "worked-example-loss": "the computation graph of the worked example's loss, with gradients",
+}
+
+
+def add_graph_command(subparsers: argparse._SubParsersAction) -> None:
+    """``valuegrad graph NAME --out FILE``: draw a lecture network or graph to an image file."""
+    parser = subparsers.add_parser("graph", help="draw a lecture network or computation graph to a file")
+    parser.add_argument("name", choices=sorted(GRAPHS), help="; ".join(f"{k}: {v}" for k, v in GRAPHS.items()))
+    parser.add_argument("--out", required=True, help="image file to write: .svg, .png or .pdf")
+    parser.set_defaults(handler=run_graph)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Build the drawing, then write it in one step (a failed render leaves no file behind)."""
+    from autograd import GraphvizNotFound, draw_dot, save_graph
+
+    from .draw import draw_network
+    from .logic_gates import xor_network
+    from .worked_example import INPUT, TARGET, worked_example_network
+
+    if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
+        raise CliError(f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf")
+    if args.name == "xor":
+        drawing = draw_network(xor_network(), title="XOR = AND(OR, NAND), lecture 004")
+    elif args.name == "worked-example":
+        drawing = draw_network(worked_example_network(), title="The 2-2-2 worked example, lecture 004")
+    else:
+        network = worked_example_network()
+        from .losses import squared_error
+
+        loss = squared_error(network(INPUT), TARGET, half=True)
+        loss.label = "J"
+        loss.backward()
+        drawing = draw_dot(loss, title="J = 1/2 (o1 - y1)^2 + 1/2 (o2 - y2)^2, lecture 004")
+    try:
+        path = save_graph(drawing, args.out)
+    except GraphvizNotFound as error:
+        raise CliError(_one_line(error)) from None
+    print(f"wrote {path}")
+    return 0
+
+
 # --- entry point ------------------------------------------------------------------------
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -272,6 +320,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_worked_example_command,
     add_train_command,
     add_predict_command,
+    add_graph_command,
 ]
 
 
