@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,17 +27,31 @@ class DataError(ValueError):
         super().__init__(", ".join(where) + ": " + message if where else message)
 
 
+# A decimal number as people write it in a CSV file. Python's float() also takes "1_000" and
+# non-ASCII digits ("\u0661"), which are more likely damage than data; NaN and infinity are
+# matched separately, to be refused with their own message.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
+
+
+def _shown(cell: str, limit: int = 40) -> str:
+    """``cell`` quoted for a message, shortened so that one bad cell cannot flood the terminal."""
+    return repr(cell) if len(cell) <= limit else repr(cell[:limit]) + f"... ({len(cell)} characters)"
+
+
 def parse_number(cell: str, path: str | None = None, line: int | None = None, column: str | None = None) -> float:
     """The finite float written in ``cell``, or a DataError naming where the cell is."""
     text = cell.strip()
     if not text:
         raise DataError("empty cell, expected a number", path, line, column)
-    try:
+    if _NON_FINITE.fullmatch(text):
+        number = math.nan
+    elif _DECIMAL.fullmatch(text):
         number = float(text)
-    except ValueError:
-        raise DataError(f"{cell!r} is not a number", path, line, column) from None
+    else:
+        raise DataError(f"{_shown(cell)} is not a number", path, line, column)
     if not math.isfinite(number):
-        raise DataError(f"{cell!r} is not a finite number (NaN and infinity are not allowed)", path, line, column)
+        raise DataError(f"{_shown(cell)} is not a finite number (NaN and infinity are not allowed)", path, line, column)
     return number
 
 
@@ -73,7 +88,8 @@ def read_csv(path: str) -> Table:
     """Read a CSV file with a header line; raises DataError for a missing, empty, or ragged file."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            # strict: a quote left open at the end (a truncated file) is an error, not a cell.
+            reader = csv.reader(handle, strict=True)
             header: list[str] | None = None
             rows: list[list[str]] = []
             lines: list[int] = []
