@@ -101,6 +101,8 @@ def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, An
         ) from None
     except ValueError as error:
         raise ModelFileError(f"{path}: {error}") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: lists or objects nested too deeply for a model file") from None
     try:
         return model_from_dict(document)
     except ModelFileError as error:
@@ -116,9 +118,22 @@ def _numbers(value: Any, where: str) -> list[float]:
     if not isinstance(value, list):
         raise ModelFileError(f"{where} should be a list of numbers")
     for position, number in enumerate(value):
-        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number):
-            raise ModelFileError(f"{where}[{position}] is {number!r}, not a finite number")
+        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not _is_finite(number):
+            raise ModelFileError(f"{where}[{position}] is {_shown(number)}, not a finite number")
     return [float(n) for n in value]
+
+
+def _is_finite(number: numbers.Real) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # a JSON integer with more than 308 digits
+        return False
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, shortened so that a huge cell cannot flood a one-line message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
 def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
