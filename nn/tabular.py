@@ -44,9 +44,20 @@ class TrainingData:
 
 
 def _mean_and_std(values: list[float]) -> tuple[float, float]:
-    mean = math.fsum(values) / len(values)
-    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    # Computed on values scaled into [-1, 1], so numbers near the float limit (1e308) do not
+    # overflow the sums and squares; both results lie within the values' range, so are finite.
+    scale = max(abs(v) for v in values) or 1.0
+    scaled = [v / scale for v in values]
+    mean = math.fsum(scaled) / len(values)
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in scaled) / len(values))
+    mean, std = mean * scale, std * scale
     return mean, (std if std > 0.0 else 1.0)  # a constant column is left centred, not divided by 0
+
+
+def _standardize(x: float, mean: float, std: float) -> float:
+    """(x - mean) / std, without overflowing where x - mean leaves float range (it is at most sqrt(n) stds)."""
+    difference = x - mean
+    return difference / std if math.isfinite(difference) else x / std - mean / std
 
 
 def _class_name(number: float) -> str:
@@ -111,7 +122,7 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
     raw = table.numbers(features)
     columns = list(zip(*raw))
     stats = [_mean_and_std(list(column)) for column in columns]
-    inputs = [[(x - mean) / std for x, (mean, std) in zip(row, stats)] for row in raw]
+    inputs = [[_standardize(x, mean, std) for x, (mean, std) in zip(row, stats)] for row in raw]
     if task == "auto":
         task = infer_task(table, target)
     if task not in TASKS:
@@ -128,7 +139,7 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
         values = [parse_number(row[position], table.path, line, target) for row, line in zip(table.rows, table.lines)]
         mean, std = _mean_and_std(values)
         metadata.update(target_mean=mean, target_std=std)
-        return TrainingData(task, inputs, [(v - mean) / std for v in values], metadata, "mse", 1)
+        return TrainingData(task, inputs, [_standardize(v, mean, std) for v in values], metadata, "mse", 1)
     labels, classes = _class_labels(table, target)
     if len(classes) < 2:
         raise DataError(f"the target column has a single class ({classes[0]!r}); nothing to learn", table.path)
@@ -146,7 +157,12 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond float range: JSON may hold one, written out in digits
+        return False
 
 
 def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -> None:
@@ -166,7 +182,8 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
             raise bad(f"it lists {len(features)} features but the network takes {model.nin} inputs")
     for key in ("feature_mean", "feature_std"):
         values = metadata.get(key)
-        if values is not None and (
+        # Present means usable: null is refused too, since prediction_inputs only defaults a missing key.
+        if key in metadata and (
             not isinstance(values, list) or len(values) != model.nin or not all(map(_is_number, values))
         ):
             raise bad(f"{key!r} should be {model.nin} finite numbers")
@@ -209,7 +226,17 @@ def prediction_inputs(table: Table, model: MLP, metadata: dict[str, Any], model_
     raw = table.numbers(features)
     mean = metadata.get("feature_mean", [0.0] * len(features))
     std = metadata.get("feature_std", [1.0] * len(features))
-    return [[(x - m) / s for x, m, s in zip(row, mean, std)] for row in raw]
+    inputs = []
+    for row, line in zip(raw, table.lines):
+        standardized = [_standardize(x, m, s) for x, m, s in zip(row, mean, std)]
+        for name, x, z in zip(features, row, standardized):
+            if not math.isfinite(z):
+                raise DataError(
+                    f"{x!r} is too far outside the training data for this model (standardized it is {z})",
+                    table.path, line, name,
+                )  # fmt: skip
+        inputs.append(standardized)
+    return inputs
 
 
 def predictions(model: MLP, metadata: dict[str, Any], inputs: list[list[float]]) -> tuple[list[str], list[list[Any]]]:
