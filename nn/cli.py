@@ -23,6 +23,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from autograd import no_grad
+
 from .activations import get_activation
 from .atomic import atomic_write_text
 from .csvfile import DataError, read_csv
@@ -30,7 +32,7 @@ from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP
 from .optim import Adam
 from .serialize import ModelFileError, load_model_with_metadata, save_model
-from .tabular import TASKS, prediction_inputs, predictions, prepare_training
+from .tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
 from .train import NonFiniteLossError, train
 
 PROGRAM = "valuegrad"
@@ -88,6 +90,8 @@ def _activation(text: str) -> str:
 
 def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None:
     """Fail before any work if ``path`` cannot be written, or would overwrite an input file."""
+    if not path.strip():
+        raise CliError("the output file name is empty")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CliError(f"{path}: cannot write here, directory {directory} does not exist")
@@ -212,13 +216,18 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=args.progress,
     )
-    _, rows = predictions(model, data.metadata, data.inputs)
+    with no_grad():
+        outputs = [[v.data for v in out] if isinstance(out, list) else [out.data] for out in map(model, data.inputs)]
+    if not all(math.isfinite(v) for row in outputs for v in row):
+        # The last steps can blow the weights up without any loss seeing it: refuse to save a NaN model.
+        raise CliError(
+            f"training diverged: after the last step (epoch {args.epochs}) the model's outputs are not finite; "
+            "lower --lr"
+        )
     if data.task == "regression":
-        mean, std = data.metadata["target_mean"], data.metadata["target_std"]
-        actual = [t * std + mean for t in data.targets]
-        predicted = [row[0] for row in rows]
-        metric = f"training MSE {mean_squared_error(predicted, actual):.6g}, R^2 {r2_score(predicted, actual):.4f}"
+        metric = _regression_metric([row[0] for row in outputs], data)
     else:
+        _, rows = predictions(model, data.metadata, data.inputs)
         classes = data.metadata["classes"]
         actual = [classes[int(t)] for t in data.targets]
         metric = f"training accuracy {accuracy([row[0] for row in rows], actual):.4f}"
@@ -233,6 +242,16 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"final loss {history[-1]:.6g}; {metric}")
     print(f"saved {args.out}")
     return 0
+
+
+def _regression_metric(standardized: list[float], data: TrainingData) -> str:
+    """Training MSE in the target's units, and R^2 (on the standardized scale, where it cannot overflow)."""
+    mean, std = data.metadata["target_mean"], data.metadata["target_std"]
+    try:
+        mse = mean_squared_error([p * std + mean for p in standardized], [t * std + mean for t in data.targets])
+    except OverflowError:  # targets near the float limit: their squared error is beyond it
+        mse = math.inf
+    return f"training MSE {mse:.6g}, R^2 {r2_score(standardized, data.targets):.4f}"
 
 
 # --- valuegrad predict ------------------------------------------------------------------
