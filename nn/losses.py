@@ -9,6 +9,10 @@ target, and returns a Value to call ``backward()`` on. Training averages them ov
 * softmax cross-entropy  -sum_k y_k log softmax(z)_k     (one-hot/probabilities or a class index)
 * hinge  max(0, 1 - y s) with y in {-1, +1}
 * L2  lambda * sum of squared weights, biases left out (notes 000 and 004)
+
+A NaN in a prediction or a target gives a NaN loss (as every op does) rather than an error, so
+``train`` can stop naming the step where it entered; other targets outside a loss's domain
+(2 for cross-entropy, 0 for hinge) raise ``ValueError``.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def mse_loss(prediction: Prediction, target: Target) -> Value:
 
 def _binary_target(target: Target, what: str) -> float:
     t = float(target)
-    if not 0.0 <= t <= 1.0:
+    if t < 0.0 or t > 1.0:  # NaN passes, to give a NaN loss
         raise ValueError(f"{what}: target must lie in [0, 1], got {target!r}")
     return t
 
@@ -78,6 +82,8 @@ def binary_cross_entropy_with_logits(logit: Prediction, target: Target) -> Value
 
 def _clamped_log(x: Value) -> Value:
     # Below e^-100 the log is replaced by the constant -100 (as PyTorch does); no gradient flows there.
+    if math.isnan(x.data):
+        return x  # NaN stays NaN (the engine's log refuses it, and the clamp would hide it)
     return x.log() if x.data > math.exp(_LOG_FLOOR) else Value(_LOG_FLOOR)
 
 
@@ -92,7 +98,7 @@ def binary_cross_entropy(probability: Prediction, target: Target) -> Value:
     if isinstance(p, Value) and isinstance(p.op, Sigmoid):
         return binary_cross_entropy_with_logits(p.parents[0], t)
     p = p if isinstance(p, Value) else Value(p)
-    if not 0.0 <= p.data <= 1.0:
+    if p.data < 0.0 or p.data > 1.0:  # NaN passes, to give a NaN loss
         raise ValueError(f"binary_cross_entropy: probability must lie in [0, 1], got {p.data!r}")
     terms = []
     if t:
@@ -111,6 +117,12 @@ def _shifted_logits(logits: Prediction) -> list[Value]:
     return [z - top for z in zs]
 
 
+def _log_sum_exp(shifted: list[Value]) -> Value:
+    """log sum_k exp(s_k) of max-shifted logits; NaN (a NaN or infinite logit) passes through, as NaN."""
+    total = value_sum([z.exp() for z in shifted])
+    return total if math.isnan(total.data) else total.log()
+
+
 def softmax(logits: Prediction) -> list[Value]:
     """exp(z_k) / sum_j exp(z_j), computed with the max subtracted."""
     exps = [z.exp() for z in _shifted_logits(logits)]
@@ -121,14 +133,14 @@ def softmax(logits: Prediction) -> list[Value]:
 def log_softmax(logits: Prediction) -> list[Value]:
     """log softmax(z)_k = (z_k - m) - log sum_j exp(z_j - m), with m = max(z)."""
     shifted = _shifted_logits(logits)
-    log_total = value_sum([z.exp() for z in shifted]).log()
+    log_total = _log_sum_exp(shifted)
     return [z - log_total for z in shifted]
 
 
 def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> Value:
     """-sum_k y_k log softmax(z)_k; ``target`` is a class index or a one-hot (or probability) vector."""
     shifted = _shifted_logits(logits)
-    log_total = value_sum([z.exp() for z in shifted]).log()
+    log_total = _log_sum_exp(shifted)
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         target = int(target)
         if not 0 <= target < len(shifted):
@@ -137,6 +149,8 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
     weights = [float(t) for t in target]
     if len(weights) != len(shifted):
         raise ValueError(f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}")
+    if any(math.isnan(t) for t in weights):
+        return value_sum([t * (log_total - z) for t, z in zip(weights, shifted)])  # NaN, for train to report
     if any(not 0.0 <= t <= 1.0 for t in weights) or not math.isclose(math.fsum(weights), 1.0, abs_tol=1e-9):
         raise ValueError(f"softmax_cross_entropy: target {weights} is not one-hot or a probability vector")
     return value_sum([t * (log_total - z) for t, z in zip(weights, shifted) if t])
@@ -146,7 +160,7 @@ def hinge_loss(score: Prediction, target: Target) -> Value:
     """max(0, 1 - y s) for a score s and a label y in {-1, +1} (the micrograd moons demo loss)."""
     s = _one(score, "hinge_loss")
     y = float(target)
-    if y not in (-1.0, 1.0):
+    if y not in (-1.0, 1.0) and not math.isnan(y):  # NaN passes, to give a NaN loss
         raise ValueError(f"hinge_loss: label must be -1 or +1, got {target!r}")
     s = s if isinstance(s, Value) else Value(s)
     return (1.0 - y * s).relu()
