@@ -10,11 +10,15 @@ from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
 from .nary import dot, neuron, sum
+from .tape import Tape
+from .trace import UntraceableError, trace
 from .value import Value
 
 __all__ = [
     "GradcheckReport",
     "GraphvizNotFound",
+    "Tape",
+    "UntraceableError",
     "Value",
     "dot",
     "draw_dot",
@@ -27,4 +31,5 @@ __all__ = [
     "save_graph",
     "sum",
     "topological_order",
+    "trace",
 ]

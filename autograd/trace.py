@@ -1,0 +1,140 @@
+"""``autograd.trace``: record a per-sample function once, replay it over whole batches with numpy.
+
+    model = MLP(2, [16, 16, 1])
+    def per_sample_loss(x0, x1, y):
+        return (1 - y * model([x0, x1])).relu() + l2_penalty(model.weights(), 1e-4)
+    tape = autograd.trace(per_sample_loss, 3)
+    for step in range(100):
+        opt.zero_grad()
+        loss = tape.backward(XY, reduce="mean")   # XY: shape (batch, 3)
+        opt.step()
+
+What can be traced: any function of its inputs made of Value operations, which may read
+parameter Values it closes over (their ``.data`` is read at every call, so the tape stays
+valid while an optimizer changes them). What cannot: control flow that depends on the
+data, because the tape keeps only the path taken while tracing:
+
+* ``if v: ...``, ``while v ...``, ``v < w``: a Value has no truth value or order, so these
+  raise a TypeError while tracing, reworded here to say why;
+* ``if v.data > 0: ...``, ``float(v)``, ``Value(v.data * 2)``: not detectable in one run, so
+  ``trace`` runs ``fn`` twice on different inputs and raises ``UntraceableError`` if the
+  two graphs differ (another op, or a constant that changed with the inputs). A branch that
+  both inputs take the same way goes unnoticed: pass ``example`` rows that exercise it.
+
+Changing the model's structure (a layer's activation, its size) after tracing needs a new
+trace; the tape does not see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from . import grad_mode
+from .backward import topological_order
+from .tape import Tape, compile_tape
+from .value import Value
+
+
+class UntraceableError(ValueError):
+    """``fn`` does not give one fixed graph for every input, so it cannot be compiled."""
+
+
+def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
+    """The two input rows to trace with: from ``example`` if given, else fixed draws in (0.25, 0.75)."""
+    if example is None:
+        rng = np.random.default_rng(20240611)
+        return (0.25 + 0.5 * rng.random((2, n_inputs))).tolist()
+    rows = np.asarray(example, dtype=float)
+    if rows.ndim == 1:
+        rows = rows[None, :]
+    if rows.ndim != 2 or rows.shape[1] != n_inputs or rows.shape[0] == 0:
+        raise ValueError(f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {np.shape(example)}")
+    return [rows[0].tolist(), rows[min(1, len(rows) - 1)].tolist()]
+
+
+def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]]:
+    placeholders = [Value(x, label=f"x{k}") for k, x in enumerate(row)]
+    previous = grad_mode.enabled
+    grad_mode.enabled = True  # a trace records the graph even inside no_grad
+    try:
+        output = fn(*placeholders)
+    except TypeError as error:
+        message = str(error)
+        if "no truth value" in message or "not ordered" in message:
+            raise UntraceableError(
+                "trace: fn branches on a Value (if/while/and/or/comparison on a Value): "
+                "data-dependent control flow cannot be compiled; compute both sides and "
+                "combine them with ops, or use the eager engine"
+            ) from error
+        raise
+    finally:
+        grad_mode.enabled = previous
+    if not isinstance(output, Value):
+        raise TypeError(f"trace: fn must return one Value, not {type(output).__name__}")
+    return output, placeholders
+
+
+def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], list[tuple]]:
+    """The graph in topological order, and for each node what must match between two traces."""
+    order = topological_order(output)
+    position = {id(v): k for k, v in enumerate(order)}
+    inputs = {id(v): k for k, v in enumerate(placeholders)}
+    shape = []
+    for v in order:
+        if not v.is_leaf:
+            shape.append(("op", repr(vars(v.op)) if vars(v.op) else v.op.name, type(v.op).__name__,
+                          tuple(position[id(p)] for p in v.parents)))
+        elif id(v) in inputs:
+            shape.append(("input", inputs[id(v)]))
+        else:
+            shape.append(("leaf", v))
+    return order, shape
+
+
+def _difference(first: list[tuple], second: list[tuple]) -> str | None:
+    """Why two traces differ, or None when they are the same graph."""
+    if len(first) != len(second):
+        return f"the graphs have {len(first)} and {len(second)} nodes"
+    for k, (a, b) in enumerate(zip(first, second)):
+        if a[0] != b[0]:
+            return f"node {k} is {a[0]} in one trace and {b[0]} in the other"
+        if a[0] == "leaf":
+            same_object = a[1] is b[1]
+            if not same_object and float(a[1].data).hex() != float(b[1].data).hex():
+                return (
+                    f"node {k} is a constant that changed with the inputs ({a[1].data!r} vs {b[1].data!r}): "
+                    "a number computed from an input (float(v), v.data) is frozen by the trace"
+                )
+        elif a != b:
+            return f"node {k} differs ({a[1]} with parents {a[-1]} vs {b[1]} with parents {b[-1]})"
+    return None
+
+
+def trace(fn: Callable[..., Value], n_inputs: int, *, example: object = None) -> Tape:
+    """Compile ``fn`` (``n_inputs`` Values -> one Value) into a ``Tape`` that runs it on whole batches.
+
+    ``fn`` is called on placeholder Values (twice, to detect data-dependent control flow;
+    see the module docstring); every leaf Value it reads that is not an input and that it
+    did not create is a parameter: ``tape.backward`` adds gradients to its ``.grad``.
+    ``example``: one or more rows (shape (n_inputs,) or (rows, n_inputs)) to trace with,
+    for functions that need realistic inputs (the default draws lie in (0.25, 0.75)).
+    """
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)) or n_inputs < 0:
+        raise ValueError(f"trace: n_inputs must be an int >= 0, not {n_inputs!r}")
+    first_row, second_row = _placeholder_rows(int(n_inputs), example)
+    output, placeholders = _run(fn, first_row)
+    order, shape = _describe(output, placeholders)
+    second_output, second_placeholders = _run(fn, second_row)
+    _, second_shape = _describe(second_output, second_placeholders)
+    reason = _difference(shape, second_shape)
+    if reason is not None:
+        raise UntraceableError(f"trace: fn builds a different graph for different inputs ({reason}); "
+                               "data-dependent control flow cannot be compiled")
+    # Parameters: leaves found in both traces (fn closes over them); the rest were made by fn.
+    params = []
+    for v, other in zip(order, second_shape):
+        if v.is_leaf and other[0] == "leaf" and other[1] is v:
+            params.append(v)
+    return compile_tape(output, placeholders, params)

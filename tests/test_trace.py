@@ -1,0 +1,265 @@
+"""The compiled replay (``autograd.trace``): same numbers as the eager engine, over a batch.
+
+Every test computes the eager reference the slow way (one graph per row, mean or sum,
+``backward()``) and asks the tape for the same gradients to 1e-12.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+from reference import DOMAIN_ERRORS, ENGINE, Graph, examples, graphs
+
+import autograd
+from autograd import Value, neuron, trace
+from autograd.trace import UntraceableError
+
+
+def mlp(sizes: list[int], style: str, activation: str = "relu", seed: int = 0):
+    """A small MLP built three ways: "plain" (one node per * and +, micrograd style),
+    "fused" (autograd.neuron) or "dot" (autograd.dot + b, then the activation)."""
+    rng = random.Random(seed)
+    layers = [
+        [([Value(rng.uniform(-1, 1)) for _ in range(sizes[i])], Value(rng.uniform(-0.5, 0.5))) for _ in range(sizes[i + 1])]
+        for i in range(len(sizes) - 1)
+    ]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+
+    def model(x: list) -> Value:
+        for depth, layer in enumerate(layers):
+            act = "linear" if depth == len(layers) - 1 else activation
+            if style == "fused":
+                x = [neuron(w, x, b, act) for w, b in layer]
+                continue
+            outs = []
+            for w, b in layer:
+                z = sum((wi * xi for wi, xi in zip(w, x)), b) if style == "plain" else autograd.dot(w, x) + b
+                outs.append(z if act == "linear" else getattr(z, act)())
+            x = outs
+        return x[0]
+
+    return model, params
+
+
+def moons_like(n: int, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.column_stack([rng.normal(size=(n, 2)), np.where(rng.random(n) < 0.5, -1.0, 1.0)])
+
+
+def eager_gradients(fn, params: list[Value], rows: np.ndarray, reduce: str) -> tuple[float, list[float]]:
+    for p in params:
+        p.grad = 0.0
+    outputs = [fn(*[Value(x) for x in row]) for row in rows.tolist()]
+    total = autograd.sum(outputs)
+    if reduce == "mean":
+        total = total * (1.0 / len(outputs))
+    total.backward()
+    return total.data, [p.grad for p in params]
+
+
+def tape_gradients(tape, params: list[Value], rows: np.ndarray, reduce: str) -> tuple[float, list[float]]:
+    for p in params:
+        p.grad = 0.0
+    total = tape.backward(rows, reduce=reduce)
+    return total, [p.grad for p in params]
+
+
+def assert_close(got: list[float], expected: list[float], tolerance: float = 1e-12) -> None:
+    for k, (a, b) in enumerate(zip(got, expected)):
+        assert abs(a - b) <= tolerance * max(1.0, abs(b)), f"gradient {k}: tape {a!r}, eager {b!r}"
+
+
+@pytest.mark.parametrize("style", ["plain", "fused", "dot"])
+@pytest.mark.parametrize("reduce", ["mean", "sum"])
+def test_moons_step_gradients_match_eager(style: str, reduce: str) -> None:
+    model, params = mlp([2, 16, 16, 1], style)
+
+    def per_sample_loss(x0, x1, y):
+        return (1 - y * model([x0, x1])).relu() + 1e-4 * autograd.sum([p * p for p in params])
+
+    tape = trace(per_sample_loss, 3)
+    rows = moons_like(64)
+    expected_total, expected = eager_gradients(per_sample_loss, params, rows, reduce)
+    total, got = tape_gradients(tape, params, rows, reduce)
+    assert math.isclose(total, expected_total, rel_tol=1e-12)
+    assert_close(got, expected)
+    assert np.allclose(tape.forward(rows), [per_sample_loss(*map(Value, r)).data for r in rows.tolist()], rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu"])
+def test_every_activation_in_a_fused_network(activation: str) -> None:
+    model, params = mlp([3, 5, 4, 1], "fused", activation, seed=3)
+
+    def squared_error(x0, x1, x2, y):
+        return (model([x0, x1, x2]) - y) ** 2
+
+    tape = trace(squared_error, 4)
+    rows = np.random.default_rng(2).normal(size=(40, 4))
+    _, expected = eager_gradients(squared_error, params, rows, "mean")
+    _, got = tape_gradients(tape, params, rows, "mean")
+    assert_close(got, expected)
+
+
+def test_the_plain_and_fused_graphs_compile_to_the_same_few_kernels() -> None:
+    # The + chain of a micrograd-style neuron is merged into one row of one matrix.
+    tapes = []
+    for style in ("plain", "fused"):
+        model, params = mlp([2, 16, 16, 1], style)
+        tapes.append(trace(lambda x0, x1, y: (1 - y * model([x0, x1])).relu(), 3))
+    assert tapes[0].n_kernels == tapes[1].n_kernels <= 10
+
+
+def test_parameters_are_read_at_call_time() -> None:
+    w = Value(2.0)
+    tape = trace(lambda x: w * x * x, 1)
+    X = np.array([[1.0], [3.0]])
+    assert tape.forward(X).tolist() == [2.0, 18.0]
+    w.data = -1.0  # an optimizer step
+    assert tape.forward(X).tolist() == [-1.0, -9.0]
+    w.grad = 0.0
+    assert tape.backward(X, reduce="sum") == -10.0
+    assert w.grad == 10.0  # d/dw sum(w x^2) = 1 + 9
+    tape.backward(X, reduce="sum")
+    assert w.grad == 20.0  # gradients accumulate, as with backward()
+
+
+def test_a_parameter_only_term_is_computed_once_and_counted_per_row() -> None:
+    w = Value(3.0)
+    tape = trace(lambda x: x + w * w, 1)  # w*w does not depend on the input
+    X = np.array([[1.0], [2.0], [4.0]])
+    assert tape.forward(X).tolist() == [10.0, 11.0, 13.0]
+    assert tape.backward(X, reduce="mean") == 34.0 / 3
+    assert w.grad == 6.0  # mean over rows of d(w^2)/dw
+    w.grad = 0.0
+    tape.backward(X, reduce="sum")
+    assert w.grad == 18.0
+
+
+def test_outputs_that_ignore_the_inputs_or_are_an_input() -> None:
+    w = Value(1.5)
+    constant = trace(lambda x: w * 2.0, 1)
+    assert constant.forward(np.zeros((3, 1))).tolist() == [3.0, 3.0, 3.0]
+    assert constant.backward(np.zeros((3, 1)), reduce="sum") == 9.0
+    assert w.grad == 6.0
+    identity = trace(lambda x, y: y, 2)
+    assert identity.forward(np.array([[1.0, 2.0], [3.0, 4.0]])).tolist() == [2.0, 4.0]
+    assert identity.backward(np.array([[1.0, 2.0]])) == 2.0  # no parameters: nothing to add to
+
+
+def test_reused_values_and_repeated_inputs() -> None:
+    a, b = Value(0.5), Value(-2.0)
+
+    def fn(x, y):
+        h = (a * x + b * y).tanh()
+        return h * h + autograd.dot([a, a, h], [x, x, y]) + (x - x) * a + h / (1.5 + a * a)
+
+    tape = trace(fn, 2)
+    rows = np.random.default_rng(5).normal(size=(30, 2))
+    _, expected = eager_gradients(fn, [a, b], rows, "mean")
+    _, got = tape_gradients(tape, [a, b], rows, "mean")
+    assert_close(got, expected)
+
+
+def test_batch_of_one_and_one_input_columns() -> None:
+    w = Value(0.25)
+    tape = trace(lambda x: (w * x).exp(), 1)
+    assert tape.forward([2.0]).tolist() == [math.exp(0.5)]
+    assert tape.backward(np.array([[2.0]])) == math.exp(0.5)
+    assert math.isclose(w.grad, 2.0 * math.exp(0.5), rel_tol=1e-15)
+
+
+def test_domain_errors_are_raised_as_in_eager() -> None:
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"log\(-1.0\): domain error"):
+        trace(lambda x: (w * x).log(), 1).forward(np.array([[2.0], [-1.0]]))
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        trace(lambda x: w / x, 1).forward(np.array([[0.0]]))
+    with pytest.raises(OverflowError, match="exp"):
+        trace(lambda x: (w * x).exp(), 1).forward(np.array([[1000.0]]))
+
+
+def test_branching_on_a_value_is_an_untraceable_error() -> None:
+    def branchy(x):
+        return x * 2 if x else x  # bool(Value) raises
+
+    with pytest.raises(UntraceableError, match="branches on a Value"):
+        trace(branchy, 1)
+
+
+def test_branching_on_data_is_detected_by_a_second_trace() -> None:
+    def data_branch(x):
+        return x.relu() if x.data > 0.5 else x.tanh()
+
+    with pytest.raises(UntraceableError, match="different graph for different inputs"):
+        trace(data_branch, 1, example=[[0.9], [0.1]])
+
+
+def test_a_number_taken_from_an_input_is_detected() -> None:
+    def frozen(x):
+        return x * float(x)  # float(x) becomes a constant of the trace
+
+    with pytest.raises(UntraceableError, match="constant that changed with the inputs"):
+        trace(frozen, 1)
+
+
+def test_bad_arguments() -> None:
+    w = Value(1.0)
+    tape = trace(lambda x, y: w * x + y, 2)
+    with pytest.raises(ValueError, match=r"shape \(batch, 2\)"):
+        tape.forward(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="empty batch"):
+        tape.forward(np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="reduce"):
+        tape.backward(np.zeros((1, 2)), reduce="max")
+    with pytest.raises(TypeError, match="must return one Value"):
+        trace(lambda x: [x], 1)
+    with pytest.raises(ValueError, match="n_inputs"):
+        trace(lambda x: x, -1)
+    assert "2 inputs, 1 parameters" in repr(tape)
+
+
+def test_tracing_inside_no_grad_still_records() -> None:
+    w = Value(3.0)
+    with autograd.no_grad():
+        tape = trace(lambda x: w * x, 1)
+    tape.backward(np.array([[2.0]]))
+    assert w.grad == 2.0
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1))
+def test_random_graphs_match_eager(graph: Graph, seed: int) -> None:
+    # Each leaf becomes x_i * w_i: x_i an input column (near the graph's own leaf values, so
+    # every op stays in its domain), w_i a parameter (1.0): d/dw_i runs through every op.
+    n = len(graph.inputs)
+    weights = [Value(1.0) for _ in range(n)]
+
+    def fn(*xs):
+        return graph(ENGINE, *[x * w for x, w in zip(xs, weights)])
+
+    rng = np.random.default_rng(seed)
+    rows = np.array(graph.inputs) * (1.0 + 1e-3 * rng.uniform(-1, 1, size=(6, n)))
+    kept = []
+    for row in rows.tolist():
+        try:
+            with autograd.no_grad():
+                value = fn(*map(Value, row))
+        except DOMAIN_ERRORS:
+            continue
+        if math.isfinite(value.data) and abs(value.data) < 1e8:
+            kept.append(row)
+    if len(kept) < 2:
+        return
+    rows = np.array(kept)
+    tape = trace(fn, n, example=rows[:2])
+    _, expected = eager_gradients(fn, weights, rows, "mean")
+    _, got = tape_gradients(tape, weights, rows, "mean")
+    note(f"tape {tape}; eager {expected}; tape {got}")
+    scale = max(1.0, *(abs(g) for g in expected))
+    for a, b in zip(got, expected):
+        assert abs(a - b) <= 1e-9 * scale or (math.isnan(a) and math.isnan(b))
