@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from autograd import Value
 from autograd import sum as value_sum
@@ -146,6 +146,11 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
         if not 0 <= target < len(shifted):
             raise ValueError(f"softmax_cross_entropy: class index {target} outside 0..{len(shifted) - 1}")
         return log_total - shifted[target]
+    if isinstance(target, (numbers.Real, str)) or not isinstance(target, Iterable):
+        raise TypeError(
+            f"softmax_cross_entropy: target must be a class index (int) or a one-hot/probability vector, "
+            f"not {type(target).__name__} {target!r}"
+        )
     weights = [float(t) for t in target]
     if len(weights) != len(shifted):
         raise ValueError(f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}")
@@ -168,6 +173,8 @@ def hinge_loss(score: Prediction, target: Target) -> Value:
 
 def l2_penalty(weights: Sequence[Value], strength: float) -> Value:
     """strength * sum_i w_i^2; pass ``model.weights()`` so biases stay unregularized. Gradient: 2 strength w."""
+    if isinstance(strength, bool) or not isinstance(strength, numbers.Real) or not strength >= 0.0 or math.isinf(strength):
+        raise ValueError(f"L2 strength must be a finite number >= 0, not {strength!r}")
     return strength * value_sum([w * w for w in weights])
 
 
@@ -195,6 +202,8 @@ LOSSES: dict[str, Callable[[Prediction, Target], Value]] = {
 
 def get_loss(name: str) -> Callable[[Prediction, Target], Value]:
     """A per-sample loss by name: one of ``LOSSES``."""
+    if not isinstance(name, str):
+        raise TypeError(f"loss must be a name (str) or a function, not {type(name).__name__}")
     try:
         return LOSSES[name]
     except KeyError:
