@@ -1,0 +1,168 @@
+"""Run every benchmark of issue 6 and print the tables: ``python -m benchmarks [--quick]``.
+
+1. the moons step at batch 100 (all systems) and at batch 10,000 (compiled vs torch):
+   persistent worker processes take turns for ``--rounds`` rounds; medians of wall time;
+2. a deep chain (v = v * w + c) of 3e4 ... 3e6 ops: seconds and nanoseconds per op;
+3. a 1e5-term sum: builtin ``sum`` (a chain of additions) and ``autograd.sum`` (one node);
+4. bytes per graph node (tracemalloc, 1e5-node chain, gradients filled).
+micrograd and torch are measured when installed (``pip install -e ".[bench]"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from . import machine
+
+PYTHON = sys.executable
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+class Worker:
+    """A moons-step process that runs k steps on request."""
+
+    def __init__(self, system: str, batch: int) -> None:
+        self.system = system
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "benchmarks.worker", "moons", system, str(batch)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        line = self.process.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"{system} worker failed to start: {line!r}")
+        self.times: list[float] = []
+
+    def run(self, steps: int) -> list[float]:
+        self.process.stdin.write(f"run {steps}\n")
+        self.process.stdin.flush()
+        times = json.loads(self.process.stdout.readline())
+        self.times.extend(times)
+        return times
+
+    def close(self) -> None:
+        self.process.stdin.write("exit\n")
+        self.process.stdin.flush()
+        self.process.wait(timeout=60)
+
+
+def moons(systems: list[str], batch: int, rounds: int, seconds_per_turn: float) -> dict[str, list[float]]:
+    """Step times per system; the workers alternate, one turn each per round (order rotated)."""
+    workers = [Worker(system, batch) for system in systems]
+    try:
+        steps = {}
+        for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
+            first = worker.run(1)[0]
+            steps[worker.system] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
+            worker.times.clear()
+        for turn in range(rounds):
+            order = workers[turn % len(workers):] + workers[: turn % len(workers)]
+            for worker in order:
+                worker.run(steps[worker.system])
+        return {worker.system: worker.times for worker in workers}
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+def measure(kind: str, system: str, size: int) -> object:
+    """One measurement in a fresh process; its JSON result, or the error it died of."""
+    done = subprocess.run([PYTHON, "-m", "benchmarks.worker", kind, system, str(size)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return "fails: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]
+    return json.loads(done.stdout)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3f}" if seconds < 0.01 else f"{seconds * 1e3:.1f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None:
+        return "-"
+    return f"{a / b:.1f}x" if a / b >= 10 else f"{a / b:.2f}x"
+
+
+def moons_table(title: str, times: dict[str, list[float]]) -> list[str]:
+    medians = {system: statistics.median(t) for system, t in times.items()}
+    micrograd, torch = medians.get("micrograd"), medians.get("torch")
+    lines = [f"### {title}", "", "| system | median ms/step | steps | micrograd / system | system vs torch (torch / system) |",
+             "|---|---:|---:|---:|---:|"]
+    for system, median in medians.items():
+        lines.append(f"| {system} | {_ms(median)} | {len(times[system])} | {_ratio(micrograd, median)} | {_ratio(torch, median)} |")
+    return lines + [""]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller sizes (about a minute)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of the moons step (default 7, quick 3)")
+    parser.add_argument("--only", choices=["moons", "chain", "sum", "memory"], action="append")
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (3 if args.quick else 7)
+    turn = 0.3 if args.quick else 1.0
+    only = set(args.only or ["moons", "chain", "sum", "memory"])
+    has_micrograd, has_torch = _available("micrograd"), _available("torch")
+    started = time.perf_counter()
+    out = ["## Benchmarks (issue 6)", "", f"Machine: {machine.describe()}", ""]
+    print("\n".join(out), flush=True)
+
+    def emit(lines: list[str]) -> None:
+        out.extend(lines)
+        print("\n".join(lines), flush=True)
+
+    if "moons" in only:
+        systems = ["micrograd"] * has_micrograd + ["valuegrad-plain", "valuegrad-default", "valuegrad-compiled"]
+        systems += ["torch", "torch-f64"] * has_torch
+        emit(moons_table(f"Moons step, batch 100 ({rounds} rounds, workers alternating)",
+                         moons(systems, 100, rounds, turn)))
+        big = ["valuegrad-compiled"] + ["torch", "torch-f64"] * has_torch
+        emit(moons_table(f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)))
+
+    if "chain" in only:
+        lines = ["### Deep chain v = v * w + c (forward + backward, one fresh process each)", "",
+                 "| system | ops | forward s | backward s | total s | ns per op |", "|---|---:|---:|---:|---:|---:|"]
+        sizes = [30_000, 300_000, 1_000_000] + ([] if args.quick else [3_000_000])
+        runs = [("valuegrad", n) for n in sizes] + [("micrograd", 30_000)] * has_micrograd
+        for system, n in runs:
+            result = measure("chain", system, n)
+            if isinstance(result, str):
+                lines.append(f"| {system} | {n:,} | {result} | | | |")
+            else:
+                forward, backward = result
+                lines.append(f"| {system} | {n:,} | {forward:.3f} | {backward:.3f} | {forward + backward:.3f} | "
+                             f"{(forward + backward) / n * 1e9:.0f} |")
+        emit(lines + [""])
+
+    if "sum" in only:
+        lines = ["### Sum of 1e5 Values (forward + backward)", "", "| system | how | total s |", "|---|---|---:|"]
+        runs = [("valuegrad-plain", "builtin sum: 1e5 chained + nodes"), ("valuegrad-default", "autograd.sum: one node")]
+        runs += [("micrograd", "builtin sum: 1e5 chained + nodes")] * has_micrograd
+        for system, how in runs:
+            result = measure("sum", system, 100_000)
+            lines.append(f"| {system} | {how} | {result if isinstance(result, str) else f'{sum(result):.3f}'} |")
+        emit(lines + [""])
+
+    if "memory" in only:
+        lines = ["### Memory per graph node (1e5-op chain, after backward; tracemalloc)", "",
+                 "| system | bytes per node |", "|---|---:|"]
+        for system in ["valuegrad"] + ["micrograd"] * has_micrograd:
+            result = measure("memory", system, 100_000)
+            lines.append(f"| {system} | {result if isinstance(result, str) else f'{result:.0f}'} |")
+        emit(lines + [""])
+
+    emit([f"Total benchmark time: {time.perf_counter() - started:.0f} s. Load average at the end: "
+          f"{machine.describe().rsplit('load average ', 1)[-1]}"])
+
+
+if __name__ == "__main__":
+    main()

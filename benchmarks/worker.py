@@ -1,0 +1,58 @@
+"""One system in its own process: ``python -m benchmarks.worker moons <system> <batch>``.
+
+Sets the workload up, freezes every object that exists at that point (``gc.freeze()``, as
+issue 6 allows), prints ``ready``, then answers ``run <k>`` lines with the wall-clock
+seconds of k steps (a JSON list) until ``exit``. The garbage collector stays on, so a
+step pays for the collections it causes, as in a user's loop.
+
+``python -m benchmarks.worker chain|sum|memory <system> <n>`` runs one measurement and
+prints its JSON result.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+
+from . import workloads
+
+
+def serve_moons(system: str, batch: int) -> None:
+    step = workloads.MOONS[system](batch)
+    step()  # one warm-up step (imports, first-call caches)
+    gc.collect()
+    gc.freeze()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] == "exit":
+            break
+        times = []
+        for _ in range(int(command[1])):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+        print(json.dumps(times), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    kind, system, size = argv[0], argv[1], int(argv[2])
+    if kind == "moons":
+        serve_moons(system, size)
+    elif kind == "chain":
+        sys.setrecursionlimit(max(10_000, 4 * size))  # micrograd's backward recurses once per node
+        print(json.dumps(workloads.chain(system, size)))
+    elif kind == "sum":
+        sys.setrecursionlimit(max(10_000, 4 * size))
+        print(json.dumps(workloads.wide_sum(system, size)))
+    elif kind == "memory":
+        sys.setrecursionlimit(max(10_000, 4 * size))
+        print(json.dumps(workloads.bytes_per_node(system, size)))
+    else:
+        raise SystemExit(f"unknown measurement {kind!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
