@@ -270,14 +270,19 @@ class _Linear:
 
     W's entries (``weight_slots``) and the bias are read from S, so they are parameters,
     constants or static results. ``static``: everything lives in S (a batch of one).
+    ``folded``: the row before the inputs in V is all ones and ``weight_slots`` starts with
+    the bias column, so the bias rides in the product (and its gradient in d/dW): two
+    passes over the batch fewer per layer.
     """
 
     def __init__(self, static: bool, out: slice, inputs: object, weight_slots: np.ndarray, bias: object,
-                 grads: tuple[bool, bool, bool], S: np.ndarray) -> None:
+                 grads: tuple[bool, bool, bool], S: np.ndarray, folded: bool = False) -> None:
         self.static = static
         self.out = out
         self.inputs = inputs
-        self.weight_slots = weight_slots  # shape (rows, inputs)
+        self.folded = folded
+        self.reads = slice(inputs.start - 1, inputs.stop) if folded else inputs  # what W multiplies
+        self.weight_slots = weight_slots  # shape (rows, inputs), or (rows, 1 + inputs) when folded
         self.weight_slots_flat = weight_slots.ravel()
         first = int(weight_slots.flat[0])
         # W's slots are usually one block of S (a layer's weights, row by row): then W is a view
@@ -285,9 +290,12 @@ class _Linear:
         if not np.array_equal(self.weight_slots_flat, np.arange(first, first + weight_slots.size)):
             self.block = None
         self.weights = None if self.block is None else S[self.block, 0].reshape(weight_slots.shape)
-        self.bias = bias  # slots of S, one per row, or None
-        self.bias_mode = ADD_AT if bias is not None and _has_repeats(bias) else ADD
+        self.bias = None if folded else bias  # slots of S, one per row, or None
+        self.bias_mode = ADD_AT if self.bias is not None and _has_repeats(self.bias) else ADD
         self.inputs_need_grad, self.weights_need_grad, self.bias_needs_grad = grads
+        if folded:
+            self.weights_need_grad = self.weights_need_grad or self.bias_needs_grad
+            self.bias_needs_grad = False
         self.needs_grad = any(grads)
         self.inputs_mode = ADD_AT if _has_repeats(inputs) else ADD  # batch kernels: see _plan_gradient_writes
 
@@ -299,7 +307,7 @@ class _Linear:
     def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
         weights = S[self.weight_slots, 0] if self.weights is None else self.weights
         space = S if self.static else V
-        inputs = space[self.inputs]
+        inputs = space[self.reads]
         out = space[self.out]
         if weights.shape[1] == 1:  # an outer product: broadcasting beats a matrix product with k = 1
             np.multiply(weights, inputs, out=out)
@@ -322,6 +330,8 @@ class _Linear:
             else:
                 dS[:, 0] += np.bincount(self.weight_slots_flat, d_weights.ravel(), minlength=len(dS))
         if self.inputs_need_grad:
+            if self.folded:
+                weights = weights[:, 1:]
             product = np.multiply if len(weights) == 1 else np.matmul  # outer product: see forward
             if self.inputs_mode is ASSIGN and isinstance(self.inputs, slice):
                 product(weights.T, upstream, out=d_space[self.inputs])
@@ -370,8 +380,9 @@ class Tape:
     """
 
     def __init__(self, n_inputs: int, params: list[Value], static_values: np.ndarray, param_slots: slice,
-                 n_rows: int, kernels: list, output: tuple[bool, int], n_nodes: int) -> None:
+                 n_rows: int, ones_rows: list[int], kernels: list, output: tuple[bool, int], n_nodes: int) -> None:
         self.n_inputs = n_inputs
+        self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs follow row 0
         self.params = params
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
         # broadcasts against V's rows, over a flat array (filling the parameters is one copy)
@@ -410,11 +421,13 @@ class Tape:
         if batch not in self._buffers:
             if len(self._buffers) >= 4:
                 self._buffers.pop(next(iter(self._buffers)))
-            self._buffers[batch] = (np.empty((self._n_rows, batch)), np.empty((self._n_rows, batch)))
+            V = np.empty((self._n_rows, batch))
+            V[self._ones_rows] = 1.0
+            self._buffers[batch] = (V, np.empty((self._n_rows, batch)))
         V, dV = self._buffers[batch]
         S = self._S
         self._S_flat[self._param_slots] = [p.data for p in self.params]  # read at call time
-        V[: self.n_inputs] = X.T
+        V[1 : 1 + self.n_inputs] = X.T
         caches = [kernel.forward(S, V) for kernel in self._kernels]
         return V, dV, caches
 
@@ -495,7 +508,7 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) 
     for slot, node in enumerate(consts):
         node.slot = slot
     for node in input_nodes:
-        node.slot = node.value
+        node.slot = 1 + node.value  # row 0 of V is all ones (see _Linear's folded bias)
     groups: dict[tuple, list[_Node]] = {}
     for node in order:
         if node.kind == "ew":
@@ -508,21 +521,37 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) 
     kernel_groups = [groups[key] for key in sorted(groups, key=lambda k: (k[0], k[1]))]  # static first, by depth
     first_param = len(consts)
     n_static = first_param + len(params)
-    n_rows = len(placeholders)
+    n_rows = 1 + len(placeholders)
+    ones_rows = [0]
+    # A batch layer with a bias reads a group's rows: put a row of ones just before them.
+    biased_inputs = {tuple(id(u) for u, _ in m[0].terms) for m in kernel_groups
+                     if m[0].kind == "lin" and not m[0].static and m[0].bias is not None}
     for members in kernel_groups:
-        start = n_static if members[0].static else n_rows
+        if members[0].static:
+            start, n_static = n_static, n_static + len(members)
+        else:
+            if tuple(id(m) for m in members) in biased_inputs:
+                ones_rows.append(n_rows)
+                n_rows += 1
+            start, n_rows = n_rows, n_rows + len(members)
         for k, node in enumerate(members):
             node.slot = start + k
-        if members[0].static:
-            n_static += len(members)
-        else:
-            n_rows += len(members)
-    # Parameters in order of first use by the kernels (a layer's weights row by row, then its
-    # biases), so that most kernels read them as one block of S: a view, not a gather.
+
+    def folds(members: list[_Node]) -> bool:
+        first = members[0]
+        if first.kind != "lin" or first.static or first.bias is None:
+            return False
+        rows = _slice_or_index([u.slot for u, _ in first.terms])
+        return isinstance(rows, slice) and rows.start - 1 in ones_rows
+
+    # Parameters in order of first use by the kernels, batch ones first (a layer row by row:
+    # its bias, then its weights), so that most kernels read them as one block of S: a view.
     placed: dict[int, _Node] = {}
-    for members in kernel_groups:
+    for members in sorted(kernel_groups, key=lambda m: m[0].static):
         if members[0].kind == "ew":
             uses = [m.args[k] for k in range(len(members[0].args)) for m in members]
+        elif folds(members):
+            uses = [x for m in members for x in (m.bias, *(c for _, c in m.terms))]
         else:
             uses = [c for m in members for _, c in m.terms] + [m.bias for m in members if m.bias is not None]
         for node in uses:
@@ -548,7 +577,9 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) 
                 args.append((first.args[position].static, rows, any(m.args[position].needs_grad for m in members)))
             kernels.append(_Elementwise(first.op, first.static, out_slots, args))
         else:
-            weight_slots = np.array([[c.slot for _, c in m.terms] for m in members], dtype=np.intp)
+            folded = folds(members)
+            weight_slots = np.array([([m.bias.slot] if folded else []) + [c.slot for _, c in m.terms] for m in members],
+                                    dtype=np.intp)
             bias = None if first.bias is None else _slice_or_index([m.bias.slot for m in members])
             grads = (
                 any(u.needs_grad for u, _ in first.terms),
@@ -556,7 +587,7 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) 
                 first.bias is not None and any(m.bias.needs_grad for m in members),
             )
             inputs = _slice_or_index([u.slot for u, _ in first.terms])
-            kernels.append(_Linear(first.static, out_slots, inputs, weight_slots, bias, grads, static_values))
+            kernels.append(_Linear(first.static, out_slots, inputs, weight_slots, bias, grads, static_values, folded))
 
     return Tape(len(placeholders), params, static_values, slice(first_param, first_param + len(params)),
-                n_rows, kernels, (out.static, out.slot), len(traced))
+                n_rows, ones_rows, kernels, (out.static, out.slot), len(traced))
