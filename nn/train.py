@@ -8,9 +8,10 @@ number per epoch: the mean of that epoch's batch objectives, L2 term included).
 * ``batch_size=1``: online (stochastic) gradient descent, one step per sample.
 * ``batch_size=k``: mini-batches of k samples, reshuffled every epoch from ``seed``.
 
-If the loss becomes NaN or infinite (or cannot be computed because a number overflows),
-training stops with ``NonFiniteLossError`` naming the epoch and step; pass
-``allow_nonfinite=True`` to carry on regardless.
+If the loss or a parameter's gradient becomes NaN or infinite (or the loss cannot be
+computed because a number overflows), training stops before the step with
+``NonFiniteLossError`` naming the epoch, the step and the likely cause (a non-finite sample,
+or too large a step); pass ``allow_nonfinite=True`` to carry on regardless.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ LossFunction = Callable[[Prediction, Target], Value]
 class NonFiniteLossError(ArithmeticError):
     """Training produced a NaN or infinite loss; ``epoch`` and ``step`` say where (both 1-based)."""
 
-    def __init__(self, value: float, epoch: int, step: int, detail: str = "") -> None:
+    def __init__(self, value: float, epoch: int, step: int, detail: str = "", quantity: str = "loss") -> None:
         self.value, self.epoch, self.step = value, epoch, step
-        message = f"loss became {value} at epoch {epoch}, step {step}"
+        message = f"{quantity} became {value} at epoch {epoch}, step {step}"
         if detail:
             message += f" ({detail})"
-        super().__init__(message + "; lower the learning rate, or pass allow_nonfinite=True to continue")
+        super().__init__(message + "; pass allow_nonfinite=True to continue anyway")
 
 
 def _plain_input(row: object) -> list[float]:
@@ -56,6 +57,16 @@ def _plain_target(target: object) -> Target:
     if isinstance(target, numbers.Real):
         return float(target)
     return list(target)
+
+
+def _nonfinite_data(xs: list, ys: list, batch: list[int]) -> str:
+    """Why a step went non-finite: the first sample of the batch holding NaN or inf, else the step size."""
+    for i in batch:
+        if not all(map(math.isfinite, xs[i])):
+            return f"sample {i} of the inputs holds a non-finite number: clean the data"
+        if not np.all(np.isfinite(np.asarray(ys[i], dtype=float))):
+            return f"the target of sample {i} is not finite: clean the data"
+    return "the step is too large: lower the learning rate"
 
 
 def _mean(values: list[float]) -> float:
@@ -101,6 +112,7 @@ def train(
     loss_function = get_loss(loss) if isinstance(loss, str) else loss
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
+    parameters = model.parameters()
     penalized = model.weights() if l2 else []
     rng = make_rng(seed)
     size = len(xs) if batch_size is None else min(batch_size, len(xs))
@@ -125,16 +137,23 @@ def train(
                 except OverflowError as error:
                     # A number left float range inside the forward pass: the loss is +inf.
                     if not allow_nonfinite:
-                        raise NonFiniteLossError(math.inf, epoch + 1, step, str(error)) from error
+                        detail = f"{error}; {_nonfinite_data(xs, ys, batch)}"
+                        raise NonFiniteLossError(math.inf, epoch + 1, step, detail) from error
                     batch_objectives.append(math.inf)
                     continue
                 value = objective.data
                 if not math.isfinite(value) and not allow_nonfinite:
-                    raise NonFiniteLossError(value, epoch + 1, step)
+                    raise NonFiniteLossError(value, epoch + 1, step, _nonfinite_data(xs, ys, batch))
                 batch_objectives.append(value)
                 model.zero_grad()
                 optimizer.zero_grad()
                 objective.backward()
+                if not allow_nonfinite:
+                    # A finite loss can still have a NaN slope (tanh at inf): never step into a NaN model.
+                    bad = next((p for p in parameters if not math.isfinite(p.grad)), None)
+                    if bad is not None:
+                        detail = f"d loss / d {bad.label or 'a parameter'}; {_nonfinite_data(xs, ys, batch)}"
+                        raise NonFiniteLossError(bad.grad, epoch + 1, step, detail, quantity="gradient")
                 optimizer.step()
             history.append(_mean(batch_objectives))
             bar.update(1, postfix=f"loss={history[-1]:.4g}")
