@@ -227,9 +227,9 @@ class Log(Op):
     name = "log"
 
     def forward(self, x):
-        if not x > 0.0:
+        if x <= 0.0:
             raise ValueError(f"log({x!r}): domain error, log needs x > 0")
-        return math.log(x)
+        return math.log(x)  # NaN passes through, as in every other op
 
     def local_grads(self, xs, out):
         (x,) = xs
@@ -355,30 +355,38 @@ class Neuron(Op):
     neuron. Its own entry gives act(z) and act'(z); this entry adds only the chain rule
     through z = b + w_1 x_1 + ... + w_n x_n (summed left to right, so the float is the
     same as the one a chain of single + and * nodes gives).
+
+    The local grads are factored as act'(z) * (x_1..x_n, w_1..w_n, 1), so backward
+    multiplies once per input; ``evaluate`` gives them with the forward pass.
     """
 
     def __init__(self, activation: Op | None):
         self.activation = activation
         self.name = f"neuron({'linear' if activation is None else activation.name})"
 
+    @staticmethod
+    def _factors(w, x):
+        return (*x, *w, 1.0)  # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
+
+    def _slope(self, z, out):
+        return 1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]  # act'(z)
+
+    def evaluate(self, w, x, b):
+        """``(out, act'(z), factors)`` from the weights', inputs' and bias's floats, in one pass."""
+        z = sum(map(_mul, w, x), b)
+        out = z if self.activation is None else self.activation.forward(z)
+        return out, self._slope(z, out), self._factors(w, x)
+
     def forward(self, *wxb):
         n = len(wxb) // 2
-        z = sum(map(_mul, wxb[:n], wxb[n:-1]), wxb[-1])
-        return z if self.activation is None else self.activation.forward(z)
+        return self.evaluate(wxb[:n], wxb[n:-1], wxb[-1])[0]
 
     def factored_local_grads(self, xs, out):
-        """``(act'(z), (x_1..x_n, w_1..w_n, 1))``: d out / d input_i is the first times item i.
-
-        (Backward multiplies by one number per neuron instead of 2n + 1; see ``local_grads``.)
-        """
+        """``(act'(z), factors)``: d out / d input_i = act'(z) * factors[i] (floats or Values)."""
         n = len(xs) // 2
         w, x = xs[:n], xs[n:-1]
-        if self.activation is None:
-            dz = 1.0
-        else:  # act'(z) from the activation's own entry; z is recomputed (the node keeps only out)
-            dz = self.activation.local_grads((sum(map(_mul, w, x), xs[-1]),), out)[0]
-        return dz, (*x, *w, 1.0)  # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
+        return self._slope(sum(map(_mul, w, x), xs[-1]), out), self._factors(w, x)
 
     def local_grads(self, xs, out):
-        dz, factors = self.factored_local_grads(xs, out)
-        return tuple([dz * factor for factor in factors])
+        scale, factors = self.factored_local_grads(xs, out)
+        return tuple([scale * factor for factor in factors])

@@ -225,7 +225,7 @@ def test_opposite_infinities_sum_to_nan_like_plus() -> None:
     assert autograd.sum([INF, 1.0]).data == INF
 
 
-@pytest.mark.parametrize("op", ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "exp", "neg"])
+@pytest.mark.parametrize("op", ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "exp", "log", "neg"])
 def test_nan_propagates_through_every_activation(op: str) -> None:
     # as in PyTorch: a NaN that enters through data stays visible (relu used to turn it into 0)
     y = getattr(ENGINE, op)(Value(NAN)) if op != "neg" else -Value(NAN)

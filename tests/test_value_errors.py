@@ -45,7 +45,6 @@ BAD_INPUT = [
     ("dot of unequal lengths",   lambda: autograd.dot([Value(1.0)], [1.0, 2.0]), ValueError,    r"1 weights but 2 inputs"),
     ("log(-1.0)",                lambda: Value(-1.0).log(),                  ValueError,        r"^log\(-1\.0\)"),
     ("log(0.0)",                 lambda: Value(0.0).log(),                   ValueError,        r"^log\(0\.0\)"),
-    ("log(nan)",                 lambda: Value(math.nan).log(),              ValueError,        r"^log\(nan\)"),
     ("-2.0 ** Value",            lambda: (-2.0) ** Value(0.5),               ValueError,        r"pow\(-2\.0.*negative base"),
     ("Value(-2) ** Value(2)",    lambda: Value(-2.0) ** Value(2.0),          ValueError,        r"pow\(-2\.0.*negative base"),
     ("Value(-2) ** 0.5",         lambda: Value(-2.0) ** 0.5,                 ValueError,        r"pow\(-2\.0, 0\.5\).*non-integer"),
