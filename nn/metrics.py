@@ -10,7 +10,7 @@ def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
     """Fraction of positions where ``predicted[i] == actual[i]``."""
     if len(predicted) != len(actual):
         raise ValueError(f"accuracy: {len(predicted)} predictions but {len(actual)} labels")
-    if not actual:
+    if len(actual) == 0:
         raise ValueError("accuracy of no samples")
     return sum(p == a for p, a in zip(predicted, actual)) / len(actual)
 
