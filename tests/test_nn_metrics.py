@@ -22,3 +22,9 @@ def test_mse_and_r2_by_hand():
     # errors 1, -1, 0: MSE 2/3; targets 1, 2, 3 have variance sum 2, so R^2 = 1 - 2/2 = 0
     assert mean_squared_error([2.0, 1.0, 3.0], [1.0, 2.0, 3.0]) == pytest.approx(2 / 3)
     assert r2_score([2.0, 1.0, 3.0], [1.0, 2.0, 3.0]) == pytest.approx(0.0)
+
+
+def test_mse_and_r2_take_numpy_arrays():
+    predicted, actual = np.array([2.0, 1.0, 3.0]), np.array([1.0, 2.0, 3.0])
+    assert mean_squared_error(predicted, actual) == pytest.approx(2 / 3)
+    assert r2_score(predicted, actual) == pytest.approx(0.0)
