@@ -115,17 +115,11 @@ def backward(root: Value, create_graph: bool = False) -> None:
             local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
             a.grad += upstream * local_a
             b.grad += upstream * local_b
-        else:  # n-ary: a is the parents tuple, b their data when the op ran
-            op = node._op
-            factored = getattr(op, "factored_local_grads", None)
-            if factored is None:
-                for parent, local in zip(a, op.local_grads(b, node.data)):
-                    parent.grad += upstream * local
-            else:  # local grads = scale * factors: one multiply per node saved per input
-                scale, factors = factored(b, node.data)
-                upstream *= scale
-                for parent, factor in zip(a, factors):
-                    parent.grad += upstream * factor
+        else:  # n-ary: a is the parents tuple, b = (scale, factors): local grads from the forward pass
+            scale, factors = b
+            upstream *= scale
+            for parent, factor in zip(a, factors):
+                parent.grad += upstream * factor
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

@@ -116,7 +116,7 @@ def _exp_forward(op: ops.Exp, x: Array, out: Array) -> Array:
 
 
 def _log_forward(op: ops.Log, x: Array, out: Array) -> Array:
-    bad = ~(x > 0.0)
+    bad = x <= 0.0  # NaN passes through, as in ops.Log
     if np.any(bad):
         raise ValueError(f"log({_first_bad(x, bad)!r}): domain error, log needs x > 0")
     return np.log(x, out=out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from . import ops
+from . import grad_mode, ops
 from .value import Value, _coerce, _record
 
 
@@ -22,11 +22,17 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
     return values
 
 
+def _record_nary(op: ops.Op, data: tuple[float, ...], parents: tuple[Value, ...]) -> Value:
+    """The node of an n-ary op; it keeps its local grads as (1.0, local_grads) for backward."""
+    out = op.forward(*data)
+    return _record(out, parents, op, (1.0, op.local_grads(data, out)) if grad_mode.enabled else None)
+
+
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """Sum of any number of Values (and numbers) as one node; the empty sum is Value(0.0)."""
     terms = _as_values(tuple(values), "sum")
     data = tuple([t.data for t in terms])
-    return _record(ops.SUM.forward(*data), terms, ops.SUM, data)
+    return _record_nary(ops.SUM, data, terms)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -35,8 +41,7 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     operands = _as_values(weights + inputs, "dot")
-    data = tuple([v.data for v in operands])
-    return _record(ops.DOT.forward(*data), operands, ops.DOT, data)
+    return _record_nary(ops.DOT, tuple([v.data for v in operands]), operands)
 
 
 # Activations a fused neuron knows, by the names nn uses; "leaky_relu(0.1)" and "elu(0.5)" set the parameter.
@@ -85,14 +90,13 @@ def neuron(
     op = _neuron_ops.get(activation) or _neuron_op(activation)
     if len(w) != len(x):
         raise ValueError(f"neuron: {len(w)} weights but {len(x)} inputs")
-    parents = (*w, *x, b)
     try:
-        data = tuple([p.data for p in parents])
-        out = op.forward(*data)
+        out, scale, factors = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
     except (AttributeError, TypeError):
         # Not all Values (a number has no .data; a numpy scalar's .data is a buffer): make
         # constants of the numbers, or raise a TypeError naming what is neither.
-        parents = _as_values(parents, "neuron")
-        data = tuple([p.data for p in parents])
-        out = op.forward(*data)
-    return _record(out, parents, op, data)
+        n = len(w)
+        parents = _as_values((*w, *x, b), "neuron")
+        w, x, b = parents[:n], parents[n:-1], parents[-1]
+        out, scale, factors = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
+    return _record(out, (*w, *x, b), op, (scale, factors))

@@ -71,8 +71,9 @@ class Value(metaclass=_ValueType):
 
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
-    #   n-ary (three or more): _a = (p, q, r, ...), _b = their data when the op ran (a tuple
-    #   of floats, so backward need not gather it again: a neuron has 2n + 1 inputs).
+    #   n-ary (three or more): _a = (p, q, r, ...), _b = (scale, factors), the local grads
+    #   when the op ran: d self / d p_i = scale * factors[i] (a neuron's 2n + 1 inputs share
+    #   one scale, act'(z); keeping them spares backward gathering 2n + 1 floats again).
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
@@ -307,10 +308,11 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     return out
 
 
-def _record(data: float, parents: tuple[Value, ...], op: ops.Op, inputs: tuple[float, ...]) -> Value:
+def _record(data: float, parents: tuple[Value, ...], op: ops.Op, local_grads: tuple | None) -> Value:
     """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot).
 
-    ``inputs`` is the parents' data the op ran on, kept by nodes with three or more inputs.
+    ``local_grads``: (scale, factors) as computed when the op ran, kept by nodes with three or
+    more inputs (see the slots comment of Value).
     """
     n = len(parents)
     if n == 1:
@@ -325,7 +327,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op, inputs: tuple[f
     if grad_mode.enabled and n:
         out._op = op
         out._a = parents
-        out._b = inputs
+        out._b = local_grads
     else:
         out._op = out._a = out._b = None
     return out
