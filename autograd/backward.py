@@ -7,6 +7,10 @@ Semantics follow PyTorch: a leaf's ``.grad`` accumulates across calls (gradient
 accumulation), while every intermediate node's ``.grad`` is recomputed from zero on
 each pass. So calling ``backward()`` twice gives exactly twice the leaf gradients.
 
+An n-ary node (a fused neuron) that would pass back only zeros (an idle relu unit, a
+sample with no loss) is skipped; not when a local derivative is inf or NaN, so that
+0 * inf still gives NaN, as in PyTorch.
+
 Traversals mark visited nodes in the node's ``_mark`` slot with a token made for that
 pass (cheaper than a set of visited nodes, and nothing to clean up if a pass fails).
 So two traversals of the same graph must not interleave (for example from two threads).
@@ -15,6 +19,7 @@ So two traversals of the same graph must not interleave (for example from two th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import isfinite
 
 from .value import Value
 
@@ -118,6 +123,8 @@ def backward(root: Value, create_graph: bool = False) -> None:
         else:  # n-ary: a is the parents tuple, b = (scale, factors): local grads from the forward pass
             scale, factors = b
             upstream *= scale
+            if upstream == 0.0 and isfinite(sum(factors)):
+                continue  # every contribution is 0 (an idle relu neuron, a sample with no loss)
             for parent, factor in zip(a, factors):
                 parent.grad += upstream * factor
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import grad_mode, ops
-from .value import Value, _coerce, _record
+from .value import Value, _coerce, _new_node, _record
 
 
 def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
@@ -99,4 +99,16 @@ def neuron(
         parents = _as_values((*w, *x, b), "neuron")
         w, x, b = parents[:n], parents[n:-1], parents[-1]
         out, scale, factors = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
-    return _record(out, (*w, *x, b), op, (scale, factors))
+    # _record, spelled out: this runs once per neuron per sample (see value.py's + and *)
+    node = _new_node()
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node._mark = None
+    if grad_mode.enabled:
+        node._op = op
+        node._a = (*w, *x, b)
+        node._b = (scale, factors)
+    else:
+        node._op = node._a = node._b = None
+    return node

@@ -374,8 +374,11 @@ class Neuron(Op):
     def evaluate(self, w, x, b):
         """``(out, act'(z), factors)`` from the weights', inputs' and bias's floats, in one pass."""
         z = sum(map(_mul, w, x), b)
-        out = z if self.activation is None else self.activation.forward(z)
-        return out, self._slope(z, out), self._factors(w, x)
+        if self.activation is None:
+            return z, 1.0, (*x, *w, 1.0)
+        out = self.activation.forward(z)
+        # _slope and _factors, spelled out: this runs once per neuron per sample
+        return out, self.activation.local_grads((z,), out)[0], (*x, *w, 1.0)
 
     def forward(self, *wxb):
         n = len(wxb) // 2
