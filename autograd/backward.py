@@ -63,25 +63,35 @@ def _order_for_backward(root: Value) -> list[Value]:
     while stack:
         node = pop()
         mark = node._mark
-        if mark is expanded:
+        if mark is expanded:  # its parents are done
             node._mark = emitted
             emit(node)
             continue
         if mark is emitted:
             continue
-        node._mark = expanded
         node.grad = 0.0
-        push(node)
         a, b = node._a, node._b
+        # Push the node back (to emit it later) only if a parent still needs a visit; a node
+        # whose parents are leaves or done is emitted at once (about half of them).
         if b.__class__ is tuple:  # n-ary: a is the parents tuple
+            node._mark = expanded
+            push(node)
             for parent in reversed(a):
                 if parent._a is not None and parent._mark is not emitted:
                     push(parent)
-            continue
-        if b is not None and b._a is not None and b._mark is not emitted:
+        elif b is not None and b._a is not None and b._mark is not emitted:
+            node._mark = expanded
+            push(node)
             push(b)
-        if a._a is not None and a._mark is not emitted:
+            if a._a is not None and a._mark is not emitted:
+                push(a)
+        elif a._a is not None and a._mark is not emitted:
+            node._mark = expanded
+            push(node)
             push(a)
+        else:
+            node._mark = emitted
+            emit(node)
     return order
 
 
