@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from math import isfinite
 
+from .grad_mode import enable_grad
 from .value import Value
 
 
@@ -105,12 +106,13 @@ def backward(root: Value, create_graph: bool = False) -> None:
         raise TypeError(f"backward needs a Value, not {type(root).__name__}")
     if create_graph:
         order = topological_order(root)
-        gradients = _gradients(order, create_graph=True)
-        for node in order:
-            if node._a is not None:
-                node.grad = gradients.get(node, 0.0)
-            elif node in gradients:
-                node.grad = node.grad + gradients[node]
+        with enable_grad():  # the gradient graph is asked for explicitly, even inside no_grad
+            gradients = _gradients(order, create_graph=True)
+            for node in order:
+                if node._a is not None:
+                    node.grad = gradients.get(node, 0.0)
+                elif node in gradients:
+                    node.grad = node.grad + gradients[node]
         return
     if root._a is None:
         root.grad += 1.0
@@ -175,5 +177,10 @@ def grad(
         if isinstance(output, (int, float)):
             return [0.0 for _ in inputs]  # a constant depends on nothing
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
-    gradients = _gradients(topological_order(output), create_graph)
+    order = topological_order(output)
+    if create_graph:
+        with enable_grad():  # the gradient graph is asked for explicitly, even inside no_grad
+            gradients = _gradients(order, create_graph=True)
+    else:
+        gradients = _gradients(order, create_graph=False)
     return [gradients.get(x, 0.0) for x in inputs]

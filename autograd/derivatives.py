@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .backward import grad
+from .grad_mode import enable_grad
 from .value import Value
 
 
@@ -17,8 +18,9 @@ def hessian(f: Callable[..., Value], values: Sequence[Value]) -> list[list[float
     then differentiates each of them again.
     """
     values = list(values)
-    output = f(*values)
-    first = grad(output, values, create_graph=True)
+    with enable_grad():  # both levels of graph are needed, even inside no_grad
+        output = f(*values)
+        first = grad(output, values, create_graph=True)
     return [[float(d2) for d2 in grad(d1, values)] for d1 in first]
 
 
@@ -58,7 +60,8 @@ def gradcheck(
     The inputs' data is restored even when ``f`` raises at a moved point.
     """
     values = list(values)
-    analytic = [float(g) for g in grad(f(*values), values)]
+    with enable_grad():  # backward needs f's graph, even inside no_grad
+        analytic = [float(g) for g in grad(f(*values), values)]
     numeric = []
     for x in values:
         original = x.data

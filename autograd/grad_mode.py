@@ -15,12 +15,21 @@ def is_grad_enabled() -> bool:
 
 
 @contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside this block operations compute values but record no graph (for updates and inference)."""
+def _recording(on: bool) -> Iterator[None]:
     global enabled
     previous = enabled
-    enabled = False
+    enabled = on
     try:
         yield
     finally:
         enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Inside this block operations compute values but record no graph (for updates and inference)."""
+    return _recording(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Record the graph again, even inside ``no_grad`` (create_graph and tracing need it)."""
+    return _recording(True)

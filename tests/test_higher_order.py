@@ -241,3 +241,17 @@ def test_create_graph_gradients_equal_plain_gradients(graph: Graph) -> None:
     plain = grad(out, xs)
     with_graph = grad(out, xs, create_graph=True)
     assert [float(g) for g in with_graph] == plain  # same arithmetic, bit for bit
+
+
+def test_create_graph_builds_the_gradient_graph_even_inside_no_grad() -> None:
+    # Asking for create_graph is explicit; no_grad around it must not silently zero the Hessian.
+    x, z = Value(2.0), Value(2.0)
+    y, cube = x**3, z**3
+    with autograd.no_grad():
+        (first,) = grad(y, [x], create_graph=True)
+        h = hessian(lambda v: v**3, [Value(2.0)])
+        cube.backward(create_graph=True)
+    assert grad(first, [x]) == [12.0]  # d2/dx2 x^3 = 6x = 12 at 2
+    assert h == [[12.0]]
+    assert grad(z.grad, [z]) == [12.0]
+    assert autograd.is_grad_enabled()  # the mode is restored afterwards
