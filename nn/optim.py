@@ -14,6 +14,19 @@ from collections.abc import Iterable
 from autograd import Value
 
 
+def _setting(name: str, value: object, low: float, high: float, *, low_open: bool, high_open: bool) -> float:
+    """A hyperparameter as a float, or an error naming it and its allowed interval."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    value = float(value)
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below):  # also refuses NaN, which compares false
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must lie in {interval}, not {value!r}")
+    return value
+
+
 class Optimizer:
     """Holds the parameters to update and a learning rate ``lr`` that may be changed between steps."""
 
@@ -55,12 +68,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, dampening: float = 0.0) -> None:
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must lie in [0, 1), not {momentum!r}")
-        if not 0.0 <= dampening <= 1.0:
-            raise ValueError(f"dampening must lie in [0, 1], not {dampening!r}")
-        self.momentum = float(momentum)
-        self.dampening = float(dampening)
+        self.momentum = _setting("momentum", momentum, 0.0, 1.0, low_open=False, high_open=True)
+        self.dampening = _setting("dampening", dampening, 0.0, 1.0, low_open=False, high_open=False)
         self._velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -82,7 +91,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01, eps: float = 1e-10) -> None:
         super().__init__(params, lr)
-        self.eps = float(eps)
+        self.eps = _setting("eps", eps, 0.0, math.inf, low_open=True, high_open=True)
         self._sum_squares = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -108,11 +117,12 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = (float(b) for b in betas)
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ValueError(f"betas must lie in [0, 1), not {betas!r}")
-        self.betas = (beta1, beta2)
-        self.eps = float(eps)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair of numbers, not {betas!r}")
+        self.betas = tuple(
+            _setting(f"betas[{i}]", b, 0.0, 1.0, low_open=False, high_open=True) for i, b in enumerate(betas)
+        )
+        self.eps = _setting("eps", eps, 0.0, math.inf, low_open=True, high_open=True)
         self._steps = 0
         self._first = [0.0] * len(self.params)
         self._second = [0.0] * len(self.params)

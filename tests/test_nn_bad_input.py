@@ -188,8 +188,8 @@ def test_nan_in_a_prediction_or_target_is_a_nan_loss(compute):
         (lambda p: SGD(p, 0.1, momentum=1.0), ValueError, r"momentum must lie in \[0, 1\)"),
         (lambda p: SGD(p, 0.1, momentum=nan), ValueError, r"momentum must lie in \[0, 1\)"),
         (lambda p: SGD(p, 0.1, dampening=nan), ValueError, r"dampening must lie in \[0, 1\]"),
-        (lambda p: Adam(p, betas=(1.0, 0.9)), ValueError, r"betas must lie in \[0, 1\)"),
-        (lambda p: Adam(p, betas=(nan, 0.9)), ValueError, r"betas must lie in \[0, 1\)"),
+        (lambda p: Adam(p, betas=(1.0, 0.9)), ValueError, r"betas\[0\] must lie in \[0, 1\)"),
+        (lambda p: Adam(p, betas=(nan, 0.9)), ValueError, r"betas\[0\] must lie in \[0, 1\)"),
         (lambda p: Adam(p, lr=-1.0), ValueError, "learning rate must be a finite number >= 0"),
         (lambda p: Adagrad(p, lr=nan), ValueError, "learning rate must be a finite number >= 0"),
     ],
@@ -366,3 +366,21 @@ def test_a_finite_loss_with_a_nan_gradient_stops_before_the_weights_turn_nan():
     with pytest.raises(NonFiniteLossError, match=r"gradient became nan at epoch 1, step 1.*sample 2"):
         train(model, [[0.0, 1.0], [1.0, 0.0], [math.inf, 1.0]], [0.0, 1.0, 1.0], epochs=1)
     assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda p: Adam(p, eps=math.nan), ValueError, r"eps must lie in \(0, inf\), not nan"),
+        (lambda p: Adam(p, eps=-1.0), ValueError, r"eps must lie in \(0, inf\)"),
+        (lambda p: Adagrad(p, eps=0.0), ValueError, r"eps must lie in \(0, inf\)"),
+        (lambda p: Adam(p, betas=(0.9, 1.0)), ValueError, r"betas\[1\] must lie in \[0, 1\)"),
+        (lambda p: Adam(p, betas=0.9), TypeError, r"betas must be a pair"),
+        (lambda p: SGD(p, 0.1, momentum="a"), TypeError, r"momentum must be a number, not str"),
+        (lambda p: SGD(p, 0.1, momentum=math.nan), ValueError, r"momentum must lie in \[0, 1\)"),
+        (lambda p: SGD(p, 0.1, dampening=1.5), ValueError, r"dampening must lie in \[0, 1\]"),
+    ],
+)
+def test_optimizer_settings_are_checked_by_name(make, error, message):
+    with pytest.raises(error, match=message):
+        make(MLP(2, [1], seed=0).parameters())
