@@ -1,8 +1,8 @@
 """One system in its own process: ``python -m benchmarks.worker moons <system> <batch>``.
 
 Sets the workload up, freezes every object that exists at that point (``gc.freeze()``, as
-issue 6 allows), prints ``ready``, then answers ``run <k>`` lines with the wall-clock
-seconds of k steps (a JSON list) until ``exit``. The garbage collector stays on, so a
+issue 6 allows), prints ``ready``, then answers ``run <k>`` lines with the wall-clock and
+CPU seconds of k steps (a JSON list of pairs) until ``exit``. The garbage collector stays on, so a
 step pays for the collections it causes, as in a user's loop.
 
 ``python -m benchmarks.worker chain|sum|memory <system> <n>`` runs one measurement and
@@ -31,9 +31,9 @@ def serve_moons(system: str, batch: int) -> None:
             break
         times = []
         for _ in range(int(command[1])):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             step()
-            times.append(time.perf_counter() - start)
+            times.append((time.perf_counter() - start, time.process_time() - start_cpu))
         print(json.dumps(times), flush=True)
 
 
