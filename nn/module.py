@@ -9,7 +9,7 @@ the notes and PyTorch: row j of a layer's matrix holds neuron j's weights (shape
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 
 import numpy as np
 
@@ -94,9 +94,21 @@ class Neuron(Module):
         One fused graph node, drawn as "neuron(relu)" (``autograd.neuron``: exact gradients,
         2n + 1 edges instead of 2n + 1 nodes, so training is several times faster).
         """
+        if x.__class__ is not list and x.__class__ is not tuple:  # the common cases, checked cheaply
+            x = self._as_input_vector(x)
         if len(x) != self.nin:
             raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
         return autograd.neuron(self.w, x, self.b, self.activation)
+
+    def _as_input_vector(self, x: object) -> Sequence:
+        """An input vector that is not a list or tuple: a 1-D array or another sequence, not a dict or set."""
+        if isinstance(x, np.ndarray):
+            if x.ndim != 1:
+                raise ValueError(f"{self._who()} takes a 1-D input vector, not an array of shape {x.shape}")
+            return x.tolist()
+        if isinstance(x, (str, bytes, Mapping, Set)) or not isinstance(x, Sequence):
+            raise TypeError(f"{self._who()} takes a list of numbers or Values, not {type(x).__name__}")
+        return x
 
     def _who(self) -> str:
         return f"neuron {self.name}" if self.name else "neuron"

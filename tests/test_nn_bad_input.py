@@ -91,8 +91,8 @@ def test_set_weights_checks_shapes_and_keeps_the_model_on_failure():
         ([[1.0], [2.0]], TypeError, "is list, not a Value or a number"),
         ([1.0, 1j], TypeError, "is complex, not a Value or a number"),
         ([True, False], TypeError, "is bool, not a Value or a number"),
-        ("ab", TypeError, "is str, not a Value or a number"),
-        (5, TypeError, "has no len"),
+        ("ab", TypeError, "list of numbers or Values, not str"),
+        (5, TypeError, "list of numbers or Values, not int"),
     ],
 )
 def test_calling_a_model_with_bad_inputs(x, error, message):
@@ -384,3 +384,22 @@ def test_a_finite_loss_with_a_nan_gradient_stops_before_the_weights_turn_nan():
 def test_optimizer_settings_are_checked_by_name(make, error, message):
     with pytest.raises(error, match=message):
         make(MLP(2, [1], seed=0).parameters())
+
+
+@pytest.mark.parametrize(
+    "x, error, message",
+    [
+        ({1: 2.0, 3: 4.0}, TypeError, "not dict"),
+        ({1.0, 2.0}, TypeError, "not set"),
+        ("ab", TypeError, "not str"),
+        (np.zeros((1, 2)), ValueError, r"1-D input vector, not an array of shape \(1, 2\)"),
+    ],
+)
+def test_a_model_refuses_inputs_that_are_not_a_vector(x, error, message):
+    with pytest.raises(error, match=message):
+        MLP(2, [3, 1], seed=0)(x)
+
+
+def test_a_model_takes_a_numpy_vector_like_a_list():
+    model = MLP(2, [3, 1], seed=0)
+    assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data
