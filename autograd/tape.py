@@ -386,6 +386,7 @@ class Tape:
         self.params = params
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
         # broadcasts against V's rows, over a flat array (filling the parameters is one copy)
+        self.dtype = static_values.dtype  # float64, or float32 when traced with dtype="float32"
         self._S_flat = static_values[:, 0]
         self._S = static_values
         self._dS = np.zeros_like(static_values)
@@ -421,9 +422,9 @@ class Tape:
         if batch not in self._buffers:
             if len(self._buffers) >= 4:
                 self._buffers.pop(next(iter(self._buffers)))
-            V = np.empty((self._n_rows, batch))
+            V = np.empty((self._n_rows, batch), dtype=self.dtype)
             V[self._ones_rows] = 1.0
-            self._buffers[batch] = (V, np.empty((self._n_rows, batch)))
+            self._buffers[batch] = (V, np.empty_like(V))
         V, dV = self._buffers[batch]
         S = self._S
         self._S_flat[self._param_slots] = [p.data for p in self.params]  # read at call time
@@ -467,9 +468,10 @@ class Tape:
         return total
 
 
-def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) -> Tape:
+def compile_tape(output: Value, placeholders: list[Value], params: list[Value], dtype: object = np.float64) -> Tape:
     """The Tape for the graph under ``output``: ``placeholders`` are the inputs (in order),
-    ``params`` the leaves whose ``.data`` is read at call time; every other leaf is a constant."""
+    ``params`` the leaves whose ``.data`` is read at call time; every other leaf is a constant.
+    ``dtype``: the float type the batch is computed in."""
     builder = _Builder()
     inputs = {id(v): k for k, v in enumerate(placeholders)}
     param_index = {id(p): k for k, p in enumerate(params)}
@@ -563,7 +565,7 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value]) 
         node.slot = first_param + k
     params = [node.value for node in placed.values()]
 
-    static_values = np.zeros((n_static, 1))
+    static_values = np.zeros((n_static, 1), dtype=dtype)
     for node in consts:
         static_values[node.slot, 0] = node.value
     kernels: list = []

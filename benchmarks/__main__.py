@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         systems += ["torch", "torch-f64"] * has_torch
         emit(moons_table(f"Moons step, batch 100 ({rounds} rounds, workers alternating)",
                          moons(systems, 100, rounds, turn)))
-        big = ["valuegrad-compiled"] + ["torch", "torch-f64"] * has_torch
+        big = ["valuegrad-compiled", "valuegrad-compiled-f32"] + ["torch", "torch-f64"] * has_torch
         emit(moons_table(f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)))
 
     if "chain" in only:

@@ -9,6 +9,7 @@ Systems:
   valuegrad-plain    the same micrograd-style code on autograd.Value: one node per * and +
   valuegrad-default  nn.MLP, nn.SGD: one fused node per neuron (autograd.neuron)
   valuegrad-compiled the per-sample loss traced once (autograd.trace), then tape.backward
+                     (-f32: the tape computes in float32, like torch's default)
   torch / torch-f64  nn.Sequential of nn.Linear on the whole batch (float32 default / float64)
 """
 
@@ -123,7 +124,7 @@ def valuegrad_default_moons(batch: int) -> Callable[[], float]:
     return step
 
 
-def valuegrad_compiled_moons(batch: int) -> Callable[[], float]:
+def valuegrad_compiled_moons(batch: int, dtype: str = "float64") -> Callable[[], float]:
     """The same model and loss, traced once per sample; each step runs the tape on the batch."""
     import autograd
     from nn import MLP, SGD
@@ -137,7 +138,7 @@ def valuegrad_compiled_moons(batch: int) -> Callable[[], float]:
     def per_sample_loss(x0, x1, label):
         return (1 - label * model([x0, x1])).relu() + L2 * autograd.sum([p * p for p in params])
 
-    tape = autograd.trace(per_sample_loss, 3)
+    tape = autograd.trace(per_sample_loss, 3, dtype=dtype)
 
     def step() -> float:
         optimizer.zero_grad()
@@ -176,6 +177,7 @@ MOONS: dict[str, Callable[[int], Callable[[], float]]] = {
     "valuegrad-plain": valuegrad_plain_moons,
     "valuegrad-default": valuegrad_default_moons,
     "valuegrad-compiled": valuegrad_compiled_moons,
+    "valuegrad-compiled-f32": lambda batch: valuegrad_compiled_moons(batch, "float32"),
     "torch": lambda batch: _torch_moons(batch, "float32"),
     "torch-f64": lambda batch: _torch_moons(batch, "float64"),
 }

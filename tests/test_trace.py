@@ -263,3 +263,20 @@ def test_random_graphs_match_eager(graph: Graph, seed: int) -> None:
     scale = max(1.0, *(abs(g) for g in expected))
     for a, b in zip(got, expected):
         assert abs(a - b) <= 1e-9 * scale or (math.isnan(a) and math.isnan(b))
+
+
+def test_float32_tapes_agree_with_float64_to_float32_precision() -> None:
+    model, params = mlp([2, 8, 1], "fused", "tanh")
+
+    def per_sample_loss(x0, x1, y):
+        return (model([x0, x1]) - y) ** 2
+
+    rows = moons_like(200)
+    _, expected = tape_gradients(trace(per_sample_loss, 3), params, rows, "mean")
+    tape = trace(per_sample_loss, 3, dtype="float32")
+    total, got = tape_gradients(tape, params, rows, "mean")
+    assert tape.forward(rows).dtype == np.float32 and isinstance(total, float)
+    scale = max(abs(g) for g in expected)
+    assert all(abs(a - b) <= 1e-5 * scale for a, b in zip(got, expected))
+    with pytest.raises(ValueError, match="dtype"):
+        trace(per_sample_loss, 3, dtype="float16")
