@@ -132,12 +132,11 @@ def backward(root: Value, create_graph: bool = False) -> None:
             local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
             a.grad += upstream * local_a
             b.grad += upstream * local_b
-        else:  # n-ary: a is the parents tuple, b = (scale, factors): local grads from the forward pass
-            scale, factors = b
-            upstream *= scale
-            if upstream == 0.0 and isfinite(sum(factors)):
+        else:  # n-ary: a is the parents tuple, b the local grads from the forward pass (see Value)
+            upstream *= b[-1]
+            if upstream == 0.0 and isfinite(sum(b)):
                 continue  # every contribution is 0 (an idle relu neuron, a sample with no loss)
-            for parent, factor in zip(a, factors):
+            for parent, factor in zip(a, b):  # b's last item, the scale, has no parent
                 parent.grad += upstream * factor
 
 

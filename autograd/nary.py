@@ -23,9 +23,9 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
 
 
 def _record_nary(op: ops.Op, data: tuple[float, ...], parents: tuple[Value, ...]) -> Value:
-    """The node of an n-ary op; it keeps its local grads as (1.0, local_grads) for backward."""
+    """The node of an n-ary op; it keeps its local grads (times a scale of 1.0) for backward."""
     out = op.forward(*data)
-    return _record(out, parents, op, (1.0, op.local_grads(data, out)) if grad_mode.enabled else None)
+    return _record(out, parents, op, (*op.local_grads(data, out), 1.0) if grad_mode.enabled else None)
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
@@ -91,14 +91,14 @@ def neuron(
     if len(w) != len(x):
         raise ValueError(f"neuron: {len(w)} weights but {len(x)} inputs")
     try:
-        out, scale, factors = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
+        out, local_grads = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
     except (AttributeError, TypeError):
         # Not all Values (a number has no .data; a numpy scalar's .data is a buffer): make
         # constants of the numbers, or raise a TypeError naming what is neither.
         n = len(w)
         parents = _as_values((*w, *x, b), "neuron")
         w, x, b = parents[:n], parents[n:-1], parents[-1]
-        out, scale, factors = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
+        out, local_grads = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
     # _record, spelled out: this runs once per neuron per sample (see value.py's + and *)
     node = _new_node()
     node.data = out
@@ -108,7 +108,7 @@ def neuron(
     if grad_mode.enabled:
         node._op = op
         node._a = (*w, *x, b)
-        node._b = (scale, factors)
+        node._b = local_grads
     else:
         node._op = node._a = node._b = None
     return node

@@ -372,13 +372,14 @@ class Neuron(Op):
         return 1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]  # act'(z)
 
     def evaluate(self, w, x, b):
-        """``(out, act'(z), factors)`` from the weights', inputs' and bias's floats, in one pass."""
+        """``(out, (factors..., act'(z)))`` from the weights', inputs' and bias's floats, in one
+        pass: d out / d input_i = factors[i] * act'(z), as backward reads them off the node."""
         z = sum(map(_mul, w, x), b)
         if self.activation is None:
-            return z, 1.0, (*x, *w, 1.0)
+            return z, (*x, *w, 1.0, 1.0)
         out = self.activation.forward(z)
-        # _slope and _factors, spelled out: this runs once per neuron per sample
-        return out, self.activation.local_grads((z,), out)[0], (*x, *w, 1.0)
+        # _factors and _slope, spelled out: this runs once per neuron per sample
+        return out, (*x, *w, 1.0, self.activation.local_grads((z,), out)[0])
 
     def forward(self, *wxb):
         n = len(wxb) // 2

@@ -71,9 +71,9 @@ class Value(metaclass=_ValueType):
 
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
-    #   n-ary (three or more): _a = (p, q, r, ...), _b = (scale, factors), the local grads
-    #   when the op ran: d self / d p_i = scale * factors[i] (a neuron's 2n + 1 inputs share
-    #   one scale, act'(z); keeping them spares backward gathering 2n + 1 floats again).
+    #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = (f_1, ..., f_k, scale), the local
+    #   grads when the op ran: d self / d p_i = f_i * scale (a neuron's 2n + 1 inputs share one
+    #   scale, act'(z); keeping them spares backward gathering 2n + 1 floats again).
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
@@ -311,8 +311,8 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
 def _record(data: float, parents: tuple[Value, ...], op: ops.Op, local_grads: tuple | None) -> Value:
     """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot).
 
-    ``local_grads``: (scale, factors) as computed when the op ran, kept by nodes with three or
-    more inputs (see the slots comment of Value).
+    ``local_grads``: (f_1, ..., f_k, scale) as computed when the op ran, kept by nodes with
+    three or more inputs (see the slots comment of Value).
     """
     n = len(parents)
     if n == 1:
