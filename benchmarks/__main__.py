@@ -66,6 +66,7 @@ def moons(systems: list[str], batch: int, rounds: int, seconds_per_turn: float) 
         for turn in range(rounds):
             order = workers[turn % len(workers):] + workers[: turn % len(workers)]
             for worker in order:
+                time.sleep(0.3)  # let the previous worker's BLAS/OpenMP threads stop spinning
                 worker.run(steps[worker.system])
         return {worker.system: worker.times for worker in workers}
     finally:

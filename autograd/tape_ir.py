@@ -1,0 +1,180 @@
+"""The compiled replay's intermediate form: a traced graph as elementwise ops and linear combinations.
+
+``Builder.lower`` turns each traced node into an elementwise op (a rule of ``batched_ops``)
+or a linear combination sum_k coef_k * input_k (for +, -, negation, sum, dot, the z of a
+fused neuron, and a product with something that does not depend on the inputs).
+``merge_linear`` folds a linear combination used only by another one into it, so a
+micrograd-style neuron b + w1*x1 + ... + wn*xn becomes one row of one matrix;
+``split_static`` moves the terms that do not depend on the inputs into a bias, computed
+once per call. ``tape.compile_tape`` then groups the nodes into kernels.
+"""
+
+from __future__ import annotations
+
+from . import ops
+from .batched_ops import RULES
+from .value import Value
+
+
+class Node:
+    """One node of the intermediate form: input, param, const, ew (elementwise) or lin."""
+
+    __slots__ = ("kind", "op", "args", "terms", "bias", "value", "static", "needs_grad", "uses", "level", "slot")
+
+    def __init__(self, kind: str, static: bool, **fields: object) -> None:
+        self.kind = kind
+        self.static = static
+        self.op = self.value = self.bias = None
+        self.args: list[Node] = []
+        self.terms: list[tuple[Node, Node]] = []  # lin: (input, coefficient); coefficients are static
+        self.needs_grad = False
+        self.uses = 0
+        self.level = 0
+        self.slot = -1
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+class Builder:
+    """Lowers a traced graph to _Nodes and rewrites them (steps 1 to 3 of the module docstring)."""
+
+    def __init__(self) -> None:
+        self.consts: dict[str, Node] = {}
+        self.one = self.const(1.0)
+        self.minus_one = self.const(-1.0)
+
+    def const(self, value: float) -> Node:
+        key = float(value).hex()  # keeps -0.0 apart from 0.0
+        if key not in self.consts:
+            self.consts[key] = Node("const", True, value=float(value))
+        return self.consts[key]
+
+    def ew(self, op: ops.Op, args: list[Node]) -> Node:
+        if type(op) not in RULES:
+            raise NotImplementedError(f"trace: op {op.name!r} ({type(op).__name__}) has no batched rule")
+        return Node("ew", all(a.static for a in args), op=op, args=args)
+
+    def lin(self, terms: list[tuple[Node, Node]]) -> Node:
+        return Node("lin", all(u.static for u, _ in terms), terms=terms)
+
+    def term(self, a: Node, b: Node) -> tuple[Node, Node]:
+        """a * b as one term (input, coefficient): the static factor becomes the coefficient."""
+        if a.static and not b.static:
+            return (b, a)
+        if b.static and not a.static:
+            return (a, b)
+        return (self.ew(ops.MUL, [a, b]), self.one)
+
+    def scale(self, c: Node, d: Node) -> Node:
+        """The coefficient c * d (both static)."""
+        if c is self.one:
+            return d
+        if d is self.one:
+            return c
+        if c.kind == "const" and d.kind == "const":
+            return self.const(c.value * d.value)
+        return self.ew(ops.MUL, [c, d])
+
+    def lower(self, node: Value, parents: list[Node]) -> Node:
+        """The Node for one traced op node whose parents are already lowered."""
+        op = node.op
+        kind = type(op)
+        if all(p.kind == "const" for p in parents):
+            return self.const(node.data)  # depends on nothing that changes: fold
+        if kind is ops.Add:
+            return self.lin([(parents[0], self.one), (parents[1], self.one)])
+        if kind is ops.Sub:
+            return self.lin([(parents[0], self.one), (parents[1], self.minus_one)])
+        if kind is ops.Neg:
+            return self.lin([(parents[0], self.minus_one)])
+        if kind is ops.Mul:
+            a, b = parents
+            if a.static != b.static:
+                return self.lin([self.term(a, b)])
+            return self.ew(op, parents)
+        if kind is ops.Sum:
+            return self.lin([(p, self.one) for p in parents])
+        if kind is ops.Dot:
+            n = len(parents) // 2
+            return self.lin([self.term(w, x) for w, x in zip(parents[:n], parents[n:])])
+        if kind is ops.Neuron:
+            n = len(parents) // 2
+            z = self.lin([self.term(w, x) for w, x in zip(parents[:n], parents[n:-1])] + [(parents[-1], self.one)])
+            return z if op.activation is None else self.ew(op.activation, [z])
+        return self.ew(op, parents)
+
+
+def live_order(output: Node) -> list[Node]:
+    """Every Node the output depends on, dependencies first (iterative DFS)."""
+    order: list[Node] = []
+    state: dict[int, int] = {}
+    stack = [output]
+    while stack:
+        node = stack.pop()
+        seen = state.get(id(node), 0)
+        if seen == 2:
+            continue
+        if seen == 1:
+            state[id(node)] = 2
+            order.append(node)
+            continue
+        state[id(node)] = 1
+        stack.append(node)
+        stack.extend(d for d in reversed(dependencies(node)) if state.get(id(d), 0) != 2)
+    return order
+
+
+def dependencies(node: Node) -> list[Node]:
+    """What a node reads: its arguments, or its terms' inputs and coefficients and its bias."""
+    deps = [*node.args, *(x for term in node.terms for x in term)]
+    if node.bias is not None:
+        deps.append(node.bias)
+    return deps
+
+
+def op_key(op: ops.Op) -> tuple:
+    """Ops that may share one numpy call: same class and same parameters (exponent, slope...)."""
+    return (type(op), tuple(sorted((name, repr(value)) for name, value in vars(op).items())))
+
+
+def merge_linear(builder: Builder, order: list[Node], output: Node) -> None:
+    """Fold each lin node used by exactly one other lin (as an input) into that one."""
+    for node in order:
+        for dep in node.args:
+            dep.uses += 1
+        for u, c in node.terms:
+            u.uses += 1
+            c.uses += 1
+    output.uses += 1
+    for node in order:
+        if node.kind != "lin":
+            continue
+        terms: list[tuple[Node, Node]] = []
+        for u, c in node.terms:
+            if u.kind == "lin" and u.uses == 1:
+                terms.extend((v, builder.scale(c, d)) for v, d in u.terms)
+            else:
+                terms.append((u, c))
+        node.terms = terms
+
+
+def split_static(builder: Builder, order: list[Node]) -> None:
+    """A batch lin keeps its batch terms; the static ones become its bias, computed once per call.
+
+    Also combines repeated inputs of one lin (x + x) into one term, so each row of a
+    layer's matrix has one coefficient per input.
+    """
+    for node in order:
+        if node.kind != "lin" or node.static:
+            continue
+        static_terms = [(u, c) for u, c in node.terms if u.static]
+        by_input: dict[int, tuple[Node, list[Node]]] = {}
+        for u, c in node.terms:
+            if not u.static:
+                by_input.setdefault(id(u), (u, []))[1].append(c)
+        node.terms = [
+            (u, cs[0] if len(cs) == 1 else builder.lin([(c, builder.one) for c in cs])) for u, cs in by_input.values()
+        ]
+        if static_terms:
+            u, c = static_terms[0]
+            node.bias = u if len(static_terms) == 1 and c is builder.one else builder.lin(static_terms)

@@ -1,0 +1,194 @@
+"""The compiled replay's kernels: one numpy step over a group of rows, forward and backward.
+
+A tape keeps two arrays: S, a column with one slot per static value (constants,
+parameters, results that do not depend on the inputs), and V, one row per batch value and
+one column per sample. ``Elementwise`` runs a rule of ``batched_ops`` over stacked rows;
+``Linear`` runs linear combinations that read the same inputs as one matrix product.
+``plan_gradient_writes`` decides, once, how each backward write lands in dV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import ops
+from .batched_ops import RULES
+
+
+def slice_or_index(indices: Sequence[int]) -> slice | np.ndarray:
+    """A slice when the indices are consecutive (a view, no copy), else an index array."""
+    if len(indices) and all(b == a + 1 for a, b in zip(indices, indices[1:])):
+        return slice(indices[0], indices[-1] + 1)
+    return np.asarray(indices, dtype=np.intp)
+
+
+def rows_of(index: slice | np.ndarray) -> np.ndarray:
+    return np.arange(index.start, index.stop) if isinstance(index, slice) else index
+
+
+def has_repeats(index: slice | np.ndarray) -> bool:
+    return not isinstance(index, slice) and len(np.unique(index)) != len(index)
+
+
+# How a kernel's backward writes a gradient into rows of dV (decided once, at compile time,
+# so that dV need not be zeroed every call): the first contribution to a row is assigned,
+# later ones added; add.at where one write names a row twice.
+ASSIGN, ADD, ADD_AT = "assign", "add", "add.at"
+
+
+def write_gradient(target: np.ndarray, rows: slice | np.ndarray, mode: str, value: np.ndarray) -> None:
+    if mode is ASSIGN:
+        target[rows] = value
+    elif mode is ADD:
+        target[rows] += value
+    else:
+        np.add.at(target, rows, value)
+
+
+class Elementwise:
+    """One op of ``batched_ops`` over a group of rows: out[i] = op(arg_1[i], ..., arg_k[i]).
+
+    ``static``: the rows live in S (computed once per call), else in V (one column per sample).
+    ``args``: per argument, (in S?, rows, needs grad?); ``modes``: how each gradient is written.
+    """
+
+    def __init__(self, op: ops.Op, static: bool, out: slice, args: list[tuple[bool, object, bool]]) -> None:
+        self.forward_rule, self.grads_rule = RULES[type(op)]
+        self.op = op
+        self.static = static
+        self.out = out
+        self.args = args
+        self.modes = [ADD_AT if in_s and has_repeats(rows) else ADD for in_s, rows, _ in args]
+        self.needs_grad = any(needs_grad for _, _, needs_grad in args)
+
+    def grad_writes(self) -> list[tuple[int, object, bool]]:
+        """(argument, rows of V, rows repeat?) for each gradient this kernel writes into V."""
+        if self.static:
+            return []
+        return [(k, rows, has_repeats(rows)) for k, (in_s, rows, g) in enumerate(self.args) if g and not in_s]
+
+    def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
+        xs = tuple([S[rows] if in_s else V[rows] for in_s, rows, _ in self.args])
+        self.forward_rule(self.op, *xs, out=(S if self.static else V)[self.out])
+        return xs
+
+    def backward(self, xs: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray) -> None:
+        space, d_space = (S, dS) if self.static else (V, dV)
+        upstream = d_space[self.out]
+        local_grads = self.grads_rule(self.op, xs, space[self.out])
+        for (in_s, rows, needs_grad), mode, local in zip(self.args, self.modes, local_grads):
+            if not needs_grad:
+                continue
+            contribution = upstream * local
+            if in_s and not self.static:  # a static argument served every sample: sum over them
+                contribution = contribution.sum(axis=1, keepdims=True)
+            write_gradient(dS if in_s else dV, rows, mode, contribution)
+
+
+class Linear:
+    """Linear combinations that read the same inputs, as one matrix product: out = W @ inputs + bias.
+
+    W's entries (``weight_slots``) and the bias are read from S, so they are parameters,
+    constants or static results. ``static``: everything lives in S (a batch of one).
+    ``folded``: the row before the inputs in V is all ones and ``weight_slots`` starts with
+    the bias column, so the bias rides in the product (and its gradient in d/dW): two
+    passes over the batch fewer per layer.
+    """
+
+    def __init__(self, static: bool, out: slice, inputs: object, weight_slots: np.ndarray, bias: object,
+                 grads: tuple[bool, bool, bool], S: np.ndarray, folded: bool = False) -> None:
+        self.static = static
+        self.out = out
+        self.inputs = inputs
+        self.folded = folded
+        self.reads = slice(inputs.start - 1, inputs.stop) if folded else inputs  # what W multiplies
+        self.weight_slots = weight_slots  # shape (rows, inputs), or (rows, 1 + inputs) when folded
+        self.weight_slots_flat = weight_slots.ravel()
+        first = int(weight_slots.flat[0])
+        # W's slots are usually one block of S (a layer's weights, row by row): then W is a view
+        self.block = slice(first, first + weight_slots.size)
+        if not np.array_equal(self.weight_slots_flat, np.arange(first, first + weight_slots.size)):
+            self.block = None
+        self.weights = None if self.block is None else S[self.block, 0].reshape(weight_slots.shape)
+        self.bias = None if folded else bias  # slots of S, one per row, or None
+        self.bias_mode = ADD_AT if self.bias is not None and has_repeats(self.bias) else ADD
+        self.inputs_need_grad, self.weights_need_grad, self.bias_needs_grad = grads
+        if folded:
+            self.weights_need_grad = self.weights_need_grad or self.bias_needs_grad
+            self.bias_needs_grad = False
+        self.needs_grad = any(grads)
+        self.inputs_mode = ADD_AT if has_repeats(inputs) else ADD  # batch kernels: see plan_gradient_writes
+
+    def grad_writes(self) -> list[tuple[int, object, bool]]:
+        if self.static or not self.inputs_need_grad:
+            return []
+        return [(0, self.inputs, has_repeats(self.inputs))]
+
+    def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
+        weights = S[self.weight_slots, 0] if self.weights is None else self.weights
+        space = S if self.static else V
+        inputs = space[self.reads]
+        out = space[self.out]
+        if weights.shape[1] == 1:  # an outer product: broadcasting beats a matrix product with k = 1
+            np.multiply(weights, inputs, out=out)
+        else:
+            np.matmul(weights, inputs, out=out)
+        if self.bias is not None:
+            out += S[self.bias]
+        return weights, inputs
+
+    def backward(self, cache: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray) -> None:
+        weights, inputs = cache
+        d_space = dS if self.static else dV
+        upstream = d_space[self.out]
+        if self.bias_needs_grad:
+            write_gradient(dS, self.bias, self.bias_mode, upstream.sum(axis=1, keepdims=True))
+        if self.weights_need_grad:  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
+            d_weights = upstream @ inputs.T
+            if self.block is not None:
+                dS[self.block, 0] += d_weights.ravel()
+            else:
+                dS[:, 0] += np.bincount(self.weight_slots_flat, d_weights.ravel(), minlength=len(dS))
+        if self.inputs_need_grad:
+            if self.folded:
+                weights = weights[:, 1:]
+            product = np.multiply if len(weights) == 1 else np.matmul  # outer product: see forward
+            if self.inputs_mode is ASSIGN and isinstance(self.inputs, slice):
+                product(weights.T, upstream, out=d_space[self.inputs])
+            else:
+                write_gradient(d_space, self.inputs, self.inputs_mode, product(weights.T, upstream))
+
+
+def plan_gradient_writes(kernels: list, n_rows: int, output_row: int | None) -> np.ndarray:
+    """Give each kernel's gradient writes into dV a mode (see ASSIGN); return the rows of dV
+    to zero at the start of backward (written only by add, or read without being written)."""
+    written = np.zeros(n_rows, dtype=bool)
+    if output_row is not None:
+        written[output_row] = True  # the seed
+    to_zero: list[np.ndarray] = []
+    for kernel in reversed(kernels):
+        if not kernel.needs_grad:
+            continue
+        if not kernel.static:
+            upstream = rows_of(kernel.out)
+            to_zero.append(upstream[~written[upstream]])  # rows no consumer writes (no gradient)
+            written[upstream] = True
+        for argument, rows, repeats in kernel.grad_writes():
+            targets = rows_of(rows)
+            fresh = ~written[targets]
+            if repeats:
+                mode = ADD_AT
+                to_zero.append(targets[fresh])
+            elif fresh.all():
+                mode = ASSIGN
+            else:
+                mode = ADD
+                to_zero.append(targets[fresh])
+            written[targets] = True
+            if isinstance(kernel, Linear):
+                kernel.inputs_mode = mode
+            else:
+                kernel.modes[argument] = mode
+    return np.unique(np.concatenate(to_zero)) if to_zero else np.zeros(0, dtype=np.intp)
