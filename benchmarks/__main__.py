@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,14 +28,20 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+ONE_THREAD = " (1 thread)"  # a system name with this suffix runs with BLAS/OpenMP limited to one thread
+
+
 class Worker:
     """A moons-step process that runs k steps on request."""
 
     def __init__(self, system: str, batch: int) -> None:
         self.system = system
+        env = dict(os.environ)
+        if system.endswith(ONE_THREAD):
+            env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "benchmarks.worker", "moons", system, str(batch)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [PYTHON, "-m", "benchmarks.worker", "moons", system.removesuffix(ONE_THREAD), str(batch)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )
         line = self.process.stdout.readline().strip()
         if line != "ready":
@@ -99,13 +106,15 @@ def moons_table(title: str, times: dict[str, list[tuple[float, float]]]) -> list
     wall = {system: statistics.median(w for w, _ in t) for system, t in times.items()}
     cpu = {system: statistics.median(c for _, c in t) for system, t in times.items()}
     lines = [f"### {title}", "",
-             "| system | median ms/step (wall) | micrograd / system | torch / system | steps | median ms/step (CPU) | micrograd / system (CPU) |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| system | median ms/step (wall) | micrograd / system | torch / system | torch-f64 / system | steps | "
+             "median ms/step (CPU) | micrograd / system (CPU) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for system in times:
+        threads = ONE_THREAD * system.endswith(ONE_THREAD)  # compare with torch on as many threads
         lines.append(
             f"| {system} | {_ms(wall[system])} | {_ratio(wall.get('micrograd'), wall[system])} | "
-            f"{_ratio(wall.get('torch'), wall[system])} | {len(times[system])} | {_ms(cpu[system])} | "
-            f"{_ratio(cpu.get('micrograd'), cpu[system])} |"
+            f"{_ratio(wall.get('torch' + threads), wall[system])} | {_ratio(wall.get('torch-f64' + threads), wall[system])} | "
+            f"{len(times[system])} | {_ms(cpu[system])} | {_ratio(cpu.get('micrograd'), cpu[system])} |"
         )
     return lines + [""]
 
@@ -133,7 +142,11 @@ def main(argv: list[str] | None = None) -> None:
         systems += ["torch", "torch-f64"] * has_torch
         emit(moons_table(f"Moons step, batch 100 ({rounds} rounds, workers alternating)",
                          moons(systems, 100, rounds, turn)))
+        # Both sides by default (numpy's BLAS and torch's OpenMP use every core) and with one
+        # thread: on a busy two-core machine a matrix product split in two waits for its other
+        # half whenever that thread is descheduled, and steps stretch to a scheduler tick.
         big = ["valuegrad-compiled", "valuegrad-compiled-f32"] + ["torch", "torch-f64"] * has_torch
+        big += [system + ONE_THREAD for system in big]
         emit(moons_table(f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)))
 
     if "chain" in only:
