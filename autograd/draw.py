@@ -139,28 +139,34 @@ def _add_full_graph(
     grad_flow: bool,
     braces: bool,
 ) -> None:
-    """One record node per value, one ellipse per op, edges input -> op -> output."""
+    """One record node per value, one ellipse per op, edges input -> op -> output.
+
+    Value ``k`` of the topological order is DOT node ``v<k>`` and the op that made it ``op<k>``:
+    one node per Value object (equal data still gives two nodes), and the same DOT text every
+    run, unlike ``id()`` numbers, so saved drawings and notebook outputs do not churn.
+    """
     root = order[-1]
+    position = {node: k for k, node in enumerate(order)}  # Values hash by identity
 
     def edge_style(value: Value) -> dict[str, str]:
         return grad_edge_style(abs(float(value.grad))) if grad_flow else {}
 
-    for node in order:
+    for k, node in enumerate(order):
         if node is root:
             role = "output"
         elif node.is_leaf:
             role = "parameter" if node in parameters else "input"
         else:
             role = "intermediate"
-        value_id = f"v{id(node)}"
+        value_id = f"v{k}"
         label = value_label(node, show_grad, number_format, braces)
         graph.node(value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role])
         if node.is_leaf:
             continue
-        op_id = f"op{id(node)}"
+        op_id = f"op{k}"
         graph.node(op_id, label=node.op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
         for parent in node.parents:
-            graph.edge(f"v{id(parent)}", op_id, **edge_style(parent))
+            graph.edge(f"v{position[parent]}", op_id, **edge_style(parent))
         graph.edge(op_id, value_id, **edge_style(node))
 
 

@@ -31,6 +31,12 @@ def edges_of(source: str) -> list[tuple[str, str]]:
     return sorted((tail, head) for tail, head, _ in EDGE.findall(source))
 
 
+def dot_ids(root):
+    """The DOT ids draw_dot gives: ``v<k>`` for the k-th value in topological order, ``op<k>`` for its op."""
+    position = {node: k for k, node in enumerate(topological_order(root))}
+    return (lambda x: f"v{position[x]}"), (lambda x: f"op{position[x]}")
+
+
 def lecture_expression():
     """The lectures' L = (a*b + c) * f, after backward."""
     a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
@@ -59,16 +65,11 @@ def test_small_expression_has_exactly_the_expected_nodes_edges_and_numbers():
         loss: "{ L | data -8.0000 | grad 1.0000 }",
     }
     ops = {e: "*", d: "+", loss: "*"}
-    expected_nodes = {f"v{id(v)}": text for v, text in value.items()}
-    expected_nodes.update({f"op{id(v)}": name for v, name in ops.items()})
+    v, op = dot_ids(loss)
+    expected_nodes = {v(x): text for x, text in value.items()}
+    expected_nodes.update({op(x): name for x, name in ops.items()})
     drawn = nodes_of(source)
     assert {node_id: label for node_id, (label, _) in drawn.items()} == expected_nodes
-
-    def v(x):
-        return f"v{id(x)}"
-
-    def op(x):
-        return f"op{id(x)}"
 
     expected_edges = [(v(a), op(e)), (v(b), op(e)), (op(e), v(e)), (v(e), op(d)), (v(c), op(d)), (op(d), v(d))]
     expected_edges += [(v(d), op(loss)), (v(f), op(loss)), (op(loss), v(loss))]
@@ -77,14 +78,15 @@ def test_small_expression_has_exactly_the_expected_nodes_edges_and_numbers():
 
 def test_roles_colour_the_nodes_and_params_overrides_the_label_rule():
     a, b, c, f, e, d, loss = lecture_expression()
+    v, _ = dot_ids(loss)
     colour = fill_colours(draw_dot(loss).source)
-    assert [colour[f"v{id(x)}"] for x in (a, b, c, f)] == [ROLE_COLORS["input"]] * 4  # no nn names: inputs
-    assert colour[f"v{id(e)}"] == colour[f"v{id(d)}"] == ROLE_COLORS["intermediate"]
-    assert colour[f"v{id(loss)}"] == ROLE_COLORS["output"]
+    assert [colour[v(x)] for x in (a, b, c, f)] == [ROLE_COLORS["input"]] * 4  # no nn names: inputs
+    assert colour[v(e)] == colour[v(d)] == ROLE_COLORS["intermediate"]
+    assert colour[v(loss)] == ROLE_COLORS["output"]
 
     colour = fill_colours(draw_dot(loss, params=[a, f]).source)
-    assert colour[f"v{id(a)}"] == colour[f"v{id(f)}"] == ROLE_COLORS["parameter"]
-    assert colour[f"v{id(b)}"] == ROLE_COLORS["input"]
+    assert colour[v(a)] == colour[v(f)] == ROLE_COLORS["parameter"]
+    assert colour[v(b)] == ROLE_COLORS["input"]
     assert "legend" in draw_dot(loss).source and "legend" not in draw_dot(loss, legend=False).source
 
 
@@ -95,11 +97,32 @@ def test_nn_parameter_names_make_parameters_and_ids_never_show_in_labels():
     out = (w * x + bias).tanh()
     source = draw_dot(out).source
     drawn = nodes_of(source)
-    assert ROLE_COLORS["parameter"] in drawn[f"v{id(w)}"][1] and ROLE_COLORS["parameter"] in drawn[f"v{id(bias)}"][1]
-    assert ROLE_COLORS["input"] in drawn[f"v{id(x)}"][1]
+    v, _ = dot_ids(out)
+    assert ROLE_COLORS["parameter"] in drawn[v(w)][1] and ROLE_COLORS["parameter"] in drawn[v(bias)][1]
+    assert ROLE_COLORS["input"] in drawn[v(x)][1]
+    for label, _ in drawn.values():
+        assert not any(re.search(rf"\b{node_id}\b", label) for node_id in drawn)
     for node in topological_order(out):
-        for label, _ in drawn.values():
-            assert str(id(node)) not in label
+        assert str(id(node)) not in source  # Python ids appear nowhere, not even as DOT ids
+
+
+def test_the_same_expression_built_twice_gives_byte_identical_dot():
+    first, second = lecture_expression(), lecture_expression()  # both alive: their id()s differ
+    assert {id(x) for x in first}.isdisjoint(id(x) for x in second)
+    for options in ({}, {"grad_flow": True}, {"max_nodes": 2}, {"rankdir": "TB", "show_grad": False}):
+        assert draw_dot(first[-1], **options).source == draw_dot(second[-1], **options).source
+
+
+def test_equal_values_stay_separate_nodes_and_a_reused_value_stays_one():
+    x1, x2 = Value(1.0, label="x"), Value(1.0, label="x")  # equal data and label, two objects
+    source = draw_dot(x1 + x2, legend=False).source
+    assert sorted(nodes_of(source)) == ["op2", "v0", "v1", "v2"]
+    assert edges_of(source) == [("op2", "v2"), ("v0", "op2"), ("v1", "op2")]
+
+    x = Value(1.0, label="x")
+    source = draw_dot(x + x, legend=False).source  # one object used twice: one node, two edges
+    assert sorted(nodes_of(source)) == ["op1", "v0", "v1"]
+    assert edges_of(source) == [("op1", "v1"), ("v0", "op1"), ("v0", "op1")]
 
 
 def test_exact_source_of_a_plus_b():
@@ -111,13 +134,13 @@ def test_exact_source_of_a_plus_b():
         '\tfontname="Helvetica,Arial,sans-serif" rankdir=LR\n'
         '\tnode [fontname="Helvetica,Arial,sans-serif"]\n'
         '\tedge [fontname="Helvetica,Arial,sans-serif" fontsize=9]\n'
-        f'\tv{id(a)} [label="{{ a | data 1.5 }}" fillcolor="#dbeafe" shape=record style=filled]\n'
-        f'\tv{id(b)} [label="{{ data 2.0 }}" fillcolor="#dbeafe" shape=record style=filled]\n'
-        f'\tv{id(total)} [label="{{ data 3.5 }}" fillcolor="#bbf7d0" shape=record style=filled]\n'
-        f'\top{id(total)} [label="+" fillcolor="#ffffff" shape=ellipse style=filled]\n'
-        f"\tv{id(a)} -> op{id(total)}\n"
-        f"\tv{id(b)} -> op{id(total)}\n"
-        f"\top{id(total)} -> v{id(total)}\n"
+        '\tv0 [label="{ a | data 1.5 }" fillcolor="#dbeafe" shape=record style=filled]\n'
+        '\tv1 [label="{ data 2.0 }" fillcolor="#dbeafe" shape=record style=filled]\n'
+        '\tv2 [label="{ data 3.5 }" fillcolor="#bbf7d0" shape=record style=filled]\n'
+        '\top2 [label="+" fillcolor="#ffffff" shape=ellipse style=filled]\n'
+        "\tv0 -> op2\n"
+        "\tv1 -> op2\n"
+        "\top2 -> v2\n"
         "}\n"
     )
     assert source == expected
@@ -129,7 +152,7 @@ def test_options_direction_format_and_hidden_grad():
     out.backward()
     top_down = draw_dot(out, rankdir="TB", number_format=".2e", show_grad=False).source
     assert "rankdir=TB" in top_down
-    assert f'v{id(a)} [label="a | data 1.00e+00"' in top_down  # no braces: fields stack in TB as in LR
+    assert 'v0 [label="a | data 1.00e+00"' in top_down  # no braces: fields stack in TB as in LR
     assert "grad" not in top_down.split("legend")[0]
 
 
@@ -140,8 +163,9 @@ def test_reused_node_and_n_ary_ops_draw_one_edge_per_input():
 
     weighted = dot([Value(1.0), Value(2.0)], [doubled, a])
     edges = edges_of(draw_dot(weighted).source)
-    assert edges.count((f"v{id(a)}", f"op{id(doubled)}")) == 2
-    assert sum(1 for tail, head in edges if head == f"op{id(weighted)}") == 4
+    v, op = dot_ids(weighted)
+    assert edges.count((v(a), op(doubled))) == 2
+    assert sum(1 for tail, head in edges if head == op(weighted)) == 4
     assert "label=\"·\"" in draw_dot(weighted).source
 
 
@@ -159,7 +183,7 @@ def test_value_gradients_from_create_graph_are_shown_as_numbers():
     y = x**3
     y.backward(create_graph=True)  # x.grad is a Value: 3 x^2 = 12
     assert isinstance(x.grad, Value)
-    assert f'v{id(x)} [label="{{ x | data 2.0000 | grad 12.0000 }}"' in draw_dot(y).source
+    assert 'v0 [label="{ x | data 2.0000 | grad 12.0000 }"' in draw_dot(y).source
 
 
 def test_record_characters_in_labels_are_escaped():
@@ -178,9 +202,10 @@ def test_grad_flow_shows_a_saturated_sigmoid_as_vanished():
     source = draw_dot(out, grad_flow=True).source
     attributes = {(tail, head): attrs for tail, head, attrs in EDGE.findall(source)}
     strongest, vanished = GRAD_LEVELS[0], GRAD_LEVELS[-1]
-    into_multiply = attributes[(f"v{id(w)}", f"op{id(z)}")]
+    v, op = dot_ids(out)
+    into_multiply = attributes[(v(w), op(z))]
     assert f'color="{vanished[1]}"' in into_multiply and "style=dashed" in into_multiply
-    into_output = attributes[(f"op{id(out)}", f"v{id(out)}")]  # d out / d out = 1
+    into_output = attributes[(op(out), v(out))]  # d out / d out = 1
     assert f'color="{strongest[1]}"' in into_output and f"penwidth={strongest[2]:g}" in into_output
     assert "edges by |grad|" in source and "vanished" in source
     assert "every grad is 0" not in source

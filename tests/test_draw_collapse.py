@@ -180,3 +180,12 @@ def test_parameters_without_nn_names_form_one_box():
     out = (w * x).tanh()
     source = draw_dot(out, params=[w], max_nodes=2).source
     assert "other parameters" in source
+
+
+def test_collapsed_drawings_of_the_same_loss_built_twice_are_byte_identical():
+    first, second = two_moons_loss(n_points=4), two_moons_loss(n_points=4)  # both alive: different id()s
+    for by in ("layer", "neuron"):
+        source = draw_dot(first, collapse_by=by, grad_flow=True).source
+        assert source == draw_dot(second, collapse_by=by, grad_flow=True).source
+        node_ids = re.findall(r"^\t(\w+) \[label=", source, re.M)
+        assert node_ids and all(node_id.startswith(("group_", "legend")) for node_id in node_ids)  # no id() numbers
