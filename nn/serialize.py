@@ -9,7 +9,9 @@ The file looks like::
 ``weights`` holds one row per neuron (nout x nin), like ``MLP.to_numpy()``. Floats are written
 with Python's shortest round-trip repr, so a loaded model computes bit-for-bit the same
 numbers. Saving goes through a temporary file and a rename; loading checks everything and
-raises ``ModelFileError`` naming the file and what is wrong.
+raises ``ModelFileError`` naming the file and what is wrong. Loading reads only regular files
+and at most ``MAX_MODEL_FILE_BYTES`` (64 MiB) of them, so a wrong path such as ``/dev/zero``,
+a named pipe or a huge log file is refused at once instead of read forever.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import math
 import numbers
 import os
 import re
+import stat
 from typing import Any
 
 from .activations import get_activation
@@ -27,6 +30,18 @@ from .module import MLP
 
 FORMAT_NAME = "valuegrad-mlp"
 FORMAT_VERSION = 1
+
+# At about 20 bytes a number, 64 MiB holds some three million weights: far more than a scalar
+# engine trains, yet small enough to read into memory without a second thought.
+MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class ModelFileError(ValueError):
@@ -79,17 +94,7 @@ def _reject_constant(name: str) -> float:
 def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, Any]]:
     """Read a model file; returns ``(model, metadata)`` or raises ``ModelFileError``."""
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, not a model file") from None
-    except PermissionError:
-        raise ModelFileError(f"{path}: permission denied") from None
-    except UnicodeDecodeError:
-        raise ModelFileError(f"{path}: not a text (UTF-8) file, so not a valuegrad model") from None
+    text = _read_text(path)
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
     try:
@@ -107,6 +112,36 @@ def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, An
         return model_from_dict(document)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
+
+
+def _read_text(path: str) -> str:
+    """The UTF-8 text of the regular file ``path``, at most ``MAX_MODEL_FILE_BYTES``; else ``ModelFileError``."""
+    limit = MAX_MODEL_FILE_BYTES
+    try:
+        # Non-blocking, so that opening a named pipe does not wait for a writer: it is refused below.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            mode = os.fstat(descriptor).st_mode  # of what was opened, so the file cannot change in between
+            if not stat.S_ISREG(mode):
+                kind = next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
+                raise ModelFileError(f"{path}: is {kind}, not a model file")
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a directory, not a model file") from None
+    except PermissionError:
+        raise ModelFileError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(data) > limit:
+        raise ModelFileError(
+            f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.serialize.MAX_MODEL_FILE_BYTES)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{path}: not a text (UTF-8) file, so not a valuegrad model") from None
 
 
 def load_model(path: str | os.PathLike) -> MLP:
