@@ -90,4 +90,3 @@ __all__ = [
     "train",
     "xor_dataset",
 ]
-from .draw import draw_network  # noqa: E402 - the architecture drawing (nn/draw.py)
