@@ -33,7 +33,7 @@ from .module import MLP
 from .optim import Adam
 from .serialize import ModelFileError, load_model_with_metadata, save_model
 from .tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
-from .train import NonFiniteLossError, train
+from .train import ENGINES, NonFiniteLossError, train
 
 PROGRAM = "valuegrad"
 
@@ -61,6 +61,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# Wider layers are refused up front: at one Value per weight, 10,000 x 10,000 already takes minutes to build.
+MAX_LAYER_WIDTH = 10_000
+
+
+def _narrow_enough(width: int) -> int:
+    if width > MAX_LAYER_WIDTH:
+        raise argparse.ArgumentTypeError(f"a layer of {width:,} units is wider than the limit of {MAX_LAYER_WIDTH:,}")
+    return width
+
+
+def _layer_width(text: str) -> int:
+    return _narrow_enough(_positive_int(text))
+
+
 def _learning_rate(text: str) -> float:
     try:
         value = float(text)
@@ -75,9 +89,10 @@ def _hidden_sizes(text: str) -> list[int]:
     if not text.strip():
         return []  # no hidden layer: a linear or logistic model
     try:
-        return [_positive_int(part.strip()) for part in text.split(",")]
+        widths = [_positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{text!r} should be layer widths like 16,16") from None
+    return [_narrow_enough(width) for width in widths]
 
 
 def _activation(text: str) -> str:
@@ -108,7 +123,7 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
 def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
     parser = subparsers.add_parser("xor", help="logic networks from the notes, then XOR learned by backprop")
-    parser.add_argument("--hidden", type=_positive_int, default=2, help="hidden units of the trained net (default 2)")
+    parser.add_argument("--hidden", type=_layer_width, default=2, help="hidden units of the trained net (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the trained net (default 0)")
     parser.add_argument("--epochs", type=_positive_int, default=None, help="full-batch steps (default 300)")
     parser.add_argument("--seeds", type=_positive_int, default=None, help="also measure the success rate over this many seeds")
@@ -190,6 +205,13 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=_positive_int, default=32, help="mini-batch size (default 32)")
     parser.add_argument("--seed", type=int, default=0, help="seed for initialization and shuffling (default 0)")
     parser.add_argument("--progress", action="store_true", default=None, help="show the progress bar even when stderr is not a terminal")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="compiled: trace the loss once and run batches with numpy; eager: a graph of Values per sample; "
+        "auto (default): compiled where the loss allows it",
+    )
     parser.set_defaults(handler=run_train)
 
 
@@ -215,6 +237,7 @@ def run_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
         progress=args.progress,
+        engine=args.engine,
     )
     with no_grad():
         outputs = [[v.data for v in out] if isinstance(out, list) else [out.data] for out in map(model, data.inputs)]
@@ -239,7 +262,7 @@ def run_train(args: argparse.Namespace) -> int:
         "final_loss": history[-1],
     }
     save_model(model, args.out, metadata=data.metadata)
-    print(f"final loss {history[-1]:.6g}; {metric}")
+    print(f"final loss {history[-1]:.6g}; {metric} ({history.engine} engine)")
     print(f"saved {args.out}")
     return 0
 

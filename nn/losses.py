@@ -13,6 +13,12 @@ target, and returns a Value to call ``backward()`` on. Training averages them ov
 A NaN in a prediction or a target gives a NaN loss (as every op does) rather than an error, so
 ``train`` can stop naming the step where it entered; other targets outside a loss's domain
 (2 for cross-entropy, 0 for hinge) raise ``ValueError``.
+
+A target may also be a Value: that is how compiled training (``nn.compiled``) traces a loss
+with its targets as inputs. Such targets are not checked (``train`` checks the numbers
+first), and the cross-entropies then take a form without data-dependent branches, which a
+trace can record once for every input: the same loss, exact in value and gradient, though
+less precise in relative terms where the loss is tiny (below about 1e-16).
 """
 
 from __future__ import annotations
@@ -36,11 +42,16 @@ def _as_list(x: Prediction) -> list[Value | float]:
     return [x] if isinstance(x, (Value, numbers.Real)) else list(x)
 
 
-def _pairs(prediction: Prediction, target: Target, what: str) -> list[tuple[Value | float, float]]:
+def _number(target: object) -> Value | float:
+    """A target as a float, or as itself when it is a Value (a traced target)."""
+    return target if isinstance(target, Value) else float(target)
+
+
+def _pairs(prediction: Prediction, target: Target, what: str) -> list[tuple[Value | float, Value | float]]:
     predictions, targets = _as_list(prediction), _as_list(target)
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} outputs but {len(targets)} targets")
-    return list(zip(predictions, [float(t) for t in targets]))
+    return list(zip(predictions, [_number(t) for t in targets]))
 
 
 def squared_error(prediction: Prediction, target: Target, *, half: bool = False) -> Value:
@@ -56,6 +67,11 @@ def mse_loss(prediction: Prediction, target: Target) -> Value:
 
 
 def _binary_target(target: Target, what: str) -> float:
+    if isinstance(target, Value):
+        raise TypeError(
+            f"{what}: the target must be a number, not a Value (this loss branches on the data, "
+            "so it cannot be traced; binary_cross_entropy_with_logits can)"
+        )
     t = float(target)
     if t < 0.0 or t > 1.0:  # NaN passes, to give a NaN loss
         raise ValueError(f"{what}: target must lie in [0, 1], got {target!r}")
@@ -72,8 +88,10 @@ def _one(x: Prediction, what: str) -> Value | float:
 def binary_cross_entropy_with_logits(logit: Prediction, target: Target) -> Value:
     """-[y log s(z) + (1 - y) log(1 - s(z))] = softplus(z) - y z, without overflow or cancellation for any finite z."""
     z = _one(logit, "binary_cross_entropy_with_logits")
-    t = _binary_target(target, "binary_cross_entropy_with_logits")
     z = z if isinstance(z, Value) else Value(z)
+    if isinstance(target, Value):
+        return z.softplus() - target * z  # traced: one form for every z (softplus never overflows)
+    t = _binary_target(target, "binary_cross_entropy_with_logits")
     if z.data >= 0.0:
         # (1 - y) z + softplus(-z): the same number, without cancelling softplus(z) against y z.
         return (1.0 - t) * z + (-z).softplus() if t != 1.0 else (-z).softplus()
@@ -137,8 +155,26 @@ def log_softmax(logits: Prediction) -> list[Value]:
     return [z - log_total for z in shifted]
 
 
+def _traced_log_sum_exp(logits: Prediction) -> Value:
+    """log sum_k exp(z_k) without a max taken from the data: acc + softplus(z_k - acc), term by term.
+
+    Each step is log(e^acc + e^z_k) exactly, and softplus never overflows, so no shift is needed.
+    """
+    zs = _as_list(logits)
+    total = zs[0] if isinstance(zs[0], Value) else Value(zs[0])
+    for z in zs[1:]:
+        total = total + (z - total).softplus()
+    return total
+
+
 def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> Value:
     """-sum_k y_k log softmax(z)_k; ``target`` is a class index or a one-hot (or probability) vector."""
+    if isinstance(target, Sequence) and any(isinstance(t, Value) for t in target):
+        zs = _as_list(logits)
+        if len(zs) != len(target):
+            raise ValueError(f"softmax_cross_entropy: {len(zs)} logits but a target of length {len(target)}")
+        log_total = _traced_log_sum_exp(zs)
+        return value_sum([t * (log_total - z) for t, z in zip(target, zs)])
     shifted = _shifted_logits(logits)
     log_total = _log_sum_exp(shifted)
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
@@ -164,8 +200,8 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
 def hinge_loss(score: Prediction, target: Target) -> Value:
     """max(0, 1 - y s) for a score s and a label y in {-1, +1} (the micrograd moons demo loss)."""
     s = _one(score, "hinge_loss")
-    y = float(target)
-    if y not in (-1.0, 1.0) and not math.isnan(y):  # NaN passes, to give a NaN loss
+    y = _number(target)
+    if not isinstance(y, Value) and y not in (-1.0, 1.0) and not math.isnan(y):  # NaN passes, to give a NaN loss
         raise ValueError(f"hinge_loss: label must be -1 or +1, got {target!r}")
     s = s if isinstance(s, Value) else Value(s)
     return (1.0 - y * s).relu()

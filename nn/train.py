@@ -22,8 +22,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd import Value, no_grad
+from autograd import UntraceableError, Value, no_grad
 
+from .compiled import compiled_objective, known_traceable
 from .init import Seed, make_rng
 from .losses import Prediction, Target, get_loss, l2_penalty, mean_loss
 from .module import Module
@@ -75,6 +76,52 @@ def _mean(values: list[float]) -> float:
     return total / len(values) if values else math.nan
 
 
+ENGINES = ("auto", "compiled", "eager")
+
+
+class History(list):
+    """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that ran."""
+
+    def __init__(self, engine: str) -> None:
+        super().__init__()
+        self.engine = engine
+
+
+def _eager_objective(
+    model: Module, loss_function: LossFunction, xs: list, ys: list, penalized: list[Value], l2: float
+) -> Callable[[list[int]], float]:
+    """The batch objective as a graph of Values, one per sample: backward fills the gradients."""
+
+    def batch_gradients(batch: list[int]) -> float:
+        objective = mean_loss(loss_function, [model(xs[i]) for i in batch], [ys[i] for i in batch])
+        if l2:
+            objective = objective + l2_penalty(penalized, l2)
+        objective.backward()
+        return objective.data
+
+    return batch_gradients
+
+
+def _objective(
+    engine: str, model: Module, loss_function: LossFunction, xs: list, ys: list, penalized: list[Value], l2: float
+) -> tuple[str, Callable[[list[int]], float]]:
+    """The engine that will run, and its batch function (see ``nn.compiled`` for when "auto" compiles)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
+    if engine == "compiled" or (engine == "auto" and known_traceable(model, loss_function)):
+        try:
+            return "compiled", compiled_objective(model, loss_function, xs, ys, penalized, l2)
+        except (UntraceableError, NotImplementedError) as error:
+            if engine == "compiled":
+                raise UntraceableError(f"train: cannot compile this model and loss ({error}); use engine=\"eager\"") from error
+        except ArithmeticError:
+            # The trial passes of the trace overflowed on the first rows: only "auto" gets here,
+            # and the eager run reports the step as its NaN policy says.
+            if engine == "compiled":
+                raise
+    return "eager", _eager_objective(model, loss_function, xs, ys, penalized, l2)
+
+
 def train(
     model: Module,
     inputs: Sequence[Sequence[float]] | np.ndarray,
@@ -90,14 +137,19 @@ def train(
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool | None = None,
     allow_nonfinite: bool = False,
-) -> list[float]:
+    engine: str = "auto",
+) -> History:
     """Train ``model`` in place and return the loss history, one float per epoch.
 
     ``loss`` is a name from ``nn.losses.LOSSES`` or a function ``(prediction, target) -> Value``.
     Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used. ``l2`` adds
     ``l2 * sum(w^2)`` over ``model.weights()`` (biases left out). ``lr_schedule(epoch)`` (epoch
     counted from 0) sets the learning rate before each epoch. ``progress``: True/False, or None
-    for a bar only when stderr is a terminal.
+    for a bar only when stderr is a terminal. ``engine``: "eager" builds a graph of Values per
+    sample; "compiled" traces the objective once and runs each batch with numpy (``nn.compiled``:
+    same gradients to rounding, much faster); "auto" compiles nn's own modules with the losses
+    of ``nn.compiled.TRACEABLE_LOSSES`` and runs everything else eagerly. The returned
+    history's ``.engine`` says which ran.
     """
     xs = [_plain_input(row) for row in inputs]
     ys = [_plain_target(t) for t in targets]
@@ -117,7 +169,8 @@ def train(
     rng = make_rng(seed)
     size = len(xs) if batch_size is None else min(batch_size, len(xs))
     order = list(range(len(xs)))
-    history: list[float] = []
+    engine, batch_gradients = _objective(engine, model, loss_function, xs, ys, penalized, l2)
+    history = History(engine)
     step = 0
 
     with ProgressBar(epochs, description="epoch", enabled=progress) as bar:
@@ -130,10 +183,10 @@ def train(
             for start in range(0, len(xs), size):
                 step += 1
                 batch = order[start : start + size]
+                model.zero_grad()
+                optimizer.zero_grad()
                 try:
-                    objective = mean_loss(loss_function, [model(xs[i]) for i in batch], [ys[i] for i in batch])
-                    if l2:
-                        objective = objective + l2_penalty(penalized, l2)
+                    value = batch_gradients(batch)
                 except OverflowError as error:
                     # A number left float range inside the forward pass: the loss is +inf.
                     if not allow_nonfinite:
@@ -141,13 +194,9 @@ def train(
                         raise NonFiniteLossError(math.inf, epoch + 1, step, detail) from error
                     batch_objectives.append(math.inf)
                     continue
-                value = objective.data
                 if not math.isfinite(value) and not allow_nonfinite:
                     raise NonFiniteLossError(value, epoch + 1, step, _nonfinite_data(xs, ys, batch))
                 batch_objectives.append(value)
-                model.zero_grad()
-                optimizer.zero_grad()
-                objective.backward()
                 if not allow_nonfinite:
                     # A finite loss can still have a NaN slope (tanh at inf): never step into a NaN model.
                     bad = next((p for p in parameters if not math.isfinite(p.grad)), None)

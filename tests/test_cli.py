@@ -46,6 +46,26 @@ def species_csv(tmp_path):
     return write_csv(tmp_path / "iris.csv", ["a", "b", "species"], rows)
 
 
+def test_xor_refuses_a_hidden_layer_too_wide_to_build(capsys):
+    status, out, err = run(["xor", "--hidden", "100000000"], capsys)
+    assert status == 2 and "wider than the limit of 10,000" in err and out == ""
+
+
+def test_train_compiles_by_default_and_eager_gives_the_same_model(tmp_path, species_csv, capsys):
+    models = {}
+    for engine in ("auto", "eager"):
+        path = tmp_path / f"{engine}.json"
+        status, out, err = run(["train", species_csv, "--target", "species", "--hidden", "5", "--epochs", "4",
+                                "--engine", engine, "--out", str(path)], capsys)  # fmt: skip
+        assert status == 0, err
+        assert ("(compiled engine)" if engine == "auto" else "(eager engine)") in out
+        models[engine] = json.loads(path.read_text())
+    compiled_layers, eager_layers = models["auto"]["layers"], models["eager"]["layers"]
+    flat = [np.ravel(np.asarray(layer[key], dtype=float)) for layer in compiled_layers for key in ("weights", "biases")]
+    twin = [np.ravel(np.asarray(layer[key], dtype=float)) for layer in eager_layers for key in ("weights", "biases")]
+    np.testing.assert_allclose(np.concatenate(flat), np.concatenate(twin), rtol=1e-10, atol=1e-13)
+
+
 def test_xor_prints_the_notes_tables_and_a_trained_net(capsys):
     status, out, err = run(["xor", "--epochs", "300"], capsys)
     assert status == 0 and err == ""

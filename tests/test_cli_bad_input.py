@@ -60,6 +60,8 @@ def unchanged(path):
         (["--hidden", "0"], "'0' should be layer widths like 16,16"),
         (["--hidden", "16,,16"], "'16,,16' should be layer widths"),
         (["--hidden", "-4"], "'-4' should be layer widths"),
+        (["--hidden", "16,100000000"], "a layer of 100,000,000 units is wider than the limit of 10,000"),
+        (["--engine", "fast"], "argument --engine: invalid choice: 'fast'"),
         (["--activation", "RELU"], "unknown activation 'RELU'"),
         (["--activation", "elu(inf)"], "parameter must be a finite number"),
         (["--task", "ranking"], "argument --task: invalid choice: 'ranking'"),

@@ -241,19 +241,22 @@ def test_bad_training_arguments(kwargs, error, message):
         train(model, arguments.pop("inputs"), arguments.pop("targets"), **arguments)
 
 
-@pytest.mark.parametrize(
-    "loss, output, targets",
-    [
-        ("mse", "linear", [0.0, 1.0, 1.0]),
-        ("bce_with_logits", "linear", [0.0, 1.0, 1.0]),
-        ("bce", "sigmoid", [0.0, 1.0, 1.0]),
-        ("hinge", "linear", [-1.0, 1.0, 1.0]),
-        ("softmax_cross_entropy", "linear", [0, 1, 1]),
-    ],
-)
+DATA_LOSSES = [
+    ("mse", "linear", [0.0, 1.0, 1.0]),
+    ("bce_with_logits", "linear", [0.0, 1.0, 1.0]),
+    ("bce", "sigmoid", [0.0, 1.0, 1.0]),
+    ("hinge", "linear", [-1.0, 1.0, 1.0]),
+    ("softmax_cross_entropy", "linear", [0, 1, 1]),
+]
+# Every loss eagerly, and compiled where it can be (bce from probabilities cannot be traced).
+ENGINE_CASES = [(*case, engine) for engine in ("eager", "compiled") for case in DATA_LOSSES
+                if not (engine == "compiled" and case[0] == "bce")]
+
+
+@pytest.mark.parametrize("loss, output, targets, engine", ENGINE_CASES)
 @pytest.mark.parametrize("bad", [nan, inf, -inf])
 @pytest.mark.parametrize("where", ["input", "target"])
-def test_nan_or_inf_in_the_data_stops_training_naming_the_step(loss, output, targets, bad, where):
+def test_nan_or_inf_in_the_data_stops_training_naming_the_step(loss, output, targets, engine, bad, where):
     nout = 2 if loss == "softmax_cross_entropy" else 1
     inputs, targets = [list(row) for row in X], list(targets)
     if where == "input":
@@ -264,14 +267,14 @@ def test_nan_or_inf_in_the_data_stops_training_naming_the_step(loss, output, tar
     if where == "target" and loss != "mse" and not math.isnan(bad):
         # An infinite class label is outside the loss's domain: refused outright, not trained on.
         with pytest.raises(ValueError, match="inf"):
-            train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0)
+            train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0, engine=engine)
         return
     with pytest.raises(NonFiniteLossError, match=r"(loss|gradient) became (nan|inf) at epoch 1, step \d+") as caught:
-        train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0)
+        train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0, engine=engine)
     assert caught.value.epoch == 1 and 1 <= caught.value.step <= 3
     assert "sample 2" in str(caught.value)  # the cause is named, not just the step
-    history = train(MLP(2, [3, nout], "tanh", output, seed=0), inputs, targets, loss=loss, epochs=2, allow_nonfinite=True)
-    assert len(history) == 2 and not all(map(math.isfinite, history))
+    history = train(MLP(2, [3, nout], "tanh", output, seed=0), inputs, targets, loss=loss, epochs=2, allow_nonfinite=True, engine=engine)
+    assert len(history) == 2 and not all(map(math.isfinite, history)) and history.engine == engine
 
 
 # --- tables and model metadata ------------------------------------------------------------

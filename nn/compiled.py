@@ -1,0 +1,111 @@
+"""Training through the compiled replay: the per-sample objective traced once, run on whole batches.
+
+``train`` uses this path (``engine="compiled"``, or ``"auto"`` when it is known to be
+safe) instead of building a graph of Values for every sample of every step. The objective
+``loss(model(x), t) + l2 * sum(w^2)`` is traced with both the inputs x and the targets t
+as placeholders (``autograd.trace``), so one tape serves every batch; a step is then one
+``tape.backward(XT[batch], reduce="mean")``, with the same gradients as the eager engine to
+rounding.
+
+"auto" takes this path only where tracing is known to give the same function for every
+input: ``nn``'s own modules (Neuron, Layer, MLP) with a built-in loss whose traced form
+has no data-dependent branch (``TRACEABLE_LOSSES``). A custom module or loss may branch on
+data in ways two trial traces cannot detect, so it runs eagerly unless asked for.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autograd import UntraceableError, Value, no_grad, trace
+
+from .losses import LOSSES, Prediction, Target, l2_penalty, softmax_cross_entropy
+from .module import MLP, Layer, Module, Neuron
+
+LossFunction = Callable[[Prediction, Target], Value]
+
+# Built-in losses that, given Value targets, take a branch-free form (see nn.losses).
+# "bce" (from probabilities) clamps its log on the data, so it is not among them.
+TRACEABLE_LOSSES = ("mse", "squared_error", "half_squared_error", "hinge", "bce_with_logits", "softmax_cross_entropy")
+_TRACEABLE_FUNCTIONS = tuple(LOSSES[name] for name in TRACEABLE_LOSSES)
+
+
+def known_traceable(model: Module, loss_function: LossFunction) -> bool:
+    """Whether "auto" may compile: nn's own module and a built-in loss with a branch-free traced form."""
+    return isinstance(model, (Neuron, Layer, MLP)) and loss_function in _TRACEABLE_FUNCTIONS
+
+
+def _output_width(model: Module, x: list[float]) -> int:
+    with no_grad():
+        out = model(x)
+    return len(out) if isinstance(out, list) else 1
+
+
+def _target_rows(ys: Sequence[Target], loss_function: LossFunction, width: int) -> np.ndarray:
+    """The targets as a matrix, one row per sample.
+
+    Class indices for softmax cross-entropy become one-hot rows (the same loss, with the
+    index turned into numbers a tape can take as inputs).
+    """
+    one_hot = loss_function is softmax_cross_entropy
+
+    def row(y: Target) -> list[float]:
+        if one_hot and isinstance(y, numbers.Integral):
+            return [1.0 if k == y else 0.0 for k in range(width)]
+        return [float(y)] if isinstance(y, numbers.Real) else [float(t) for t in y]
+
+    rows = [row(y) for y in ys]
+    if len({len(r) for r in rows}) != 1:
+        raise UntraceableError("compiled training needs targets of one length")
+    return np.asarray(rows, dtype=float)
+
+
+def compiled_objective(
+    model: Module,
+    loss_function: LossFunction,
+    xs: list[list[float]],
+    ys: list[Target],
+    penalized: list[Value],
+    l2: float,
+) -> Callable[[list[int]], float]:
+    """A function of a batch (row indices) that adds the gradient of the batch objective
+    (mean loss + l2 penalty) to every parameter's ``.grad`` and returns the objective.
+
+    Raises what the eager loss raises for a bad target (checked once, sample by sample),
+    ``UntraceableError`` or ``NotImplementedError`` when the objective cannot be traced.
+    """
+    n_inputs = len(xs[0])
+    if any(len(x) != n_inputs for x in xs):
+        with no_grad():
+            for x in xs:  # the model's own error for the first row of a wrong length
+                model(x)
+        raise ValueError(f"compiled training needs input rows of one length; the first has {n_inputs}")
+    width = _output_width(model, xs[0])
+    if loss_function in LOSSES.values():
+        placeholder_output = [0.0] * width if width > 1 else 0.0
+        with no_grad():
+            for y in ys:  # the built-in loss's own checks of every target (domain, length, class index)
+                loss_function(placeholder_output, y)
+    targets = _target_rows(ys, loss_function, width)
+    one_number = targets.shape[1] == 1 and loss_function is not softmax_cross_entropy
+    inputs_and_targets = np.column_stack([np.asarray(xs, dtype=float), targets])
+
+    def objective(*row: Value) -> Value:
+        target = row[n_inputs] if one_number else list(row[n_inputs:])
+        loss = loss_function(model(list(row[:n_inputs])), target)
+        return loss + l2_penalty(penalized, l2) if l2 else loss
+
+    try:
+        tape = trace(objective, inputs_and_targets.shape[1], example=inputs_and_targets[:2])
+    except TypeError as error:  # a loss or module that refuses Value targets or inputs
+        raise UntraceableError(f"cannot trace the objective: {error}") from error
+
+    def batch_gradients(batch: list[int]) -> float:
+        # NaN or inf from the data gives a non-finite objective that train reports; numpy need not warn.
+        with np.errstate(invalid="ignore", over="ignore"):
+            return tape.backward(inputs_and_targets[batch], reduce="mean")
+
+    return batch_gradients
