@@ -161,3 +161,45 @@ def test_mean_loss_averages_over_the_batch():
     assert loss.data == 5.0
     with pytest.raises(ValueError, match="2 predictions but 1 targets"):
         mean_loss(squared_error, [Value(1.0), Value(3.0)], [0.0])
+
+
+# --- Value targets: the branch-free forms that compiled training traces ---------------------
+
+
+@pytest.mark.parametrize("z, y", [(0.3, 1.0), (-2.0, 0.0), (5.0, 0.25), (-700.0, 1.0), (800.0, 0.0), (30.0, 1.0)])
+def test_bce_from_logits_with_a_value_target_matches_torch(z, y):
+    # absolute tolerance: softplus(z) - y z loses the relative precision of a loss below 1e-16
+    xs = values([z])
+    loss = binary_cross_entropy_with_logits(xs[0], Value(y))
+    loss.backward()
+    zt = torch_leaves([z])
+    reference = F.binary_cross_entropy_with_logits(zt[0], torch.tensor(y, dtype=torch.float64))
+    reference.backward()
+    assert loss.data == pytest.approx(reference.item(), rel=1e-12, abs=1e-13)
+    assert xs[0].grad == pytest.approx(zt.grad.item(), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("logits", [[0.2, 1.7, -1.1], [1000.0, 990.0, -1000.0], [-5.0], [3.0, 3.0, 3.0, 3.0]])
+def test_softmax_cross_entropy_with_value_targets_matches_torch(logits):
+    target = [0.0] * len(logits)
+    target[-1] = 1.0
+    check_against_torch(lambda z: softmax_cross_entropy(z, values(target)), logits,
+                        lambda z: F.cross_entropy(z[None], torch.tensor([len(logits) - 1])))  # fmt: skip
+    soft = [1.0 / len(logits)] * len(logits)
+    check_against_torch(lambda z: softmax_cross_entropy(z, values(soft)), logits,
+                        lambda z: F.cross_entropy(z[None], torch.tensor([soft], dtype=torch.float64)))  # fmt: skip
+
+
+def test_value_targets_give_gradients_to_the_target_too():
+    y = Value(-1.0)
+    s = Value(0.25)
+    hinge_loss(s, y).backward()  # max(0, 1 - y s) = 1.25: d/dy = -s, d/ds = -y
+    assert (y.grad, s.grad) == (-0.25, 1.0)
+    t = Value(0.5)
+    mse_loss(Value(2.0), t).backward()  # (2 - t)^2: d/dt = -2 (2 - t)
+    assert t.grad == -3.0
+
+
+def test_bce_from_probabilities_refuses_a_value_target_naming_the_alternative():
+    with pytest.raises(TypeError, match="cannot be traced; binary_cross_entropy_with_logits can"):
+        binary_cross_entropy(Value(0.3), Value(1.0))
