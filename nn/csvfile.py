@@ -8,10 +8,13 @@ counts it, header = line 1) and the column where they are known, e.g.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .regular_file import NotARegularFileError, open_regular_file
 
 
 class DataError(ValueError):
@@ -85,9 +88,10 @@ class Table:
 
 
 def read_csv(path: str) -> Table:
-    """Read a CSV file with a header line; raises DataError for a missing, empty, or ragged file."""
+    """Read a CSV file with a header line; raises DataError for a missing, empty, or ragged file
+    (or a path that is not a regular file: a pipe or a device could block or never end)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with io.TextIOWrapper(open_regular_file(path), encoding="utf-8-sig", newline="") as handle:
             # strict: a quote left open at the end (a truncated file) is an error, not a cell.
             reader = csv.reader(handle, strict=True)
             header: list[str] | None = None
@@ -106,10 +110,10 @@ def read_csv(path: str) -> Table:
                     )
                 rows.append(row)
                 lines.append(reader.line_num)
+    except NotARegularFileError as error:
+        raise DataError(f"is {error.kind}, not a CSV file", path) from None
     except FileNotFoundError:
         raise DataError("no such file", path) from None
-    except IsADirectoryError:
-        raise DataError("is a directory, not a CSV file", path) from None
     except PermissionError:
         raise DataError("permission denied", path) from None
     except UnicodeDecodeError as error:

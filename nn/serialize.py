@@ -21,12 +21,12 @@ import math
 import numbers
 import os
 import re
-import stat
 from typing import Any
 
 from .activations import get_activation
 from .atomic import atomic_write_text
 from .module import MLP
+from .regular_file import NotARegularFileError, open_regular_file
 
 FORMAT_NAME = "valuegrad-mlp"
 FORMAT_VERSION = 1
@@ -34,15 +34,6 @@ FORMAT_VERSION = 1
 # At about 20 bytes a number, 64 MiB holds some three million weights: far more than a scalar
 # engine trains, yet small enough to read into memory without a second thought.
 MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
-
-_FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
 
 class ModelFileError(ValueError):
     """A model file that cannot be read, or does not hold a valid valuegrad MLP."""
@@ -118,18 +109,12 @@ def _read_text(path: str) -> str:
     """The UTF-8 text of the regular file ``path``, at most ``MAX_MODEL_FILE_BYTES``; else ``ModelFileError``."""
     limit = MAX_MODEL_FILE_BYTES
     try:
-        # Non-blocking, so that opening a named pipe does not wait for a writer: it is refused below.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            mode = os.fstat(descriptor).st_mode  # of what was opened, so the file cannot change in between
-            if not stat.S_ISREG(mode):
-                kind = next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
-                raise ModelFileError(f"{path}: is {kind}, not a model file")
+        with open_regular_file(path) as handle:
             data = handle.read(limit + 1)
+    except NotARegularFileError as error:
+        raise ModelFileError(f"{path}: is {error.kind}, not a model file") from None
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, not a model file") from None
     except PermissionError:
         raise ModelFileError(f"{path}: permission denied") from None
     except OSError as error:

@@ -1,0 +1,38 @@
+"""Opening a file to read only when it is a regular file, so that a loader given a named pipe
+or a device (``/dev/zero``, ``/dev/stdin``) refuses it at once instead of waiting or reading forever."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import BinaryIO
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotARegularFileError(OSError):
+    """The path names a directory, pipe, device or socket; ``kind`` says which ("a named pipe (FIFO)")."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"is {kind}, not a regular file")
+        self.kind = kind
+
+
+def open_regular_file(path: str | os.PathLike) -> BinaryIO:
+    """``path`` opened for binary reading, or ``NotARegularFileError`` (and the usual OSErrors)."""
+    # Non-blocking, so that opening a named pipe does not wait for a writer: it is refused below.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode  # of what was opened, so the file cannot change in between
+        if not stat.S_ISREG(mode):
+            raise NotARegularFileError(next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file"))
+        return open(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
