@@ -4,12 +4,21 @@ All follow PyTorch's conventions (``step()``, ``zero_grad()``, a settable ``lr``
 schedules) and its update formulas, so a step here equals a step of ``torch.optim`` with the
 same settings. The notes' momentum form theta_{k+1} = theta_k + a (theta_k - theta_{k-1})
 - (1 - a) eta g is ``SGD(params, lr=eta, momentum=a, dampening=a)``.
+
+Speed (issue 6): a compiled training step takes well under a millisecond, so Adagrad and Adam
+keep their state in float64 arrays and update it with numpy, using the same operations in the
+same order as the scalar formulas (so every step is bit for bit equal to them); only reading
+``p.grad`` and writing ``p.data`` stay per parameter. SGD's update is so short that a plain
+Python loop is as fast.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable
+
+import numpy as np
 
 from autograd import Value
 
@@ -27,6 +36,11 @@ def _setting(name: str, value: object, low: float, high: float, *, low_open: boo
     return value
 
 
+def _float_semantics() -> np.errstate:
+    """A context in which numpy, like Python floats, turns overflow into inf and inf - inf into nan silently."""
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 class Optimizer:
     """Holds the parameters to update and a learning rate ``lr`` that may be changed between steps."""
 
@@ -40,6 +54,7 @@ class Optimizer:
             raise ValueError("optimizer got no parameters")
         self.params = list(unique.values())
         self.lr = lr
+        self._pack_grads = struct.Struct(f"{len(self.params)}d").pack
 
     @property
     def lr(self) -> float:
@@ -62,6 +77,16 @@ class Optimizer:
         """Update every parameter's ``.data`` from its ``.grad``."""
         raise NotImplementedError
 
+    def _grads(self) -> np.ndarray:
+        """Every parameter's ``.grad``, as one float64 array."""
+        # Packing the floats into bytes takes about half the time of np.array or np.fromiter (measured).
+        return np.frombuffer(self._pack_grads(*[p.grad for p in self.params]))
+
+    def _subtract(self, steps: np.ndarray) -> None:
+        """``p.data -= step`` for every parameter; ``.data`` stays a Python float."""
+        for p, step in zip(self.params, steps.tolist()):
+            p.data -= step
+
 
 class SGD(Optimizer):
     """Gradient descent, optionally with momentum: v = mu v + (1 - dampening) g;  p -= lr v."""
@@ -73,6 +98,8 @@ class SGD(Optimizer):
         self._velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
+        # One pass in Python, with or without momentum (measured): at 337 parameters as fast as the
+        # numpy form of Adagrad and Adam, at 10 five times faster, at 5000 only 10-20% slower.
         lr, mu = self._lr, self.momentum
         if mu == 0.0:
             for p in self.params:
@@ -92,14 +119,14 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, eps: float = 1e-10) -> None:
         super().__init__(params, lr)
         self.eps = _setting("eps", eps, 0.0, math.inf, low_open=True, high_open=True)
-        self._sum_squares = [0.0] * len(self.params)
+        self._sum_squares = np.zeros(len(self.params))
 
     def step(self) -> None:
-        lr, eps, sums = self._lr, self.eps, self._sum_squares
-        for i, p in enumerate(self.params):
-            g = p.grad
-            sums[i] += g * g
-            p.data -= lr * g / (math.sqrt(sums[i]) + eps)
+        grads = self._grads()
+        with _float_semantics():
+            self._sum_squares += grads * grads
+            steps = self._lr * grads / (np.sqrt(self._sum_squares) + self.eps)
+        self._subtract(steps)
 
 
 class Adam(Optimizer):
@@ -124,8 +151,8 @@ class Adam(Optimizer):
         )
         self.eps = _setting("eps", eps, 0.0, math.inf, low_open=True, high_open=True)
         self._steps = 0
-        self._first = [0.0] * len(self.params)
-        self._second = [0.0] * len(self.params)
+        self._first = np.zeros(len(self.params))
+        self._second = np.zeros(len(self.params))
 
     def step(self) -> None:
         self._steps += 1
@@ -133,13 +160,13 @@ class Adam(Optimizer):
         correction1 = 1.0 - beta1**self._steps
         root_correction2 = math.sqrt(1.0 - beta2**self._steps)
         step_size = self._lr / correction1
-        first, second, eps = self._first, self._second, self.eps
-        for i, p in enumerate(self.params):
-            g = p.grad
-            first[i] = beta1 * first[i] + (1.0 - beta1) * g
-            second[i] = beta2 * second[i] + (1.0 - beta2) * g * g
+        grads = self._grads()
+        with _float_semantics():
+            self._first = beta1 * self._first + (1.0 - beta1) * grads
+            self._second = beta2 * self._second + (1.0 - beta2) * grads * grads
             # Same arrangement as torch.optim.Adam, so the two agree to rounding.
-            p.data -= step_size * first[i] / (math.sqrt(second[i]) / root_correction2 + eps)
+            steps = step_size * self._first / (np.sqrt(self._second) / root_correction2 + self.eps)
+        self._subtract(steps)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}

@@ -1,13 +1,15 @@
-"""Optimizers step for step against torch.optim, the notes' momentum form, and a settable lr."""
+"""Optimizers step for step against torch.optim, the notes' momentum form, a settable lr, and
+bit for bit against the scalar formulas (the optimizers update their state with numpy)."""
 
 import math
+import random
+import warnings
 
 import pytest
+from reference import requires_torch, torch
 
 from autograd import Value
 from nn import SGD, Adagrad, Adam
-
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: these nn parity tests need it (CI installs torch==2.13.0)")
 
 START = [1.5, -0.7, 0.2]
 
@@ -55,10 +57,12 @@ def run_torch(make_optimizer, steps, lr_at=None):
     ],
     ids=["sgd", "sgd-momentum", "adagrad", "adam", "adam-custom"],
 )
+@requires_torch
 def test_fifty_steps_agree_with_torch(ours, theirs):
     assert run_ours(ours, 50) == pytest.approx(run_torch(theirs, 50), rel=1e-12, abs=1e-14)
 
 
+@requires_torch
 def test_lr_can_be_changed_between_steps_like_a_schedule():
     schedule = lambda k: 0.1 * (1.0 - 0.9 * k / 30)  # noqa: E731 - micrograd's linear decay
     ours = run_ours(lambda p: Adam(p, lr=1.0), 30, schedule)
@@ -104,3 +108,103 @@ def test_bad_settings_are_refused():
     optimizer = Adagrad([Value(1.0)])
     with pytest.raises(ValueError):
         optimizer.lr = math.nan
+
+
+# The update rules again, one number at a time and with the operations in the same order, kept
+# apart from nn.optim so that its vectorized form is checked against the plain formulas.
+class ScalarSGD:
+    def __init__(self, n, momentum=0.0, dampening=0.0):
+        self.momentum, self.dampening, self.velocity = momentum, dampening, [0.0] * n
+
+    def update(self, data, grads, lr):
+        if self.momentum == 0.0:
+            return [x - lr * g for x, g in zip(data, grads)]
+        self.velocity = [self.momentum * v + (1.0 - self.dampening) * g for v, g in zip(self.velocity, grads)]
+        return [x - lr * v for x, v in zip(data, self.velocity)]
+
+
+class ScalarAdagrad:
+    def __init__(self, n, eps=1e-10):
+        self.eps, self.sums = eps, [0.0] * n
+
+    def update(self, data, grads, lr):
+        self.sums = [s + g * g for s, g in zip(self.sums, grads)]
+        return [x - lr * g / (math.sqrt(s) + self.eps) for x, g, s in zip(data, grads, self.sums)]
+
+
+class ScalarAdam:
+    def __init__(self, n, betas=(0.9, 0.999), eps=1e-8):
+        self.betas, self.eps, self.t, self.m, self.v = betas, eps, 0, [0.0] * n, [0.0] * n
+
+    def update(self, data, grads, lr):
+        self.t += 1
+        b1, b2 = self.betas
+        self.m = [b1 * m + (1.0 - b1) * g for m, g in zip(self.m, grads)]
+        self.v = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self.v, grads)]
+        step_size, root_correction2 = lr / (1.0 - b1**self.t), math.sqrt(1.0 - b2**self.t)
+        return [x - step_size * m / (math.sqrt(v) / root_correction2 + self.eps) for x, m, v in zip(data, self.m, self.v)]
+
+
+PAIRS = [
+    (lambda p: SGD(p, lr=0.05), lambda n: ScalarSGD(n)),
+    (lambda p: SGD(p, lr=0.02, momentum=0.9), lambda n: ScalarSGD(n, 0.9)),
+    (lambda p: SGD(p, lr=0.1, momentum=0.7, dampening=0.7), lambda n: ScalarSGD(n, 0.7, 0.7)),
+    (lambda p: Adagrad(p, lr=0.3), lambda n: ScalarAdagrad(n)),
+    (lambda p: Adagrad(p, lr=0.3, eps=1e-3), lambda n: ScalarAdagrad(n, 1e-3)),
+    (lambda p: Adam(p, lr=0.05), lambda n: ScalarAdam(n)),
+    (lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6), lambda n: ScalarAdam(n, (0.8, 0.99), 1e-6)),
+]
+PAIR_IDS = ["sgd", "sgd-momentum", "sgd-notes-momentum", "adagrad", "adagrad-eps", "adam", "adam-custom"]
+
+
+def bits(values):
+    """Each float's exact bits as text (tells -0.0 from 0.0; every NaN reads 'nan')."""
+    return [float.hex(x) for x in values]
+
+
+def random_grads(rng, n):
+    """Gradients of very different sizes, with some exact zeros of either sign."""
+    return [rng.choice((0.0, -0.0)) if rng.random() < 0.05 else rng.gauss(0.0, 10.0 ** rng.randint(-8, 3)) for _ in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, 40])
+@pytest.mark.parametrize("ours, scalar", PAIRS, ids=PAIR_IDS)
+def test_many_random_steps_equal_the_scalar_formulas_bit_for_bit(ours, scalar, n):
+    rng = random.Random(6)
+    expected = [rng.uniform(-2.0, 2.0) for _ in range(n)]
+    params = [Value(x) for x in expected]
+    optimizer, reference = ours(params), scalar(n)
+    for k in range(200):
+        if k % 50 == 49:  # a schedule: the state (velocity, sums, moments, step count) must carry over
+            optimizer.lr = optimizer.lr * rng.uniform(0.1, 2.0)
+        if k == 120:  # .data set by hand between steps is read by the next step
+            params[0].data = expected[0] = 0.25
+        grads = random_grads(rng, n)
+        for p, g in zip(params, grads):
+            p.grad = g
+        optimizer.step()
+        expected = reference.update(expected, grads, optimizer.lr)
+        assert bits(p.data for p in params) == bits(expected), f"step {k + 1}"
+    assert all(type(p.data) is float for p in params)
+
+
+@pytest.mark.parametrize("ours, scalar", PAIRS, ids=PAIR_IDS)
+def test_inf_nan_and_huge_grads_give_what_the_scalar_formulas_give_without_warnings(ours, scalar):
+    grads_per_step = [
+        [1e200, -1e200, 1e-320, 3.0, -0.0],  # g * g overflows; a subnormal grad
+        [math.inf, 1.0, 1e-320, -math.inf, 0.0],
+        [-math.inf, math.nan, 2.0, math.inf, 1.0],  # inf - inf and nan in the state
+        [1.0, 1.0, 1.0, 1.0, 1.0],
+    ]
+    expected = [1.0, -2.0, 1e300, 0.0, -0.0]
+    params = [Value(x) for x in expected]
+    optimizer, reference = ours(params), scalar(len(params))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's floating-point warnings would now raise
+        for grads in grads_per_step:
+            for p, g in zip(params, grads):
+                p.grad = g
+            optimizer.step()
+            expected = reference.update(expected, grads, optimizer.lr)
+            assert bits(p.data for p in params) == bits(expected)
+    assert all(type(p.data) is float for p in params)
