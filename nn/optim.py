@@ -2,8 +2,10 @@
 
 All follow PyTorch's conventions (``step()``, ``zero_grad()``, a settable ``lr`` for
 schedules) and its update formulas, so a step here equals a step of ``torch.optim`` with the
-same settings. The notes' momentum form theta_{k+1} = theta_k + a (theta_k - theta_{k-1})
-- (1 - a) eta g is ``SGD(params, lr=eta, momentum=a, dampening=a)``.
+same settings, with one exception: with ``dampening`` > 0 the first momentum step here is
+(1 - dampening) g, as the notes' form needs, where torch starts its buffer at g. The notes'
+momentum form theta_{k+1} = theta_k + a (theta_k - theta_{k-1}) - (1 - a) eta g is
+``SGD(params, lr=eta, momentum=a, dampening=a)``.
 
 Speed (issue 6): a compiled training step takes well under a millisecond, so Adagrad and Adam
 keep their state in float64 arrays and update it with numpy, using the same operations in the
