@@ -3,7 +3,7 @@
 A ``Value`` is one scalar node; every op records its inputs, and ``backward()``
 fills ``.grad`` on every node of the graph by the chain rule in topological order.
 Where each op is differentiated: ``autograd/ops.py``. For speed, ``neuron`` makes a
-whole neuron one node, and ``trace`` compiles a per-sample function into a numpy tape
+whole neuron one node (``neuron_layer`` a layer of them), and ``trace`` compiles a per-sample function into a numpy tape
 that runs it over a whole batch (``trace.py``, ``tape*.py``).
 """
 
@@ -11,7 +11,7 @@ from .backward import grad, topological_order
 from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
-from .nary import dot, neuron, sum
+from .nary import dot, neuron, neuron_layer, sum
 from .tape import Tape
 from .trace import UntraceableError, trace
 from .value import Value
@@ -29,6 +29,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "neuron",
+    "neuron_layer",
     "no_grad",
     "save_graph",
     "sum",

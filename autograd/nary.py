@@ -2,7 +2,8 @@
 
 A 100,000-term ``sum`` is one node with 100,000 inputs, not a 100,000-deep chain,
 so backward stays shallow and fast. ``neuron`` (activation(w . x + b)) is the node
-``nn`` builds for each neuron: 2n + 1 edges instead of 2n + 1 nodes.
+``nn`` builds for each neuron: 2n + 1 edges instead of 2n + 1 nodes; ``neuron_layer``
+makes a whole layer of them.
 """
 
 from __future__ import annotations
@@ -87,28 +88,57 @@ def neuron(
     "elu", optionally with a parameter: "leaky_relu(0.1)", "elu(0.5)". Gradients are exact
     and the same as for the neuron built from single ops.
     """
+    return neuron_layer([w], x, [b], activation)[0]
+
+
+def neuron_layer(
+    weight_rows: Sequence[Sequence[Value]],
+    x: Sequence[Value | float],
+    biases: Sequence[Value | float],
+    activation: str = "linear",
+) -> list[Value]:
+    """``[neuron(w, x, b, activation) for w, b in zip(weight_rows, biases)]``: a layer of fused neurons.
+
+    The nodes are exactly those of ``neuron``; the layer only reads the inputs' data once
+    for all its neurons instead of once per neuron (the default ``nn`` path, issue 6).
+    """
     op = _neuron_ops.get(activation) or _neuron_op(activation)
-    if len(w) != len(x):
-        raise ValueError(f"neuron: {len(w)} weights but {len(x)} inputs")
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"neuron_layer: {len(weight_rows)} weight rows but {len(biases)} biases")
     try:
-        out, local_grads = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
+        return _fused_neurons(op, weight_rows, x, biases)
     except (AttributeError, TypeError):
         # Not all Values (a number has no .data; a numpy scalar's .data is a buffer): make
         # constants of the numbers, or raise a TypeError naming what is neither.
-        n = len(w)
-        parents = _as_values((*w, *x, b), "neuron")
-        w, x, b = parents[:n], parents[n:-1], parents[-1]
-        out, local_grads = op.evaluate([v.data for v in w], [v.data for v in x], b.data)
-    # _record, spelled out: this runs once per neuron per sample (see value.py's + and *)
-    node = _new_node()
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._mark = None
-    if grad_mode.enabled:
-        node._op = op
-        node._a = (*w, *x, b)
-        node._b = local_grads
-    else:
-        node._op = node._a = node._b = None
-    return node
+        x = _as_values(tuple(x), "neuron: inputs")
+        weight_rows = [_as_values(tuple(w), "neuron: weights") for w in weight_rows]
+        biases = _as_values(tuple(biases), "neuron: biases")
+        return _fused_neurons(op, weight_rows, x, biases)
+
+
+def _fused_neurons(
+    op: ops.Neuron, weight_rows: Sequence[Sequence[Value]], x: Sequence[Value], biases: Sequence[Value]
+) -> list[Value]:
+    """One ``op`` node per (w, b), all on the input vector ``x`` (Values only)."""
+    n = len(x)
+    x_data = [v.data for v in x]
+    recording = grad_mode.enabled
+    nodes = []
+    for w, b in zip(weight_rows, biases):
+        if len(w) != n:
+            raise ValueError(f"neuron: {len(w)} weights but {n} inputs")
+        out, local_grads = op.evaluate([v.data for v in w], x_data, b.data)
+        # _record, spelled out: this runs once per neuron per sample (see value.py's + and *)
+        node = _new_node()
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._mark = None
+        if recording:
+            node._op = op
+            node._a = (*w, *x, b)
+            node._b = local_grads
+        else:
+            node._op = node._a = node._b = None
+        nodes.append(node)
+    return nodes

@@ -94,11 +94,15 @@ class Neuron(Module):
         One fused graph node, drawn as "neuron(relu)" (``autograd.neuron``: exact gradients,
         2n + 1 edges instead of 2n + 1 nodes, so training is several times faster).
         """
+        return autograd.neuron(self.w, self._checked_input(x), self.b, self.activation)
+
+    def _checked_input(self, x: Inputs) -> Sequence:
+        """``x`` as a sequence of ``nin`` numbers or Values, or an error naming this neuron."""
         if x.__class__ is not list and x.__class__ is not tuple:  # the common cases, checked cheaply
             x = self._as_input_vector(x)
         if len(x) != self.nin:
             raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
-        return autograd.neuron(self.w, x, self.b, self.activation)
+        return x
 
     def _as_input_vector(self, x: object) -> Sequence:
         """An input vector that is not a list or tuple: a 1-D array or another sequence, not a dict or set."""
@@ -128,7 +132,7 @@ class Neuron(Module):
         self.b.data = b
 
     def set_activation(self, activation: str) -> None:
-        """Use another activation from now on (by name)."""
+        """Use another activation from now on (by name); inside a layer, set the layer's instead."""
         self.activation = canonical_activation(activation)
 
     @classmethod
@@ -166,8 +170,15 @@ class Layer(Module):
         ]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        """Every neuron's output, in order (a list even when ``nout`` is 1)."""
-        return [neuron(x) for neuron in self.neurons]
+        """Every neuron's output, in order (a list even when ``nout`` is 1).
+
+        The nodes ``[neuron(x) for neuron in self.neurons]`` would give, all with the layer's
+        activation (see ``set_activation``), made by ``autograd.neuron_layer``, which reads x
+        once for the whole layer.
+        """
+        neurons = self.neurons
+        x = neurons[0]._checked_input(x)
+        return autograd.neuron_layer([n.w for n in neurons], x, [n.b for n in neurons], self.activation)
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]

@@ -114,7 +114,7 @@ def test_bad_inputs_raise_clear_errors() -> None:
     w, x = [Value(1.0)], [Value(2.0)]
     with pytest.raises(ValueError, match="2 weights but 1 inputs"):
         neuron([Value(1.0), Value(2.0)], x, 0.0)
-    with pytest.raises(TypeError, match="neuron: item 1 is str"):
+    with pytest.raises(TypeError, match="neuron: inputs: item 0 is str"):
         neuron(w, ["a"], 0.0)
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         neuron(w, x, 0.0, "swish")
