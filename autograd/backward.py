@@ -9,7 +9,7 @@ each pass. So calling ``backward()`` twice gives exactly twice the leaf gradient
 
 An n-ary node (a fused neuron) that would pass back only zeros (an idle relu unit, a
 sample with no loss) is skipped; not when a local derivative is inf or NaN, so that
-0 * inf still gives NaN, as in PyTorch.
+0 * inf still gives NaN, as in PyTorch (a finite z means every input was finite).
 
 Traversals mark visited nodes in the node's ``_mark`` slot with a token made for that
 pass (cheaper than a set of visited nodes, and nothing to clean up if a pass fails).
@@ -74,7 +74,7 @@ def _order_for_backward(root: Value) -> list[Value]:
         a, b = node._a, node._b
         # Push the node back (to emit it later) only if a parent still needs a visit; a node
         # whose parents are leaves or done is emitted at once (about half of them).
-        if b.__class__ is tuple:  # n-ary: a is the parents tuple
+        if a.__class__ is tuple:  # n-ary: a is the parents tuple
             node._mark = expanded
             push(node)
             for parent in reversed(a):
@@ -128,16 +128,25 @@ def backward(root: Value, create_graph: bool = False) -> None:
         if b is None:
             (local,) = node._op.local_grads((a.data,), node.data)
             a.grad += upstream * local
-        elif b.__class__ is not tuple:
+        elif a.__class__ is not tuple:
             local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
             a.grad += upstream * local_a
             b.grad += upstream * local_b
-        else:  # n-ary: a is the parents tuple, b the local grads from the forward pass (see Value)
-            upstream *= b[-1]
-            if upstream == 0.0 and isfinite(sum(b)):
+        else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops.py)
+            op = node._op
+            activation = op.activation
+            if activation is not None:
+                upstream *= activation.local_grads((b,), node.data)[0]  # act'(z)
+            if upstream == 0.0 and isfinite(b):
                 continue  # every contribution is 0 (an idle relu neuron, a sample with no loss)
-            for parent, factor in zip(a, b):  # b's last item, the scale, has no parent
-                parent.grad += upstream * factor
+            n = len(a) // 2 if op.paired else 0
+            inputs = a[n : 2 * n]
+            for w, x in zip(a, inputs):  # the weights: a's first n
+                w.grad += upstream * x.data  # dz/dw_i = x_i
+            for w, x in zip(a, inputs):
+                x.grad += upstream * w.data  # dz/dx_i = w_i
+            for term in a[2 * n :]:
+                term.grad += upstream  # dz/dt_j = 1: a sum's terms, a neuron's bias
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

@@ -8,7 +8,9 @@ makes a whole layer of them.
 
 from __future__ import annotations
 
+from builtins import sum as _builtin_sum
 from collections.abc import Iterable, Sequence
+from operator import mul as _mul
 
 from . import grad_mode, ops
 from .value import Value, _coerce, _new_node, _record
@@ -24,9 +26,9 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
 
 
 def _record_nary(op: ops.Op, data: tuple[float, ...], parents: tuple[Value, ...]) -> Value:
-    """The node of an n-ary op; it keeps its local grads (times a scale of 1.0) for backward."""
+    """The node of a sum or a dot product (no activation, so z is the output itself)."""
     out = op.forward(*data)
-    return _record(out, parents, op, (*op.local_grads(data, out), 1.0) if grad_mode.enabled else None)
+    return _record(out, parents, op, out)
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
@@ -120,6 +122,7 @@ def _fused_neurons(
     op: ops.Neuron, weight_rows: Sequence[Sequence[Value]], x: Sequence[Value], biases: Sequence[Value]
 ) -> list[Value]:
     """One ``op`` node per (w, b), all on the input vector ``x`` (Values only)."""
+    activation = op.activation
     n = len(x)
     x_data = [v.data for v in x]
     recording = grad_mode.enabled
@@ -127,17 +130,17 @@ def _fused_neurons(
     for w, b in zip(weight_rows, biases):
         if len(w) != n:
             raise ValueError(f"neuron: {len(w)} weights but {n} inputs")
-        out, local_grads = op.evaluate([v.data for v in w], x_data, b.data)
-        # _record, spelled out: this runs once per neuron per sample (see value.py's + and *)
+        # ops.Neuron.forward and _record, spelled out: this runs once per neuron per sample
+        z = _builtin_sum(map(_mul, [v.data for v in w], x_data), b.data)
         node = _new_node()
-        node.data = out
+        node.data = z if activation is None else activation.forward(z)
         node.grad = 0.0
         node.label = ""
         node._mark = None
         if recording:
             node._op = op
             node._a = (*w, *x, b)
-            node._b = local_grads
+            node._b = z
         else:
             node._op = node._a = node._b = None
         nodes.append(node)

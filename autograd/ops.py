@@ -304,10 +304,21 @@ class Softplus(Op):
         return (_sigmoid(xs[0]),)  # d(log(1 + e^x))/dx = sigmoid(x)
 
 
+# The n-ary ops (Sum, Dot, Neuron) all compute out = act(z) with
+#     z = w_1 x_1 + ... + w_n x_n + t_1 + ... + t_m,  inputs (w_1..w_n, x_1..x_n, t_1..t_m),
+# which two attributes describe: ``paired`` (the inputs start with n = len(inputs) // 2
+# weight-input pairs; False: every input is a plain term t_j) and ``activation`` (None:
+# out = z). That shape is all backward's fast path needs: the node keeps z, and
+# d out/d w_i = act'(z) x_i, d out/d x_i = act'(z) w_i, d out/d t_j = act'(z), with x_i and
+# w_i read from the inputs' data, as for ``*``. Their ``local_grads`` give the same numbers
+# to every other use (create_graph, ``grad``).
+
+
 class Sum(Op):
     """Sum of any number of inputs, as one node."""
 
     name = "Σ"
+    paired, activation = False, None  # every input a plain term (see the n-ary ops above)
 
     def forward(self, *xs):
         return exact_sum(xs)
@@ -320,6 +331,7 @@ class Dot(Op):
     """w . x = sum_i w_i x_i as one node; inputs are (w_1..w_n, x_1..x_n)."""
 
     name = "·"
+    paired, activation = True, None
 
     def forward(self, *ws_then_xs):
         n = len(ws_then_xs) // 2
@@ -355,42 +367,23 @@ class Neuron(Op):
     neuron. Its own entry gives act(z) and act'(z); this entry adds only the chain rule
     through z = b + w_1 x_1 + ... + w_n x_n (summed left to right, so the float is the
     same as the one a chain of single + and * nodes gives).
-
-    The local grads are factored as act'(z) * (x_1..x_n, w_1..w_n, 1), so backward
-    multiplies once per input; ``evaluate`` gives them with the forward pass.
     """
+
+    paired = True  # and a bias, the one plain term (see the n-ary ops above)
 
     def __init__(self, activation: Op | None):
         self.activation = activation
         self.name = f"neuron({'linear' if activation is None else activation.name})"
 
-    @staticmethod
-    def _factors(w, x):
-        return (*x, *w, 1.0)  # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
-
-    def _slope(self, z, out):
-        return 1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]  # act'(z)
-
-    def evaluate(self, w, x, b):
-        """``(out, (factors..., act'(z)))`` from the weights', inputs' and bias's floats, in one
-        pass: d out / d input_i = factors[i] * act'(z), as backward reads them off the node."""
-        z = sum(map(_mul, w, x), b)
-        if self.activation is None:
-            return z, (*x, *w, 1.0, 1.0)
-        out = self.activation.forward(z)
-        # _factors and _slope, spelled out: this runs once per neuron per sample
-        return out, (*x, *w, 1.0, self.activation.local_grads((z,), out)[0])
-
     def forward(self, *wxb):
         n = len(wxb) // 2
-        return self.evaluate(wxb[:n], wxb[n:-1], wxb[-1])[0]
-
-    def factored_local_grads(self, xs, out):
-        """``(act'(z), factors)``: d out / d input_i = act'(z) * factors[i] (floats or Values)."""
-        n = len(xs) // 2
-        w, x = xs[:n], xs[n:-1]
-        return self._slope(sum(map(_mul, w, x), xs[-1]), out), self._factors(w, x)
+        z = sum(map(_mul, wxb[:n], wxb[n:-1]), wxb[-1])
+        return z if self.activation is None else self.activation.forward(z)
 
     def local_grads(self, xs, out):
-        scale, factors = self.factored_local_grads(xs, out)
-        return tuple([scale * factor for factor in factors])
+        n = len(xs) // 2
+        w, x = xs[:n], xs[n:-1]
+        z = sum(map(_mul, w, x), xs[-1])
+        slope = 1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]  # act'(z)
+        # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
+        return tuple([slope * factor for factor in (*x, *w, 1.0)])

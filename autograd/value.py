@@ -71,9 +71,9 @@ class Value(metaclass=_ValueType):
 
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
-    #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = (f_1, ..., f_k, scale), the local
-    #   grads when the op ran: d self / d p_i = f_i * scale (a neuron's 2n + 1 inputs share one
-    #   scale, act'(z); keeping them spares backward gathering 2n + 1 floats again).
+    #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = z, the float the op summed before
+    #   its activation (see the n-ary ops in ops.py). Backward needs only z and the parents'
+    #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
@@ -109,10 +109,10 @@ class Value(metaclass=_ValueType):
         a, b = self._a, self._b
         if a is None:
             return ()
+        if a.__class__ is tuple:
+            return a
         if b is None:
             return (a,)
-        if b.__class__ is tuple:
-            return a
         return (a, b)
 
     # --- arithmetic: Python numbers are welcome on either side ---
@@ -308,11 +308,11 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     return out
 
 
-def _record(data: float, parents: tuple[Value, ...], op: ops.Op, local_grads: tuple | None) -> Value:
+def _record(data: float, parents: tuple[Value, ...], op: ops.Op, z: float) -> Value:
     """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot).
 
-    ``local_grads``: (f_1, ..., f_k, scale) as computed when the op ran, kept by nodes with
-    three or more inputs (see the slots comment of Value).
+    ``z``: what the op summed before its activation, kept by nodes with three or more inputs
+    (see the slots comment of Value).
     """
     n = len(parents)
     if n == 1:
@@ -327,7 +327,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op, local_grads: tu
     if grad_mode.enabled and n:
         out._op = op
         out._a = parents
-        out._b = local_grads
+        out._b = z
     else:
         out._op = out._a = out._b = None
     return out

@@ -2,7 +2,8 @@
 
 Each output must be the very node ``neuron(w, x, b, act)`` makes (same float, same parents,
 same gradients to the last bit), and so agree with the neuron built from single + and * ops
-and with PyTorch. Backward skips an idle unit only when that cannot hide a NaN.
+and with PyTorch. Backward reads a fused node's factors from its parents' data, as a ``*``
+node does, and skips an idle unit only when that cannot hide a NaN.
 """
 
 from __future__ import annotations
@@ -143,6 +144,19 @@ def test_a_nan_upstream_reaches_every_input_of_an_idle_unit() -> None:
     (out,) = neuron_layer([w], x, [b], "relu")  # z = -3: idle
     (out * math.inf).backward()  # upstream inf, times relu'(z) = 0: NaN
     assert math.isnan(w[0].grad) and math.isnan(x[0].grad) and math.isnan(b.grad)
+
+
+def test_backward_reads_the_inputs_data_as_a_product_node_does() -> None:
+    w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
+    (fused,) = neuron_layer([w], x, [b], "linear")
+    reference = unfused(w, x, b, "linear")
+    w[0].data = 5.0  # changed between forward and backward: both graphs use the new weight
+    fused.backward()
+    from_fused = [v.grad for v in (*w, *x, b)]
+    for v in (*w, *x, b):
+        v.grad = 0.0
+    reference.backward()
+    assert from_fused == [v.grad for v in (*w, *x, b)] == [3.0, 4.0, 5.0, -1.0, 1.0]
 
 
 def test_inputs_shared_by_many_neurons_and_layers_get_summed_gradients() -> None:
