@@ -52,18 +52,19 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _order_for_backward(root: Value) -> list[Value]:
-    """The non-leaf nodes under ``root`` (which is one), parents first, root last.
+def _order_for_backward(root: Value) -> tuple[list[Value], set[Value]]:
+    """The non-leaf nodes under ``root`` (which is one), parents first, root last; and its leaves.
 
-    The same search as ``topological_order`` without the leaves (backward only adds into
-    their ``.grad``), and it zeroes each intermediate ``.grad`` on first sight, so the
-    pass that follows recomputes it from scratch.
+    The same search as ``topological_order``, but leaves are collected apart (backward only
+    adds into their ``.grad``), and each intermediate ``.grad`` is zeroed on first sight, so
+    the pass that follows recomputes it from scratch.
     """
     expanded, emitted = object(), object()
     order: list[Value] = []
+    leaves: set[Value] = set()
     done: set[Value] = set()  # leaves met and n-ary nodes emitted, for the quick test below
     stack = [root]
-    pop, push, emit, note = stack.pop, stack.append, order.append, done.add
+    pop, push, emit, note, note_leaf = stack.pop, stack.append, order.append, done.add, leaves.add
     while stack:
         node = pop()
         mark = node._mark
@@ -92,22 +93,31 @@ def _order_for_backward(root: Value) -> list[Value]:
             for parent in reversed(a):
                 if parent._a is None:
                     note(parent)
+                    note_leaf(parent)
                 elif parent._mark is not emitted:
                     push(parent)
-        elif b is not None and b._a is not None and b._mark is not emitted:
-            node._mark = expanded
-            push(node)
-            push(b)
-            if a._a is not None and a._mark is not emitted:
-                push(a)
-        elif a._a is not None and a._mark is not emitted:
-            node._mark = expanded
-            push(node)
+            continue
+        waiting = False  # one or two parents: push b, then a (so a is visited first)
+        if b is not None:
+            if b._a is None:
+                note_leaf(b)
+            elif b._mark is not emitted:
+                node._mark = expanded
+                push(node)
+                push(b)
+                waiting = True
+        if a._a is None:
+            note_leaf(a)
+        elif a._mark is not emitted:
+            if not waiting:
+                node._mark = expanded
+                push(node)
+                waiting = True
             push(a)
-        else:
+        if not waiting:
             node._mark = emitted
             emit(node)
-    return order
+    return order, leaves
 
 
 def backward(root: Value, create_graph: bool = False) -> None:
@@ -132,7 +142,12 @@ def backward(root: Value, create_graph: bool = False) -> None:
         root.grad += 1.0
         return
 
-    order = _order_for_backward(root)
+    order, leaves = _order_for_backward(root)
+    # Each leaf's gradient is summed afresh, then added to what it held: so a second call adds
+    # exactly the same number again (twice the gradient, to the last bit, as in PyTorch).
+    carried = [(leaf, leaf.grad) for leaf in leaves if leaf.grad != 0.0]
+    for leaf, _ in carried:
+        leaf.grad = 0.0
     root.grad = 1.0
     # The chain rule, node by node from the root down. The arity cases are spelled out
     # (rather than one loop over a parents tuple) because most nodes have two inputs and
@@ -161,6 +176,8 @@ def backward(root: Value, create_graph: bool = False) -> None:
                 x.grad += upstream * w.data  # dz/dx_i = w_i
             for term in a[2 * n :]:
                 term.grad += upstream  # dz/dt_j = 1: a sum's terms, a neuron's bias
+    for leaf, held in carried:
+        leaf.grad = held + leaf.grad
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

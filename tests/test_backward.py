@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 import subprocess
 import sys
 import textwrap
@@ -55,6 +56,26 @@ def test_backward_twice_gives_exactly_twice_the_leaf_gradients() -> None:
     e.backward()
     assert (a.grad, b.grad, d.grad) == (2.0, 2.0, 10.0)  # leaves accumulate
     assert (c.grad, e.grad) == (1.0, 1.0)  # intermediates are recomputed
+
+
+def test_backward_twice_doubles_to_the_last_bit_when_a_leaf_has_many_uses() -> None:
+    # Adding a leaf's contributions one by one onto what it already holds is not 2g in floating
+    # point: ((0.4 + 0.3) + 0.1) = 0.7999999999999999, not 0.8. Each leaf is summed afresh and
+    # added once, as PyTorch does.
+    x = Value(1.0)
+    y = x * 0.3 + x * 0.1
+    y.backward()
+    assert x.grad == 0.4
+    y.backward()
+    assert x.grad == 0.8
+    for seed in range(300):
+        rng = random.Random(seed)
+        a, b = Value(rng.uniform(-2, 2)), Value(rng.uniform(-2, 2))
+        f = a * b + a * rng.uniform(-3, 3) + (a + b).tanh() * a + autograd.sum([a, b, a * a]) + autograd.dot([a, b], [b, a])
+        f.backward()
+        first = (a.grad, b.grad)
+        f.backward()
+        assert (a.grad, b.grad) == (2 * first[0], 2 * first[1]), seed
 
 
 def test_intermediate_gradients_are_recomputed_from_zero_each_pass() -> None:
