@@ -48,6 +48,10 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` (shown inline as SVG in Jupyter) that says how to install ``dot`` when it is missing."""
 
+    def __repr__(self) -> str:
+        # No memory address: a notebook's saved text output stays the same from run to run.
+        return f"<{type(self).__module__}.{type(self).__qualname__}>"
+
     def pipe(self, *args, **kwargs):
         with _explain_missing_dot():
             return super().pipe(*args, **kwargs)
