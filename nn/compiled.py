@@ -22,10 +22,8 @@ import numpy as np
 
 from autograd import UntraceableError, Value, no_grad, trace
 
-from .losses import LOSSES, Prediction, Target, l2_penalty, softmax_cross_entropy
+from .losses import LOSSES, LossFunction, Target, l2_penalty, softmax_cross_entropy
 from .module import MLP, Layer, Module, Neuron
-
-LossFunction = Callable[[Prediction, Target], Value]
 
 # Built-in losses that, given Value targets, take a branch-free form (see nn.losses).
 # "bce" (from probabilities) clamps its log on the data, so it is not among them.
@@ -33,9 +31,25 @@ TRACEABLE_LOSSES = ("mse", "squared_error", "half_squared_error", "hinge", "bce_
 _TRACEABLE_FUNCTIONS = tuple(LOSSES[name] for name in TRACEABLE_LOSSES)
 
 
+def _plain_nn_module(model: Module) -> bool:
+    """A Neuron, Layer or MLP of nn's own classes throughout (a subclass may branch on the data)."""
+    if type(model) is Neuron:
+        return True
+    if type(model) is Layer:
+        return all(type(neuron) is Neuron for neuron in model.neurons)
+    return type(model) is MLP and all(type(layer) is Layer and _plain_nn_module(layer) for layer in model.layers)
+
+
 def known_traceable(model: Module, loss_function: LossFunction) -> bool:
-    """Whether "auto" may compile: nn's own module and a built-in loss with a branch-free traced form."""
-    return isinstance(model, (Neuron, Layer, MLP)) and loss_function in _TRACEABLE_FUNCTIONS
+    """Whether "auto" may compile: nn's own modules and a built-in loss with a branch-free traced form."""
+    return _plain_nn_module(model) and loss_function in _TRACEABLE_FUNCTIONS
+
+
+def _trial_rows(rows: np.ndarray) -> np.ndarray:
+    """The two rows to trace with: the first, and the one that differs from it in the most columns,
+    so that a branch on the data (in a custom loss or module) is as likely as can be to show."""
+    differing = (rows != rows[0]).sum(axis=1)
+    return rows[[0, int(np.argmax(differing))]]
 
 
 def _output_width(model: Module, x: list[float]) -> int:
@@ -99,7 +113,7 @@ def compiled_objective(
         return loss + l2_penalty(penalized, l2) if l2 else loss
 
     try:
-        tape = trace(objective, inputs_and_targets.shape[1], example=inputs_and_targets[:2])
+        tape = trace(objective, inputs_and_targets.shape[1], example=_trial_rows(inputs_and_targets))
     except TypeError as error:  # a loss or module that refuses Value targets or inputs
         raise UntraceableError(f"cannot trace the objective: {error}") from error
 

@@ -17,8 +17,9 @@ A NaN in a prediction or a target gives a NaN loss (as every op does) rather tha
 A target may also be a Value: that is how compiled training (``nn.compiled``) traces a loss
 with its targets as inputs. Such targets are not checked (``train`` checks the numbers
 first), and the cross-entropies then take a form without data-dependent branches, which a
-trace can record once for every input: the same loss, exact in value and gradient, though
-less precise in relative terms where the loss is tiny (below about 1e-16).
+trace can record once for every input: the same loss, but rounded to about one ulp of the
+logits rather than of the loss, so a loss far below 1e-12 (a very confident, correct
+prediction) loses its relative precision.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from autograd.ops import Sigmoid
 
 Prediction = Value | float | Sequence[Value | float]
 Target = float | int | Sequence[float]
+LossFunction = Callable[[Prediction, Target], Value]
 
 # PyTorch's BCELoss clamps log(p) at -100 so that p = 0 gives a large finite loss, not -inf.
 _LOG_FLOOR = -100.0
@@ -215,7 +217,7 @@ def l2_penalty(weights: Sequence[Value], strength: float) -> Value:
 
 
 def mean_loss(
-    loss: Callable[[Prediction, Target], Value], predictions: Sequence[Prediction], targets: Sequence[Target]
+    loss: LossFunction, predictions: Sequence[Prediction], targets: Sequence[Target]
 ) -> Value:
     """(1/m) sum_i loss(prediction_i, target_i) over a batch of m samples."""
     if len(predictions) != len(targets):
@@ -225,7 +227,7 @@ def mean_loss(
     return value_sum([loss(p, t) for p, t in zip(predictions, targets)]) * (1.0 / len(predictions))
 
 
-LOSSES: dict[str, Callable[[Prediction, Target], Value]] = {
+LOSSES: dict[str, LossFunction] = {
     "squared_error": squared_error,
     "half_squared_error": lambda p, t: squared_error(p, t, half=True),
     "mse": mse_loss,
@@ -236,7 +238,7 @@ LOSSES: dict[str, Callable[[Prediction, Target], Value]] = {
 }
 
 
-def get_loss(name: str) -> Callable[[Prediction, Target], Value]:
+def get_loss(name: str) -> LossFunction:
     """A per-sample loss by name: one of ``LOSSES``."""
     if not isinstance(name, str):
         raise TypeError(f"loss must be a name (str) or a function, not {type(name).__name__}")

@@ -26,12 +26,10 @@ from autograd import UntraceableError, Value, no_grad
 
 from .compiled import compiled_objective, known_traceable
 from .init import Seed, make_rng
-from .losses import Prediction, Target, get_loss, l2_penalty, mean_loss
+from .losses import LossFunction, Target, get_loss, l2_penalty, mean_loss
 from .module import Module
 from .optim import SGD, Optimizer
 from .progress import ProgressBar
-
-LossFunction = Callable[[Prediction, Target], Value]
 
 
 class NonFiniteLossError(ArithmeticError):
@@ -115,10 +113,7 @@ def _objective(
             if engine == "compiled":
                 raise UntraceableError(f"train: cannot compile this model and loss ({error}); use engine=\"eager\"") from error
         except ArithmeticError:
-            # The trial passes of the trace overflowed on the first rows: only "auto" gets here,
-            # and the eager run reports the step as its NaN policy says.
-            if engine == "compiled":
-                raise
+            pass  # the trial trace overflowed on the data: the eager run reports the step (or goes on)
     return "eager", _eager_objective(model, loss_function, xs, ys, penalized, l2)
 
 
@@ -148,8 +143,10 @@ def train(
     for a bar only when stderr is a terminal. ``engine``: "eager" builds a graph of Values per
     sample; "compiled" traces the objective once and runs each batch with numpy (``nn.compiled``:
     same gradients to rounding, much faster); "auto" compiles nn's own modules with the losses
-    of ``nn.compiled.TRACEABLE_LOSSES`` and runs everything else eagerly. The returned
-    history's ``.engine`` says which ran.
+    of ``nn.compiled.TRACEABLE_LOSSES`` and runs everything else eagerly. With "compiled", a
+    custom loss or module that branches on the data is caught only if two trial rows take
+    different branches (see ``autograd.trace``). If the trial trace overflows, training runs
+    eagerly, which reports the step. The returned history's ``.engine`` says which ran.
     """
     xs = [_plain_input(row) for row in inputs]
     ys = [_plain_target(t) for t in targets]
@@ -188,7 +185,7 @@ def train(
                 try:
                     value = batch_gradients(batch)
                 except OverflowError as error:
-                    # A number left float range inside the forward pass: the loss is +inf.
+                    # A number left float range while computing the loss or its gradient: the loss is +inf.
                     if not allow_nonfinite:
                         detail = f"{error}; {_nonfinite_data(xs, ys, batch)}"
                         raise NonFiniteLossError(math.inf, epoch + 1, step, detail) from error

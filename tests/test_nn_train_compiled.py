@@ -83,6 +83,18 @@ def test_auto_compiles_only_nn_modules_with_branch_free_losses():
     assert train(Wrapped(), X, SIGNS, loss="mse", epochs=1).engine == "eager"
     assert train(Wrapped(), X, SIGNS, loss="mse", epochs=1, engine="compiled").engine == "compiled"
 
+    class ClippedMLP(MLP):  # a subclass of nn's own MLP that branches on the data
+        def __call__(self, x):
+            return super().__call__([xi if float(xi) > 0 else 0.0 for xi in x])
+
+    assert train(ClippedMLP(3, [2, 1], seed=0), X, SIGNS, loss="mse", epochs=1).engine == "eager"
+    class OwnLayer(Layer):  # a user's layer inside nn's MLP: its __call__ could branch too
+        pass
+
+    mlp = fresh()
+    mlp.layers[0] = OwnLayer(3, 4, seed=0)
+    assert train(mlp, X, SIGNS, loss="mse", epochs=1).engine == "eager"
+
 
 def test_forcing_eager_and_refusing_what_cannot_compile():
     model = MLP(3, [4, 1], output_activation="sigmoid", seed=0)
@@ -97,6 +109,13 @@ def test_forcing_eager_and_refusing_what_cannot_compile():
     signed = Neuron.from_weights([1.0, 0.0, 0.0], 0.0, "linear")
     with pytest.raises(UntraceableError, match="different graph"):
         train(signed, [[5.0, 0.0, 0.0], [-5.0, 0.0, 0.0]], [0.0, 0.0], loss=branching_loss, epochs=1, engine="compiled")
+    def frozen_target_loss(prediction, target):
+        return (prediction - float(target)) ** 2  # float() freezes the target into the trace
+
+    sorted_by_label = [[0.0, 0.0, 0.0], [0.1, 0.0, 0.0], [1.0, 0.0, 0.0], [1.1, 0.0, 0.0]]
+    with pytest.raises(UntraceableError, match="constant that changed with the inputs"):
+        train(MLP(3, [1], seed=0), sorted_by_label, [0.0, 0.0, 1.0, 1.0], loss=frozen_target_loss, epochs=1,
+              engine="compiled")  # the first two rows share a label: the trial trace takes the most different row
     with pytest.raises(ValueError, match="engine must be one of 'auto', 'compiled', 'eager', not 'fast'"):
         train(model, X, SIGNS, epochs=1, engine="fast")
 
@@ -122,9 +141,10 @@ def test_a_compiled_step_that_overflows_stops_naming_the_step():
         train(model, inputs, [0.0] * 3, loss=exp_loss, lr=0.0, epochs=1, engine="compiled")
 
 
-def test_auto_runs_eagerly_when_the_trial_trace_overflows_so_the_step_is_named():
+def test_when_the_trial_trace_overflows_training_runs_eagerly_and_names_the_step():
     model = Neuron.from_weights([1e200, 0.0, 0.0], 0.0, "linear")  # (1e200 - y)^2 overflows on every row
-    with pytest.raises(OverflowError, match="overflows"):
-        train(model, X, SIGNS, loss="mse", epochs=1, engine="compiled")
-    with pytest.raises(NonFiniteLossError, match="loss became inf at epoch 1, step 1"):
-        train(model, X, SIGNS, loss="mse", epochs=1)
+    for engine in ("auto", "compiled"):
+        with pytest.raises(NonFiniteLossError, match="loss became inf at epoch 1, step 1"):
+            train(model, X, SIGNS, loss="mse", epochs=1, engine=engine)
+        history = train(model, X, SIGNS, loss="mse", lr=0.0, epochs=2, engine=engine, allow_nonfinite=True)
+        assert history == [math.inf, math.inf] and history.engine == "eager"
