@@ -149,35 +149,37 @@ def backward(root: Value, create_graph: bool = False) -> None:
     for leaf, _ in carried:
         leaf.grad = 0.0
     root.grad = 1.0
-    # The chain rule, node by node from the root down. The arity cases are spelled out
-    # (rather than one loop over a parents tuple) because most nodes have two inputs and
-    # this loop is half the cost of a training step.
-    for node in reversed(order):
-        a, b, upstream = node._a, node._b, node.grad
-        if b is None:
-            (local,) = node._op.local_grads((a.data,), node.data)
-            a.grad += upstream * local
-        elif a.__class__ is not tuple:
-            local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
-            a.grad += upstream * local_a
-            b.grad += upstream * local_b
-        else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops.py)
-            op = node._op
-            activation = op.activation
-            if activation is not None:
-                upstream *= activation.local_grads((b,), node.data)[0]  # act'(z)
-            if upstream == 0.0 and isfinite(b):
-                continue  # every contribution is 0 (an idle relu neuron, a sample with no loss)
-            n = len(a) // 2 if op.paired else 0
-            inputs = a[n : 2 * n]
-            for w, x in zip(a, inputs):  # the weights: a's first n
-                w.grad += upstream * x.data  # dz/dw_i = x_i
-            for w, x in zip(a, inputs):
-                x.grad += upstream * w.data  # dz/dx_i = w_i
-            for term in a[2 * n :]:
-                term.grad += upstream  # dz/dt_j = 1: a sum's terms, a neuron's bias
-    for leaf, held in carried:
-        leaf.grad = held + leaf.grad
+    try:
+        # The chain rule, node by node from the root down. The arity cases are spelled out
+        # (rather than one loop over a parents tuple) because most nodes have two inputs and
+        # this loop is half the cost of a training step.
+        for node in reversed(order):
+            a, b, upstream = node._a, node._b, node.grad
+            if b is None:
+                (local,) = node._op.local_grads((a.data,), node.data)
+                a.grad += upstream * local
+            elif a.__class__ is not tuple:
+                local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
+                a.grad += upstream * local_a
+                b.grad += upstream * local_b
+            else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops.py)
+                op = node._op
+                activation = op.activation
+                if activation is not None:
+                    upstream *= activation.local_grads((b,), node.data)[0]  # act'(z)
+                if upstream == 0.0 and isfinite(b):
+                    continue  # every contribution is 0 (an idle relu neuron, a sample with no loss)
+                n = len(a) // 2 if op.paired else 0
+                inputs = a[n : 2 * n]
+                for w, x in zip(a, inputs):  # the weights: a's first n
+                    w.grad += upstream * x.data  # dz/dw_i = x_i
+                for w, x in zip(a, inputs):
+                    x.grad += upstream * w.data  # dz/dx_i = w_i
+                for term in a[2 * n :]:
+                    term.grad += upstream  # dz/dt_j = 1: a sum's terms, a neuron's bias
+    finally:  # even if an op fails midway, the gradients the leaves held are kept
+        for leaf, held in carried:
+            leaf.grad = held + leaf.grad
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

@@ -343,3 +343,22 @@ def test_a_graph_is_freed_as_soon_as_its_last_handle_goes() -> None:
         assert sum(type(o) is Value for o in gc.get_objects()) == before + 1  # only x is left
     finally:
         gc.enable()
+
+
+def test_an_error_midway_through_backward_keeps_the_gradient_a_leaf_held(monkeypatch) -> None:
+    x = Value(2.0)
+    x.grad = 4.0  # accumulated by an earlier pass
+    z = x * x
+    z.backward()
+    assert x.grad == 8.0  # 4 held + 2x
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupted(self, xs, out):
+        raise Interrupted  # as a Ctrl-C in the middle of the pass would
+
+    monkeypatch.setattr(type(z.op), "local_grads", interrupted)
+    with pytest.raises(Interrupted):
+        z.backward()
+    assert x.grad == 8.0  # what it held before the failed pass, not 0
