@@ -132,7 +132,7 @@ class Neuron(Module):
         self.b.data = b
 
     def set_activation(self, activation: str) -> None:
-        """Use another activation from now on (by name); inside a layer, set the layer's instead."""
+        """Use another activation from now on (by name); ``Layer.set_activation`` sets all of a layer's."""
         self.activation = canonical_activation(activation)
 
     @classmethod
@@ -172,13 +172,16 @@ class Layer(Module):
     def __call__(self, x: Inputs) -> list[Value]:
         """Every neuron's output, in order (a list even when ``nout`` is 1).
 
-        The nodes ``[neuron(x) for neuron in self.neurons]`` would give, all with the layer's
-        activation (see ``set_activation``), made by ``autograd.neuron_layer``, which reads x
-        once for the whole layer.
+        The nodes ``[neuron(x) for neuron in self.neurons]`` gives, made by
+        ``autograd.neuron_layer``, which reads x once for the whole layer; neuron by neuron
+        only when one of them was given an activation other than the layer's.
         """
         neurons = self.neurons
         x = neurons[0]._checked_input(x)
-        return autograd.neuron_layer([n.w for n in neurons], x, [n.b for n in neurons], self.activation)
+        activation = self.activation
+        if [neuron for neuron in neurons if neuron.activation != activation]:
+            return [neuron(x) for neuron in neurons]
+        return autograd.neuron_layer([n.w for n in neurons], x, [n.b for n in neurons], activation)
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]

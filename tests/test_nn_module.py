@@ -187,3 +187,13 @@ def test_layer_outputs_are_the_hidden_activations_then_the_output():
 def test_repr_names_the_shape():
     assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
     assert repr(Neuron(3, "tanh")) == "Neuron(nin=3, activation='tanh')"
+
+
+def test_a_neuron_given_its_own_activation_inside_a_layer_uses_it():
+    layer = Layer(2, 2, "relu", seed=0)
+    layer.neurons[0].set_activation("tanh")
+    x = [-1.0, -2.0]
+    z0 = sum(w.data * xi for w, xi in zip(layer.neurons[0].w, x)) + layer.neurons[0].b.data
+    outputs = layer(x)
+    assert outputs[0].data == pytest.approx(math.tanh(z0), rel=1e-15) and z0 < 0  # relu would give 0
+    assert [o.data for o in outputs] == [neuron(x).data for neuron in layer.neurons]
