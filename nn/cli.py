@@ -61,8 +61,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-# Wider layers are refused up front: at one Value per weight, 10,000 x 10,000 already takes minutes to build.
+# Bigger networks are refused up front: at one Value per weight, 10,000 x 10,000 already takes
+# minutes to build, and a model file holds at most about 3 million weights (serialize's 64 MiB cap).
 MAX_LAYER_WIDTH = 10_000
+MAX_PARAMETERS = 2_000_000
 
 
 def _narrow_enough(width: int) -> int:
@@ -220,7 +222,14 @@ def run_train(args: argparse.Namespace) -> int:
     _check_writable_target(args.out, not_same_as=[args.data])
     table = read_csv(args.data)
     data = prepare_training(table, args.target, args.task)
-    model = MLP(len(data.inputs[0]), [*args.hidden, data.nout], args.activation, "linear", init="scaled", seed=args.seed)
+    sizes = [len(data.inputs[0]), *args.hidden, data.nout]
+    n_parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
+    if n_parameters > MAX_PARAMETERS:
+        raise CliError(
+            f"a {'-'.join(map(str, sizes))} network has {n_parameters:,} parameters, more than the limit of "
+            f"{MAX_PARAMETERS:,} (its model file could not be loaded back); use narrower --hidden layers"
+        )
+    model = MLP(sizes[0], sizes[1:], args.activation, "linear", init="scaled", seed=args.seed)
     print(
         f"{args.data}: {len(data.inputs)} rows, {len(data.inputs[0])} inputs, task {data.task}"
         + (f" ({len(data.metadata['classes'])} classes)" if "classes" in data.metadata else "")

@@ -116,6 +116,8 @@ def read_csv(path: str) -> Table:
         raise DataError("no such file", path) from None
     except PermissionError:
         raise DataError("permission denied", path) from None
+    except OSError as error:  # a name too long, a path through a file, ...
+        raise DataError(f"cannot be read ({error.strerror or error})", path) from None
     except UnicodeDecodeError as error:
         raise DataError(f"not UTF-8 text (byte {error.start})", path) from None
     except csv.Error as error:

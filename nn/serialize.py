@@ -35,6 +35,7 @@ FORMAT_VERSION = 1
 # engine trains, yet small enough to read into memory without a second thought.
 MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
 
+
 class ModelFileError(ValueError):
     """A model file that cannot be read, or does not hold a valid valuegrad MLP."""
 

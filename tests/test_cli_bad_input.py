@@ -217,3 +217,19 @@ def test_predict_refuses_to_overwrite_its_inputs(files, capsys):
         line = error_line(*run(["predict", str(model), str(data), "--out", str(target)], capsys)[::2])
         assert "refusing to overwrite the input file" in line
     assert data.read_bytes() == before_data and model.read_bytes() == before_model
+
+
+def test_a_network_too_big_to_save_and_load_back_is_refused_before_training(files, capsys):
+    data, _, old = files
+    status, out, err = run(["train", str(data), "--target", "y", "--hidden", "2000,2000", "--out", str(old)], capsys)
+    line = error_line(status, err)
+    assert "a 2-2000-2000-1 network has 4,010,001 parameters, more than the limit of 2,000,000" in line
+    assert unchanged(old) and out == ""
+
+
+def test_data_paths_that_cannot_be_opened_name_the_reason(files, tmp_path, capsys):
+    data, _, old = files
+    for path, reason in ((f"{data}/inside.csv", "Not a directory"), (str(tmp_path / ("x" * 5000)), "File name too long")):
+        status, _, err = run(["train", path, "--target", "y", "--out", str(old)], capsys)
+        assert f"cannot be read ({reason})" in error_line(status, err)
+    assert unchanged(old)
