@@ -109,6 +109,19 @@ class NUMPY:
 # --- evaluating an expression ---
 
 
+def unfused_neuron(w, x, b, activation: str) -> Value:
+    """activation(w . x + b) from single + and * nodes (the micrograd way): the reference for a
+    fused neuron; ``activation`` as ``autograd.neuron`` names it ("relu", "elu(0.5)", ...)."""
+    z = b
+    for wi, xi in zip(w, x):
+        z = z + wi * xi
+    name, _, parameter = activation.partition("(")
+    if name == "linear":
+        return z
+    method = getattr(z, name)
+    return method(float(parameter[:-1])) if parameter else method()
+
+
 def engine_value_and_grads(f: Callable, point: Sequence[float]) -> tuple[float, list[float]]:
     """Forward value of ``f(ENGINE, *point)`` and d f / d x_i from ``backward()``."""
     xs = [Value(p) for p in point]

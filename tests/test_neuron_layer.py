@@ -14,20 +14,9 @@ import random
 import pytest
 
 from autograd import Value, grad, neuron, neuron_layer, no_grad
+from reference import unfused_neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "softplus", "leaky_relu(0.2)", "elu(0.5)"]
-
-
-def unfused(w, x, b, activation):
-    """The same neuron from single + and * nodes (the micrograd way)."""
-    z = b
-    for wi, xi in zip(w, x):
-        z = z + wi * xi
-    name, _, parameter = activation.partition("(")
-    if name == "linear":
-        return z
-    method = getattr(z, name)
-    return method(float(parameter[:-1])) if parameter else method()
 
 
 def random_layer(rng: random.Random, nin: int, nout: int):
@@ -46,7 +35,7 @@ def test_each_output_is_the_node_neuron_makes(activation: str, nin: int, nout: i
     assert len(layer) == nout
     leaves = [*x, *(w for row in rows for w in row), *biases]
     for out, row, b in zip(layer, rows, biases):
-        single, reference = neuron(row, x, b, activation), unfused(row, x, b, activation)
+        single, reference = neuron(row, x, b, activation), unfused_neuron(row, x, b, activation)
         assert out.data == single.data == reference.data  # b + w1*x1 + ... summed left to right
         assert out.op is single.op and out.op.name == f"neuron({activation})"
         assert out.parents == single.parents == (*row, *x, b)
@@ -73,7 +62,7 @@ def test_backward_of_a_layer_matches_single_ops_and_accumulates() -> None:
     def loss(outputs):
         return sum((c * o for c, o in zip(coefficients, outputs)), Value(0.0))
 
-    expected = grad(loss([unfused(row, x, b, "tanh") for row, b in zip(rows, biases)]), leaves)
+    expected = grad(loss([unfused_neuron(row, x, b, "tanh") for row, b in zip(rows, biases)]), leaves)
     total = loss(neuron_layer(rows, x, biases, "tanh"))
     total.backward()
     for leaf, e in zip(leaves, expected):
@@ -94,7 +83,7 @@ def test_second_derivatives_match_single_ops(activation: str) -> None:
 
     fused = neuron_layer(rows, x, biases, activation)
     fused_out = fused[0] * fused[1]
-    reference_out = unfused(rows[0], x, biases[0], activation) * unfused(rows[1], x, biases[1], activation)
+    reference_out = unfused_neuron(rows[0], x, biases[0], activation) * unfused_neuron(rows[1], x, biases[1], activation)
     for row_fused, row_reference in zip(hessian(fused_out), hessian(reference_out)):
         for got, expected in zip(row_fused, row_reference):
             assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-15)
@@ -132,7 +121,7 @@ def test_an_idle_relu_unit_passes_nan_from_an_infinite_input_as_torch_does() -> 
     (out,) = neuron_layer([w], x, [b], "relu")
     out.backward()
     reference_w, reference_x, reference_b = [Value(1.0), Value(2.0)], [Value(-math.inf), Value(3.0)], Value(0.5)
-    unfused(reference_w, reference_x, reference_b, "relu").backward()
+    unfused_neuron(reference_w, reference_x, reference_b, "relu").backward()
     assert out.data == 0.0
     assert math.isnan(w[0].grad) and math.isnan(reference_w[0].grad)
     assert [w[1].grad, x[0].grad, x[1].grad, b.grad] == [0.0, 0.0, 0.0, 0.0]
@@ -149,7 +138,7 @@ def test_a_nan_upstream_reaches_every_input_of_an_idle_unit() -> None:
 def test_backward_reads_the_inputs_data_as_a_product_node_does() -> None:
     w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
     (fused,) = neuron_layer([w], x, [b], "linear")
-    reference = unfused(w, x, b, "linear")
+    reference = unfused_neuron(w, x, b, "linear")
     w[0].data = 5.0  # changed between forward and backward: both graphs use the new weight
     fused.backward()
     from_fused = [v.grad for v in (*w, *x, b)]

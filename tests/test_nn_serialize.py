@@ -2,16 +2,12 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from child_process import error_message_in_a_child_process
 
 from nn import MLP, FORMAT_VERSION, ModelFileError, load_model, load_model_with_metadata, model_to_dict, save_model
 from nn import serialize
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def parameters(model):
@@ -117,54 +113,6 @@ def test_corrupt_files_say_what_is_wrong(tmp_path):
         load_model(tmp_path / "missing.json")
 
 
-def refusal_in_a_child_process(path):
-    """The ModelFileError message of ``load_model(path)``, run in a child process with a time and memory cap.
-
-    A loader that reads forever then fails this test after 30 s instead of hanging the suite
-    or filling the machine's memory.
-    """
-    code = (
-        "import sys\n"
-        "from nn import ModelFileError, load_model\n"
-        "try:\n"
-        "    load_model(sys.argv[1])\n"
-        "except ModelFileError as error:\n"
-        "    print(error)\n"
-    )
-
-    def cap_memory():
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31))
-
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(path)],
-            cwd=ROOT, capture_output=True, text=True, timeout=30, preexec_fn=cap_memory,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"load_model({str(path)!r}) was still reading after 30 s")
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
-def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
-    pipe = tmp_path / "model.json"
-    os.mkfifo(pipe)
-    assert refusal_in_a_child_process(pipe) == f"{pipe}: is a named pipe (FIFO), not a model file"
-
-
-@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-def test_an_endless_device_is_refused_before_reading():
-    assert refusal_in_a_child_process("/dev/zero") == "/dev/zero: is a character device, not a model file"
-
-
-def test_a_directory_is_refused(tmp_path):
-    with pytest.raises(ModelFileError, match="is a directory, not a model file"):
-        load_model(tmp_path)
-
-
 def test_a_file_over_the_size_limit_is_refused_by_name_and_limit(tmp_path, monkeypatch):
     assert serialize.MAX_MODEL_FILE_BYTES == 64 * 1024 * 1024
     path = tmp_path / "model.json"
@@ -185,6 +133,6 @@ def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(tmp_path):
     with open(path, "wb") as handle:
         handle.truncate(16 * 2**30)  # 16 GiB of zeros, sparse: no disk used, but read whole it fills memory
     limit = serialize.MAX_MODEL_FILE_BYTES
-    assert refusal_in_a_child_process(path) == (
+    assert error_message_in_a_child_process("load_model", "ModelFileError", path) == (
         f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.serialize.MAX_MODEL_FILE_BYTES)"
     )

@@ -13,20 +13,9 @@ import numpy as np
 import pytest
 
 from autograd import Value, grad, neuron, no_grad
+from reference import unfused_neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu", "leaky_relu(0.2)", "elu(0.5)"]
-
-
-def unfused(w, x, b, activation):
-    """The same neuron from single + and * nodes (the micrograd way)."""
-    z = b
-    for wi, xi in zip(w, x):
-        z = z + wi * xi
-    name, _, parameter = activation.partition("(")
-    if name == "linear":
-        return z
-    method = getattr(z, name)
-    return method(float(parameter[:-1])) if parameter else method()
 
 
 def random_neuron(rng, n, zero_z=False):
@@ -45,7 +34,7 @@ def test_same_value_and_gradients_as_single_ops(activation: str, n: int) -> None
     for trial in range(5):
         w, x, b = random_neuron(rng, n, zero_z=trial == 0 and n == 1)
         inputs = [*w, *x, b]
-        fused, reference = neuron(w, x, b, activation), unfused(w, x, b, activation)
+        fused, reference = neuron(w, x, b, activation), unfused_neuron(w, x, b, activation)
         assert fused.data == reference.data  # same floats in the same order
         for got, expected in zip(grad(fused, inputs), grad(reference, inputs)):
             assert math.isclose(got, expected, rel_tol=1e-15, abs_tol=1e-300)
@@ -60,7 +49,7 @@ def test_second_derivatives_match_single_ops(activation: str) -> None:
     def hessian(out: Value) -> list[list[float]]:
         return [[float(h) for h in grad(g, inputs)] for g in grad(out, inputs, create_graph=True)]
 
-    for row_fused, row_reference in zip(hessian(neuron(w, x, b, activation)), hessian(unfused(w, x, b, activation))):
+    for row_fused, row_reference in zip(hessian(neuron(w, x, b, activation)), hessian(unfused_neuron(w, x, b, activation))):
         for got, expected in zip(row_fused, row_reference):
             assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-15)
 
