@@ -25,17 +25,13 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
     return values
 
 
-def _record_nary(op: ops.Op, data: tuple[float, ...], parents: tuple[Value, ...]) -> Value:
-    """The node of a sum or a dot product (no activation, so z is the output itself)."""
-    out = op.forward(*data)
-    return _record(out, parents, op, out)
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """Sum of any number of Values (and numbers) as one node; the empty sum is Value(0.0)."""
     terms = _as_values(tuple(values), "sum")
     data = tuple([t.data for t in terms])
-    return _record_nary(ops.SUM, data, terms)
+    return _record(ops.SUM.forward(*data), terms, ops.SUM)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -44,7 +40,7 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     operands = _as_values(weights + inputs, "dot")
-    return _record_nary(ops.DOT, tuple([v.data for v in operands]), operands)
+    return _record(ops.DOT.forward(*[v.data for v in operands]), operands, ops.DOT)
 
 
 # Activations a fused neuron knows, by the names nn uses; "leaky_relu(0.1)" and "elu(0.5)" set the parameter.

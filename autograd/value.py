@@ -308,11 +308,11 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     return out
 
 
-def _record(data: float, parents: tuple[Value, ...], op: ops.Op, z: float) -> Value:
-    """The output node of ``op`` with any number of inputs (an n-ary op such as sum or dot).
+def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
+    """The output node of ``op`` with any number of inputs (a sum or a dot product).
 
-    ``z``: what the op summed before its activation, kept by nodes with three or more inputs
-    (see the slots comment of Value).
+    These ops have no activation, so the z kept by a node with three or more inputs (see
+    the slots comment of Value) is the output itself.
     """
     n = len(parents)
     if n == 1:
@@ -327,7 +327,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op, z: float) -> Va
     if grad_mode.enabled and n:
         out._op = op
         out._a = parents
-        out._b = z
+        out._b = data
     else:
         out._op = out._a = out._b = None
     return out

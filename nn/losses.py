@@ -157,12 +157,11 @@ def log_softmax(logits: Prediction) -> list[Value]:
     return [z - log_total for z in shifted]
 
 
-def _traced_log_sum_exp(logits: Prediction) -> Value:
+def _traced_log_sum_exp(zs: list[Value | float]) -> Value:
     """log sum_k exp(z_k) without a max taken from the data: acc + softplus(z_k - acc), term by term.
 
     Each step is log(e^acc + e^z_k) exactly, and softplus never overflows, so no shift is needed.
     """
-    zs = _as_list(logits)
     total = zs[0] if isinstance(zs[0], Value) else Value(zs[0])
     for z in zs[1:]:
         total = total + (z - total).softplus()
