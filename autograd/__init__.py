@@ -13,8 +13,7 @@ from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
 from .nary import dot, neuron, neuron_layer, sum
-from .tape import Tape
-from .trace import UntraceableError, trace
+from .compile import Tape, UntraceableError, trace
 from .value import Value
 
 __all__ = [

@@ -26,13 +26,13 @@ from typing import NoReturn
 from autograd import no_grad
 
 from .activations import get_activation
-from .atomic import atomic_write_text
-from .csvfile import DataError, read_csv
+from .tables.atomic import atomic_write_text
+from .tables.csvfile import DataError, read_csv
 from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP
 from .optim import Adam
-from .serialize import ModelFileError, load_model_with_metadata, save_model
-from .tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
+from .tables.serialize import ModelFileError, load_model_with_metadata, save_model
+from .tables.tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
 from .train import ENGINES, NonFiniteLossError, train
 
 PROGRAM = "valuegrad"
@@ -134,8 +134,8 @@ def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
 
 def run_xor(args: argparse.Namespace) -> int:
     """Print the truth tables and a training run (and, with --seeds, a success rate)."""
-    from . import logic_gates as logic
-    from .xor_experiment import EPOCHS, train_xor, xor_success_rate
+    from .lectures import logic_gates as logic
+    from .lectures.xor_experiment import EPOCHS, train_xor, xor_success_rate
 
     epochs = args.epochs or EPOCHS
     out = sys.stdout
@@ -184,7 +184,7 @@ def add_worked_example_command(subparsers: argparse._SubParsersAction) -> None:
 
 def run_worked_example(args: argparse.Namespace) -> int:
     """Print the forward pass, gradients, one step, and the long runs."""
-    from .worked_example import worked_example_report
+    from .lectures.worked_example import worked_example_report
 
     print(worked_example_report(args.steps))
     return 0
@@ -339,8 +339,8 @@ def run_graph(args: argparse.Namespace) -> int:
     from autograd import GraphvizNotFound, draw_dot, save_graph
 
     from .draw import draw_network
-    from .logic_gates import xor_network
-    from .worked_example import INPUT, TARGET, worked_example_network
+    from .lectures.logic_gates import xor_network
+    from .lectures.worked_example import INPUT, TARGET, worked_example_network
 
     if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
         raise CliError(f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd.draw import Drawing
-from autograd.draw_style import ROLE_COLORS, add_legend, new_digraph
+from autograd.draw.style import ROLE_COLORS, add_legend, new_digraph
 
 POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
 _MAX_LABELLED_EDGES = 64  # beyond this the weight labels pile up; colour and width still show them

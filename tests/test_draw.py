@@ -8,7 +8,7 @@ import graphviz
 import pytest
 
 from autograd import GraphvizNotFound, Value, draw_dot, save_graph, topological_order
-from autograd.draw_style import GRAD_LEVELS, ROLE_COLORS
+from autograd.draw.style import GRAD_LEVELS, ROLE_COLORS
 
 NODE = re.compile(r"^\t(\w+) \[label=(\"(?:[^\"\\]|\\.)*\"|\S+)(.*)\]$", re.M)
 EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", re.M)

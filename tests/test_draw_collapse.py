@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value, draw_dot, save_graph, sum, topological_order
-from autograd.draw_collapse import AFTER, INPUTS, OUTPUT, group_keys
+from autograd.draw.collapse import AFTER, INPUTS, OUTPUT, group_keys
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,4 +1,4 @@
-"""Fuzzing the two file loaders: model JSON (nn.serialize) and CSV tables (nn.csvfile, nn.tabular).
+"""Fuzzing the two file loaders: model JSON (nn.tables.serialize) and CSV tables (nn.tables.csvfile, nn.tables.tabular).
 
 Whatever bytes are on disk, a loader either succeeds with a usable result or raises its own
 exception (ModelFileError, DataError) naming the file; never another exception type, and it
@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nn import MLP, DataError, ModelFileError, load_model_with_metadata, model_to_dict, read_csv
-from nn.tabular import TASKS, prediction_inputs, predictions, prepare_training
+from nn.tables.tabular import TASKS, prediction_inputs, predictions, prepare_training
 
 
 @pytest.fixture(scope="module")

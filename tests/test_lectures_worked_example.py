@@ -7,7 +7,7 @@ delta_out = (o - y) o (1 - o), delta_hidden = (W2^T delta_out) h (1 - h), dJ/dW 
 import numpy as np
 import pytest
 
-from nn.worked_example import worked_example_report, worked_example_run, worked_example_step
+from nn.lectures.worked_example import worked_example_report, worked_example_run, worked_example_step
 
 X = np.array([0.05, 0.10])
 Y = np.array([0.01, 0.99])

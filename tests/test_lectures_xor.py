@@ -1,8 +1,8 @@
 """XOR learned from random weights (item 5) and the zero-initialization symmetry of lecture 004 (item 6).
 
-Settings (nn.xor_experiment): 2-h-1 sigmoid net, weights U(-1, 1), biases 0, full-batch gradient
+Settings (nn.lectures.xor_experiment): 2-h-1 sigmoid net, weights U(-1, 1), biases 0, full-batch gradient
 descent with lr 4 on binary cross-entropy, 300 epochs, seeds 0..99. Measured: 78/100 for h = 2,
-100/100 for h = 4. Run ``python -m nn.xor_experiment`` for longer runs.
+100/100 for h = 4. Run ``python -m nn.lectures.xor_experiment`` for longer runs.
 """
 
 import math
@@ -10,7 +10,7 @@ import math
 import pytest
 
 from nn import MLP, SGD, predict, squared_error, train, xor_dataset
-from nn.xor_experiment import LEARNING_RATE, solves_xor, xor_success_rate
+from nn.lectures.xor_experiment import LEARNING_RATE, solves_xor, xor_success_rate
 
 INPUTS, TARGETS = xor_dataset()
 SEEDS = range(100)

@@ -22,7 +22,7 @@ from nn.losses import (
     squared_error,
 )
 from nn.optim import SGD, Adagrad, Adam
-from nn.tabular import check_model_matches, prediction_inputs, prepare_training
+from nn.tables.tabular import check_model_matches, prediction_inputs, prepare_training
 
 nan, inf = math.nan, math.inf
 

@@ -7,7 +7,7 @@ import pytest
 from child_process import error_message_in_a_child_process
 
 from nn import MLP, FORMAT_VERSION, ModelFileError, load_model, load_model_with_metadata, model_to_dict, save_model
-from nn import serialize
+from nn.tables import serialize
 
 
 def parameters(model):
@@ -124,7 +124,7 @@ def test_a_file_over_the_size_limit_is_refused_by_name_and_limit(tmp_path, monke
     with pytest.raises(ModelFileError) as caught:
         load_model(path)
     assert str(caught.value) == (
-        f"{path}: larger than {size - 1:,} bytes, the most a model file may hold (nn.serialize.MAX_MODEL_FILE_BYTES)"
+        f"{path}: larger than {size - 1:,} bytes, the most a model file may hold (nn.tables.serialize.MAX_MODEL_FILE_BYTES)"
     )
 
 
@@ -134,5 +134,5 @@ def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(tmp_path):
         handle.truncate(16 * 2**30)  # 16 GiB of zeros, sparse: no disk used, but read whole it fills memory
     limit = serialize.MAX_MODEL_FILE_BYTES
     assert error_message_in_a_child_process("load_model", "ModelFileError", path) == (
-        f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.serialize.MAX_MODEL_FILE_BYTES)"
+        f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.tables.serialize.MAX_MODEL_FILE_BYTES)"
     )

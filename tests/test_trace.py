@@ -17,7 +17,7 @@ from reference import DOMAIN_ERRORS, ENGINE, Graph, examples, graphs
 
 import autograd
 from autograd import Value, neuron, trace
-from autograd.trace import UntraceableError
+from autograd.compile.trace import UntraceableError
 
 
 def mlp(sizes: list[int], style: str, activation: str = "relu", seed: int = 0):

@@ -1,4 +1,4 @@
-"""``autograd.batched_ops`` against the op table, point by point.
+"""``autograd.compile.batched_ops`` against the op table, point by point.
 
 The compiled replay runs each op with numpy; the op table (ops.py) is the reference. For
 every op: forward values and local gradients at ordinary points, kinks, extremes,
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograd import ops
-from autograd.batched_ops import RULES
+from autograd.compile.batched_ops import RULES
 
 POINTS = [-1000.0, -40.0, -3.0, -1.0, -0.5, -1e-300, -0.0, 0.0, 1e-300, 0.25, 0.5, 1.0, 2.0, 3.0, 40.0, 700.0,
           math.inf, -math.inf, math.nan]

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from autograd import no_grad
 
-from .data import XOR_INPUTS
-from .module import MLP, Neuron
+from ..data import XOR_INPUTS
+from ..module import MLP, Neuron
 
 # (weights, bias) of the single sigmoid units.
 AND = ([20.0, 20.0], -30.0)

@@ -24,13 +24,13 @@ from collections import Counter, defaultdict
 
 import graphviz
 
-from .draw_style import (
+from .style import (
     PARAMETER_LABEL,
     ROLE_COLORS,
     grad_edge_style,
     set_title,
 )
-from .value import Value
+from ..value import Value
 
 INPUTS, AFTER, OUTPUT = (0,), (2,), (3,)  # group keys; layers and neurons are (1, layer, neuron)
 _MAX_LABELLED_EDGES = 30  # more labelled edges than this (neurons fanning out) make dot slow and unreadable

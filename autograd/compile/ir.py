@@ -11,9 +11,9 @@ once per call. ``tape.compile_tape`` then groups the nodes into kernels.
 
 from __future__ import annotations
 
-from . import ops
+from .. import ops
 from .batched_ops import RULES
-from .value import Value
+from ..value import Value
 
 
 class Node:

@@ -23,9 +23,9 @@ import os
 import re
 from typing import Any
 
-from .activations import get_activation
+from ..activations import get_activation
 from .atomic import atomic_write_text
-from .module import MLP
+from ..module import MLP
 from .regular_file import NotARegularFileError, open_regular_file
 
 FORMAT_NAME = "valuegrad-mlp"
@@ -122,7 +122,7 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: cannot be read ({error.strerror or error})") from None
     if len(data) > limit:
         raise ModelFileError(
-            f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.serialize.MAX_MODEL_FILE_BYTES)"
+            f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.tables.serialize.MAX_MODEL_FILE_BYTES)"
         )
     try:
         return data.decode("utf-8")

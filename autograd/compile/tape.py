@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backward import topological_order
-from .tape_ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
-from .tape_kernels import Elementwise, Linear, plan_gradient_writes, slice_or_index
-from .value import Value
+from ..backward import topological_order
+from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
+from .kernels import Elementwise, Linear, plan_gradient_writes, slice_or_index
+from ..value import Value
 
 
 class Tape:

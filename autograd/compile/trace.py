@@ -31,10 +31,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import grad_mode
-from .backward import topological_order
+from .. import grad_mode
+from ..backward import topological_order
 from .tape import Tape, compile_tape
-from .value import Value
+from ..value import Value
 
 
 class UntraceableError(ValueError):

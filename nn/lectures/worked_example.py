@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from autograd import no_grad
 
-from .losses import squared_error
-from .module import MLP, Layer
-from .optim import SGD
-from .train import train
+from ..losses import squared_error
+from ..module import MLP, Layer
+from ..optim import SGD
+from ..train import train
 
 INPUT = [0.05, 0.10]
 TARGET = [0.01, 0.99]

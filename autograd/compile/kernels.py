@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import ops
+from .. import ops
 from .batched_ops import RULES
 
 

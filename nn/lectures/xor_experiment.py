@@ -7,8 +7,8 @@ ln(2)/2 = 0.3466) or three at 2/3 (loss 0.4774). Wider hidden layers avoid that.
 
 The long measurement (minutes: the engine is pure Python) is a script:
 
-    python -m nn.xor_experiment                       # seeds 0..99, widths 2, 4, 8; 300 and 10000 epochs
-    python -m nn.xor_experiment --seeds 20 --hidden 2 --checkpoints 300 3000
+    python -m nn.lectures.xor_experiment                       # seeds 0..99, widths 2, 4, 8; 300 and 10000 epochs
+    python -m nn.lectures.xor_experiment --seeds 20 --hidden 2 --checkpoints 300 3000
 
 Each run is trained to the first checkpoint, scored, then continued to the next, so the
 longest column says which failures are local minima rather than slow starts.
@@ -20,10 +20,10 @@ import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .data import xor_dataset
-from .module import MLP
-from .optim import SGD
-from .train import predict, train
+from ..data import xor_dataset
+from ..module import MLP
+from ..optim import SGD
+from ..train import predict, train
 
 EPOCHS = 300
 LEARNING_RATE = 4.0

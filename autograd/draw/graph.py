@@ -15,9 +15,9 @@ from pathlib import Path
 
 import graphviz
 
-from .backward import topological_order
-from .draw_collapse import add_collapsed_graph, legend_entries
-from .draw_style import (
+from ..backward import topological_order
+from .collapse import add_collapsed_graph, legend_entries
+from .style import (
     OP_COLOR,
     PARAMETER_LABEL,
     ROLE_COLORS,
@@ -26,7 +26,7 @@ from .draw_style import (
     new_digraph,
     record_text,
 )
-from .value import Value
+from ..value import Value
 
 INSTALL_MESSAGE = """\
 rendering needs Graphviz's `dot` program, and it is not on PATH. Install Graphviz, then retry:

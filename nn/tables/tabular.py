@@ -23,8 +23,8 @@ from typing import Any
 from autograd import no_grad
 
 from .csvfile import DataError, Table, parse_number
-from .losses import softmax
-from .module import MLP
+from ..losses import softmax
+from ..module import MLP
 
 TASKS = ("regression", "binary", "multiclass")
 # An integer-valued numeric target with at most this many distinct values is taken as classes.

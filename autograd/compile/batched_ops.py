@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from .. import ops
 
 Array = Any  # an ndarray, or a float that broadcasts like one
 
