@@ -9,11 +9,11 @@ per-sample function into a numpy tape that runs it over a whole batch (``trace.p
 """
 
 from .backward import grad, topological_order
+from .compile import Tape, UntraceableError, trace
 from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
 from .nary import dot, neuron, neuron_layer, sum
-from .compile import Tape, UntraceableError, trace
 from .value import Value
 
 __all__ = [

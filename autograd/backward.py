@@ -197,7 +197,9 @@ def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Va
             local_grads = node._op.local_grads(tuple([p.data for p in parents]), node.data)
         for parent, local in zip(parents, local_grads):
             contribution = upstream * local
-            gradients[parent] = gradients[parent] + contribution if parent in gradients else contribution
+            gradients[parent] = (
+                gradients[parent] + contribution if parent in gradients else contribution
+            )
     return gradients
 
 

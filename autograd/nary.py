@@ -25,9 +25,7 @@ def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
     return values
 
 
-
-
-def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
+def sum(values: Iterable[Value | float]) -> Value:
     """Sum of any number of Values (and numbers) as one node; the empty sum is Value(0.0)."""
     terms = _as_values(tuple(values), "sum")
     data = tuple([t.data for t in terms])
@@ -71,7 +69,9 @@ def _neuron_op(activation: str) -> ops.Neuron:
         try:
             parameter = float(rest[:-1]) if rest else default
         except ValueError:
-            raise ValueError(f"neuron: activation {activation!r} needs a number in parentheses") from None
+            raise ValueError(
+                f"neuron: activation {activation!r} needs a number in parentheses"
+            ) from None
         op = ops.Neuron(make(parameter))
     _neuron_ops[activation] = op
     return op
@@ -115,7 +115,10 @@ def neuron_layer(
 
 
 def _fused_neurons(
-    op: ops.Neuron, weight_rows: Sequence[Sequence[Value]], x: Sequence[Value], biases: Sequence[Value]
+    op: ops.Neuron,
+    weight_rows: Sequence[Sequence[Value]],
+    x: Sequence[Value],
+    biases: Sequence[Value],
 ) -> list[Value]:
     """One ``op`` node per (w, b), all on the input vector ``x`` (Values only)."""
     activation = op.activation

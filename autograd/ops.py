@@ -161,7 +161,7 @@ class Div(Op):
         return a / b
 
     def local_grads(self, xs, out):
-        a, b = xs
+        _a, b = xs
         return (1.0 / b, -out / b)  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
 
 
@@ -194,7 +194,9 @@ class Pow(Op):
 
     def forward(self, a, b):
         if a < 0.0:
-            raise ValueError(f"pow({a!r}, Value): negative base with a Value exponent (log(a) undefined)")
+            raise ValueError(
+                f"pow({a!r}, Value): negative base with a Value exponent (log(a) undefined)"
+            )
         if a == 0.0 and b < 0.0:
             raise ZeroDivisionError(f"pow({a!r}, {b!r}): zero to a negative power")
         try:
@@ -384,6 +386,8 @@ class Neuron(Op):
         n = len(xs) // 2
         w, x = xs[:n], xs[n:-1]
         z = sum(map(_mul, w, x), xs[-1])
-        slope = 1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]  # act'(z)
+        slope = (
+            1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]
+        )  # act'(z)
         # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
         return tuple([slope * factor for factor in (*x, *w, 1.0)])

@@ -40,7 +40,9 @@ def _as_float(data: object) -> float:
         )
     if isinstance(data, numbers.Complex) and not isinstance(data, numbers.Real):
         raise TypeError(f"Value takes a real number, not complex ({data!r})")
-    raise TypeError(f"Value takes a real number (int, float or numpy scalar), not {type(data).__name__}")
+    raise TypeError(
+        f"Value takes a real number (int, float or numpy scalar), not {type(data).__name__}"
+    )
 
 
 class _ValueType(type):
@@ -75,7 +77,7 @@ class Value(metaclass=_ValueType):
     #   its activation (see the n-ary ops in ops.py). Backward needs only z and the parents'
     #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
     # _mark: scratch used by graph traversals (see backward.py).
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
+    __slots__ = ("_a", "_b", "_mark", "_op", "data", "grad", "label")
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -28,7 +28,9 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-ONE_THREAD = " (1 thread)"  # a system name with this suffix runs with BLAS/OpenMP limited to one thread
+ONE_THREAD = (
+    " (1 thread)"  # a system name with this suffix runs with BLAS/OpenMP limited to one thread
+)
 
 
 class Worker:
@@ -40,8 +42,18 @@ class Worker:
         if system.endswith(ONE_THREAD):
             env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "benchmarks.worker", "moons", system.removesuffix(ONE_THREAD), str(batch)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            [
+                PYTHON,
+                "-m",
+                "benchmarks.worker",
+                "moons",
+                system.removesuffix(ONE_THREAD),
+                str(batch),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         line = self.process.stdout.readline().strip()
         if line != "ready":
@@ -61,7 +73,9 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def moons(systems: list[str], batch: int, rounds: int, seconds_per_turn: float) -> dict[str, list[tuple[float, float]]]:
+def moons(
+    systems: list[str], batch: int, rounds: int, seconds_per_turn: float
+) -> dict[str, list[tuple[float, float]]]:
     """Step times per system; the workers alternate, one turn each per round (order rotated)."""
     workers = [Worker(system, batch) for system in systems]
     try:
@@ -71,7 +85,7 @@ def moons(systems: list[str], batch: int, rounds: int, seconds_per_turn: float) 
             steps[worker.system] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
             worker.times.clear()
         for turn in range(rounds):
-            order = workers[turn % len(workers):] + workers[: turn % len(workers)]
+            order = workers[turn % len(workers) :] + workers[: turn % len(workers)]
             for worker in order:
                 time.sleep(0.3)  # let the previous worker's BLAS/OpenMP threads stop spinning
                 worker.run(steps[worker.system])
@@ -83,8 +97,12 @@ def moons(systems: list[str], batch: int, rounds: int, seconds_per_turn: float) 
 
 def measure(kind: str, system: str, size: int) -> object:
     """One measurement in a fresh process; its JSON result, or the error it died of."""
-    done = subprocess.run([PYTHON, "-m", "benchmarks.worker", kind, system, str(size)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [PYTHON, "-m", "benchmarks.worker", kind, system, str(size)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         return "fails: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]
     return json.loads(done.stdout)
@@ -105,10 +123,13 @@ def moons_table(title: str, times: dict[str, list[tuple[float, float]]]) -> list
     other processes does not inflate; torch's counts both of its threads)."""
     wall = {system: statistics.median(w for w, _ in t) for system, t in times.items()}
     cpu = {system: statistics.median(c for _, c in t) for system, t in times.items()}
-    lines = [f"### {title}", "",
-             "| system | median ms/step (wall) | micrograd / system | torch / system | torch-f64 / system | steps | "
-             "median ms/step (CPU) | micrograd / system (CPU) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {title}",
+        "",
+        "| system | median ms/step (wall) | micrograd / system | torch / system | torch-f64 / system | steps | "
+        "median ms/step (CPU) | micrograd / system (CPU) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for system in times:
         threads = ONE_THREAD * system.endswith(ONE_THREAD)  # compare with torch on as many threads
         lines.append(
@@ -120,9 +141,15 @@ def moons_table(title: str, times: dict[str, list[tuple[float, float]]]) -> list
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller sizes (about a minute)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds of the moons step (default 7, quick 3)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds and smaller sizes (about a minute)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds of the moons step (default 7, quick 3)"
+    )
     parser.add_argument("--only", choices=["moons", "chain", "sum", "memory"], action="append")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 7)
@@ -138,21 +165,37 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(lines), flush=True)
 
     if "moons" in only:
-        systems = ["micrograd"] * has_micrograd + ["valuegrad-plain", "valuegrad-default", "valuegrad-compiled"]
+        systems = ["micrograd"] * has_micrograd + [
+            "valuegrad-plain",
+            "valuegrad-default",
+            "valuegrad-compiled",
+        ]
         systems += ["torch", "torch-f64"] * has_torch
-        emit(moons_table(f"Moons step, batch 100 ({rounds} rounds, workers alternating)",
-                         moons(systems, 100, rounds, turn)))
+        emit(
+            moons_table(
+                f"Moons step, batch 100 ({rounds} rounds, workers alternating)",
+                moons(systems, 100, rounds, turn),
+            )
+        )
         # Both sides by default (numpy's BLAS and torch's OpenMP use every core) and with one
         # thread: on a busy two-core machine a matrix product split in two waits for its other
         # half whenever that thread is descheduled, and steps stretch to a scheduler tick.
         big = ["valuegrad-compiled", "valuegrad-compiled-f32"] + ["torch", "torch-f64"] * has_torch
         big += [system + ONE_THREAD for system in big]
-        emit(moons_table(f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)))
+        emit(
+            moons_table(
+                f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)
+            )
+        )
 
     if "chain" in only:
-        lines = ["### Deep chain v = v * w + c (forward + backward, fresh process each, median of 3 runs "
-                 "taken in turns)", "", "| system | ops | forward s | backward s | total s | ns per op |",
-                 "|---|---:|---:|---:|---:|---:|"]
+        lines = [
+            "### Deep chain v = v * w + c (forward + backward, fresh process each, median of 3 runs "
+            "taken in turns)",
+            "",
+            "| system | ops | forward s | backward s | total s | ns per op |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         sizes = [30_000, 300_000, 1_000_000] + ([] if args.quick else [3_000_000])
         runs = [("valuegrad", n) for n in sizes] + [("micrograd", 30_000)] * has_micrograd
         results: dict[tuple[str, int], list] = {run: [] for run in runs}
@@ -164,30 +207,52 @@ def main(argv: list[str] | None = None) -> None:
             if not good:
                 lines.append(f"| {system} | {n:,} | {measured[0]} | | | |")
                 continue
-            forward, backward = min(good, key=sum) if len(good) < 3 else sorted(good, key=sum)[len(good) // 2]
-            lines.append(f"| {system} | {n:,} | {forward:.3f} | {backward:.3f} | {forward + backward:.3f} | "
-                         f"{(forward + backward) / n * 1e9:.0f} |")
+            forward, backward = (
+                min(good, key=sum) if len(good) < 3 else sorted(good, key=sum)[len(good) // 2]
+            )
+            lines.append(
+                f"| {system} | {n:,} | {forward:.3f} | {backward:.3f} | {forward + backward:.3f} | "
+                f"{(forward + backward) / n * 1e9:.0f} |"
+            )
         emit(lines + [""])
 
     if "sum" in only:
-        lines = ["### Sum of 1e5 Values (forward + backward)", "", "| system | how | total s |", "|---|---|---:|"]
-        runs = [("valuegrad-plain", "builtin sum: 1e5 chained + nodes"), ("valuegrad-default", "autograd.sum: one node")]
+        lines = [
+            "### Sum of 1e5 Values (forward + backward)",
+            "",
+            "| system | how | total s |",
+            "|---|---|---:|",
+        ]
+        runs = [
+            ("valuegrad-plain", "builtin sum: 1e5 chained + nodes"),
+            ("valuegrad-default", "autograd.sum: one node"),
+        ]
         runs += [("micrograd", "builtin sum: 1e5 chained + nodes")] * has_micrograd
         for system, how in runs:
             result = measure("sum", system, 100_000)
-            lines.append(f"| {system} | {how} | {result if isinstance(result, str) else f'{sum(result):.3f}'} |")
+            lines.append(
+                f"| {system} | {how} | {result if isinstance(result, str) else f'{sum(result):.3f}'} |"
+            )
         emit(lines + [""])
 
     if "memory" in only:
-        lines = ["### Memory per graph node (1e5-op chain, after backward; tracemalloc)", "",
-                 "| system | bytes per node |", "|---|---:|"]
+        lines = [
+            "### Memory per graph node (1e5-op chain, after backward; tracemalloc)",
+            "",
+            "| system | bytes per node |",
+            "|---|---:|",
+        ]
         for system in ["valuegrad"] + ["micrograd"] * has_micrograd:
             result = measure("memory", system, 100_000)
             lines.append(f"| {system} | {result if isinstance(result, str) else f'{result:.0f}'} |")
         emit(lines + [""])
 
-    emit([f"Total benchmark time: {time.perf_counter() - started:.0f} s. Load average at the end: "
-          f"{machine.describe().rsplit('load average ', 1)[-1]}"])
+    emit(
+        [
+            f"Total benchmark time: {time.perf_counter() - started:.0f} s. Load average at the end: "
+            f"{machine.describe().rsplit('load average ', 1)[-1]}"
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -31,10 +31,12 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     n_upper = n // 2
     t_upper = np.linspace(0.0, np.pi, n_upper)
     t_lower = np.linspace(0.0, np.pi, n - n_upper)
-    X = np.vstack([
-        np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
-        np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)]),
-    ])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
+            np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)]),
+        ]
+    )
     X += rng.normal(scale=noise, size=X.shape)
     y = np.hstack([-np.ones(n_upper), np.ones(n - n_upper)])
     return X, y
@@ -47,7 +49,14 @@ class _MicrogradStyleMLP:
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         self.layers = [
-            [([value(rng.uniform(-1, 1)) for _ in range(sizes[i])], value(0.0), i != len(nouts) - 1) for _ in range(sizes[i + 1])]
+            [
+                (
+                    [value(rng.uniform(-1, 1)) for _ in range(sizes[i])],
+                    value(0.0),
+                    i != len(nouts) - 1,
+                )
+                for _ in range(sizes[i + 1])
+            ]
             for i in range(len(nouts))
         ]
 
@@ -64,7 +73,9 @@ class _MicrogradStyleMLP:
         return [p for layer in self.layers for w, b, _ in layer for p in (*w, b)]
 
 
-def _micrograd_step(value: type, model, X: np.ndarray, y: np.ndarray, total_sum: Callable = sum) -> Callable[[], float]:
+def _micrograd_step(
+    value: type, model, X: np.ndarray, y: np.ndarray, total_sum: Callable = sum
+) -> Callable[[], float]:
     """micrograd's README training step (the demo notebook's loss), for a micrograd-like Value."""
     rows, labels = X.tolist(), y.tolist()
     params = model.parameters()
@@ -115,7 +126,9 @@ def valuegrad_default_moons(batch: int) -> Callable[[], float]:
     def step() -> float:
         scores = [model([Value(a), Value(b)]) for a, b in rows]
         losses = [(1 - yi * si).relu() for yi, si in zip(labels, scores)]
-        total = autograd.sum(losses) * (1.0 / len(losses)) + L2 * autograd.sum([p * p for p in params])
+        total = autograd.sum(losses) * (1.0 / len(losses)) + L2 * autograd.sum(
+            [p * p for p in params]
+        )
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
@@ -157,14 +170,20 @@ def _torch_moons(batch: int, dtype_name: str) -> Callable[[], float]:
     X, y = moons(batch)
     X, y = torch.tensor(X, dtype=dtype), torch.tensor(y, dtype=dtype)
     model = torch.nn.Sequential(
-        torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1)
+        torch.nn.Linear(2, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
     ).to(dtype)
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
     def step() -> float:
         optimizer.zero_grad()
         scores = model(X).squeeze(1)
-        loss = torch.relu(1 - y * scores).mean() + L2 * sum((p * p).sum() for p in model.parameters())
+        loss = torch.relu(1 - y * scores).mean() + L2 * sum(
+            (p * p).sum() for p in model.parameters()
+        )
         loss.backward()
         optimizer.step()
         return loss.item()

@@ -12,7 +12,6 @@ lecture notes' examples (``logic_gates``, ``worked_example``, ``xor_experiment``
 """
 
 from .activations import ACTIVATION_NAMES, get_activation
-from .tables.csvfile import DataError, Table, read_csv
 from .data import make_moons, xor_dataset
 from .draw import draw_network
 from .init import INIT_SCHEMES, make_rng
@@ -34,6 +33,7 @@ from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adagrad, Adam, Optimizer
 from .progress import ProgressBar
+from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
     FORMAT_VERSION,
     ModelFileError,

@@ -61,7 +61,9 @@ def get_activation(name: str) -> Activation:
             raise ValueError(f"activation {name!r}: parameter must be a finite number")
         return _WITH_PARAMETER[match["name"]](parameter)
     known = ", ".join(ACTIVATION_NAMES)
-    raise ValueError(f"unknown activation {name!r}; known: {known} (leaky_relu and elu take a parameter: 'elu(0.5)')")
+    raise ValueError(
+        f"unknown activation {name!r}; known: {known} (leaky_relu and elu take a parameter: 'elu(0.5)')"
+    )
 
 
 def canonical_activation(name: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import math
 import os
 import sys
@@ -26,11 +27,11 @@ from typing import NoReturn
 from autograd import no_grad
 
 from .activations import get_activation
-from .tables.atomic import atomic_write_text
-from .tables.csvfile import DataError, read_csv
 from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP
 from .optim import Adam
+from .tables.atomic import atomic_write_text
+from .tables.csvfile import DataError, read_csv
 from .tables.serialize import ModelFileError, load_model_with_metadata, save_model
 from .tables.tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
 from .train import ENGINES, NonFiniteLossError, train
@@ -69,7 +70,9 @@ MAX_PARAMETERS = 2_000_000
 
 def _narrow_enough(width: int) -> int:
     if width > MAX_LAYER_WIDTH:
-        raise argparse.ArgumentTypeError(f"a layer of {width:,} units is wider than the limit of {MAX_LAYER_WIDTH:,}")
+        raise argparse.ArgumentTypeError(
+            f"a layer of {width:,} units is wider than the limit of {MAX_LAYER_WIDTH:,}"
+        )
     return width
 
 
@@ -124,11 +127,22 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
 
 def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
-    parser = subparsers.add_parser("xor", help="logic networks from the notes, then XOR learned by backprop")
-    parser.add_argument("--hidden", type=_layer_width, default=2, help="hidden units of the trained net (default 2)")
+    parser = subparsers.add_parser(
+        "xor", help="logic networks from the notes, then XOR learned by backprop"
+    )
+    parser.add_argument(
+        "--hidden", type=_layer_width, default=2, help="hidden units of the trained net (default 2)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the trained net (default 0)")
-    parser.add_argument("--epochs", type=_positive_int, default=None, help="full-batch steps (default 300)")
-    parser.add_argument("--seeds", type=_positive_int, default=None, help="also measure the success rate over this many seeds")
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=None, help="full-batch steps (default 300)"
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=None,
+        help="also measure the success rate over this many seeds",
+    )
     parser.set_defaults(handler=run_xor)
 
 
@@ -143,18 +157,28 @@ def run_xor(args: argparse.Namespace) -> int:
     for name, gate in (("AND", logic.AND), ("OR", logic.OR), ("NOT", logic.NOT)):
         weights, bias = gate
         rows = "  ".join(
-            f"{''.join(str(int(v)) for v in x)}->{y:.5f}" for x, y in logic.gate_table(logic.logic_neuron(gate))
+            f"{''.join(str(int(v)) for v in x)}->{y:.5f}"
+            for x, y in logic.gate_table(logic.logic_neuron(gate))
         )
-        print(f"  {name:<3} bias {bias:+g}, weights {', '.join(f'{w:+g}' for w in weights)}:  {rows}", file=out)
+        print(
+            f"  {name:<3} bias {bias:+g}, weights {', '.join(f'{w:+g}' for w in weights)}:  {rows}",
+            file=out,
+        )
     z = logic.exercise_neuron()(logic.EXERCISE_INPUT).data
-    print(f"Exercise neuron: w = {logic.EXERCISE_WEIGHTS}, b = {logic.EXERCISE_BIAS}, x = {logic.EXERCISE_INPUT}: z = {z:.2f}", file=out)
+    print(
+        f"Exercise neuron: w = {logic.EXERCISE_WEIGHTS}, b = {logic.EXERCISE_BIAS}, x = {logic.EXERCISE_INPUT}: z = {z:.2f}",
+        file=out,
+    )
     for title, model in (
         ("XOR = AND(OR, NAND) (lecture 004)", logic.xor_network()),
         ("XNOR = OR(AND, NOR) (notes 000)", logic.xnor_network()),
     ):
         print(f"\n{title}\n  x1 x2 |   a1      a2    |   h", file=out)
         for x, hidden, h in logic.network_table(model):
-            print(f"   {int(x[0])}  {int(x[1])} | {hidden[0]:.4f}  {hidden[1]:.4f} | {h:.4f} -> {round(h)}", file=out)
+            print(
+                f"   {int(x[0])}  {int(x[1])} | {hidden[0]:.4f}  {hidden[1]:.4f} | {h:.4f} -> {round(h)}",
+                file=out,
+            )
     run = train_xor(args.hidden, args.seed, epochs=epochs)
     print(
         f"\nXOR learned from random weights: 2-{args.hidden}-1 sigmoid net, seed {args.seed}, "
@@ -168,7 +192,11 @@ def run_xor(args: argparse.Namespace) -> int:
     if args.seeds:
         rate, runs = xor_success_rate(args.hidden, range(args.seeds), epochs=epochs)
         failed = [r.seed for r in runs if not r.solved]
-        print(f"\nSuccess rate over seeds 0..{args.seeds - 1}: {rate:.0%}" + (f" (failed: {failed})" if failed else ""), file=out)
+        print(
+            f"\nSuccess rate over seeds 0..{args.seeds - 1}: {rate:.0%}"
+            + (f" (failed: {failed})" if failed else ""),
+            file=out,
+        )
     return 0
 
 
@@ -177,8 +205,12 @@ def run_xor(args: argparse.Namespace) -> int:
 
 def add_worked_example_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad worked-example``: lecture 004's 2-2-2 network, number by number."""
-    parser = subparsers.add_parser("worked-example", help="lecture 004's 2-2-2 example, step by step")
-    parser.add_argument("--steps", type=_positive_int, default=10_000, help="steps for the long run (default 10000)")
+    parser = subparsers.add_parser(
+        "worked-example", help="lecture 004's 2-2-2 example, step by step"
+    )
+    parser.add_argument(
+        "--steps", type=_positive_int, default=10_000, help="steps for the long run (default 10000)"
+    )
     parser.set_defaults(handler=run_worked_example)
 
 
@@ -196,17 +228,46 @@ def run_worked_example(args: argparse.Namespace) -> int:
 def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
     parser = subparsers.add_parser("train", help="train an MLP on a CSV file and save it as JSON")
-    parser.add_argument("data", metavar="DATA.csv", help="CSV with a header line; every column but the target is an input")
+    parser.add_argument(
+        "data",
+        metavar="DATA.csv",
+        help="CSV with a header line; every column but the target is an input",
+    )
     parser.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
-    parser.add_argument("--out", required=True, metavar="MODEL.json", help="where to save the trained model")
-    parser.add_argument("--hidden", type=_hidden_sizes, default=[16, 16], metavar="16,16", help="hidden layer widths")
-    parser.add_argument("--activation", type=_activation, default="relu", help="hidden activation (default relu)")
-    parser.add_argument("--task", choices=("auto", *TASKS), default="auto", help="default: inferred from the target")
-    parser.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default 100)")
-    parser.add_argument("--lr", type=_learning_rate, default=0.01, help="Adam learning rate (default 0.01)")
-    parser.add_argument("--batch-size", type=_positive_int, default=32, help="mini-batch size (default 32)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for initialization and shuffling (default 0)")
-    parser.add_argument("--progress", action="store_true", default=None, help="show the progress bar even when stderr is not a terminal")
+    parser.add_argument(
+        "--out", required=True, metavar="MODEL.json", help="where to save the trained model"
+    )
+    parser.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=[16, 16],
+        metavar="16,16",
+        help="hidden layer widths",
+    )
+    parser.add_argument(
+        "--activation", type=_activation, default="relu", help="hidden activation (default relu)"
+    )
+    parser.add_argument(
+        "--task", choices=("auto", *TASKS), default="auto", help="default: inferred from the target"
+    )
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=100, help="passes over the data (default 100)"
+    )
+    parser.add_argument(
+        "--lr", type=_learning_rate, default=0.01, help="Adam learning rate (default 0.01)"
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="mini-batch size (default 32)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for initialization and shuffling (default 0)"
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="show the progress bar even when stderr is not a terminal",
+    )
     parser.add_argument(
         "--engine",
         choices=ENGINES,
@@ -223,7 +284,7 @@ def run_train(args: argparse.Namespace) -> int:
     table = read_csv(args.data)
     data = prepare_training(table, args.target, args.task)
     sizes = [len(data.inputs[0]), *args.hidden, data.nout]
-    n_parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
+    n_parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
     if n_parameters > MAX_PARAMETERS:
         raise CliError(
             f"a {'-'.join(map(str, sizes))} network has {n_parameters:,} parameters, more than the limit of "
@@ -249,7 +310,10 @@ def run_train(args: argparse.Namespace) -> int:
         engine=args.engine,
     )
     with no_grad():
-        outputs = [[v.data for v in out] if isinstance(out, list) else [out.data] for out in map(model, data.inputs)]
+        outputs = [
+            [v.data for v in out] if isinstance(out, list) else [out.data]
+            for out in map(model, data.inputs)
+        ]
     if not all(math.isfinite(v) for row in outputs for v in row):
         # The last steps can blow the weights up without any loss seeing it: refuse to save a NaN model.
         raise CliError(
@@ -280,7 +344,9 @@ def _regression_metric(standardized: list[float], data: TrainingData) -> str:
     """Training MSE in the target's units, and R^2 (on the standardized scale, where it cannot overflow)."""
     mean, std = data.metadata["target_mean"], data.metadata["target_std"]
     try:
-        mse = mean_squared_error([p * std + mean for p in standardized], [t * std + mean for t in data.targets])
+        mse = mean_squared_error(
+            [p * std + mean for p in standardized], [t * std + mean for t in data.targets]
+        )
     except OverflowError:  # targets near the float limit: their squared error is beyond it
         mse = math.inf
     return f"training MSE {mse:.6g}, R^2 {r2_score(standardized, data.targets):.4f}"
@@ -293,8 +359,12 @@ def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad predict MODEL.json DATA.csv [--out FILE]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")
-    parser.add_argument("data", metavar="DATA.csv", help="needs the model's input columns; others are ignored")
-    parser.add_argument("--out", metavar="FILE", help="write the predictions here instead of stdout")
+    parser.add_argument(
+        "data", metavar="DATA.csv", help="needs the model's input columns; others are ignored"
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="write the predictions here instead of stdout"
+    )
     parser.set_defaults(handler=run_predict)
 
 
@@ -328,8 +398,12 @@ GRAPHS = {
 
 def add_graph_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad graph NAME --out FILE``: draw a lecture network or graph to an image file."""
-    parser = subparsers.add_parser("graph", help="draw a lecture network or computation graph to a file")
-    parser.add_argument("name", choices=sorted(GRAPHS), help="; ".join(f"{k}: {v}" for k, v in GRAPHS.items()))
+    parser = subparsers.add_parser(
+        "graph", help="draw a lecture network or computation graph to a file"
+    )
+    parser.add_argument(
+        "name", choices=sorted(GRAPHS), help="; ".join(f"{k}: {v}" for k, v in GRAPHS.items())
+    )
     parser.add_argument("--out", required=True, help="image file to write: .svg, .png or .pdf")
     parser.set_defaults(handler=run_graph)
 
@@ -343,11 +417,15 @@ def run_graph(args: argparse.Namespace) -> int:
     from .lectures.worked_example import INPUT, TARGET, worked_example_network
 
     if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
-        raise CliError(f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf")
+        raise CliError(
+            f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf"
+        )
     if args.name == "xor":
         drawing = draw_network(xor_network(), title="XOR = AND(OR, NAND), lecture 004")
     elif args.name == "worked-example":
-        drawing = draw_network(worked_example_network(), title="The 2-2-2 worked example, lecture 004")
+        drawing = draw_network(
+            worked_example_network(), title="The 2-2-2 worked example, lecture 004"
+        )
     else:
         network = worked_example_network()
         from .losses import squared_error
@@ -377,8 +455,12 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand in ``COMMANDS``."""
-    parser = _Parser(prog=PROGRAM, description="valuegrad: scalar autodiff and small neural networks")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    parser = _Parser(
+        prog=PROGRAM, description="valuegrad: scalar autodiff and small neural networks"
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for add_command in COMMANDS:
         add_command(subparsers)
     return parser
@@ -405,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - a bug: still one line, with a way to see more
+    except Exception as error:
         if os.environ.get("VALUEGRAD_TRACEBACK"):
             raise
         message = f"internal error: {type(error).__name__}: {_one_line(error)} (set VALUEGRAD_TRACEBACK=1 for details)"

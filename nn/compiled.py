@@ -27,7 +27,14 @@ from .module import MLP, Layer, Module, Neuron
 
 # Built-in losses that, given Value targets, take a branch-free form (see nn.losses).
 # "bce" (from probabilities) clamps its log on the data, so it is not among them.
-TRACEABLE_LOSSES = ("mse", "squared_error", "half_squared_error", "hinge", "bce_with_logits", "softmax_cross_entropy")
+TRACEABLE_LOSSES = (
+    "mse",
+    "squared_error",
+    "half_squared_error",
+    "hinge",
+    "bce_with_logits",
+    "softmax_cross_entropy",
+)
 _TRACEABLE_FUNCTIONS = tuple(LOSSES[name] for name in TRACEABLE_LOSSES)
 
 
@@ -37,7 +44,9 @@ def _plain_nn_module(model: Module) -> bool:
         return True
     if type(model) is Layer:
         return all(type(neuron) is Neuron for neuron in model.neurons)
-    return type(model) is MLP and all(type(layer) is Layer and _plain_nn_module(layer) for layer in model.layers)
+    return type(model) is MLP and all(
+        type(layer) is Layer and _plain_nn_module(layer) for layer in model.layers
+    )
 
 
 def known_traceable(model: Module, loss_function: LossFunction) -> bool:
@@ -96,12 +105,16 @@ def compiled_objective(
         with no_grad():
             for x in xs:  # the model's own error for the first row of a wrong length
                 model(x)
-        raise ValueError(f"compiled training needs input rows of one length; the first has {n_inputs}")
+        raise ValueError(
+            f"compiled training needs input rows of one length; the first has {n_inputs}"
+        )
     width = _output_width(model, xs[0])
     if loss_function in LOSSES.values():
         placeholder_output = [0.0] * width if width > 1 else 0.0
         with no_grad():
-            for y in ys:  # the built-in loss's own checks of every target (domain, length, class index)
+            for (
+                y
+            ) in ys:  # the built-in loss's own checks of every target (domain, length, class index)
                 loss_function(placeholder_output, y)
     targets = _target_rows(ys, loss_function, width)
     one_number = targets.shape[1] == 1 and loss_function is not softmax_cross_entropy
@@ -113,7 +126,9 @@ def compiled_objective(
         return loss + l2_penalty(penalized, l2) if l2 else loss
 
     try:
-        tape = trace(objective, inputs_and_targets.shape[1], example=_trial_rows(inputs_and_targets))
+        tape = trace(
+            objective, inputs_and_targets.shape[1], example=_trial_rows(inputs_and_targets)
+        )
     except TypeError as error:  # a loss or module that refuses Value targets or inputs
         raise UntraceableError(f"cannot trace the objective: {error}") from error
 

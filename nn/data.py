@@ -13,7 +13,9 @@ def xor_dataset() -> tuple[list[list[float]], list[float]]:
     return inputs, [float(int(a) ^ int(b)) for a, b in XOR_INPUTS]
 
 
-def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n_samples: int = 100, noise: float = 0.1, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (like scikit-learn's ``make_moons``), with Gaussian noise.
 
     Returns ``X`` of shape (n_samples, 2) and labels ``y`` in {0, 1}: the upper moon

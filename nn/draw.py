@@ -40,8 +40,10 @@ def draw_network(
     nin = len(layers[0][0].w)
     inputs = list(input_names) if input_names is not None else [f"x{i + 1}" for i in range(nin)]
     nout = len(layers[-1])
-    outputs = list(output_names) if output_names is not None else (
-        ["out"] if nout == 1 else [f"out{j + 1}" for j in range(nout)]
+    outputs = (
+        list(output_names)
+        if output_names is not None
+        else (["out"] if nout == 1 else [f"out{j + 1}" for j in range(nout)])
     )
     if len(inputs) != nin or len(outputs) != nout:
         raise ValueError(
@@ -58,7 +60,9 @@ def draw_network(
 
     previous = []
     for i, name in enumerate(inputs):
-        graph.node(f"input{i}", label=name, shape="circle", style="filled", fillcolor=ROLE_COLORS["input"])
+        graph.node(
+            f"input{i}", label=name, shape="circle", style="filled", fillcolor=ROLE_COLORS["input"]
+        )
         previous.append(f"input{i}")
     for l, layer in enumerate(layers):
         current = []
@@ -67,9 +71,15 @@ def draw_network(
             lines = [getattr(neuron, "name", "") or f"L{l}.N{j}", _activation_name(neuron)]
             lines.append(f"b = {_number(neuron.b, number_format, show_grad)}")
             fill = ROLE_COLORS["parameter"]
-            graph.node(node_id, label="\\n".join(lines), shape="circle", style="filled", fillcolor=fill)
+            graph.node(
+                node_id, label="\\n".join(lines), shape="circle", style="filled", fillcolor=fill
+            )
             for source, w in zip(previous, neuron.w):
-                graph.edge(source, node_id, **_weight_style(w, largest, number_format, show_grad, edge_labels))
+                graph.edge(
+                    source,
+                    node_id,
+                    **_weight_style(w, largest, number_format, show_grad, edge_labels),
+                )
             current.append(node_id)
         previous = current
     for j, name in enumerate(outputs):
@@ -105,7 +115,11 @@ def _activation_name(neuron: object) -> str:
     activation = getattr(neuron, "activation", None)
     if activation is None:
         return "?"
-    return activation if isinstance(activation, str) else getattr(activation, "__name__", str(activation))
+    return (
+        activation
+        if isinstance(activation, str)
+        else getattr(activation, "__name__", str(activation))
+    )
 
 
 def _number(value: object, number_format: str, show_grad: bool) -> str:
@@ -113,7 +127,9 @@ def _number(value: object, number_format: str, show_grad: bool) -> str:
     return f"{text} (grad {format(float(value.grad), number_format)})" if show_grad else text
 
 
-def _weight_style(w: object, largest: float, number_format: str, show_grad: bool, label: bool) -> dict[str, str]:
+def _weight_style(
+    w: object, largest: float, number_format: str, show_grad: bool, label: bool
+) -> dict[str, str]:
     color = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
     style = {"color": color, "penwidth": f"{0.8 + 3.2 * abs(w.data) / largest:.2f}"}
     if label:

@@ -49,7 +49,9 @@ def _number(target: object) -> Value | float:
     return target if isinstance(target, Value) else float(target)
 
 
-def _pairs(prediction: Prediction, target: Target, what: str) -> list[tuple[Value | float, Value | float]]:
+def _pairs(
+    prediction: Prediction, target: Target, what: str
+) -> list[tuple[Value | float, Value | float]]:
     predictions, targets = _as_list(prediction), _as_list(target)
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} outputs but {len(targets)} targets")
@@ -173,7 +175,9 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
     if isinstance(target, Sequence) and any(isinstance(t, Value) for t in target):
         zs = _as_list(logits)
         if len(zs) != len(target):
-            raise ValueError(f"softmax_cross_entropy: {len(zs)} logits but a target of length {len(target)}")
+            raise ValueError(
+                f"softmax_cross_entropy: {len(zs)} logits but a target of length {len(target)}"
+            )
         log_total = _traced_log_sum_exp(zs)
         return value_sum([t * (log_total - z) for t, z in zip(target, zs)])
     shifted = _shifted_logits(logits)
@@ -181,7 +185,9 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         target = int(target)
         if not 0 <= target < len(shifted):
-            raise ValueError(f"softmax_cross_entropy: class index {target} outside 0..{len(shifted) - 1}")
+            raise ValueError(
+                f"softmax_cross_entropy: class index {target} outside 0..{len(shifted) - 1}"
+            )
         return log_total - shifted[target]
     if isinstance(target, (numbers.Real, str)) or not isinstance(target, Iterable):
         raise TypeError(
@@ -190,11 +196,19 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
         )
     weights = [float(t) for t in target]
     if len(weights) != len(shifted):
-        raise ValueError(f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}")
+        raise ValueError(
+            f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}"
+        )
     if any(math.isnan(t) for t in weights):
-        return value_sum([t * (log_total - z) for t, z in zip(weights, shifted)])  # NaN, for train to report
-    if any(not 0.0 <= t <= 1.0 for t in weights) or not math.isclose(math.fsum(weights), 1.0, abs_tol=1e-9):
-        raise ValueError(f"softmax_cross_entropy: target {weights} is not one-hot or a probability vector")
+        return value_sum(
+            [t * (log_total - z) for t, z in zip(weights, shifted)]
+        )  # NaN, for train to report
+    if any(not 0.0 <= t <= 1.0 for t in weights) or not math.isclose(
+        math.fsum(weights), 1.0, abs_tol=1e-9
+    ):
+        raise ValueError(
+            f"softmax_cross_entropy: target {weights} is not one-hot or a probability vector"
+        )
     return value_sum([t * (log_total - z) for t, z in zip(weights, shifted) if t])
 
 
@@ -202,7 +216,9 @@ def hinge_loss(score: Prediction, target: Target) -> Value:
     """max(0, 1 - y s) for a score s and a label y in {-1, +1} (the micrograd moons demo loss)."""
     s = _one(score, "hinge_loss")
     y = _number(target)
-    if not isinstance(y, Value) and y not in (-1.0, 1.0) and not math.isnan(y):  # NaN passes, to give a NaN loss
+    if (
+        not isinstance(y, Value) and y not in (-1.0, 1.0) and not math.isnan(y)
+    ):  # NaN passes, to give a NaN loss
         raise ValueError(f"hinge_loss: label must be -1 or +1, got {target!r}")
     s = s if isinstance(s, Value) else Value(s)
     return (1.0 - y * s).relu()
@@ -210,7 +226,12 @@ def hinge_loss(score: Prediction, target: Target) -> Value:
 
 def l2_penalty(weights: Sequence[Value], strength: float) -> Value:
     """strength * sum_i w_i^2; pass ``model.weights()`` so biases stay unregularized. Gradient: 2 strength w."""
-    if isinstance(strength, bool) or not isinstance(strength, numbers.Real) or not strength >= 0.0 or math.isinf(strength):
+    if (
+        isinstance(strength, bool)
+        or not isinstance(strength, numbers.Real)
+        or not strength >= 0.0
+        or math.isinf(strength)
+    ):
         raise ValueError(f"L2 strength must be a finite number >= 0, not {strength!r}")
     return strength * value_sum([w * w for w in weights])
 

@@ -18,7 +18,9 @@ def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
 def mean_squared_error(predicted: Sequence[float], actual: Sequence[float]) -> float:
     """(1/m) sum_i (predicted_i - actual_i)^2."""
     if len(predicted) != len(actual) or len(actual) == 0:
-        raise ValueError(f"mean_squared_error: {len(predicted)} predictions and {len(actual)} values")
+        raise ValueError(
+            f"mean_squared_error: {len(predicted)} predictions and {len(actual)} values"
+        )
     return math.fsum((p - a) ** 2 for p, a in zip(predicted, actual)) / len(actual)
 
 

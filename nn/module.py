@@ -98,7 +98,9 @@ class Neuron(Module):
 
     def _checked_input(self, x: Inputs) -> Sequence:
         """``x`` as a sequence of ``nin`` numbers or Values, or an error naming this neuron."""
-        if x.__class__ is not list and x.__class__ is not tuple:  # the common cases, checked cheaply
+        if (
+            x.__class__ is not list and x.__class__ is not tuple
+        ):  # the common cases, checked cheaply
             x = self._as_input_vector(x)
         if len(x) != self.nin:
             raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
@@ -108,10 +110,14 @@ class Neuron(Module):
         """An input vector that is not a list or tuple: a 1-D array or another sequence, not a dict or set."""
         if isinstance(x, np.ndarray):
             if x.ndim != 1:
-                raise ValueError(f"{self._who()} takes a 1-D input vector, not an array of shape {x.shape}")
+                raise ValueError(
+                    f"{self._who()} takes a 1-D input vector, not an array of shape {x.shape}"
+                )
             return x.tolist()
         if isinstance(x, (str, bytes, Mapping, Set)) or not isinstance(x, Sequence):
-            raise TypeError(f"{self._who()} takes a list of numbers or Values, not {type(x).__name__}")
+            raise TypeError(
+                f"{self._who()} takes a list of numbers or Values, not {type(x).__name__}"
+            )
         return x
 
     def _who(self) -> str:
@@ -136,7 +142,9 @@ class Neuron(Module):
         self.activation = canonical_activation(activation)
 
     @classmethod
-    def from_weights(cls, w: Sequence[float], b: float, activation: str = "relu", *, name: str = "") -> Neuron:
+    def from_weights(
+        cls, w: Sequence[float], b: float, activation: str = "relu", *, name: str = ""
+    ) -> Neuron:
         """A neuron with the given weights and bias, e.g. the notes' AND: ``Neuron.from_weights([20, 20], -30, "sigmoid")``."""
         neuron = cls(len(w), activation, init="zeros", name=name)
         neuron.set_weights(w, b)
@@ -166,7 +174,8 @@ class Layer(Module):
         rng = make_rng(seed)
         prefix = f"{name}." if name else ""
         self.neurons = [
-            Neuron(self.nin, self.activation, init=init, seed=rng, name=f"{prefix}N{j}") for j in range(self.nout)
+            Neuron(self.nin, self.activation, init=init, seed=rng, name=f"{prefix}N{j}")
+            for j in range(self.nout)
         ]
 
     def __call__(self, x: Inputs) -> list[Value]:
@@ -193,11 +202,15 @@ class Layer(Module):
         """Each neuron's bias, in order."""
         return [neuron.b for neuron in self.neurons]
 
-    def set_weights(self, weight_matrix: Sequence[Sequence[float]], biases: Sequence[float]) -> None:
+    def set_weights(
+        self, weight_matrix: Sequence[Sequence[float]], biases: Sequence[float]
+    ) -> None:
         """Set all weights by hand: ``weight_matrix`` is nout rows of nin numbers, ``biases`` nout numbers."""
         rows = [list(row) for row in weight_matrix]
         if len(rows) != self.nout:
-            raise ValueError(f"layer {self.name}: weight matrix has {len(rows)} rows, the layer has {self.nout} neurons")
+            raise ValueError(
+                f"layer {self.name}: weight matrix has {len(rows)} rows, the layer has {self.nout} neurons"
+            )
         biases = list(biases)
         if len(biases) != self.nout:
             raise ValueError(f"layer {self.name}: {len(biases)} biases for {self.nout} neurons")
@@ -212,7 +225,9 @@ class Layer(Module):
 
     def to_numpy(self) -> tuple[np.ndarray, np.ndarray]:
         """``(W, b)``: W of shape (nout, nin) and b of shape (nout,), like ``torch.nn.Linear``."""
-        weight_matrix = np.array([[w.data for w in neuron.w] for neuron in self.neurons], dtype=float)
+        weight_matrix = np.array(
+            [[w.data for w in neuron.w] for neuron in self.neurons], dtype=float
+        )
         biases = np.array([neuron.b.data for neuron in self.neurons], dtype=float)
         return weight_matrix, biases
 
@@ -292,11 +307,15 @@ class MLP(Module):
         """Every bias, layer by layer."""
         return [b for layer in self.layers for b in layer.biases()]
 
-    def set_weights(self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]]) -> None:
+    def set_weights(
+        self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]]
+    ) -> None:
         """Set every layer by hand from ``[(W0, b0), (W1, b1), ...]`` (W: nout rows of nin numbers)."""
         layers = list(layers)
         if len(layers) != len(self.layers):
-            raise ValueError(f"got weights for {len(layers)} layers, the MLP has {len(self.layers)}")
+            raise ValueError(
+                f"got weights for {len(layers)} layers, the MLP has {len(self.layers)}"
+            )
         for layer, (weight_matrix, biases) in zip(self.layers, layers):
             layer.set_weights(weight_matrix, biases)
 
@@ -313,14 +332,18 @@ class MLP(Module):
             raise ValueError("an MLP needs at least one layer")
         for i, (weight_matrix, _) in enumerate(layers):
             if weight_matrix.ndim != 2:
-                raise ValueError(f"layer {i}: weight matrix must be 2-D (nout rows of nin numbers), got shape {weight_matrix.shape}")
+                raise ValueError(
+                    f"layer {i}: weight matrix must be 2-D (nout rows of nin numbers), got shape {weight_matrix.shape}"
+                )
         for i in range(1, len(layers)):
             if layers[i][0].shape[1] != layers[i - 1][0].shape[0]:
                 raise ValueError(
                     f"layer {i} takes {layers[i][0].shape[1]} inputs but layer {i - 1} has {layers[i - 1][0].shape[0]} neurons"
                 )
         nin = layers[0][0].shape[1]
-        model = cls(nin, [w.shape[0] for w, _ in layers], activation, output_activation, init="zeros")
+        model = cls(
+            nin, [w.shape[0] for w, _ in layers], activation, output_activation, init="zeros"
+        )
         model.set_weights(layers)
         return model
 

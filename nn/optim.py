@@ -25,7 +25,9 @@ import numpy as np
 from autograd import Value
 
 
-def _setting(name: str, value: object, low: float, high: float, *, low_open: bool, high_open: bool) -> float:
+def _setting(
+    name: str, value: object, low: float, high: float, *, low_open: bool, high_open: bool
+) -> float:
     """A hyperparameter as a float, or an error naming it and its allowed interval."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
@@ -93,7 +95,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent, optionally with momentum: v = mu v + (1 - dampening) g;  p -= lr v."""
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, dampening: float = 0.0) -> None:
+    def __init__(
+        self, params: Iterable[Value], lr: float, momentum: float = 0.0, dampening: float = 0.0
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = _setting("momentum", momentum, 0.0, 1.0, low_open=False, high_open=True)
         self.dampening = _setting("dampening", dampening, 0.0, 1.0, low_open=False, high_open=False)
@@ -149,7 +153,8 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair of numbers, not {betas!r}")
         self.betas = tuple(
-            _setting(f"betas[{i}]", b, 0.0, 1.0, low_open=False, high_open=True) for i, b in enumerate(betas)
+            _setting(f"betas[{i}]", b, 0.0, 1.0, low_open=False, high_open=True)
+            for i, b in enumerate(betas)
         )
         self.eps = _setting("eps", eps, 0.0, math.inf, low_open=True, high_open=True)
         self._steps = 0

@@ -51,7 +51,7 @@ class ProgressBar:
     def _draw(self, now: float) -> None:
         self._last_draw = now
         fraction = self.done / self.total if self.total else 1.0
-        filled = int(round(fraction * self.width))
+        filled = round(fraction * self.width)
         bar = "#" * filled + "-" * (self.width - filled)
         elapsed = now - self._start
         rate = f"{self.done / elapsed:.1f} it/s" if elapsed > 0 else ""

@@ -35,7 +35,9 @@ from .progress import ProgressBar
 class NonFiniteLossError(ArithmeticError):
     """Training produced a NaN or infinite loss; ``epoch`` and ``step`` say where (both 1-based)."""
 
-    def __init__(self, value: float, epoch: int, step: int, detail: str = "", quantity: str = "loss") -> None:
+    def __init__(
+        self, value: float, epoch: int, step: int, detail: str = "", quantity: str = "loss"
+    ) -> None:
         self.value, self.epoch, self.step = value, epoch, step
         message = f"{quantity} became {value} at epoch {epoch}, step {step}"
         if detail:
@@ -86,7 +88,12 @@ class History(list):
 
 
 def _eager_objective(
-    model: Module, loss_function: LossFunction, xs: list, ys: list, penalized: list[Value], l2: float
+    model: Module,
+    loss_function: LossFunction,
+    xs: list,
+    ys: list,
+    penalized: list[Value],
+    l2: float,
 ) -> Callable[[list[int]], float]:
     """The batch objective as a graph of Values, one per sample: backward fills the gradients."""
 
@@ -101,7 +108,13 @@ def _eager_objective(
 
 
 def _objective(
-    engine: str, model: Module, loss_function: LossFunction, xs: list, ys: list, penalized: list[Value], l2: float
+    engine: str,
+    model: Module,
+    loss_function: LossFunction,
+    xs: list,
+    ys: list,
+    penalized: list[Value],
+    l2: float,
 ) -> tuple[str, Callable[[list[int]], float]]:
     """The engine that will run, and its batch function (see ``nn.compiled`` for when "auto" compiles)."""
     if engine not in ENGINES:
@@ -111,7 +124,9 @@ def _objective(
             return "compiled", compiled_objective(model, loss_function, xs, ys, penalized, l2)
         except (UntraceableError, NotImplementedError) as error:
             if engine == "compiled":
-                raise UntraceableError(f"train: cannot compile this model and loss ({error}); use engine=\"eager\"") from error
+                raise UntraceableError(
+                    f'train: cannot compile this model and loss ({error}); use engine="eager"'
+                ) from error
         except ArithmeticError:
             pass  # the trial trace overflowed on the data: the eager run reports the step (or goes on)
     return "eager", _eager_objective(model, loss_function, xs, ys, penalized, l2)
@@ -156,8 +171,12 @@ def train(
         raise ValueError("train: no samples")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive int or None (full batch), not {batch_size!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int or None (full batch), not {batch_size!r}"
+        )
     loss_function = get_loss(loss) if isinstance(loss, str) else loss
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
@@ -199,14 +218,18 @@ def train(
                     bad = next((p for p in parameters if not math.isfinite(p.grad)), None)
                     if bad is not None:
                         detail = f"d loss / d {bad.label or 'a parameter'}; {_nonfinite_data(xs, ys, batch)}"
-                        raise NonFiniteLossError(bad.grad, epoch + 1, step, detail, quantity="gradient")
+                        raise NonFiniteLossError(
+                            bad.grad, epoch + 1, step, detail, quantity="gradient"
+                        )
                 optimizer.step()
             history.append(_mean(batch_objectives))
             bar.update(1, postfix=f"loss={history[-1]:.4g}")
     return history
 
 
-def predict(model: Module, inputs: Sequence[Sequence[float]] | np.ndarray) -> list[float | list[float]]:
+def predict(
+    model: Module, inputs: Sequence[Sequence[float]] | np.ndarray
+) -> list[float | list[float]]:
     """The model's outputs as plain floats (a float per sample, or a list for several outputs)."""
     outputs = []
     with no_grad():

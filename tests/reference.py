@@ -71,7 +71,9 @@ if torch is not None:
     class TORCH:
         """PyTorch float64: inputs are 0-d tensors with requires_grad."""
 
-        leaf = staticmethod(lambda x: torch.tensor(float(x), dtype=torch.float64, requires_grad=True))
+        leaf = staticmethod(
+            lambda x: torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+        )
         exp = staticmethod(torch.exp)
         log = staticmethod(torch.log)
         tanh = staticmethod(torch.tanh)
@@ -82,7 +84,9 @@ if torch is not None:
         softplus = staticmethod(F.softplus)
         sum = staticmethod(lambda terms: torch.stack([_tensor(t) for t in terms]).sum())
         dot = staticmethod(
-            lambda ws, xs: torch.dot(torch.stack([_tensor(w) for w in ws]), torch.stack([_tensor(x) for x in xs]))
+            lambda ws, xs: torch.dot(
+                torch.stack([_tensor(w) for w in ws]), torch.stack([_tensor(x) for x in xs])
+            )
         )
 
 
@@ -103,7 +107,9 @@ class NUMPY:
     elu = staticmethod(lambda x, alpha=1.0: x if x > 0 else alpha * np.expm1(x))
     softplus = staticmethod(lambda x: np.logaddexp(0.0, x))
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
-    dot = staticmethod(lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64)))
+    dot = staticmethod(
+        lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64))
+    )
 
 
 # --- evaluating an expression ---
@@ -159,7 +165,9 @@ def close(ours: float, reference: float, rel: float, abs_tol: float = 0.0) -> bo
     return math.isclose(ours, reference, rel_tol=rel, abs_tol=abs_tol)
 
 
-def assert_close(ours: float, reference: float, rel: float, abs_tol: float = 0.0, what: str = "") -> None:
+def assert_close(
+    ours: float, reference: float, rel: float, abs_tol: float = 0.0, what: str = ""
+) -> None:
     assert close(ours, reference, rel, abs_tol), (
         f"{what}: engine {ours!r}, reference {reference!r}, |diff| {abs(ours - reference):.3g}"
     )
@@ -191,7 +199,9 @@ def derivative_by_differences(
         return (-3 * f1(x) + 4 * f1(x + h) - f1(x + 2 * h)) / (2 * h)
 
 
-def gradient_by_differences(f: Callable, point: Sequence[float], singular: Sequence[int] = ()) -> list[float]:
+def gradient_by_differences(
+    f: Callable, point: Sequence[float], singular: Sequence[int] = ()
+) -> list[float]:
     """Every partial derivative of ``f(ENGINE, *point)`` by differences of forward values."""
     point = list(point)
     gradient = []
@@ -257,7 +267,18 @@ def _apply(m, op: str, a: list, const: float):
 
 
 BINARY = ("add", "sub", "mul", "div", "pow")
-WITH_CONSTANT = ("add_c", "c_add", "sub_c", "c_sub", "mul_c", "c_mul", "div_c", "c_div", "pow_c", "c_pow")
+WITH_CONSTANT = (
+    "add_c",
+    "c_add",
+    "sub_c",
+    "c_sub",
+    "mul_c",
+    "c_mul",
+    "div_c",
+    "c_div",
+    "pow_c",
+    "c_pow",
+)
 UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
 NARY = ("sum", "dot")
 ALL_OPS = BINARY + WITH_CONSTANT + UNARY + NARY

@@ -71,7 +71,13 @@ def test_backward_twice_doubles_to_the_last_bit_when_a_leaf_has_many_uses() -> N
     for seed in range(300):
         rng = random.Random(seed)
         a, b = Value(rng.uniform(-2, 2)), Value(rng.uniform(-2, 2))
-        f = a * b + a * rng.uniform(-3, 3) + (a + b).tanh() * a + autograd.sum([a, b, a * a]) + autograd.dot([a, b], [b, a])
+        f = (
+            a * b
+            + a * rng.uniform(-3, 3)
+            + (a + b).tanh() * a
+            + autograd.sum([a, b, a * a])
+            + autograd.dot([a, b], [b, a])
+        )
         f.backward()
         first = (a.grad, b.grad)
         f.backward()
@@ -214,7 +220,7 @@ def test_topological_order_is_deterministic() -> None:
         out.backward()
         return [index.get(id(n), -1) for n in topological_order(out)], [x.grad for x in xs], nodes
 
-    first_order, first_grads, keep = build()
+    first_order, first_grads, _keep = build()
     _garbage = [Value(0.0) for _ in range(1000)]  # so the second graph lives at other addresses
     second_order, second_grads, _ = build()
     assert first_order == second_order

@@ -42,7 +42,11 @@ def regression_csv(tmp_path):
 def species_csv(tmp_path):
     rng = np.random.default_rng(1)
     centres = {"setosa": (0.0, 3.0), "versicolor": (-3.0, -2.0), "virginica": (3.0, -2.0)}
-    rows = [[*(np.array(c) + rng.normal(scale=0.5, size=2)).tolist(), name] for name, c in centres.items() for _ in range(15)]
+    rows = [
+        [*(np.array(c) + rng.normal(scale=0.5, size=2)).tolist(), name]
+        for name, c in centres.items()
+        for _ in range(15)
+    ]
     return write_csv(tmp_path / "iris.csv", ["a", "b", "species"], rows)
 
 
@@ -61,15 +65,25 @@ def test_train_compiles_by_default_and_eager_gives_the_same_model(tmp_path, spec
         assert ("(compiled engine)" if engine == "auto" else "(eager engine)") in out
         models[engine] = json.loads(path.read_text())
     compiled_layers, eager_layers = models["auto"]["layers"], models["eager"]["layers"]
-    flat = [np.ravel(np.asarray(layer[key], dtype=float)) for layer in compiled_layers for key in ("weights", "biases")]
-    twin = [np.ravel(np.asarray(layer[key], dtype=float)) for layer in eager_layers for key in ("weights", "biases")]
+    flat = [
+        np.ravel(np.asarray(layer[key], dtype=float))
+        for layer in compiled_layers
+        for key in ("weights", "biases")
+    ]
+    twin = [
+        np.ravel(np.asarray(layer[key], dtype=float))
+        for layer in eager_layers
+        for key in ("weights", "biases")
+    ]
     np.testing.assert_allclose(np.concatenate(flat), np.concatenate(twin), rtol=1e-10, atol=1e-13)
 
 
 def test_xor_prints_the_notes_tables_and_a_trained_net(capsys):
     status, out, err = run(["xor", "--epochs", "300"], capsys)
     assert status == 0 and err == ""
-    assert "AND bias -30, weights +20, +20:  00->0.00000  01->0.00005  10->0.00005  11->0.99995" in out
+    assert (
+        "AND bias -30, weights +20, +20:  00->0.00000  01->0.00005  10->0.00005  11->0.99995" in out
+    )
     assert "z = 0.81" in out
     assert "   0  1 | 1.0000  1.0000 | 1.0000 -> 1" in out  # XOR row of lecture 004
     assert "XNOR = OR(AND, NOR)" in out and "solved" in out
@@ -103,7 +117,9 @@ def test_train_then_predict_regression(tmp_path, regression_csv, capsys):
     rows = read_predictions(out)
     assert rows[0] == ["prediction"] and len(rows) == 41
     truth = np.loadtxt(regression_csv, delimiter=",", skiprows=1)[:, 2]
-    assert np.abs(np.array([float(r[0]) for r in rows[1:]]) - truth).mean() < 0.5  # y spans about +-8 around 10
+    assert (
+        np.abs(np.array([float(r[0]) for r in rows[1:]]) - truth).mean() < 0.5
+    )  # y spans about +-8 around 10
 
 
 def test_train_then_predict_classes_by_name(tmp_path, species_csv, capsys):
@@ -115,7 +131,12 @@ def test_train_then_predict_classes_by_name(tmp_path, species_csv, capsys):
     status, out, err = run(["predict", model, species_csv, "--out", out_file], capsys)
     assert status == 0 and out == "" and err == ""
     rows = read_predictions(open(out_file).read())
-    assert rows[0] == ["prediction", "probability_setosa", "probability_versicolor", "probability_virginica"]
+    assert rows[0] == [
+        "prediction",
+        "probability_setosa",
+        "probability_versicolor",
+        "probability_virginica",
+    ]
     assert [r[0] for r in rows[1:]] == ["setosa"] * 15 + ["versicolor"] * 15 + ["virginica"] * 15
     assert all(abs(sum(map(float, r[1:])) - 1.0) < 1e-12 for r in rows[1:])
 
@@ -123,9 +144,14 @@ def test_train_then_predict_classes_by_name(tmp_path, species_csv, capsys):
 def test_binary_task_is_inferred_from_zero_one_targets(tmp_path, capsys):
     rng = np.random.default_rng(2)
     X = rng.normal(size=(30, 2))
-    data = write_csv(tmp_path / "b.csv", ["p", "q", "label"], [[*x, int(x[0] > 0)] for x in X.tolist()])
+    data = write_csv(
+        tmp_path / "b.csv", ["p", "q", "label"], [[*x, int(x[0] > 0)] for x in X.tolist()]
+    )
     model = str(tmp_path / "m.json")
-    status, out, err = run(["train", data, "--target", "label", "--hidden", "", "--epochs", "40", "--out", model], capsys)
+    status, out, err = run(
+        ["train", data, "--target", "label", "--hidden", "", "--epochs", "40", "--out", model],
+        capsys,
+    )
     assert status == 0 and "task binary (2 classes); network 2-1" in err
     status, out, _ = run(["predict", model, data], capsys)
     assert read_predictions(out)[0] == ["prediction", "probability_1"]
@@ -144,10 +170,19 @@ def one_line_error(status, out, err):
         ("", "data.csv: the file is empty"),
         ("x1,x2,y\n1,2,3\n4,oops,6\n", "data.csv, line 3, column 'x2': 'oops' is not a number"),
         ("x1,x2,y\n1,2,3\n4,5\n", "data.csv, line 3: 2 cells, but the header has 3 columns"),
-        ("x1,x2,y\n1,2,3\n4,nan,6\n", "data.csv, line 3, column 'x2': 'nan' is not a finite number"),
-        ("x1,x2,y\n1,inf,3\n4,5,6\n", "data.csv, line 2, column 'x2': 'inf' is not a finite number"),
+        (
+            "x1,x2,y\n1,2,3\n4,nan,6\n",
+            "data.csv, line 3, column 'x2': 'nan' is not a finite number",
+        ),
+        (
+            "x1,x2,y\n1,inf,3\n4,5,6\n",
+            "data.csv, line 2, column 'x2': 'inf' is not a finite number",
+        ),
         ("x1,x2,z\n1,2,3\n4,5,6\n", "data.csv, line 1: no column 'y'; the columns are: x1, x2, z"),
-        ("x1,x2,y\n1,2,3.5\n4,5,abc\n6,7,8.25\n", "data.csv, line 3, column 'y': 'abc' is not a number"),
+        (
+            "x1,x2,y\n1,2,3.5\n4,5,abc\n6,7,8.25\n",
+            "data.csv, line 3, column 'y': 'abc' is not a number",
+        ),
     ],
     ids=["missing", "empty", "non-numeric", "ragged", "nan", "inf", "no-target", "typo-in-target"],
 )
@@ -157,7 +192,9 @@ def test_bad_training_data_is_one_line_naming_the_place(tmp_path, capsys, conten
         (tmp_path / name).write_text(content)
     out_file = tmp_path / "model.json"
     out_file.write_text("an older model")
-    status, out, err = run(["train", str(tmp_path / name), "--target", "y", "--out", str(out_file)], capsys)
+    status, out, err = run(
+        ["train", str(tmp_path / name), "--target", "y", "--out", str(out_file)], capsys
+    )
     message = one_line_error(status, out, err)
     assert expected in message and str(tmp_path) in message
     assert out_file.read_text() == "an older model"  # never clobbered by a failed run
@@ -165,19 +202,40 @@ def test_bad_training_data_is_one_line_naming_the_place(tmp_path, capsys, conten
 
 def test_model_and_data_that_do_not_match(tmp_path, regression_csv, capsys):
     model = str(tmp_path / "model.json")
-    assert run(["train", regression_csv, "--target", "y", "--hidden", "4", "--epochs", "2", "--out", model], capsys)[0] == 0
+    assert (
+        run(
+            [
+                "train",
+                regression_csv,
+                "--target",
+                "y",
+                "--hidden",
+                "4",
+                "--epochs",
+                "2",
+                "--out",
+                model,
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     other = write_csv(tmp_path / "other.csv", ["x1", "w"], [[1.0, 2.0]])
     previous = tmp_path / "pred.csv"
     previous.write_text("keep me")
     message = one_line_error(*run(["predict", model, other, "--out", str(previous)], capsys))
-    assert message.endswith(f"other.csv, line 1: no column 'x2', which the model in {model} was trained on (it needs: x1, x2)")
+    assert message.endswith(
+        f"other.csv, line 1: no column 'x2', which the model in {model} was trained on (it needs: x1, x2)"
+    )
     assert previous.read_text() == "keep me"
 
     document = json.load(open(model))
     document["metadata"]["features"] = ["x1", "x2", "x3"]
     json.dump(document, open(model, "w"))
     message = one_line_error(*run(["predict", model, regression_csv], capsys))
-    assert message.endswith("bad model metadata: it lists 3 features but the network takes 2 inputs")
+    assert message.endswith(
+        "bad model metadata: it lists 3 features but the network takes 2 inputs"
+    )
 
     open(model, "w").write('{"format": "valuegrad-mlp", "version": 1, "nin": 2, "layers": [')
     message = one_line_error(*run(["predict", model, regression_csv], capsys))
@@ -189,24 +247,42 @@ def test_model_and_data_that_do_not_match(tmp_path, regression_csv, capsys):
 
 def test_refuses_to_overwrite_its_input(tmp_path, regression_csv, capsys):
     before = open(regression_csv).read()
-    message = one_line_error(*run(["train", regression_csv, "--target", "y", "--out", regression_csv], capsys))
-    assert "refusing to overwrite the input file" in message and open(regression_csv).read() == before
-    message = one_line_error(*run(["train", regression_csv, "--target", "y", "--out", str(tmp_path / "no" / "m.json")], capsys))
+    message = one_line_error(
+        *run(["train", regression_csv, "--target", "y", "--out", regression_csv], capsys)
+    )
+    assert (
+        "refusing to overwrite the input file" in message and open(regression_csv).read() == before
+    )
+    message = one_line_error(
+        *run(
+            ["train", regression_csv, "--target", "y", "--out", str(tmp_path / "no" / "m.json")],
+            capsys,
+        )
+    )
     assert "does not exist" in message
 
 
 @pytest.mark.parametrize(
     "argv, fragment",
     [
-        (["train", "d.csv", "--target", "y", "--out", "m.json", "--epochs", "ten"], "argument --epochs: 'ten' is not a whole number"),
-        (["train", "d.csv", "--target", "y", "--out", "m.json", "--hidden", "16,x"], "'16,x' should be layer widths like 16,16"),
-        (["train", "d.csv", "--target", "y", "--out", "m.json", "--activation", "swish"], "unknown activation 'swish'"),
+        (
+            ["train", "d.csv", "--target", "y", "--out", "m.json", "--epochs", "ten"],
+            "argument --epochs: 'ten' is not a whole number",
+        ),
+        (
+            ["train", "d.csv", "--target", "y", "--out", "m.json", "--hidden", "16,x"],
+            "'16,x' should be layer widths like 16,16",
+        ),
+        (
+            ["train", "d.csv", "--target", "y", "--out", "m.json", "--activation", "swish"],
+            "unknown activation 'swish'",
+        ),
         (["train", "d.csv", "--out", "m.json"], "the following arguments are required: --target"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )
 def test_bad_command_lines_are_one_line_with_status_2(capsys, argv, fragment):
-    status, out, err = run(argv, capsys)
+    status, _out, err = run(argv, capsys)
     assert status == 2 and err.count("\n") == 1 and fragment in err and "--help" in err
 
 
@@ -218,7 +294,14 @@ def test_every_command_is_one_registered_function():
 
 def test_the_real_process_exits_non_zero_without_a_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "predict", str(tmp_path / "nope.json"), str(tmp_path / "nope.csv")],
+        [
+            sys.executable,
+            "-m",
+            "nn.cli",
+            "predict",
+            str(tmp_path / "nope.json"),
+            str(tmp_path / "nope.csv"),
+        ],
         capture_output=True,
         text=True,
     )

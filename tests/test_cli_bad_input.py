@@ -34,7 +34,23 @@ def files(tmp_path):
     data = tmp_path / "data.csv"
     data.write_text(GOOD_CSV)
     model = tmp_path / "model.json"
-    assert main(["train", str(data), "--target", "y", "--hidden", "3", "--epochs", "2", "--out", str(model)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                str(data),
+                "--target",
+                "y",
+                "--hidden",
+                "3",
+                "--epochs",
+                "2",
+                "--out",
+                str(model),
+            ]
+        )
+        == 0
+    )
     old = tmp_path / "old.out"
     old.write_bytes(b"precious \x00 bytes")
     os.utime(old, ns=(1_000_000_000, 1_000_000_000))
@@ -60,7 +76,10 @@ def unchanged(path):
         (["--hidden", "0"], "'0' should be layer widths like 16,16"),
         (["--hidden", "16,,16"], "'16,,16' should be layer widths"),
         (["--hidden", "-4"], "'-4' should be layer widths"),
-        (["--hidden", "16,100000000"], "a layer of 100,000,000 units is wider than the limit of 10,000"),
+        (
+            ["--hidden", "16,100000000"],
+            "a layer of 100,000,000 units is wider than the limit of 10,000",
+        ),
         (["--engine", "fast"], "argument --engine: invalid choice: 'fast'"),
         (["--activation", "RELU"], "unknown activation 'RELU'"),
         (["--activation", "elu(inf)"], "parameter must be a finite number"),
@@ -72,7 +91,13 @@ def unchanged(path):
 def test_bad_train_flags_exit_2_with_one_line(files, capsys, flags, fragment):
     data, _, old = files
     status, out, err = run(["train", str(data), "--target", "y", "--out", str(old), *flags], capsys)
-    assert status == 2 and err.count("\n") == 1 and fragment in err and "Traceback" not in err and out == ""
+    assert (
+        status == 2
+        and err.count("\n") == 1
+        and fragment in err
+        and "Traceback" not in err
+        and out == ""
+    )
     assert unchanged(old)
 
 
@@ -101,32 +126,72 @@ def write(tmp_path, name, content):
     "content, target, extra, expected",
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "y", [], "bad.csv: not UTF-8 text"),
-        ("x,y\n1,2\n3,4e999\n", "y", [], "bad.csv, line 3, column 'y': '4e999' is not a finite number"),
-        ("x,y\n1,2\n3,\"4\n", "y", [], "bad.csv, line 3: not valid CSV: unexpected end of data"),
+        (
+            "x,y\n1,2\n3,4e999\n",
+            "y",
+            [],
+            "bad.csv, line 3, column 'y': '4e999' is not a finite number",
+        ),
+        ('x,y\n1,2\n3,"4\n', "y", [], "bad.csv, line 3: not valid CSV: unexpected end of data"),
         ("x,y\n1_0,2\n3,4\n", "y", [], "bad.csv, line 2, column 'x': '1_0' is not a number"),
-        ("y\n1\n2\n", "y", [], "bad.csv, line 1: no feature columns: the only column is the target 'y'"),
+        (
+            "y\n1\n2\n",
+            "y",
+            [],
+            "bad.csv, line 1: no feature columns: the only column is the target 'y'",
+        ),
         ("x,y\n1,a\n2,a\n", "y", [], "bad.csv: the target column has a single class ('a')"),
-        ("x,y\n1,a\n2,b\n3,c\n", "y", ["--task", "binary"], "--task binary needs exactly 2 classes"),
+        (
+            "x,y\n1,a\n2,b\n3,c\n",
+            "y",
+            ["--task", "binary"],
+            "--task binary needs exactly 2 classes",
+        ),
         ("x,y\n1,a\n2,\n3,b\n", "y", [], "bad.csv, line 3, column 'y': empty class label"),
         ("x,y\n1,2\n", "", [], "bad.csv, line 1: no column ''"),
         ("x,y\n1,2\n\n\n", "Y", [], "bad.csv, line 1: no column 'Y'; the columns are: x, y"),
-        ("x,y\n1.0,1\n2.0,x\n", "x", ["--task", "regression"], "bad.csv, line 3, column 'y': 'x' is not a number"),
+        (
+            "x,y\n1.0,1\n2.0,x\n",
+            "x",
+            ["--task", "regression"],
+            "bad.csv, line 3, column 'y': 'x' is not a number",
+        ),
     ],
 )
 def test_bad_training_files(tmp_path, files, capsys, content, target, extra, expected):
     _, _, old = files
     path = write(tmp_path, "bad.csv", content)
     before = open(path, "rb").read()
-    status, out, err = run(["train", path, "--target", target, "--out", str(old), "--epochs", "1", *extra], capsys)
+    status, _out, err = run(
+        ["train", path, "--target", target, "--out", str(old), "--epochs", "1", *extra], capsys
+    )
     assert expected in error_line(status, err) and str(tmp_path) in err
     assert unchanged(old) and open(path, "rb").read() == before
-    assert sorted(os.listdir(tmp_path)) == ["bad.csv", "data.csv", "model.json", "old.out"]  # no temporary left over
+    assert sorted(os.listdir(tmp_path)) == [
+        "bad.csv",
+        "data.csv",
+        "model.json",
+        "old.out",
+    ]  # no temporary left over
 
 
 def test_numbers_near_the_float_limit_train_without_an_internal_error(tmp_path, capsys):
     data = write(tmp_path, "big.csv", "x,y\n1e308,1\n-1e308,2\n1.5e308,-1e308\n-1e300,1e308\n")
     model = str(tmp_path / "m.json")
-    argv = ["train", data, "--target", "y", "--task", "regression", "--hidden", "2", "--epochs", "3", "--out", model]
+    argv = [
+        "train",
+        data,
+        "--target",
+        "y",
+        "--task",
+        "regression",
+        "--hidden",
+        "2",
+        "--epochs",
+        "3",
+        "--out",
+        model,
+    ]
     status, out, err = run(argv, capsys)
     assert status == 0, err
     assert "training MSE" in out and "internal error" not in err
@@ -136,21 +201,42 @@ def test_numbers_near_the_float_limit_train_without_an_internal_error(tmp_path, 
 
 def test_a_run_that_diverges_in_its_last_step_saves_nothing(tmp_path, files, capsys):
     data, _, old = files
-    argv = ["train", str(data), "--target", "y", "--epochs", "1", "--batch-size", "100", "--lr", "1e300", "--out", str(old)]
+    argv = [
+        "train",
+        str(data),
+        "--target",
+        "y",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "100",
+        "--lr",
+        "1e300",
+        "--out",
+        str(old),
+    ]
     line = error_line(*run(argv, capsys)[::2])
-    assert "training diverged: after the last step (epoch 1) the model's outputs are not finite; lower --lr" in line
+    assert (
+        "training diverged: after the last step (epoch 1) the model's outputs are not finite; lower --lr"
+        in line
+    )
     assert unchanged(old)
 
 
 def test_an_empty_out_name_is_refused_before_training(files, capsys):
     data, _, _ = files
-    status, out, err = run(["train", str(data), "--target", "y", "--out", ""], capsys)
-    assert error_line(status, err) == "valuegrad: error: the output file name is empty" and err.count("\n") == 1
+    status, _out, err = run(["train", str(data), "--target", "y", "--out", ""], capsys)
+    assert (
+        error_line(status, err) == "valuegrad: error: the output file name is empty"
+        and err.count("\n") == 1
+    )
 
 
 def test_a_directory_as_out_or_as_data(tmp_path, files, capsys):
     data, model, _ = files
-    assert "is a directory" in error_line(*run(["train", str(data), "--target", "y", "--out", str(tmp_path)], capsys)[::2])
+    assert "is a directory" in error_line(
+        *run(["train", str(data), "--target", "y", "--out", str(tmp_path)], capsys)[::2]
+    )
     assert "is a directory" in error_line(*run(["predict", str(model), str(tmp_path)], capsys)[::2])
     assert "is a directory" in error_line(*run(["predict", str(tmp_path), str(data)], capsys)[::2])
 
@@ -168,9 +254,18 @@ def mutate_model(model, change):
         (lambda d: d.update(version="1"), "format version '1' is not an integer"),
         (lambda d: d["layers"][0]["weights"][0].__setitem__(0, 10**400), "is 1000000000"),
         (lambda d: d["layers"][0]["weights"].pop(), "layers[0] has 2 weight rows but 3 biases"),
-        (lambda d: d["metadata"].update(feature_std=None), "bad model metadata: 'feature_std' should be 2 finite numbers"),
-        (lambda d: d["metadata"].update(feature_mean=[10**400, 0]), "bad model metadata: 'feature_mean' should be 2 finite"),
-        (lambda d: d["metadata"].update(target_std=0), "bad model metadata: a standard deviation is 0"),
+        (
+            lambda d: d["metadata"].update(feature_std=None),
+            "bad model metadata: 'feature_std' should be 2 finite numbers",
+        ),
+        (
+            lambda d: d["metadata"].update(feature_mean=[10**400, 0]),
+            "bad model metadata: 'feature_mean' should be 2 finite",
+        ),
+        (
+            lambda d: d["metadata"].update(target_std=0),
+            "bad model metadata: a standard deviation is 0",
+        ),
         (lambda d: d.update(layers=[[[[[]]]]]), "layers[0] should be an object"),
         (lambda d: d.clear(), 'not a valuegrad model file (no "format": "valuegrad-mlp")'),
     ],
@@ -190,7 +285,10 @@ def test_bad_model_files_for_predict(files, capsys, change, expected):
         (b"[" * 100_000, "nested too deeply for a model file"),
         (b"\x00\x01\x02\xff", "not a text (UTF-8) file"),
         (b"   \n", "the file is empty"),
-        (b'{"format": "valuegrad-mlp", "version": 1, "nin": 2, "layers": [{"activation": "relu", "weights": [[NaN, 1]]', "NaN is not allowed"),
+        (
+            b'{"format": "valuegrad-mlp", "version": 1, "nin": 2, "layers": [{"activation": "relu", "weights": [[NaN, 1]]',
+            "NaN is not allowed",
+        ),
     ],
 )
 def test_corrupt_model_files_for_predict(tmp_path, files, capsys, content, expected):
@@ -206,7 +304,9 @@ def test_predict_names_a_value_too_far_out_for_the_model(tmp_path, files, capsys
     mutate_model(model, lambda d: d["metadata"].update(feature_std=[1e-300, 1.0]))
     data = write(tmp_path, "new.csv", "x1,x2\n1,2\n1e300,3\n")
     line = error_line(*run(["predict", str(model), data, "--out", str(old)], capsys)[::2])
-    assert line.endswith("new.csv, line 3, column 'x1': 1e+300 is too far outside the training data for this model (standardized it is inf)")
+    assert line.endswith(
+        "new.csv, line 3, column 'x1': 1e+300 is too far outside the training data for this model (standardized it is inf)"
+    )
     assert unchanged(old)
 
 
@@ -214,22 +314,31 @@ def test_predict_refuses_to_overwrite_its_inputs(files, capsys):
     data, model, _ = files
     before_data, before_model = data.read_bytes(), model.read_bytes()
     for target in (data, model):
-        line = error_line(*run(["predict", str(model), str(data), "--out", str(target)], capsys)[::2])
+        line = error_line(
+            *run(["predict", str(model), str(data), "--out", str(target)], capsys)[::2]
+        )
         assert "refusing to overwrite the input file" in line
     assert data.read_bytes() == before_data and model.read_bytes() == before_model
 
 
 def test_a_network_too_big_to_save_and_load_back_is_refused_before_training(files, capsys):
     data, _, old = files
-    status, out, err = run(["train", str(data), "--target", "y", "--hidden", "2000,2000", "--out", str(old)], capsys)
+    status, out, err = run(
+        ["train", str(data), "--target", "y", "--hidden", "2000,2000", "--out", str(old)], capsys
+    )
     line = error_line(status, err)
-    assert "a 2-2000-2000-1 network has 4,010,001 parameters, more than the limit of 2,000,000" in line
+    assert (
+        "a 2-2000-2000-1 network has 4,010,001 parameters, more than the limit of 2,000,000" in line
+    )
     assert unchanged(old) and out == ""
 
 
 def test_data_paths_that_cannot_be_opened_name_the_reason(files, tmp_path, capsys):
     data, _, old = files
-    for path, reason in ((f"{data}/inside.csv", "Not a directory"), (str(tmp_path / ("x" * 5000)), "File name too long")):
+    for path, reason in (
+        (f"{data}/inside.csv", "Not a directory"),
+        (str(tmp_path / ("x" * 5000)), "File name too long"),
+    ):
         status, _, err = run(["train", path, "--target", "y", "--out", str(old)], capsys)
         assert f"cannot be read ({reason})" in error_line(status, err)
     assert unchanged(old)

@@ -24,7 +24,10 @@ def nodes_of(source: str) -> dict[str, tuple[str, str]]:
 
 
 def fill_colours(source: str) -> dict[str, str]:
-    return {node_id: re.search(r'fillcolor="([^"]+)"', rest)[1] for node_id, (_, rest) in nodes_of(source).items()}
+    return {
+        node_id: re.search(r'fillcolor="([^"]+)"', rest)[1]
+        for node_id, (_, rest) in nodes_of(source).items()
+    }
 
 
 def edges_of(source: str) -> list[tuple[str, str]]:
@@ -39,7 +42,12 @@ def dot_ids(root):
 
 def lecture_expression():
     """The lectures' L = (a*b + c) * f, after backward."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    a, b, c, f = (
+        Value(2.0, label="a"),
+        Value(-3.0, label="b"),
+        Value(10.0, label="c"),
+        Value(-2.0, label="f"),
+    )
     e = a * b
     e.label = "e"
     d = e + c
@@ -71,7 +79,14 @@ def test_small_expression_has_exactly_the_expected_nodes_edges_and_numbers():
     drawn = nodes_of(source)
     assert {node_id: label for node_id, (label, _) in drawn.items()} == expected_nodes
 
-    expected_edges = [(v(a), op(e)), (v(b), op(e)), (op(e), v(e)), (v(e), op(d)), (v(c), op(d)), (op(d), v(d))]
+    expected_edges = [
+        (v(a), op(e)),
+        (v(b), op(e)),
+        (op(e), v(e)),
+        (v(e), op(d)),
+        (v(c), op(d)),
+        (op(d), v(d)),
+    ]
     expected_edges += [(v(d), op(loss)), (v(f), op(loss)), (op(loss), v(loss))]
     assert edges_of(source) == sorted(expected_edges)
 
@@ -98,7 +113,9 @@ def test_nn_parameter_names_make_parameters_and_ids_never_show_in_labels():
     source = draw_dot(out).source
     drawn = nodes_of(source)
     v, _ = dot_ids(out)
-    assert ROLE_COLORS["parameter"] in drawn[v(w)][1] and ROLE_COLORS["parameter"] in drawn[v(bias)][1]
+    assert (
+        ROLE_COLORS["parameter"] in drawn[v(w)][1] and ROLE_COLORS["parameter"] in drawn[v(bias)][1]
+    )
     assert ROLE_COLORS["input"] in drawn[v(x)][1]
     for label, _ in drawn.values():
         assert not any(re.search(rf"\b{node_id}\b", label) for node_id in drawn)
@@ -109,7 +126,12 @@ def test_nn_parameter_names_make_parameters_and_ids_never_show_in_labels():
 def test_the_same_expression_built_twice_gives_byte_identical_dot():
     first, second = lecture_expression(), lecture_expression()  # both alive: their id()s differ
     assert {id(x) for x in first}.isdisjoint(id(x) for x in second)
-    for options in ({}, {"grad_flow": True}, {"max_nodes": 2}, {"rankdir": "TB", "show_grad": False}):
+    for options in (
+        {},
+        {"grad_flow": True},
+        {"max_nodes": 2},
+        {"rankdir": "TB", "show_grad": False},
+    ):
         assert draw_dot(first[-1], **options).source == draw_dot(second[-1], **options).source
 
 
@@ -166,7 +188,7 @@ def test_reused_node_and_n_ary_ops_draw_one_edge_per_input():
     v, op = dot_ids(weighted)
     assert edges.count((v(a), op(doubled))) == 2
     assert sum(1 for tail, head in edges if head == op(weighted)) == 4
-    assert "label=\"·\"" in draw_dot(weighted).source
+    assert 'label="·"' in draw_dot(weighted).source
 
 
 def test_drawing_never_changes_the_graph():
@@ -256,7 +278,9 @@ def test_svg_render_is_valid_xml_with_one_group_per_node(tmp_path):
     assert path == tmp_path / "graph.svg"
     root = ET.parse(path).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    node_groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"]
+    node_groups = [
+        g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"
+    ]
     assert len(node_groups) == 7 + 3 + 1  # seven values, three ops, the legend
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert {"L", "data -8.0000", "grad 1.0000", "*", "+"} <= texts
@@ -268,10 +292,18 @@ def test_png_and_pdf_renders_have_their_signatures(tmp_path):
     drawing = draw_dot(loss)
     png = save_graph(drawing, tmp_path / "graph.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+    width, height = (
+        int.from_bytes(png[16:20], "big"),
+        int.from_bytes(png[20:24], "big"),
+    )  # the IHDR chunk
     assert 300 < width < 5000 and 100 < height < 3000, (width, height)
     assert save_graph(drawing, tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
-    assert save_graph(drawing, tmp_path / "no_suffix", format="svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert (
+        save_graph(drawing, tmp_path / "no_suffix", format="svg")
+        .read_bytes()
+        .lstrip()
+        .startswith(b"<?xml")
+    )
 
 
 def test_save_graph_needs_a_known_format(tmp_path):
@@ -303,15 +335,29 @@ def test_missing_dot_gives_one_error_that_says_how_to_install_it(tmp_path, monke
     with pytest.raises(GraphvizNotFound) as caught:
         save_graph(drawing, tmp_path / "graph.svg")
     message = str(caught.value)
-    for how in ("apt-get install graphviz", "brew install graphviz", "conda install", "graphviz.org/download"):
+    for how in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install",
+        "graphviz.org/download",
+    ):
         assert how in message
-    assert isinstance(caught.value, RuntimeError) and isinstance(caught.value, graphviz.ExecutableNotFound)
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__  # one error, not a chain
+    assert isinstance(caught.value, RuntimeError) and isinstance(
+        caught.value, graphviz.ExecutableNotFound
+    )
+    assert (
+        caught.value.__cause__ is None and caught.value.__suppress_context__
+    )  # one error, not a chain
     assert not (tmp_path / "graph.svg").exists()
 
-    renders = [lambda: drawing.pipe(format="png"), lambda: drawing.render(tmp_path / "g", format="png")]
+    renders = [
+        lambda: drawing.pipe(format="png"),
+        lambda: drawing.render(tmp_path / "g", format="png"),
+    ]
     for render in [*renders, drawing._repr_mimebundle_]:  # the last is what Jupyter calls
         with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
             render()
     with pytest.raises(GraphvizNotFound):
-        save_graph(graphviz.Digraph(), tmp_path / "plain.svg")  # a plain Digraph gets the same message
+        save_graph(
+            graphviz.Digraph(), tmp_path / "plain.svg"
+        )  # a plain Digraph gets the same message

@@ -1,5 +1,6 @@
 """Collapsed drawings of big graphs: the grouping rule, and the 65,000-node two-moons loss."""
 
+import itertools
 import math
 import random
 import re
@@ -18,10 +19,13 @@ def parameters_named(sizes, rng):
     """Parameters labelled as nn labels them: layers of (weights, bias) per neuron."""
     return [
         [
-            ([Value(rng.uniform(-1, 1), label=f"L{l}.N{j}.w{i}") for i in range(nin)], Value(0.1, label=f"L{l}.N{j}.b"))
+            (
+                [Value(rng.uniform(-1, 1), label=f"L{l}.N{j}.w{i}") for i in range(nin)],
+                Value(0.1, label=f"L{l}.N{j}.b"),
+            )
             for j in range(nout)
         ]
-        for l, (nin, nout) in enumerate(zip(sizes[:-1], sizes[1:]))
+        for l, (nin, nout) in enumerate(itertools.pairwise(sizes))
     ]
 
 
@@ -85,13 +89,28 @@ def test_the_65000_node_moons_loss_collapses_to_layer_summaries_and_renders(moon
 
     summaries = boxes(drawing.source)
     # Each point: L0 is 16 x (2 *, 2 +, relu), L1 is 16 x (16 *, 16 +, relu), L2 is 16 * and 16 +.
-    assert summaries["group_L0"][:3] == ["layer L0 · 16 neurons", "48 parameters, 8,000 ops", "3,200 *   3,200 +   1,600 relu"]
+    assert summaries["group_L0"][:3] == [
+        "layer L0 · 16 neurons",
+        "48 parameters, 8,000 ops",
+        "3,200 *   3,200 +   1,600 relu",
+    ]
     assert summaries["group_L1"][:2] == ["layer L1 · 16 neurons", "272 parameters, 52,800 ops"]
     assert summaries["group_L1"][2] == "25,600 *   25,600 +   1,600 relu"
-    assert summaries["group_L2"][:3] == ["layer L2 · 1 neuron", "17 parameters, 3,200 ops", "1,600 *   1,600 +"]
+    assert summaries["group_L2"][:3] == [
+        "layer L2 · 1 neuron",
+        "17 parameters, 3,200 ops",
+        "1,600 *   1,600 +",
+    ]
     # After the network: per point -y * score, 1 + ..., relu; then two sums, two scalings, 337 w * w.
-    assert summaries["group_after_network"][:3] == ["after the network", "641 ops", "439 *   100 +   100 relu"]
-    assert summaries["group_inputs"] == ["inputs", "402 leaves"]  # 200 coordinates, 100 labels, 100 ones, two scales
+    assert summaries["group_after_network"][:3] == [
+        "after the network",
+        "641 ops",
+        "439 *   100 +   100 relu",
+    ]
+    assert summaries["group_inputs"] == [
+        "inputs",
+        "402 leaves",
+    ]  # 200 coordinates, 100 labels, 100 ones, two scales
     title = re.search(r'label="([^"]*)" labelloc=t', drawing.source)[1]
     assert f"{n_values:,} values > max_nodes=300" in title and "one box per layer" in title
     assert 'group_L0 -> group_L1 [label="1,600 values"' in drawing.source
@@ -99,7 +118,12 @@ def test_the_65000_node_moons_loss_collapses_to_layer_summaries_and_renders(moon
 
     root = ET.parse(svg).getroot()
     texts = {t.text for t in root.iter(f"{SVG}text")}
-    assert {"layer L0 · 16 neurons", "layer L1 · 16 neurons", "layer L2 · 1 neuron", "after the network"} <= texts
+    assert {
+        "layer L0 · 16 neurons",
+        "layer L1 · 16 neurons",
+        "layer L2 · 1 neuron",
+        "after the network",
+    } <= texts
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -109,8 +133,13 @@ def test_collapse_by_neuron_gives_one_box_per_neuron():
     names = {lines[0] for lines in boxes(drawing.source).values()}
     neurons = {f"neuron L{l}.N{j}" for l, width in enumerate((16, 16, 1)) for j in range(width)}
     assert names == neurons | {"inputs", "after the network"}
-    assert boxes(drawing.source)["group_L1_N3"][1:3] == ["17 parameters, 132 ops", "64 *   64 +   4 relu"]
-    assert "concentrate=true" in drawing.source and "values\"" not in drawing.source  # too many edges to label
+    assert boxes(drawing.source)["group_L1_N3"][1:3] == [
+        "17 parameters, 132 ops",
+        "64 *   64 +   4 relu",
+    ]
+    assert (
+        "concentrate=true" in drawing.source and 'values"' not in drawing.source
+    )  # too many edges to label
     assert "one box per neuron" in drawing.source
 
 
@@ -127,7 +156,10 @@ def worked_example():
     """Lecture 004's 2-2-2 sigmoid network on x = (0.05, 0.10), y = (0.01, 0.99), J = 1/2 sum (o - y)^2."""
     from autograd import dot
 
-    numbers = [([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]), ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])]
+    numbers = [
+        ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+        ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+    ]
     values = [Value(0.05, label="x1"), Value(0.10, label="x2")]
     nodes = {}
     for l, (matrix, biases) in enumerate(numbers):
@@ -139,7 +171,10 @@ def worked_example():
             nodes[f"L{l}.N{j}"] = (net.parents[0], net, out)
             outputs.append(out)
         values = outputs
-    errors = [0.5 * (o - Value(y, label=f"y{k + 1}")) ** 2 for k, (o, y) in enumerate(zip(values, (0.01, 0.99)))]
+    errors = [
+        0.5 * (o - Value(y, label=f"y{k + 1}")) ** 2
+        for k, (o, y) in enumerate(zip(values, (0.01, 0.99)))
+    ]
     loss = errors[0] + errors[1]
     loss.label = "J"
     return loss, nodes, errors
@@ -152,9 +187,16 @@ def test_grouping_rule_on_the_worked_example():
     by_neuron = group_keys(order, parameters, "neuron")
     for name, (dot_node, net, activation) in nodes.items():
         layer, neuron = int(name[1]), int(name[4])
-        assert by_neuron[dot_node] == by_neuron[net] == by_neuron[activation] == (1, layer, neuron), name
+        assert (
+            by_neuron[dot_node] == by_neuron[net] == by_neuron[activation] == (1, layer, neuron)
+        ), name
     for error in errors:  # o - y, its square and the 1/2 come after the network
-        assert by_neuron[error] == by_neuron[error.parents[1]] == by_neuron[error.parents[1].parents[0]] == AFTER
+        assert (
+            by_neuron[error]
+            == by_neuron[error.parents[1]]
+            == by_neuron[error.parents[1].parents[0]]
+            == AFTER
+        )
     assert by_neuron[loss] == OUTPUT
     assert {by_neuron[n] for n in order if n.label in ("x1", "x2", "y1", "y2")} == {INPUTS}
     assert group_keys(order, parameters, "layer")[nodes["L1.N1"][2]] == (1, 1, -1)
@@ -166,7 +208,9 @@ def test_grouping_rule_keeps_a_linear_output_neuron_apart_from_its_hinge_loss():
     x = [Value(1.0), Value(2.0)]
     score = bias + w[0] * x[0] + w[1] * x[1]  # linear output: no activation closes the neuron
     margin = 1 - 1.0 * score
-    loss = margin.relu() + 0.01 * (w[0] * w[0])  # the penalty reads a parameter but is not in a neuron
+    loss = margin.relu() + 0.01 * (
+        w[0] * w[0]
+    )  # the penalty reads a parameter but is not in a neuron
     order = topological_order(loss)
     keys = group_keys(order, set(w) | {bias}, "neuron")
     assert keys[score] == keys[score.parents[0]] == keys[score.parents[1]] == (1, 0, 0)
@@ -183,9 +227,14 @@ def test_parameters_without_nn_names_form_one_box():
 
 
 def test_collapsed_drawings_of_the_same_loss_built_twice_are_byte_identical():
-    first, second = two_moons_loss(n_points=4), two_moons_loss(n_points=4)  # both alive: different id()s
+    first, second = (
+        two_moons_loss(n_points=4),
+        two_moons_loss(n_points=4),
+    )  # both alive: different id()s
     for by in ("layer", "neuron"):
         source = draw_dot(first, collapse_by=by, grad_flow=True).source
         assert source == draw_dot(second, collapse_by=by, grad_flow=True).source
         node_ids = re.findall(r"^\t(\w+) \[label=", source, re.M)
-        assert node_ids and all(node_id.startswith(("group_", "legend")) for node_id in node_ids)  # no id() numbers
+        assert node_ids and all(
+            node_id.startswith(("group_", "legend")) for node_id in node_ids
+        )  # no id() numbers

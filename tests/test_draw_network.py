@@ -37,7 +37,10 @@ def network(numbers, activation="sigmoid"):
 # h = AND(a1, a2) = g(-30 + 20 a1 + 20 a2).
 XOR = [([[20, 20], [-20, -20]], [-10, 30]), ([[20, 20]], [-30])]
 # Lecture 004's worked 2-2-2 example.
-WORKED = [([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]), ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])]
+WORKED = [
+    ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+    ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+]
 
 
 def parse(source):
@@ -59,7 +62,9 @@ def test_xor_network_has_its_neurons_biases_and_weights():
         "neuron1_0": "L1.N0\\nsigmoid\\nb = -30",
         "output0": "h",
     }
-    weight = {pair: re.search(r"headlabel=(\S+)", attrs)[1] for pair, attrs in edges.items() if attrs}
+    weight = {
+        pair: re.search(r"headlabel=(\S+)", attrs)[1] for pair, attrs in edges.items() if attrs
+    }
     assert weight == {
         ("input0", "neuron0_0"): "20",
         ("input1", "neuron0_0"): "20",
@@ -76,17 +81,36 @@ def test_xor_network_has_its_neurons_biases_and_weights():
 
 def test_edge_width_grows_with_the_size_of_the_weight():
     nodes, edges = parse(draw_network(network(WORKED)).source)
-    width = {pair: float(re.search(r"penwidth=([\d.]+)", attrs)[1]) for pair, attrs in edges.items() if attrs}
+    width = {
+        pair: float(re.search(r"penwidth=([\d.]+)", attrs)[1])
+        for pair, attrs in edges.items()
+        if attrs
+    }
     assert width["neuron0_1", "neuron1_1"] == 4.0  # 0.55, the largest |w|
     assert width["input0", "neuron0_0"] == pytest.approx(0.8 + 3.2 * 0.15 / 0.55, abs=0.01)
-    assert width["input0", "neuron0_0"] < width["input1", "neuron0_0"] < width["neuron0_0", "neuron1_0"]
+    assert (
+        width["input0", "neuron0_0"]
+        < width["input1", "neuron0_0"]
+        < width["neuron0_0", "neuron1_0"]
+    )
     assert nodes["output0"] == "out1" and nodes["output1"] == "out2"
 
 
 def test_worked_example_renders_to_svg_with_every_weight(tmp_path):
     path = save_graph(draw_network(network(WORKED)), tmp_path / "worked.svg")
     texts = [t.text for t in ET.parse(path).getroot().iter(f"{SVG}text")]
-    for number in ("0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5", "0.55", "b = 0.35", "b = 0.6"):
+    for number in (
+        "0.15",
+        "0.2",
+        "0.25",
+        "0.3",
+        "0.4",
+        "0.45",
+        "0.5",
+        "0.55",
+        "b = 0.35",
+        "b = 0.6",
+    ):
         assert number in texts
     assert texts.count("sigmoid") == 4
 
@@ -111,7 +135,10 @@ def test_a_layer_or_a_single_neuron_draws_too():
 
 def test_wide_networks_drop_the_weight_labels_but_keep_colour():
     rows = [[0.5 - 0.01 * (i + j) for i in range(16)] for j in range(16)]
-    wide = network([([[1.0, -1.0]] * 16, [0.0] * 16), (rows, [0.0] * 16), ([[1.0] * 16], [0.0])], activation="relu")
+    wide = network(
+        [([[1.0, -1.0]] * 16, [0.0] * 16), (rows, [0.0] * 16), ([[1.0] * 16], [0.0])],
+        activation="relu",
+    )
     source = draw_network(wide).source
     assert "headlabel" not in source and f'color="{NEGATIVE}"' in source
     assert "headlabel" in draw_network(wide, edge_labels=True).source
@@ -129,5 +156,7 @@ def test_draws_an_nn_mlp():
     nn_module = pytest.importorskip("nn.module", reason="nn's modules are not importable")
     model = nn_module.MLP(2, [3, 1], activation="tanh", seed=0)
     nodes, edges = parse(draw_network(model).source)
-    assert nodes["neuron0_2"].startswith("L0.N2\\ntanh") and nodes["neuron1_0"].startswith("L1.N0\\nlinear")
+    assert nodes["neuron0_2"].startswith("L0.N2\\ntanh") and nodes["neuron1_0"].startswith(
+        "L1.N0\\nlinear"
+    )
     assert len(edges) == 2 * 3 + 3 + 1

@@ -12,7 +12,9 @@ import math
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: torch parity not checked (CI installs torch==2.13.0)")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is not installed: torch parity not checked (CI installs torch==2.13.0)"
+)
 
 from hypothesis import assume, given, note, settings  # noqa: E402
 from reference import ENGINE, TORCH, Graph, examples, graphs  # noqa: E402
@@ -39,7 +41,9 @@ def engine_derivatives(graph: Graph, order: int) -> list:
         last = k == order - 1
         nxt = []
         for d in current:
-            nxt.append(grad(d, xs, create_graph=not last) if isinstance(d, Value) else [0.0] * len(xs))
+            nxt.append(
+                grad(d, xs, create_graph=not last) if isinstance(d, Value) else [0.0] * len(xs)
+            )
         current = [g for row in nxt for g in row]
         levels.append(_reshape([float(g) for g in current], len(xs), k + 1))
     return levels
@@ -56,7 +60,9 @@ def torch_derivatives(graph: Graph, order: int) -> list:
             if d is None or not d.requires_grad:
                 nxt.append([None] * len(xs))
             else:
-                grads = torch.autograd.grad(d, xs, retain_graph=True, create_graph=not last, allow_unused=True)
+                grads = torch.autograd.grad(
+                    d, xs, retain_graph=True, create_graph=not last, allow_unused=True
+                )
                 nxt.append(list(grads))
         current = [g for row in nxt for g in row]
         levels.append(_reshape([0.0 if g is None else g.item() for g in current], len(xs), k + 1))

@@ -85,7 +85,11 @@ def test_every_truncation_is_refused(workdir, cut):
 @settings(max_examples=400)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["flip", "insert", "delete"]), st.integers(0, len(GOOD_TEXT) - 1), st.integers(0, 255)),
+        st.tuples(
+            st.sampled_from(["flip", "insert", "delete"]),
+            st.integers(0, len(GOOD_TEXT) - 1),
+            st.integers(0, 255),
+        ),
         min_size=1,
         max_size=3,
     )
@@ -106,12 +110,21 @@ def test_byte_level_damage_is_refused_or_harmless(workdir, edits):
 # JSON values a broken or hostile file could hold in any place.
 weird_numbers = st.one_of(
     st.integers(),
-    st.sampled_from([0, -1, 10**30, -(10**400), 2**1024, 1e308, -1e308, 5e-324, 0.0, -0.0, True, False]),
+    st.sampled_from(
+        [0, -1, 10**30, -(10**400), 2**1024, 1e308, -1e308, 5e-324, 0.0, -0.0, True, False]
+    ),
     st.floats(allow_nan=False, allow_infinity=False),
 )
 json_values = st.recursive(
-    st.one_of(st.none(), weird_numbers, st.text(max_size=12), st.sampled_from(["relu", "elu(0.5)", "leaky_relu(x)", "valuegrad-mlp"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    st.one_of(
+        st.none(),
+        weird_numbers,
+        st.text(max_size=12),
+        st.sampled_from(["relu", "elu(0.5)", "leaky_relu(x)", "valuegrad-mlp"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -151,7 +164,16 @@ def mutated(document, place, action, value):
 
 @settings(max_examples=800)
 @given(st.sampled_from(GOOD_PATHS), st.sampled_from(["replace", "delete", "insert"]), json_values)
-@example((), "replace", {"format": "valuegrad-mlp", "version": 1, "nin": 1, "layers": [{"activation": "relu", "weights": [[10**400]], "biases": [0]}]})
+@example(
+    (),
+    "replace",
+    {
+        "format": "valuegrad-mlp",
+        "version": 1,
+        "nin": 1,
+        "layers": [{"activation": "relu", "weights": [[10**400]], "biases": [0]}],
+    },
+)
 @example(("version",), "replace", 2)
 @example(("version",), "replace", 0)
 @example(("version",), "replace", "1")
@@ -170,7 +192,12 @@ def test_one_structural_mutation_is_refused_or_loads_consistently(workdir, place
 
 
 @settings(max_examples=200)
-@given(st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "-1e999", "1" + "0" * 5000, "1" * 400]), st.sampled_from([p for p in GOOD_PATHS if p[-1:] and isinstance(p[-1], int)]))
+@given(
+    st.sampled_from(
+        ["NaN", "Infinity", "-Infinity", "1e400", "-1e999", "1" + "0" * 5000, "1" * 400]
+    ),
+    st.sampled_from([p for p in GOOD_PATHS if p[-1:] and isinstance(p[-1], int)]),
+)
 def test_non_finite_and_huge_number_tokens_are_refused(workdir, token, place):
     marker = "__token__"
     text = json.dumps(mutated(GOOD_MODEL, place, "replace", marker)).replace(f'"{marker}"', token)
@@ -185,9 +212,31 @@ cells = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.integers(-3, 3).map(str),
     st.sampled_from(
-        ["", " ", "nan", "NaN", "-inf", "Infinity", "1e308", "-1e308", "1.7976931348623157e308", "1e309", "5e-324",
-         "abc", "1_0", "\u0661", "0x10", '"', '""', "1,2", "\x00", "\ufeff1", "a\nb", "1" + "0" * 400]
-    ),  # fmt: skip
+        [
+            "",
+            " ",
+            "nan",
+            "NaN",
+            "-inf",
+            "Infinity",
+            "1e308",
+            "-1e308",
+            "1.7976931348623157e308",
+            "1e309",
+            "5e-324",
+            "abc",
+            "1_0",
+            "\u0661",
+            "0x10",
+            '"',
+            '""',
+            "1,2",
+            "\x00",
+            "\ufeff1",
+            "a\nb",
+            "1" + "0" * 400,
+        ]
+    ),
     st.text(max_size=6),
 )
 
@@ -248,7 +297,10 @@ def test_every_truncated_csv(workdir, cut, task):
 
 
 @settings(max_examples=300)
-@given(st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=5), st.sampled_from(["x1,x2", "x2,x1", "x1", "x1,x2,x3"]))
+@given(
+    st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=5),
+    st.sampled_from(["x1,x2", "x2,x1", "x1", "x1,x2,x3"]),
+)
 @example([["1e308", "-1e308"]], "x1,x2")
 @example([["1.7976931348623157e308", "0"]], "x1,x2")
 def test_predicting_from_generated_rows(workdir, rows, header):

@@ -164,7 +164,11 @@ def test_pow_with_a_value_exponent_exactly_1_third_order() -> None:
         (lambda v: v.relu(), 0.0, [0.0, 0.0, 0.0]),
         (lambda v: v.leaky_relu(0.1), -2.0, [-0.2, 0.1, 0.0]),
         (lambda v: v.elu(2.0), 1.0, [1.0, 1.0, 0.0]),
-        (lambda v: v.elu(2.0), -1.0, [2 * math.expm1(-1.0), 2 * math.exp(-1.0), 2 * math.exp(-1.0)]),
+        (
+            lambda v: v.elu(2.0),
+            -1.0,
+            [2 * math.expm1(-1.0), 2 * math.exp(-1.0), 2 * math.exp(-1.0)],
+        ),
         # at 0 the engine stays on the x <= 0 branch to every order: elu'' (0) = alpha
         # (PyTorch 2.13 agrees on elu'(0) = alpha but gives elu''(0) = 0)
         (lambda v: v.elu(2.0), 0.0, [0.0, 2.0, 2.0]),
@@ -197,7 +201,9 @@ def gradient_at(graph: Graph, point: list[float]) -> tuple[list[float], tuple[bo
     return [float(g) for g in grad(graph.output(ENGINE, nodes), xs)], graph.kink_signature(nodes)
 
 
-def gradients_around(graph: Graph, point: list[float], i: int, step: float) -> list[list[float]] | None:
+def gradients_around(
+    graph: Graph, point: list[float], i: int, step: float
+) -> list[list[float]] | None:
     """Gradients at point + (2, 1, -1, -2) * step along input i, or None if a stencil
     point leaves a domain or crosses a kink."""
     _, signature = gradient_at(graph, point)
@@ -227,7 +233,12 @@ def test_hessian_matches_differences_of_the_gradient_and_is_symmetric(graph: Gra
             continue
         for j in range(len(point)):
             numeric = (-rows[0][j] + 8 * rows[1][j] - 8 * rows[2][j] + rows[3][j]) / (12 * step)
-            assert math.isclose(h[j][i], numeric, rel_tol=1e-5, abs_tol=1e-7 * scale), (j, i, h[j][i], numeric)
+            assert math.isclose(h[j][i], numeric, rel_tol=1e-5, abs_tol=1e-7 * scale), (
+                j,
+                i,
+                h[j][i],
+                numeric,
+            )
     for i in range(len(point)):
         for j in range(i):  # mixed partials agree (Schwarz), up to rounding
             assert math.isclose(h[i][j], h[j][i], rel_tol=1e-9, abs_tol=1e-12 * scale)

@@ -4,7 +4,17 @@ import math
 
 import pytest
 
-from nn.lectures.logic_gates import AND, NOT, OR, exercise_neuron, gate_table, logic_neuron, network_table, xnor_network, xor_network
+from nn.lectures.logic_gates import (
+    AND,
+    NOT,
+    OR,
+    exercise_neuron,
+    gate_table,
+    logic_neuron,
+    network_table,
+    xnor_network,
+    xor_network,
+)
 
 BITS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 

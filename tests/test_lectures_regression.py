@@ -29,7 +29,9 @@ def theta_of(neuron):
 
 def test_linear_regression_by_gradient_descent_equals_the_closed_form():
     closed_form = np.linalg.solve(DESIGN.T @ DESIGN, DESIGN.T @ Y_LINEAR)
-    np.testing.assert_allclose(closed_form, np.linalg.lstsq(DESIGN, Y_LINEAR, rcond=None)[0], rtol=1e-12)
+    np.testing.assert_allclose(
+        closed_form, np.linalg.lstsq(DESIGN, Y_LINEAR, rcond=None)[0], rtol=1e-12
+    )
     neuron = Neuron(2, "linear", init="zeros")
     train(neuron, FEATURES, Y_LINEAR, loss="mse", lr=0.1, epochs=400)
     np.testing.assert_allclose(theta_of(neuron), closed_form, atol=1e-10)
@@ -66,7 +68,9 @@ def test_ridge_equals_its_closed_form_with_the_bias_left_out():
     neuron = Neuron(2, "linear", init="zeros")
     train(neuron, FEATURES, Y_LINEAR, loss="mse", lr=0.1, epochs=300, l2=strength)
     np.testing.assert_allclose(theta_of(neuron), closed_form, atol=1e-10)
-    assert np.linalg.norm(closed_form[1:]) < np.linalg.norm(np.linalg.lstsq(DESIGN, Y_LINEAR, rcond=None)[0][1:])
+    assert np.linalg.norm(closed_form[1:]) < np.linalg.norm(
+        np.linalg.lstsq(DESIGN, Y_LINEAR, rcond=None)[0][1:]
+    )
 
 
 def numpy_irls(iterations):
@@ -74,7 +78,9 @@ def numpy_irls(iterations):
     theta, path = np.zeros(3), []
     for _ in range(iterations):
         pi = 1 / (1 + np.exp(-DESIGN @ theta))
-        theta = theta - np.linalg.solve(DESIGN.T @ (DESIGN * (pi * (1 - pi))[:, None]), DESIGN.T @ (pi - Y_BINARY))
+        theta = theta - np.linalg.solve(
+            DESIGN.T @ (DESIGN * (pi * (1 - pi))[:, None]), DESIGN.T @ (pi - Y_BINARY)
+        )
         path.append(theta)
     return path
 
@@ -82,7 +88,10 @@ def numpy_irls(iterations):
 def negative_log_likelihood(*theta):
     """C(theta) = -sum_i [y log pi + (1 - y) log(1 - pi)], pi = s(x . theta), on Values."""
     return value_sum(
-        [binary_cross_entropy_with_logits(dot(theta, x), y) for x, y in zip(DESIGN.tolist(), Y_BINARY.tolist())]
+        [
+            binary_cross_entropy_with_logits(dot(theta, x), y)
+            for x, y in zip(DESIGN.tolist(), Y_BINARY.tolist())
+        ]
     )
 
 
@@ -94,7 +103,9 @@ def test_logistic_regression_newton_irls_converges_in_a_handful_of_steps():
         g = np.array(grad(negative_log_likelihood(*values), values))
         H = np.array(hessian(negative_log_likelihood, values))
         pi = 1 / (1 + np.exp(-DESIGN @ theta))
-        np.testing.assert_allclose(H, DESIGN.T @ (DESIGN * (pi * (1 - pi))[:, None]), rtol=1e-10)  # X^T S X
+        np.testing.assert_allclose(
+            H, DESIGN.T @ (DESIGN * (pi * (1 - pi))[:, None]), rtol=1e-10
+        )  # X^T S X
         theta = theta - np.linalg.solve(H, g)
         np.testing.assert_allclose(theta, reference[iteration], rtol=1e-9, atol=1e-12)
     values = [Value(t) for t in theta]
@@ -123,11 +134,20 @@ def test_softmax_regression_on_three_classes_follows_numpy_step_by_step():
         logits -= logits.max(axis=1, keepdims=True)
         pi = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         theta -= lr * (pi - one_hot).T @ X / len(labels)  # gradient of the mean cross-entropy
-    history = train(layer, points, labels.tolist(), loss="softmax_cross_entropy", lr=lr, epochs=steps)
+    history = train(
+        layer, points, labels.tolist(), loss="softmax_cross_entropy", lr=lr, epochs=steps
+    )
     weights, biases = layer.to_numpy()
     np.testing.assert_allclose(np.column_stack([biases, weights]), theta, atol=1e-12)
     assert history[-1] < history[0] / 3
     predicted = [int(np.argmax(out)) for out in predict(layer, points)]
     assert accuracy(predicted, labels.tolist()) >= 0.9
-    one_hot_history = train(Layer(2, 3, "linear", seed=0), points, one_hot, loss="softmax_cross_entropy", lr=lr, epochs=3)
+    one_hot_history = train(
+        Layer(2, 3, "linear", seed=0),
+        points,
+        one_hot,
+        loss="softmax_cross_entropy",
+        lr=lr,
+        epochs=3,
+    )
     assert one_hot_history == pytest.approx(history[:3], rel=1e-14)

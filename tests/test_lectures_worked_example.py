@@ -7,7 +7,11 @@ delta_out = (o - y) o (1 - o), delta_hidden = (W2^T delta_out) h (1 - h), dJ/dW 
 import numpy as np
 import pytest
 
-from nn.lectures.worked_example import worked_example_report, worked_example_run, worked_example_step
+from nn.lectures.worked_example import (
+    worked_example_report,
+    worked_example_run,
+    worked_example_step,
+)
 
 X = np.array([0.05, 0.10])
 Y = np.array([0.01, 0.99])
@@ -67,8 +71,12 @@ def step():
 
 def test_forward_pass(step):
     z1, h, z2, o, J = forward(*start())
-    assert step.hidden_net == pytest.approx(z1, abs=TOL) and step.hidden == pytest.approx(h, abs=TOL)
-    assert step.output_net == pytest.approx(z2, abs=TOL) and step.output == pytest.approx(o, abs=TOL)
+    assert step.hidden_net == pytest.approx(z1, abs=TOL) and step.hidden == pytest.approx(
+        h, abs=TOL
+    )
+    assert step.output_net == pytest.approx(z2, abs=TOL) and step.output == pytest.approx(
+        o, abs=TOL
+    )
     assert step.errors == pytest.approx(0.5 * (o - Y) ** 2, abs=TOL)
     assert step.total_error == pytest.approx(J, abs=TOL)
 
@@ -86,7 +94,12 @@ def test_all_eight_weights_after_one_step_with_biases_fixed(step):
     expected = as_labels(W1 - LR * gW1, b1, W2 - LR * gW2, b2)
     for label, value in expected.items():
         assert step.updated[label] == pytest.approx(value, abs=TOL), label
-    assert [step.updated[f"L{i}.N{j}.b"] for i in (0, 1) for j in (0, 1)] == [0.35, 0.35, 0.60, 0.60]
+    assert [step.updated[f"L{i}.N{j}.b"] for i in (0, 1) for j in (0, 1)] == [
+        0.35,
+        0.35,
+        0.60,
+        0.60,
+    ]
 
 
 def test_the_classic_printed_numbers(step):
@@ -99,7 +112,8 @@ def test_the_classic_printed_numbers(step):
         [0.35891648, 0.408666186, 0.511301270, 0.561370121], abs=1e-9
     )
     assert [w["L0.N0.w0"], w["L0.N0.w1"], w["L0.N1.w0"], w["L0.N1.w1"]] == pytest.approx(
-        [0.149780716, 0.19956143, 0.24975114, 0.29950229], abs=1e-8  # printed to 8-9 digits
+        [0.149780716, 0.19956143, 0.24975114, 0.29950229],
+        abs=1e-8,  # printed to 8-9 digits
     )
 
 
@@ -107,7 +121,9 @@ def test_error_after_ten_thousand_steps():
     run = worked_example_run(10_000)
     params, (_, _, _, o, J) = numpy_run(10_000, train_biases=False)
     assert run.total_error == pytest.approx(J, abs=TOL)
-    assert run.total_error == pytest.approx(3.5101878e-05, rel=1e-6)  # numpy's value, kept to spot drift
+    assert run.total_error == pytest.approx(
+        3.5101878e-05, rel=1e-6
+    )  # numpy's value, kept to spot drift
     assert run.output == pytest.approx(o, abs=TOL)
     for label, value in as_labels(*params).items():
         assert run.parameters[label] == pytest.approx(value, abs=TOL), label
@@ -125,7 +141,9 @@ def test_variant_training_the_biases_too():
     assert run.total_error == pytest.approx(J, abs=TOL) and run.output == pytest.approx(o, abs=TOL)
     for label, value in as_labels(*params).items():
         assert run.parameters[label] == pytest.approx(value, abs=TOL), label
-    assert J < 0.1 * numpy_run(10_000, train_biases=False)[1][4]  # training the biases helps a lot here
+    assert (
+        J < 0.1 * numpy_run(10_000, train_biases=False)[1][4]
+    )  # training the biases helps a lot here
 
 
 def test_report_prints_the_numbers():

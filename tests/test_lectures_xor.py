@@ -16,7 +16,9 @@ INPUTS, TARGETS = xor_dataset()
 SEEDS = range(100)
 # The two classic local minima of the 2-2-1 XOR net, as mean cross-entropy:
 HALF_HALF = math.log(2) / 2  # two inputs right, two stuck at output 1/2
-THIRDS = (2 * math.log(1.5) + math.log(3)) / 4  # one input right, three stuck at 2/3 (targets 1, 1, 0)
+THIRDS = (
+    2 * math.log(1.5) + math.log(3)
+) / 4  # one input right, three stuck at 2/3 (targets 1, 1, 0)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,12 @@ def test_failed_runs_include_true_local_minima(narrow):
     for run in (run for run in runs if not run.solved):
         # Keep going from where the run stopped: a plateau may still be left, a local minimum is not.
         history = train(
-            run.model, INPUTS, TARGETS, loss="bce", optimizer=SGD(run.model.parameters(), lr=LEARNING_RATE), epochs=1000
+            run.model,
+            INPUTS,
+            TARGETS,
+            loss="bce",
+            optimizer=SGD(run.model.parameters(), lr=LEARNING_RATE),
+            epochs=1000,
         )
         final = history[-1]
         at_known_minimum = min(abs(final - HALF_HALF), abs(final - THIRDS)) < 0.01
@@ -74,7 +81,12 @@ def test_zero_initialization_cannot_learn_xor_but_random_initialization_can():
     history = train(symmetric, INPUTS, TARGETS, loss="bce", lr=LEARNING_RATE, epochs=300)
     first, second = hidden_units(symmetric)
     assert first == second
-    assert predict(symmetric, INPUTS) == [0.5, 0.5, 0.5, 0.5]  # XOR's balanced targets: a stationary point
+    assert predict(symmetric, INPUTS) == [
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+    ]  # XOR's balanced targets: a stationary point
     assert history[-1] == pytest.approx(math.log(2), rel=1e-12)
 
     broken = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)

@@ -27,7 +27,10 @@ def test_an_endless_device_is_refused_before_reading(loader, error, kind):
     assert message == f"/dev/zero: is a character device, not {kind}"
 
 
-@pytest.mark.parametrize("load, error, kind", [(read_csv, DataError, "a CSV file"), (load_model, ModelFileError, "a model file")])
+@pytest.mark.parametrize(
+    "load, error, kind",
+    [(read_csv, DataError, "a CSV file"), (load_model, ModelFileError, "a model file")],
+)
 def test_a_directory_is_refused(tmp_path, load, error, kind):
     with pytest.raises(error, match=f"is a directory, not {kind}"):
         load(tmp_path)

@@ -12,9 +12,9 @@ import math
 import random
 
 import pytest
+from reference import unfused_neuron
 
 from autograd import Value, grad, neuron, neuron_layer, no_grad
-from reference import unfused_neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "softplus", "leaky_relu(0.2)", "elu(0.5)"]
 
@@ -62,7 +62,9 @@ def test_backward_of_a_layer_matches_single_ops_and_accumulates() -> None:
     def loss(outputs):
         return sum((c * o for c, o in zip(coefficients, outputs)), Value(0.0))
 
-    expected = grad(loss([unfused_neuron(row, x, b, "tanh") for row, b in zip(rows, biases)]), leaves)
+    expected = grad(
+        loss([unfused_neuron(row, x, b, "tanh") for row, b in zip(rows, biases)]), leaves
+    )
     total = loss(neuron_layer(rows, x, biases, "tanh"))
     total.backward()
     for leaf, e in zip(leaves, expected):
@@ -83,19 +85,29 @@ def test_second_derivatives_match_single_ops(activation: str) -> None:
 
     fused = neuron_layer(rows, x, biases, activation)
     fused_out = fused[0] * fused[1]
-    reference_out = unfused_neuron(rows[0], x, biases[0], activation) * unfused_neuron(rows[1], x, biases[1], activation)
+    reference_out = unfused_neuron(rows[0], x, biases[0], activation) * unfused_neuron(
+        rows[1], x, biases[1], activation
+    )
     for row_fused, row_reference in zip(hessian(fused_out), hessian(reference_out)):
         for got, expected in zip(row_fused, row_reference):
             assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-15)
 
 
 def test_two_layers_against_torch() -> None:
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: torch parity not checked (CI installs torch==2.13.0)")
+    torch = pytest.importorskip(
+        "torch",
+        reason="PyTorch is not installed: torch parity not checked (CI installs torch==2.13.0)",
+    )
     rng = random.Random(5)
     rows1, x, biases1 = random_layer(rng, 3, 4)
     rows2, _, biases2 = random_layer(rng, 4, 2)
     hidden = neuron_layer(rows1, x, biases1, "relu")
-    assert sorted(h.data > 0.0 for h in hidden) == [False, False, False, True]  # idle units are skipped
+    assert sorted(h.data > 0.0 for h in hidden) == [
+        False,
+        False,
+        False,
+        True,
+    ]  # idle units are skipped
     out = neuron_layer(rows2, hidden, biases2, "tanh")
     (out[0] - 2.0 * out[1]).backward()
 
@@ -103,16 +115,26 @@ def test_two_layers_against_torch() -> None:
         return torch.tensor([v.data for v in values], dtype=torch.float64, requires_grad=True)
 
     def matrix(rows):
-        return torch.tensor([[v.data for v in row] for row in rows], dtype=torch.float64, requires_grad=True)
+        return torch.tensor(
+            [[v.data for v in row] for row in rows], dtype=torch.float64, requires_grad=True
+        )
 
-    tx, tw1, tb1, tw2, tb2 = vector(x), matrix(rows1), vector(biases1), matrix(rows2), vector(biases2)
+    tx, tw1, tb1, tw2, tb2 = (
+        vector(x),
+        matrix(rows1),
+        vector(biases1),
+        matrix(rows2),
+        vector(biases2),
+    )
     tout = torch.tanh(torch.relu(tx @ tw1.T + tb1) @ tw2.T + tb2)
     (tout[0] - 2.0 * tout[1]).backward()
     assert [o.data for o in out] == pytest.approx(tout.tolist(), rel=1e-14)
     for values, tensor_grad in [(x, tx.grad), (biases1, tb1.grad), (biases2, tb2.grad)]:
         assert [v.grad for v in values] == pytest.approx(tensor_grad.tolist(), rel=1e-12, abs=1e-15)
     for rows, tensor_grad in [(rows1, tw1.grad), (rows2, tw2.grad)]:
-        assert [v.grad for row in rows for v in row] == pytest.approx(tensor_grad.flatten().tolist(), rel=1e-12, abs=1e-15)
+        assert [v.grad for row in rows for v in row] == pytest.approx(
+            tensor_grad.flatten().tolist(), rel=1e-12, abs=1e-15
+        )
 
 
 def test_an_idle_relu_unit_passes_nan_from_an_infinite_input_as_torch_does() -> None:
@@ -120,12 +142,21 @@ def test_an_idle_relu_unit_passes_nan_from_an_infinite_input_as_torch_does() -> 
     w, x, b = [Value(1.0), Value(2.0)], [Value(-math.inf), Value(3.0)], Value(0.5)
     (out,) = neuron_layer([w], x, [b], "relu")
     out.backward()
-    reference_w, reference_x, reference_b = [Value(1.0), Value(2.0)], [Value(-math.inf), Value(3.0)], Value(0.5)
+    reference_w, reference_x, reference_b = (
+        [Value(1.0), Value(2.0)],
+        [Value(-math.inf), Value(3.0)],
+        Value(0.5),
+    )
     unfused_neuron(reference_w, reference_x, reference_b, "relu").backward()
     assert out.data == 0.0
     assert math.isnan(w[0].grad) and math.isnan(reference_w[0].grad)
     assert [w[1].grad, x[0].grad, x[1].grad, b.grad] == [0.0, 0.0, 0.0, 0.0]
-    assert [reference_w[1].grad, reference_x[0].grad, reference_x[1].grad, reference_b.grad] == [0.0, 0.0, 0.0, 0.0]
+    assert [reference_w[1].grad, reference_x[0].grad, reference_x[1].grad, reference_b.grad] == [
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ]
 
 
 def test_a_nan_upstream_reaches_every_input_of_an_idle_unit() -> None:

@@ -44,7 +44,11 @@ nan, inf = math.nan, math.inf
         (lambda: Neuron(2, "elu(inf)"), ValueError, "parameter must be a finite number"),
         (lambda: Neuron(2, init="he"), ValueError, "unknown init scheme 'he'"),
         (lambda: Neuron(2, seed="7"), TypeError, "seed must be an int or a random.Random, not str"),
-        (lambda: Neuron(2, seed=1.5), TypeError, "seed must be an int or a random.Random, not float"),
+        (
+            lambda: Neuron(2, seed=1.5),
+            TypeError,
+            "seed must be an int or a random.Random, not float",
+        ),
         (lambda: Layer(2, 0), ValueError, "nout must be a positive int, not 0"),
         (lambda: Layer(0, 2), ValueError, "nin must be a positive int, not 0"),
         (lambda: Layer(2, 2, "RELU"), ValueError, "unknown activation 'RELU'"),
@@ -54,7 +58,11 @@ nan, inf = math.nan, math.inf
         (lambda: MLP(2, [4, -1]), ValueError, r"nouts\[1\] must be a positive int, not -1"),
         (lambda: MLP(2, [2.5]), ValueError, r"nouts\[0\] must be a positive int, not 2.5"),
         (lambda: MLP(2, "16"), ValueError, r"nouts\[0\] must be a positive int, not '1'"),
-        (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "unknown activation 'softmax'"),
+        (
+            lambda: MLP(2, [1], output_activation="softmax"),
+            ValueError,
+            "unknown activation 'softmax'",
+        ),
         (lambda: MLP(2, [1], init="normal"), ValueError, "unknown init scheme 'normal'"),
         (lambda: MLP.from_weights([]), ValueError, "needs at least one layer"),
         (lambda: MLP.from_weights([([1.0, 2.0], [0.0])]), ValueError, "weight matrix must be 2-D"),
@@ -104,7 +112,9 @@ def test_calling_a_model_with_bad_inputs(x, error, message):
 def test_nan_and_inf_inputs_flow_through_as_ieee_values():
     model = MLP(2, [3, 1], activation="tanh", seed=0)
     assert math.isnan(model([nan, 1.0]).data)
-    assert math.isnan(Neuron(2, "relu", seed=0)([nan, 0.0]).data)  # relu lets NaN through, as PyTorch does
+    assert math.isnan(
+        Neuron(2, "relu", seed=0)([nan, 0.0]).data
+    )  # relu lets NaN through, as PyTorch does
 
 
 # --- losses -------------------------------------------------------------------------------
@@ -116,31 +126,103 @@ v = Value(0.3)
     "compute, error, message",
     [
         (lambda: mse_loss([v, v], [1.0]), ValueError, "mse_loss: 2 outputs but 1 targets"),
-        (lambda: squared_error([v], [1.0, 2.0]), ValueError, "squared_error: 1 outputs but 2 targets"),
-        (lambda: binary_cross_entropy_with_logits([v, v], 1.0), ValueError, "takes one output per sample, got 2"),
-        (lambda: binary_cross_entropy_with_logits(v, 2.0), ValueError, r"target must lie in \[0, 1\], got 2"),
-        (lambda: binary_cross_entropy_with_logits(v, -inf), ValueError, r"target must lie in \[0, 1\], got -inf"),
-        (lambda: binary_cross_entropy(Value(1.5), 1.0), ValueError, r"probability must lie in \[0, 1\], got 1.5"),
-        (lambda: binary_cross_entropy(Value(-0.1), 0.0), ValueError, r"probability must lie in \[0, 1\], got -0.1"),
+        (
+            lambda: squared_error([v], [1.0, 2.0]),
+            ValueError,
+            "squared_error: 1 outputs but 2 targets",
+        ),
+        (
+            lambda: binary_cross_entropy_with_logits([v, v], 1.0),
+            ValueError,
+            "takes one output per sample, got 2",
+        ),
+        (
+            lambda: binary_cross_entropy_with_logits(v, 2.0),
+            ValueError,
+            r"target must lie in \[0, 1\], got 2",
+        ),
+        (
+            lambda: binary_cross_entropy_with_logits(v, -inf),
+            ValueError,
+            r"target must lie in \[0, 1\], got -inf",
+        ),
+        (
+            lambda: binary_cross_entropy(Value(1.5), 1.0),
+            ValueError,
+            r"probability must lie in \[0, 1\], got 1.5",
+        ),
+        (
+            lambda: binary_cross_entropy(Value(-0.1), 0.0),
+            ValueError,
+            r"probability must lie in \[0, 1\], got -0.1",
+        ),
         (lambda: softmax_cross_entropy([v, v], 2), ValueError, r"class index 2 outside 0..1"),
         (lambda: softmax_cross_entropy([v, v], -1), ValueError, r"class index -1 outside 0..1"),
-        (lambda: softmax_cross_entropy([v, v], 1.0), TypeError, "target must be a class index .* not float 1.0"),
-        (lambda: softmax_cross_entropy([v, v], True), TypeError, "target must be a class index .* not bool True"),
-        (lambda: softmax_cross_entropy([v, v], None), TypeError, "target must be a class index .* not NoneType"),
-        (lambda: softmax_cross_entropy([v, v], "01"), TypeError, "target must be a class index .* not str"),
-        (lambda: softmax_cross_entropy([v, v], [1.0]), ValueError, "2 logits but a target of length 1"),
-        (lambda: softmax_cross_entropy([v, v], [1.5, -0.5]), ValueError, "not one-hot or a probability vector"),
-        (lambda: softmax_cross_entropy([v, v], [0.5, 0.6]), ValueError, "not one-hot or a probability vector"),
+        (
+            lambda: softmax_cross_entropy([v, v], 1.0),
+            TypeError,
+            "target must be a class index .* not float 1.0",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], True),
+            TypeError,
+            "target must be a class index .* not bool True",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], None),
+            TypeError,
+            "target must be a class index .* not NoneType",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], "01"),
+            TypeError,
+            "target must be a class index .* not str",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], [1.0]),
+            ValueError,
+            "2 logits but a target of length 1",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], [1.5, -0.5]),
+            ValueError,
+            "not one-hot or a probability vector",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], [0.5, 0.6]),
+            ValueError,
+            "not one-hot or a probability vector",
+        ),
         (lambda: softmax_cross_entropy([], 0), ValueError, "softmax of no logits"),
         (lambda: hinge_loss(v, 0.0), ValueError, r"label must be -1 or \+1, got 0"),
         (lambda: hinge_loss(v, inf), ValueError, r"label must be -1 or \+1, got inf"),
-        (lambda: hinge_loss([v, v], 1.0), ValueError, "hinge_loss takes one output per sample, got 2"),
+        (
+            lambda: hinge_loss([v, v], 1.0),
+            ValueError,
+            "hinge_loss takes one output per sample, got 2",
+        ),
         (lambda: mean_loss(mse_loss, [], []), ValueError, "mean_loss of an empty batch"),
         (lambda: mean_loss(mse_loss, [v], []), ValueError, "1 predictions but 0 targets"),
-        (lambda: l2_penalty([v], nan), ValueError, "L2 strength must be a finite number >= 0, not nan"),
-        (lambda: l2_penalty([v], -0.1), ValueError, "L2 strength must be a finite number >= 0, not -0.1"),
-        (lambda: l2_penalty([v], inf), ValueError, "L2 strength must be a finite number >= 0, not inf"),
-        (lambda: l2_penalty([v], "0.1"), ValueError, "L2 strength must be a finite number >= 0, not '0.1'"),
+        (
+            lambda: l2_penalty([v], nan),
+            ValueError,
+            "L2 strength must be a finite number >= 0, not nan",
+        ),
+        (
+            lambda: l2_penalty([v], -0.1),
+            ValueError,
+            "L2 strength must be a finite number >= 0, not -0.1",
+        ),
+        (
+            lambda: l2_penalty([v], inf),
+            ValueError,
+            "L2 strength must be a finite number >= 0, not inf",
+        ),
+        (
+            lambda: l2_penalty([v], "0.1"),
+            ValueError,
+            "L2 strength must be a finite number >= 0, not '0.1'",
+        ),
         (lambda: get_loss("l1"), ValueError, "unknown loss 'l1'; known: squared_error"),
         (lambda: get_loss(["mse"]), TypeError, "loss must be a name"),
     ],
@@ -178,7 +260,11 @@ def test_nan_in_a_prediction_or_target_is_a_nan_loss(compute):
 @pytest.mark.parametrize(
     "build, error, message",
     [
-        (lambda p: SGD(p, -0.1), ValueError, "learning rate must be a finite number >= 0, not -0.1"),
+        (
+            lambda p: SGD(p, -0.1),
+            ValueError,
+            "learning rate must be a finite number >= 0, not -0.1",
+        ),
         (lambda p: SGD(p, nan), ValueError, "learning rate must be a finite number >= 0, not nan"),
         (lambda p: SGD(p, inf), ValueError, "learning rate must be a finite number >= 0, not inf"),
         (lambda p: SGD(p, "fast"), ValueError, "could not convert string to float"),
@@ -230,8 +316,16 @@ X = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
         (dict(l2=nan), ValueError, "L2 strength must be a finite number >= 0, not nan"),
         (dict(l2=-1.0), ValueError, "L2 strength must be a finite number >= 0, not -1.0"),
         (dict(seed="s"), TypeError, "seed must be an int or a random.Random"),
-        (dict(loss="bce_with_logits", targets=[0.0, 2.0, 1.0]), ValueError, r"target must lie in \[0, 1\], got 2"),
-        (dict(loss="hinge", targets=[1.0, 0.0, -1.0]), ValueError, r"label must be -1 or \+1, got 0"),
+        (
+            dict(loss="bce_with_logits", targets=[0.0, 2.0, 1.0]),
+            ValueError,
+            r"target must lie in \[0, 1\], got 2",
+        ),
+        (
+            dict(loss="hinge", targets=[1.0, 0.0, -1.0]),
+            ValueError,
+            r"label must be -1 or \+1, got 0",
+        ),
     ],
 )
 def test_bad_training_arguments(kwargs, error, message):
@@ -249,14 +343,20 @@ DATA_LOSSES = [
     ("softmax_cross_entropy", "linear", [0, 1, 1]),
 ]
 # Every loss eagerly, and compiled where it can be (bce from probabilities cannot be traced).
-ENGINE_CASES = [(*case, engine) for engine in ("eager", "compiled") for case in DATA_LOSSES
-                if not (engine == "compiled" and case[0] == "bce")]
+ENGINE_CASES = [
+    (*case, engine)
+    for engine in ("eager", "compiled")
+    for case in DATA_LOSSES
+    if not (engine == "compiled" and case[0] == "bce")
+]
 
 
 @pytest.mark.parametrize("loss, output, targets, engine", ENGINE_CASES)
 @pytest.mark.parametrize("bad", [nan, inf, -inf])
 @pytest.mark.parametrize("where", ["input", "target"])
-def test_nan_or_inf_in_the_data_stops_training_naming_the_step(loss, output, targets, engine, bad, where):
+def test_nan_or_inf_in_the_data_stops_training_naming_the_step(
+    loss, output, targets, engine, bad, where
+):
     nout = 2 if loss == "softmax_cross_entropy" else 1
     inputs, targets = [list(row) for row in X], list(targets)
     if where == "input":
@@ -269,11 +369,21 @@ def test_nan_or_inf_in_the_data_stops_training_naming_the_step(loss, output, tar
         with pytest.raises(ValueError, match="inf"):
             train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0, engine=engine)
         return
-    with pytest.raises(NonFiniteLossError, match=r"(loss|gradient) became (nan|inf) at epoch 1, step \d+") as caught:
+    with pytest.raises(
+        NonFiniteLossError, match=r"(loss|gradient) became (nan|inf) at epoch 1, step \d+"
+    ) as caught:
         train(model, inputs, targets, loss=loss, epochs=3, batch_size=1, seed=0, engine=engine)
     assert caught.value.epoch == 1 and 1 <= caught.value.step <= 3
     assert "sample 2" in str(caught.value)  # the cause is named, not just the step
-    history = train(MLP(2, [3, nout], "tanh", output, seed=0), inputs, targets, loss=loss, epochs=2, allow_nonfinite=True, engine=engine)
+    history = train(
+        MLP(2, [3, nout], "tanh", output, seed=0),
+        inputs,
+        targets,
+        loss=loss,
+        epochs=2,
+        allow_nonfinite=True,
+        engine=engine,
+    )
     assert len(history) == 2 and not all(map(math.isfinite, history)) and history.engine == engine
 
 
@@ -289,7 +399,10 @@ def write(tmp_path, text, name="data.csv"):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('x,y\n1,"2\n', "line 2: not valid CSV: unexpected end of data"),  # a file cut inside a quoted cell
+        (
+            'x,y\n1,"2\n',
+            "line 2: not valid CSV: unexpected end of data",
+        ),  # a file cut inside a quoted cell
         ('x,y\n1,2\n"3"x,4\n', "line 3: not valid CSV"),
     ],
 )
@@ -307,7 +420,9 @@ def test_only_plain_decimal_numbers_are_numbers(tmp_path, cell):
         table.numbers(["x"])
 
 
-@pytest.mark.parametrize("cell, value", [("+.5", 0.5), ("1.", 1.0), ("-2E-3", -0.002), (" 7 ", 7.0), ("1e308", 1e308)])
+@pytest.mark.parametrize(
+    "cell, value", [("+.5", 0.5), ("1.", 1.0), ("-2E-3", -0.002), (" 7 ", 7.0), ("1e308", 1e308)]
+)
 def test_plain_decimal_numbers_still_parse(tmp_path, cell, value):
     assert read_csv(write(tmp_path, f"x\n{cell}\n")).numbers(["x"]) == [[value]]
 
@@ -323,10 +438,16 @@ def test_numbers_near_the_float_limit_are_standardized_without_overflow(tmp_path
     big = 1.7976931348623157e308
     table = read_csv(write(tmp_path, f"x,z,y\n{big},1,{big}\n{-big},2,{-big}\n{-big},3,0\n"))
     data = prepare_training(table, "y", "regression")
-    assert all(math.isfinite(x) for row in data.inputs for x in row) and all(map(math.isfinite, data.targets))
+    assert all(math.isfinite(x) for row in data.inputs for x in row) and all(
+        map(math.isfinite, data.targets)
+    )
     column = [row[0] for row in data.inputs]
-    assert abs(sum(column)) < 1e-12 and abs(sum(x * x for x in column) / 3 - 1.0) < 1e-12  # mean 0, std 1
-    assert np.allclose(column, (np.array([big, -big, -big]) / big - (-1 / 3)) / np.std([1.0, -1.0, -1.0]))
+    assert (
+        abs(sum(column)) < 1e-12 and abs(sum(x * x for x in column) / 3 - 1.0) < 1e-12
+    )  # mean 0, std 1
+    assert np.allclose(
+        column, (np.array([big, -big, -big]) / big - (-1 / 3)) / np.std([1.0, -1.0, -1.0])
+    )
 
 
 def bad_metadata_cases():
@@ -357,16 +478,24 @@ def test_malformed_model_metadata_is_a_data_error(metadata):
 
 def test_a_value_too_far_out_to_standardize_is_named_by_line_and_column(tmp_path):
     model = MLP(2, [1], seed=0)
-    metadata = json.loads(json.dumps({"features": ["a", "b"], "feature_mean": [0.0, 0.0], "feature_std": [1e-300, 1.0]}))
+    metadata = json.loads(
+        json.dumps(
+            {"features": ["a", "b"], "feature_mean": [0.0, 0.0], "feature_std": [1e-300, 1.0]}
+        )
+    )
     table = read_csv(write(tmp_path, "a,b\n1,2\n1e300,3\n"))
-    with pytest.raises(DataError, match=r"line 3, column 'a': 1e\+300 is too far outside the training data"):
+    with pytest.raises(
+        DataError, match=r"line 3, column 'a': 1e\+300 is too far outside the training data"
+    ):
         prediction_inputs(table, model, metadata, "model.json")
 
 
 def test_a_finite_loss_with_a_nan_gradient_stops_before_the_weights_turn_nan():
     # tanh(inf) = 1 is finite, but its slope times an infinite input is NaN.
     model = MLP(2, [3, 1], "tanh", seed=0)
-    with pytest.raises(NonFiniteLossError, match=r"gradient became nan at epoch 1, step 1.*sample 2"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"gradient became nan at epoch 1, step 1.*sample 2"
+    ):
         train(model, [[0.0, 1.0], [1.0, 0.0], [math.inf, 1.0]], [0.0, 1.0, 1.0], epochs=1)
     assert all(math.isfinite(p.data) for p in model.parameters())
 

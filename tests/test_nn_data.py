@@ -15,7 +15,9 @@ def test_moons_are_two_noisy_half_circles():
     assert X.shape == (200, 2) and sorted(set(y.tolist())) == [0, 1] and y.sum() == 100
     upper, lower = X[y == 0], X[y == 1]
     np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)  # on the unit circle
-    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0)  # centred at (1, 0.5)
+    np.testing.assert_allclose(
+        np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0
+    )  # centred at (1, 0.5)
     assert (upper[:, 1] >= -1e-12).all() and (lower[:, 1] <= 0.5 + 1e-12).all()
     a, b = make_moons(50, seed=3), make_moons(50, seed=3)
     np.testing.assert_array_equal(a[0], b[0])
@@ -57,8 +59,13 @@ def test_shape_problems_name_the_line(tmp_path, text, message):
 
 @pytest.mark.parametrize(
     "cell, problem",
-    [("abc", "'abc' is not a number"), ("", "empty cell"), ("nan", "is not a finite number"),
-     ("-inf", "is not a finite number"), ("1e999", "is not a finite number")],  # fmt: skip
+    [
+        ("abc", "'abc' is not a number"),
+        ("", "empty cell"),
+        ("nan", "is not a finite number"),
+        ("-inf", "is not a finite number"),
+        ("1e999", "is not a finite number"),
+    ],
 )
 def test_bad_cells_name_file_line_and_column(tmp_path, cell, problem):
     path = write(tmp_path, f"x1,x2\n1,2\n3,{cell}\n")

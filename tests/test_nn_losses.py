@@ -19,7 +19,10 @@ from nn import (
     squared_error,
 )
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: these nn parity tests need it (CI installs torch==2.13.0)")
+torch = pytest.importorskip(
+    "torch",
+    reason="PyTorch is not installed: these nn parity tests need it (CI installs torch==2.13.0)",
+)
 import torch.nn.functional as F  # noqa: E402 - only once torch is known to be there
 
 
@@ -57,7 +60,9 @@ def test_mse_is_the_mean_over_outputs():
                         lambda p: F.mse_loss(p, torch.tensor(target, dtype=torch.float64)))  # fmt: skip
 
 
-@pytest.mark.parametrize("z, y", [(0.3, 1.0), (-2.0, 0.0), (5.0, 0.25), (-700.0, 1.0), (800.0, 0.0), (40.0, 1.0)])
+@pytest.mark.parametrize(
+    "z, y", [(0.3, 1.0), (-2.0, 0.0), (5.0, 0.25), (-700.0, 1.0), (800.0, 0.0), (40.0, 1.0)]
+)
 def test_bce_from_logits_matches_torch_even_far_out(z, y):
     check_against_torch(lambda zs: binary_cross_entropy_with_logits(zs[0], y), [z],
                         lambda zt: F.binary_cross_entropy_with_logits(zt[0], torch.tensor(y, dtype=torch.float64)))  # fmt: skip
@@ -120,7 +125,9 @@ def test_softmax_cross_entropy_survives_logits_that_would_overflow_exp():
 def test_softmax_and_log_softmax_match_torch():
     logits = [3.0, 1.0, -2.0, 1000.0]
     reference = torch.softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist()
-    assert [p.data for p in softmax(values(logits))] == pytest.approx(reference, rel=1e-14, abs=1e-300)
+    assert [p.data for p in softmax(values(logits))] == pytest.approx(
+        reference, rel=1e-14, abs=1e-300
+    )
     reference_log = torch.log_softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist()
     assert [p.data for p in log_softmax(values(logits))] == pytest.approx(reference_log, rel=1e-14)
 
@@ -135,7 +142,12 @@ def test_bad_softmax_targets_are_refused():
 
 
 def test_hinge_matches_its_definition_and_wants_plus_minus_one():
-    for score, y, expected, slope in [(0.3, 1, 0.7, -1.0), (-2.0, 1, 3.0, -1.0), (2.0, 1, 0.0, 0.0), (0.5, -1, 1.5, 1.0)]:
+    for score, y, expected, slope in [
+        (0.3, 1, 0.7, -1.0),
+        (-2.0, 1, 3.0, -1.0),
+        (2.0, 1, 0.0, 0.0),
+        (0.5, -1, 1.5, 1.0),
+    ]:
         s = Value(score)
         loss = hinge_loss(s, y)
         loss.backward()
@@ -153,7 +165,9 @@ def test_l2_penalty_leaves_biases_out():
     assert penalty.data == pytest.approx(expected, rel=1e-15)
     penalty.backward()
     assert all(b.grad == 0.0 for b in model.biases())
-    assert [w.grad for w in model.weights()] == pytest.approx([0.2 * w.data for w in model.weights()], rel=1e-15)
+    assert [w.grad for w in model.weights()] == pytest.approx(
+        [0.2 * w.data for w in model.weights()], rel=1e-15
+    )
 
 
 def test_mean_loss_averages_over_the_batch():
@@ -166,7 +180,9 @@ def test_mean_loss_averages_over_the_batch():
 # --- Value targets: the branch-free forms that compiled training traces ---------------------
 
 
-@pytest.mark.parametrize("z, y", [(0.3, 1.0), (-2.0, 0.0), (5.0, 0.25), (-700.0, 1.0), (800.0, 0.0), (30.0, 1.0)])
+@pytest.mark.parametrize(
+    "z, y", [(0.3, 1.0), (-2.0, 0.0), (5.0, 0.25), (-700.0, 1.0), (800.0, 0.0), (30.0, 1.0)]
+)
 def test_bce_from_logits_with_a_value_target_matches_torch(z, y):
     # absolute tolerance: softplus(z) - y z loses the relative precision of a loss below 1e-16
     xs = values([z])
@@ -179,7 +195,9 @@ def test_bce_from_logits_with_a_value_target_matches_torch(z, y):
     assert xs[0].grad == pytest.approx(zt.grad.item(), rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("logits", [[0.2, 1.7, -1.1], [1000.0, 990.0, -1000.0], [-5.0], [3.0, 3.0, 3.0, 3.0]])
+@pytest.mark.parametrize(
+    "logits", [[0.2, 1.7, -1.1], [1000.0, 990.0, -1000.0], [-5.0], [3.0, 3.0, 3.0, 3.0]]
+)
 def test_softmax_cross_entropy_with_value_targets_matches_torch(logits):
     target = [0.0] * len(logits)
     target[-1] = 1.0

@@ -8,7 +8,9 @@ from nn import accuracy, mean_squared_error, r2_score
 
 def test_accuracy_counts_matches_in_lists_and_numpy_arrays():
     assert accuracy([1, 0, 1, 1], [1, 1, 1, 0]) == 0.5
-    assert accuracy(np.array([True, False, True]), np.array([True, True, True])) == pytest.approx(2 / 3)
+    assert accuracy(np.array([True, False, True]), np.array([True, True, True])) == pytest.approx(
+        2 / 3
+    )
 
 
 def test_accuracy_of_nothing_or_of_unequal_lengths_is_an_error():

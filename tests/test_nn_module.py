@@ -10,7 +10,10 @@ from autograd import Value
 from nn import MLP, Layer, Neuron, get_activation
 from nn.module import Module
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: these nn parity tests need it (CI installs torch==2.13.0)")
+torch = pytest.importorskip(
+    "torch",
+    reason="PyTorch is not installed: these nn parity tests need it (CI installs torch==2.13.0)",
+)
 
 
 def test_parameters_are_each_neurons_weights_then_bias_layer_by_layer():
@@ -23,14 +26,19 @@ def test_parameters_are_each_neurons_weights_then_bias_layer_by_layer():
         "L1.N0.w0", "L1.N0.w1", "L1.N0.w2", "L1.N0.b",
     ]  # fmt: skip
     assert model.num_parameters() == 2 * 3 + 3 + 3 * 1 + 1
-    assert [p.label for p in model.weights()] == [label for label in labels if not label.endswith(".b")]
+    assert [p.label for p in model.weights()] == [
+        label for label in labels if not label.endswith(".b")
+    ]
     assert [p.label for p in model.biases()] == ["L0.N0.b", "L0.N1.b", "L0.N2.b", "L1.N0.b"]
     assert model.named_parameters()[2] == ("L0.N0.b", model.layers[0].neurons[0].b)
 
 
 def test_structure_can_be_walked_for_a_drawing():
     model = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", seed=1)
-    assert [(layer.nin, layer.nout, layer.activation) for layer in model.layers] == [(3, 4, "tanh"), (4, 2, "sigmoid")]
+    assert [(layer.nin, layer.nout, layer.activation) for layer in model.layers] == [
+        (3, 4, "tanh"),
+        (4, 2, "sigmoid"),
+    ]
     neuron = model.layers[1].neurons[1]
     assert len(neuron.w) == 4 and isinstance(neuron.b, Value) and neuron.activation == "sigmoid"
     assert model.sizes == [3, 4, 2] and model.nout == 2
@@ -119,7 +127,10 @@ def test_wrong_input_length_and_bad_sizes_are_named():
         ("linear", lambda z: z),
         ("softplus", torch.nn.functional.softplus),
         ("leaky_relu", lambda z: torch.nn.functional.leaky_relu(z, 0.01)),
-        ("leaky_relu(0.1)", lambda z: torch.nn.functional.leaky_relu(z, 0.1)),  # the notes' max(0.1x, x)
+        (
+            "leaky_relu(0.1)",
+            lambda z: torch.nn.functional.leaky_relu(z, 0.1),
+        ),  # the notes' max(0.1x, x)
         ("elu", lambda z: torch.nn.functional.elu(z, 1.0)),
         ("elu(0.5)", lambda z: torch.nn.functional.elu(z, 0.5)),
     ],
@@ -132,7 +143,9 @@ def test_activation_by_name_matches_torch(name, reference):
         out.backward()
         zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
         reference(zt).backward()
-        assert out.data == pytest.approx(reference(torch.tensor(z, dtype=torch.float64)).item(), rel=1e-14, abs=1e-15)
+        assert out.data == pytest.approx(
+            reference(torch.tensor(z, dtype=torch.float64)).item(), rel=1e-14, abs=1e-15
+        )
         assert zv.grad == pytest.approx(zt.grad.item(), rel=1e-12, abs=1e-15)
 
 
@@ -165,7 +178,9 @@ def test_forward_and_gradients_match_torch_linear_layers():
     for layer, linear in zip(model.layers, torch_layers):
         grads_w = [[w.grad for w in neuron.w] for neuron in layer.neurons]
         np.testing.assert_allclose(grads_w, linear.weight.grad.numpy(), rtol=1e-11, atol=1e-15)
-        np.testing.assert_allclose([b.grad for b in layer.biases()], linear.bias.grad.numpy(), rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose(
+            [b.grad for b in layer.biases()], linear.bias.grad.numpy(), rtol=1e-11, atol=1e-15
+        )
 
 
 def test_zero_grad_resets_accumulated_gradients():
@@ -179,13 +194,18 @@ def test_zero_grad_resets_accumulated_gradients():
 
 
 def test_layer_outputs_are_the_hidden_activations_then_the_output():
-    model = MLP.from_weights([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]), ([[1.0, 1.0]], [1.0])], "relu")
+    model = MLP.from_weights(
+        [([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]), ([[1.0, 1.0]], [1.0])], "relu"
+    )
     hidden, output = model.layer_outputs([2.0, -3.0])
     assert [v.data for v in hidden] == [2.0, 0.0] and output[0].data == 3.0
 
 
 def test_repr_names_the_shape():
-    assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    assert (
+        repr(MLP(2, [16, 16, 1]))
+        == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    )
     assert repr(Neuron(3, "tanh")) == "Neuron(nin=3, activation='tanh')"
 
 
@@ -195,5 +215,7 @@ def test_a_neuron_given_its_own_activation_inside_a_layer_uses_it():
     x = [-1.0, -2.0]
     z0 = sum(w.data * xi for w, xi in zip(layer.neurons[0].w, x)) + layer.neurons[0].b.data
     outputs = layer(x)
-    assert outputs[0].data == pytest.approx(math.tanh(z0), rel=1e-15) and z0 < 0  # relu would give 0
+    assert (
+        outputs[0].data == pytest.approx(math.tanh(z0), rel=1e-15) and z0 < 0
+    )  # relu would give 0
     assert [o.data for o in outputs] == [neuron(x).data for neuron in layer.neurons]

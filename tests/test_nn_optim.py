@@ -49,11 +49,16 @@ def run_torch(make_optimizer, steps, lr_at=None):
     "ours, theirs",
     [
         (lambda p: SGD(p, lr=0.05), lambda p: torch.optim.SGD(p, lr=0.05)),
-        (lambda p: SGD(p, lr=0.02, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.9)),
+        (
+            lambda p: SGD(p, lr=0.02, momentum=0.9),
+            lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.9),
+        ),
         (lambda p: Adagrad(p, lr=0.3), lambda p: torch.optim.Adagrad(p, lr=0.3)),
         (lambda p: Adam(p, lr=0.05), lambda p: torch.optim.Adam(p, lr=0.05)),
-        (lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
-         lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6)),  # fmt: skip
+        (
+            lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
+            lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
+        ),
     ],
     ids=["sgd", "sgd-momentum", "adagrad", "adam", "adam-custom"],
 )
@@ -76,7 +81,10 @@ def test_notes_momentum_form_is_momentum_with_dampening():
     grad = lambda t: 2 * (t - 3.0) + 0.4 * t**3  # noqa: E731 - d/dt of (t - 3)^2 + 0.1 t^4
     previous = current = 0.5
     for _ in range(25):
-        previous, current = current, current + a * (current - previous) + (1 - a) * (-eta * grad(current))
+        previous, current = (
+            current,
+            current + a * (current - previous) + (1 - a) * (-eta * grad(current)),
+        )
     t = Value(0.5)
     optimizer = SGD([t], lr=eta, momentum=a, dampening=a)
     for _ in range(25):
@@ -119,7 +127,9 @@ class ScalarSGD:
     def update(self, data, grads, lr):
         if self.momentum == 0.0:
             return [x - lr * g for x, g in zip(data, grads)]
-        self.velocity = [self.momentum * v + (1.0 - self.dampening) * g for v, g in zip(self.velocity, grads)]
+        self.velocity = [
+            self.momentum * v + (1.0 - self.dampening) * g for v, g in zip(self.velocity, grads)
+        ]
         return [x - lr * v for x, v in zip(data, self.velocity)]
 
 
@@ -142,7 +152,10 @@ class ScalarAdam:
         self.m = [b1 * m + (1.0 - b1) * g for m, g in zip(self.m, grads)]
         self.v = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self.v, grads)]
         step_size, root_correction2 = lr / (1.0 - b1**self.t), math.sqrt(1.0 - b2**self.t)
-        return [x - step_size * m / (math.sqrt(v) / root_correction2 + self.eps) for x, m, v in zip(data, self.m, self.v)]
+        return [
+            x - step_size * m / (math.sqrt(v) / root_correction2 + self.eps)
+            for x, m, v in zip(data, self.m, self.v)
+        ]
 
 
 PAIRS = [
@@ -152,9 +165,20 @@ PAIRS = [
     (lambda p: Adagrad(p, lr=0.3), lambda n: ScalarAdagrad(n)),
     (lambda p: Adagrad(p, lr=0.3, eps=1e-3), lambda n: ScalarAdagrad(n, 1e-3)),
     (lambda p: Adam(p, lr=0.05), lambda n: ScalarAdam(n)),
-    (lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6), lambda n: ScalarAdam(n, (0.8, 0.99), 1e-6)),
+    (
+        lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
+        lambda n: ScalarAdam(n, (0.8, 0.99), 1e-6),
+    ),
 ]
-PAIR_IDS = ["sgd", "sgd-momentum", "sgd-notes-momentum", "adagrad", "adagrad-eps", "adam", "adam-custom"]
+PAIR_IDS = [
+    "sgd",
+    "sgd-momentum",
+    "sgd-notes-momentum",
+    "adagrad",
+    "adagrad-eps",
+    "adam",
+    "adam-custom",
+]
 
 
 def bits(values):
@@ -164,7 +188,12 @@ def bits(values):
 
 def random_grads(rng, n):
     """Gradients of very different sizes, with some exact zeros of either sign."""
-    return [rng.choice((0.0, -0.0)) if rng.random() < 0.05 else rng.gauss(0.0, 10.0 ** rng.randint(-8, 3)) for _ in range(n)]
+    return [
+        rng.choice((0.0, -0.0))
+        if rng.random() < 0.05
+        else rng.gauss(0.0, 10.0 ** rng.randint(-8, 3))
+        for _ in range(n)
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 40])
@@ -175,7 +204,9 @@ def test_many_random_steps_equal_the_scalar_formulas_bit_for_bit(ours, scalar, n
     params = [Value(x) for x in expected]
     optimizer, reference = ours(params), scalar(n)
     for k in range(200):
-        if k % 50 == 49:  # a schedule: the state (velocity, sums, moments, step count) must carry over
+        if (
+            k % 50 == 49
+        ):  # a schedule: the state (velocity, sums, moments, step count) must carry over
             optimizer.lr = optimizer.lr * rng.uniform(0.1, 2.0)
         if k == 120:  # .data set by hand between steps is read by the next step
             params[0].data = expected[0] = 0.25

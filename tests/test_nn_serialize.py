@@ -6,7 +6,15 @@ import os
 import pytest
 from child_process import error_message_in_a_child_process
 
-from nn import MLP, FORMAT_VERSION, ModelFileError, load_model, load_model_with_metadata, model_to_dict, save_model
+from nn import (
+    FORMAT_VERSION,
+    MLP,
+    ModelFileError,
+    load_model,
+    load_model_with_metadata,
+    model_to_dict,
+    save_model,
+)
 from nn.tables import serialize
 
 
@@ -15,7 +23,9 @@ def parameters(model):
 
 
 def test_round_trip_is_exact_with_activations_and_metadata(tmp_path):
-    model = MLP(3, [5, 1, 2], activation="elu(0.5)", output_activation="sigmoid", init="scaled", seed=4)
+    model = MLP(
+        3, [5, 1, 2], activation="elu(0.5)", output_activation="sigmoid", init="scaled", seed=4
+    )
     path = tmp_path / "model.json"
     save_model(model, path, metadata={"task": "demo", "classes": ["a", "b"]})
     loaded, metadata = load_model_with_metadata(path)
@@ -72,13 +82,25 @@ def good_document():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda d: d.update(format="something-else"), 'not a valuegrad model file'),
+        (lambda d: d.update(format="something-else"), "not a valuegrad model file"),
         (lambda d: d.update(version=2), "format version 2 is newer than this valuegrad reads"),
-        (lambda d: d.update(nin=3), r"layers\[0\].weights\[0\] has 2 numbers but the layer takes 3 inputs"),
-        (lambda d: d["layers"][1]["weights"][0].append(1.0), r"layers\[1\].weights\[0\] has 3 numbers"),
+        (
+            lambda d: d.update(nin=3),
+            r"layers\[0\].weights\[0\] has 2 numbers but the layer takes 3 inputs",
+        ),
+        (
+            lambda d: d["layers"][1]["weights"][0].append(1.0),
+            r"layers\[1\].weights\[0\] has 3 numbers",
+        ),
         (lambda d: d["layers"][0]["biases"].pop(), r"layers\[0\] has 2 weight rows but 1 biases"),
-        (lambda d: d["layers"][0].update(activation="swish"), r"layers\[0\].activation: unknown activation 'swish'"),
-        (lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"), r"layers\[0\].biases\[0\] is '0.5', not a finite number"),
+        (
+            lambda d: d["layers"][0].update(activation="swish"),
+            r"layers\[0\].activation: unknown activation 'swish'",
+        ),
+        (
+            lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"),
+            r"layers\[0\].biases\[0\] is '0.5', not a finite number",
+        ),
         (lambda d: d.update(layers=[]), '"layers" should be a non-empty list'),
         (lambda d: d.update(metadata=[1]), '"metadata" should be an object'),
     ],
@@ -98,7 +120,10 @@ def test_corrupt_files_say_what_is_wrong(tmp_path):
     save_model(MLP(2, [2, 1], seed=0), path)
     text = path.read_text()
     path.write_text(text[: len(text) // 2])
-    with pytest.raises(ModelFileError, match=r"not valid JSON \(.* at line \d+, column \d+\); the file may be truncated"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"not valid JSON \(.* at line \d+, column \d+\); the file may be truncated",
+    ):
         load_model(path)
     path.write_text(text.replace(str(json.loads(text)["layers"][0]["biases"][0]), "NaN", 1))
     with pytest.raises(ModelFileError, match="NaN is not allowed in a model file"):
@@ -131,7 +156,9 @@ def test_a_file_over_the_size_limit_is_refused_by_name_and_limit(tmp_path, monke
 def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(tmp_path):
     path = tmp_path / "huge.json"
     with open(path, "wb") as handle:
-        handle.truncate(16 * 2**30)  # 16 GiB of zeros, sparse: no disk used, but read whole it fills memory
+        handle.truncate(
+            16 * 2**30
+        )  # 16 GiB of zeros, sparse: no disk used, but read whole it fills memory
     limit = serialize.MAX_MODEL_FILE_BYTES
     assert error_message_in_a_child_process("load_model", "ModelFileError", path) == (
         f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.tables.serialize.MAX_MODEL_FILE_BYTES)"

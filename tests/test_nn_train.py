@@ -36,7 +36,9 @@ def test_full_batch_is_one_step_per_epoch_and_equals_the_loop_written_out():
         for p in twin.parameters():
             p.data -= 0.1 * p.grad
     assert history == pytest.approx(by_hand, rel=1e-13)
-    assert [p.data for p in model.parameters()] == pytest.approx([p.data for p in twin.parameters()], rel=1e-12)
+    assert [p.data for p in model.parameters()] == pytest.approx(
+        [p.data for p in twin.parameters()], rel=1e-12
+    )
 
 
 def test_online_and_mini_batch_step_counts():
@@ -69,7 +71,14 @@ def test_lr_schedule_sets_the_rate_each_epoch():
     model = Neuron(2, "linear", seed=0)
     optimizer = SGD(model.parameters(), lr=1.0)
     seen = []
-    train(model, X, Y, optimizer=optimizer, epochs=3, lr_schedule=lambda epoch: seen.append(epoch) or 0.01 * (epoch + 1))
+    train(
+        model,
+        X,
+        Y,
+        optimizer=optimizer,
+        epochs=3,
+        lr_schedule=lambda epoch: seen.append(epoch) or 0.01 * (epoch + 1),
+    )
     assert seen == [0, 1, 2] and optimizer.lr == 0.03
 
 
@@ -85,7 +94,9 @@ def test_divergence_stops_at_the_step_where_it_happens():
         train(model, X, Y, lr=50.0, epochs=500, batch_size=1, seed=0)
     error = caught.value
     assert error.step > 1 and error.epoch == (error.step - 1) // len(X) + 1
-    assert f"at epoch {error.epoch}, step {error.step}" in str(error) and "allow_nonfinite=True" in str(error)
+    assert f"at epoch {error.epoch}, step {error.step}" in str(
+        error
+    ) and "allow_nonfinite=True" in str(error)
 
 
 def test_allow_nonfinite_carries_on():
@@ -113,7 +124,9 @@ def test_bad_arguments_are_named():
 
 def test_custom_loss_functions_are_accepted():
     model = Neuron(2, "linear", seed=0)
-    history = train(model, X, Y, loss=lambda p, t: squared_error(p, t, half=True), lr=0.05, epochs=50)
+    history = train(
+        model, X, Y, loss=lambda p, t: squared_error(p, t, half=True), lr=0.05, epochs=50
+    )
     assert history[-1] < history[0]
 
 

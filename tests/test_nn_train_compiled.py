@@ -32,26 +32,37 @@ def twin_runs(loss, nout, output, targets, **options):
     for engine in ("eager", "compiled"):
         model = MLP(3, [5, 4, nout], activation="tanh", output_activation=output, seed=3)
         optimizer = Adam(model.parameters(), lr=0.05)
-        history = train(model, X, targets, loss=loss, optimizer=optimizer, engine=engine, seed=11, **options)
+        history = train(
+            model, X, targets, loss=loss, optimizer=optimizer, engine=engine, seed=11, **options
+        )
         runs[engine] = (history, [p.data for p in model.parameters()])
     return runs
 
 
-@pytest.mark.parametrize("loss, nout, output, targets", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    "loss, nout, output, targets", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
 @pytest.mark.parametrize("batch_size, l2", [(None, 0.0), (5, 1e-3)])
 def test_compiled_training_follows_the_eager_run(loss, nout, output, targets, batch_size, l2):
     runs = twin_runs(loss, nout, output, targets, epochs=8, batch_size=batch_size, l2=l2)
-    (eager_history, eager_params), (compiled_history, compiled_params) = runs["eager"], runs["compiled"]
+    (eager_history, eager_params), (compiled_history, compiled_params) = (
+        runs["eager"],
+        runs["compiled"],
+    )
     assert eager_history.engine == "eager" and compiled_history.engine == "compiled"
     assert compiled_history == pytest.approx(eager_history, rel=1e-12, abs=1e-15)
     assert compiled_params == pytest.approx(eager_params, rel=1e-10, abs=1e-13)
-    assert compiled_params != [p.data for p in MLP(3, [5, 4, nout], "tanh", output, seed=3).parameters()]  # it trained
+    assert compiled_params != [
+        p.data for p in MLP(3, [5, 4, nout], "tanh", output, seed=3).parameters()
+    ]  # it trained
 
 
 def test_one_compiled_step_has_the_eager_gradients_to_1e12():
     model, twin = MLP(3, [6, 1], seed=0), MLP(3, [6, 1], seed=0)
     for engine, m in (("eager", model), ("compiled", twin)):
-        train(m, X, SIGNS, loss="hinge", l2=0.01, lr=0.0, epochs=1, engine=engine)  # lr 0: gradients only
+        train(
+            m, X, SIGNS, loss="hinge", l2=0.01, lr=0.0, epochs=1, engine=engine
+        )  # lr 0: gradients only
     for p, q in zip(model.parameters(), twin.parameters()):
         assert q.grad == pytest.approx(p.grad, rel=1e-12, abs=1e-15)
     assert any(p.grad != 0.0 for p in model.parameters())
@@ -64,11 +75,18 @@ def test_auto_compiles_only_nn_modules_with_branch_free_losses():
     probabilities = [(s + 1) / 2 for s in SIGNS]
     assert train(fresh(), X, SIGNS, loss="hinge", epochs=1).engine == "compiled"
     assert train(Neuron(3, "linear", seed=0), X, SIGNS, loss="mse", epochs=1).engine == "compiled"
-    assert train(Layer(3, 3, "linear", seed=0), X, CLASSES, loss="softmax_cross_entropy", epochs=1).engine == "compiled"
+    assert (
+        train(
+            Layer(3, 3, "linear", seed=0), X, CLASSES, loss="softmax_cross_entropy", epochs=1
+        ).engine
+        == "compiled"
+    )
     # "bce" clamps log(p) depending on p: a trace would freeze one branch, so auto stays eager
     assert train(fresh(), X, probabilities, loss="bce", epochs=1).engine == "eager"
     # a user's loss or module may branch on data in ways two trial traces miss: eager unless asked
-    assert train(fresh(), X, SIGNS, loss=lambda p, t: squared_error(p, t), epochs=1).engine == "eager"
+    assert (
+        train(fresh(), X, SIGNS, loss=lambda p, t: squared_error(p, t), epochs=1).engine == "eager"
+    )
 
     class Wrapped(Module):
         def __init__(self):
@@ -88,6 +106,7 @@ def test_auto_compiles_only_nn_modules_with_branch_free_losses():
             return super().__call__([xi if float(xi) > 0 else 0.0 for xi in x])
 
     assert train(ClippedMLP(3, [2, 1], seed=0), X, SIGNS, loss="mse", epochs=1).engine == "eager"
+
     class OwnLayer(Layer):  # a user's layer inside nn's MLP: its __call__ could branch too
         pass
 
@@ -108,15 +127,31 @@ def test_forcing_eager_and_refusing_what_cannot_compile():
 
     signed = Neuron.from_weights([1.0, 0.0, 0.0], 0.0, "linear")
     with pytest.raises(UntraceableError, match="different graph"):
-        train(signed, [[5.0, 0.0, 0.0], [-5.0, 0.0, 0.0]], [0.0, 0.0], loss=branching_loss, epochs=1, engine="compiled")
+        train(
+            signed,
+            [[5.0, 0.0, 0.0], [-5.0, 0.0, 0.0]],
+            [0.0, 0.0],
+            loss=branching_loss,
+            epochs=1,
+            engine="compiled",
+        )
+
     def frozen_target_loss(prediction, target):
         return (prediction - float(target)) ** 2  # float() freezes the target into the trace
 
     sorted_by_label = [[0.0, 0.0, 0.0], [0.1, 0.0, 0.0], [1.0, 0.0, 0.0], [1.1, 0.0, 0.0]]
     with pytest.raises(UntraceableError, match="constant that changed with the inputs"):
-        train(MLP(3, [1], seed=0), sorted_by_label, [0.0, 0.0, 1.0, 1.0], loss=frozen_target_loss, epochs=1,
-              engine="compiled")  # the first two rows share a label: the trial trace takes the most different row
-    with pytest.raises(ValueError, match="engine must be one of 'auto', 'compiled', 'eager', not 'fast'"):
+        train(
+            MLP(3, [1], seed=0),
+            sorted_by_label,
+            [0.0, 0.0, 1.0, 1.0],
+            loss=frozen_target_loss,
+            epochs=1,
+            engine="compiled",
+        )  # the first two rows share a label: the trial trace takes the most different row
+    with pytest.raises(
+        ValueError, match="engine must be one of 'auto', 'compiled', 'eager', not 'fast'"
+    ):
         train(model, X, SIGNS, epochs=1, engine="fast")
 
 
@@ -128,23 +163,40 @@ def test_compiled_training_checks_every_target_like_the_eager_loss():
     classes = list(CLASSES)
     classes[4] = 3
     with pytest.raises(ValueError, match="class index 3 outside 0..2"):
-        train(Layer(3, 3, "linear", seed=0), X, classes, loss="softmax_cross_entropy", epochs=1, engine="compiled")
+        train(
+            Layer(3, 3, "linear", seed=0),
+            X,
+            classes,
+            loss="softmax_cross_entropy",
+            epochs=1,
+            engine="compiled",
+        )
 
 
 def test_a_compiled_step_that_overflows_stops_naming_the_step():
     def exp_loss(prediction, target):
         return (prediction * 3.0).exp()
 
-    inputs = [[1.0, 0.0, 0.0], [2.0, 0.0, 0.0], [300.0, 0.0, 0.0]]  # the trace runs on the first two rows
+    inputs = [
+        [1.0, 0.0, 0.0],
+        [2.0, 0.0, 0.0],
+        [300.0, 0.0, 0.0],
+    ]  # the trace runs on the first two rows
     model = Neuron.from_weights([1.0, 0.0, 0.0], 0.0, "linear")
-    with pytest.raises(NonFiniteLossError, match=r"loss became inf at epoch 1, step 1 \(exp\(900.0\) overflows"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"loss became inf at epoch 1, step 1 \(exp\(900.0\) overflows"
+    ):
         train(model, inputs, [0.0] * 3, loss=exp_loss, lr=0.0, epochs=1, engine="compiled")
 
 
 def test_when_the_trial_trace_overflows_training_runs_eagerly_and_names_the_step():
-    model = Neuron.from_weights([1e200, 0.0, 0.0], 0.0, "linear")  # (1e200 - y)^2 overflows on every row
+    model = Neuron.from_weights(
+        [1e200, 0.0, 0.0], 0.0, "linear"
+    )  # (1e200 - y)^2 overflows on every row
     for engine in ("auto", "compiled"):
         with pytest.raises(NonFiniteLossError, match="loss became inf at epoch 1, step 1"):
             train(model, X, SIGNS, loss="mse", epochs=1, engine=engine)
-        history = train(model, X, SIGNS, loss="mse", lr=0.0, epochs=2, engine=engine, allow_nonfinite=True)
+        history = train(
+            model, X, SIGNS, loss="mse", lr=0.0, epochs=2, engine=engine, allow_nonfinite=True
+        )
         assert history == [math.inf, math.inf] and history.engine == "eager"

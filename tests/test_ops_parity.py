@@ -39,7 +39,9 @@ class Row:
 
 
 def row(name, f, points, singular=(), rel=1e-12, abs_tol=0.0):
-    return Row(name, f, tuple(p if isinstance(p, tuple) else (p,) for p in points), singular, rel, abs_tol)
+    return Row(
+        name, f, tuple(p if isinstance(p, tuple) else (p,) for p in points), singular, rel, abs_tol
+    )
 
 
 TINY = 1e-300
@@ -47,7 +49,15 @@ ANYWHERE = (-1000.0, -700.0, -3.7, -1.0, -1e-12, 0.0, 1e-12, TINY, 0.5, 2.0, 700
 NONZERO = tuple(x for x in ANYWHERE if x != 0.0)
 POSITIVE = (TINY, 1e-12, 0.5, 2.0, 700.0, 1000.0)
 NONNEGATIVE = (0.0,) + POSITIVE
-PAIRS = ((2.0, -3.0), (-0.5, 0.25), (1e-12, 3.0), (1000.0, -700.0), (0.0, 5.0), (-1e-12, 1e-12), (TINY, 2.0))
+PAIRS = (
+    (2.0, -3.0),
+    (-0.5, 0.25),
+    (1e-12, 3.0),
+    (1000.0, -700.0),
+    (0.0, 5.0),
+    (-1e-12, 1e-12),
+    (TINY, 2.0),
+)
 EXPONENT_PAIRS = ((2.0, 3.0), (0.5, -1.5), (3.0, 0.0), (1.0, 5.0), (700.0, 0.5), (2.0, -1000.0),
                   (1e-12, 2.0), (0.0, 1.0), (0.0, 2.5), (TINY, -1.0))  # fmt: skip
 
@@ -100,7 +110,11 @@ TABLE = [
     row("dot, constants",    lambda m, a, b: m.dot([a, 2.0], [-3.0, b]), PAIRS),
 ]  # fmt: skip
 
-CASES = [pytest.param(r, p, id=f"{r.name} at {p if len(p) > 1 else p[0]!r}") for r in TABLE for p in r.points]
+CASES = [
+    pytest.param(r, p, id=f"{r.name} at {p if len(p) > 1 else p[0]!r}")
+    for r in TABLE
+    for p in r.points
+]
 
 
 @requires_torch
@@ -116,7 +130,9 @@ def test_forward_and_gradient_match_torch(row: Row, point: tuple[float, ...]) ->
 @pytest.mark.parametrize("row, point", CASES)
 def test_forward_matches_numpy(row: Row, point: tuple[float, ...]) -> None:
     value, _ = engine_value_and_grads(row.f, point)
-    assert_close(value, numpy_forward(row.f, point), row.rel, row.abs_tol, what=f"{row.name} forward")
+    assert_close(
+        value, numpy_forward(row.f, point), row.rel, row.abs_tol, what=f"{row.name} forward"
+    )
 
 
 @pytest.mark.parametrize("row, point", CASES)
@@ -125,7 +141,9 @@ def test_gradient_matches_central_differences(row: Row, point: tuple[float, ...]
     numeric = gradient_by_differences(row.f, point, row.singular)
     for i, (g, n) in enumerate(zip(grads, numeric)):
         # rounding in a difference of forward values is about 1e-16 |f| / h, h >= 1e-15 here
-        assert_close(g, n, rel=1e-6, abs_tol=1e-9 * max(1.0, abs(value)), what=f"{row.name} d/d(arg {i})")
+        assert_close(
+            g, n, rel=1e-6, abs_tol=1e-9 * max(1.0, abs(value)), what=f"{row.name} d/d(arg {i})"
+        )
 
 
 @pytest.mark.parametrize("row", TABLE, ids=lambda r: r.name)
@@ -225,7 +243,9 @@ def test_opposite_infinities_sum_to_nan_like_plus() -> None:
     assert autograd.sum([INF, 1.0]).data == INF
 
 
-@pytest.mark.parametrize("op", ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "exp", "log", "neg"])
+@pytest.mark.parametrize(
+    "op", ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "exp", "log", "neg"]
+)
 def test_nan_propagates_through_every_activation(op: str) -> None:
     # as in PyTorch: a NaN that enters through data stays visible (relu used to turn it into 0)
     y = getattr(ENGINE, op)(Value(NAN)) if op != "neg" else -Value(NAN)

@@ -59,7 +59,11 @@ def test_gradients_match_finite_differences(graph: Graph) -> None:
             continue
         note(f"input {i}: backward {x.grad!r}, differences {numeric!r}")
         # rounding of the stencil: about 1e-16 * scale / h
-        assert math.isclose(x.grad, numeric, rel_tol=1e-6, abs_tol=1e-8 * scale), (i, x.grad, numeric)
+        assert math.isclose(x.grad, numeric, rel_tol=1e-6, abs_tol=1e-8 * scale), (
+            i,
+            x.grad,
+            numeric,
+        )
 
 
 @settings(max_examples=examples(300))
@@ -85,7 +89,7 @@ def test_backward_twice_doubles_and_grad_agrees(graph: Graph) -> None:
 @settings(max_examples=examples(300))
 @given(graphs())
 def test_topological_order_has_each_node_once_after_its_parents(graph: Graph) -> None:
-    xs, nodes, out = build(graph)
+    _xs, _nodes, out = build(graph)
     order = topological_order(out)
     position = {id(n): k for k, n in enumerate(order)}
     assert len(position) == len(order) and order[-1] is out
@@ -105,7 +109,7 @@ def test_topological_order_has_each_node_once_after_its_parents(graph: Graph) ->
 def test_rebuilding_a_graph_gives_bit_identical_gradients(graph: Graph) -> None:
     runs = []
     for _ in range(2):
-        xs, nodes, out = build(graph)
+        _xs, nodes, out = build(graph)
         out.backward()
         runs.append([(n.data, n.grad) for n in nodes])
     assert runs[0] == runs[1]

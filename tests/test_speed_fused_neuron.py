@@ -11,11 +11,21 @@ import random
 
 import numpy as np
 import pytest
-
-from autograd import Value, grad, neuron, no_grad
 from reference import unfused_neuron
 
-ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu", "leaky_relu(0.2)", "elu(0.5)"]
+from autograd import Value, grad, neuron, no_grad
+
+ACTIVATIONS = [
+    "linear",
+    "relu",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "leaky_relu",
+    "elu",
+    "leaky_relu(0.2)",
+    "elu(0.5)",
+]
 
 
 def random_neuron(rng, n, zero_z=False):
@@ -49,7 +59,9 @@ def test_second_derivatives_match_single_ops(activation: str) -> None:
     def hessian(out: Value) -> list[list[float]]:
         return [[float(h) for h in grad(g, inputs)] for g in grad(out, inputs, create_graph=True)]
 
-    for row_fused, row_reference in zip(hessian(neuron(w, x, b, activation)), hessian(unfused_neuron(w, x, b, activation))):
+    for row_fused, row_reference in zip(
+        hessian(neuron(w, x, b, activation)), hessian(unfused_neuron(w, x, b, activation))
+    ):
         for got, expected in zip(row_fused, row_reference):
             assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-15)
 

@@ -23,13 +23,19 @@ def test_moons_data() -> None:
 
 
 def test_default_and_compiled_steps_train_identically() -> None:
-    default, compiled = workloads.valuegrad_default_moons(100), workloads.valuegrad_compiled_moons(100)
+    default, compiled = (
+        workloads.valuegrad_default_moons(100),
+        workloads.valuegrad_compiled_moons(100),
+    )
     for _ in range(3):
         a, b = default(), compiled()
         assert math.isclose(a, b, rel_tol=1e-12), (a, b)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("micrograd") is None, reason="micrograd is not installed (pip install -e '.[bench]')")
+@pytest.mark.skipif(
+    importlib.util.find_spec("micrograd") is None,
+    reason="micrograd is not installed (pip install -e '.[bench]')",
+)
 def test_plain_graph_matches_micrograd_on_the_same_weights() -> None:
     from micrograd.engine import Value as MicrogradValue
 
@@ -38,7 +44,10 @@ def test_plain_graph_matches_micrograd_on_the_same_weights() -> None:
     ours = workloads._MicrogradStyleMLP(Value, 2, workloads.SIZES)
     theirs = workloads._MicrogradStyleMLP(MicrogradValue, 2, workloads.SIZES)
     X, y = workloads.moons(20)
-    step_ours, step_theirs = workloads._micrograd_step(Value, ours, X, y), workloads._micrograd_step(MicrogradValue, theirs, X, y)
+    step_ours, step_theirs = (
+        workloads._micrograd_step(Value, ours, X, y),
+        workloads._micrograd_step(MicrogradValue, theirs, X, y),
+    )
     for _ in range(2):
         assert math.isclose(step_ours(), step_theirs(), rel_tol=1e-12)
     for p, q in zip(ours.parameters(), theirs.parameters()):

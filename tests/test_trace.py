@@ -25,7 +25,10 @@ def mlp(sizes: list[int], style: str, activation: str = "relu", seed: int = 0):
     "fused" (autograd.neuron) or "dot" (autograd.dot + b, then the activation)."""
     rng = random.Random(seed)
     layers = [
-        [([Value(rng.uniform(-1, 1)) for _ in range(sizes[i])], Value(rng.uniform(-0.5, 0.5))) for _ in range(sizes[i + 1])]
+        [
+            ([Value(rng.uniform(-1, 1)) for _ in range(sizes[i])], Value(rng.uniform(-0.5, 0.5)))
+            for _ in range(sizes[i + 1])
+        ]
         for i in range(len(sizes) - 1)
     ]
     params = [p for layer in layers for w, b in layer for p in (*w, b)]
@@ -38,7 +41,11 @@ def mlp(sizes: list[int], style: str, activation: str = "relu", seed: int = 0):
                 continue
             outs = []
             for w, b in layer:
-                z = sum((wi * xi for wi, xi in zip(w, x)), b) if style == "plain" else autograd.dot(w, x) + b
+                z = (
+                    sum((wi * xi for wi, xi in zip(w, x)), b)
+                    if style == "plain"
+                    else autograd.dot(w, x) + b
+                )
                 outs.append(z if act == "linear" else getattr(z, act)())
             x = outs
         return x[0]
@@ -51,7 +58,9 @@ def moons_like(n: int, seed: int = 1) -> np.ndarray:
     return np.column_stack([rng.normal(size=(n, 2)), np.where(rng.random(n) < 0.5, -1.0, 1.0)])
 
 
-def eager_gradients(fn, params: list[Value], rows: np.ndarray, reduce: str) -> tuple[float, list[float]]:
+def eager_gradients(
+    fn, params: list[Value], rows: np.ndarray, reduce: str
+) -> tuple[float, list[float]]:
     for p in params:
         p.grad = 0.0
     outputs = [fn(*[Value(x) for x in row]) for row in rows.tolist()]
@@ -62,7 +71,9 @@ def eager_gradients(fn, params: list[Value], rows: np.ndarray, reduce: str) -> t
     return total.data, [p.grad for p in params]
 
 
-def tape_gradients(tape, params: list[Value], rows: np.ndarray, reduce: str) -> tuple[float, list[float]]:
+def tape_gradients(
+    tape, params: list[Value], rows: np.ndarray, reduce: str
+) -> tuple[float, list[float]]:
     for p in params:
         p.grad = 0.0
     total = tape.backward(rows, reduce=reduce)
@@ -88,7 +99,12 @@ def test_moons_step_gradients_match_eager(style: str, reduce: str) -> None:
     total, got = tape_gradients(tape, params, rows, reduce)
     assert math.isclose(total, expected_total, rel_tol=1e-12)
     assert_close(got, expected)
-    assert np.allclose(tape.forward(rows), [per_sample_loss(*map(Value, r)).data for r in rows.tolist()], rtol=1e-13, atol=1e-15)
+    assert np.allclose(
+        tape.forward(rows),
+        [per_sample_loss(*map(Value, r)).data for r in rows.tolist()],
+        rtol=1e-13,
+        atol=1e-15,
+    )
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu"])
@@ -109,7 +125,7 @@ def test_the_plain_and_fused_graphs_compile_to_the_same_few_kernels() -> None:
     # The + chain of a micrograd-style neuron is merged into one row of one matrix.
     tapes = []
     for style in ("plain", "fused"):
-        model, params = mlp([2, 16, 16, 1], style)
+        model, _params = mlp([2, 16, 16, 1], style)
         tapes.append(trace(lambda x0, x1, y: (1 - y * model([x0, x1])).relu(), 3))
     assert tapes[0].n_kernels == tapes[1].n_kernels <= 10
 

@@ -15,13 +15,48 @@ import pytest
 from autograd import ops
 from autograd.compile.batched_ops import RULES
 
-POINTS = [-1000.0, -40.0, -3.0, -1.0, -0.5, -1e-300, -0.0, 0.0, 1e-300, 0.25, 0.5, 1.0, 2.0, 3.0, 40.0, 700.0,
-          math.inf, -math.inf, math.nan]
+POINTS = [
+    -1000.0,
+    -40.0,
+    -3.0,
+    -1.0,
+    -0.5,
+    -1e-300,
+    -0.0,
+    0.0,
+    1e-300,
+    0.25,
+    0.5,
+    1.0,
+    2.0,
+    3.0,
+    40.0,
+    700.0,
+    math.inf,
+    -math.inf,
+    math.nan,
+]
 SMALL_POINTS = [-3.0, -1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 2.0, 3.0, math.nan]
 
-UNARY = [ops.NEG, ops.EXP, ops.LOG, ops.TANH, ops.SIGMOID, ops.RELU, ops.SOFTPLUS,
-         ops.LeakyRelu(0.01), ops.LeakyRelu(0.3), ops.Elu(1.0), ops.Elu(0.5),
-         ops.PowConst(2.0), ops.PowConst(3.0), ops.PowConst(-1.0), ops.PowConst(0.5), ops.PowConst(0.0), ops.PowConst(-2.5)]
+UNARY = [
+    ops.NEG,
+    ops.EXP,
+    ops.LOG,
+    ops.TANH,
+    ops.SIGMOID,
+    ops.RELU,
+    ops.SOFTPLUS,
+    ops.LeakyRelu(0.01),
+    ops.LeakyRelu(0.3),
+    ops.Elu(1.0),
+    ops.Elu(0.5),
+    ops.PowConst(2.0),
+    ops.PowConst(3.0),
+    ops.PowConst(-1.0),
+    ops.PowConst(0.5),
+    ops.PowConst(0.0),
+    ops.PowConst(-2.5),
+]
 BINARY = [ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW]
 
 
@@ -43,7 +78,11 @@ def scalar(op: ops.Op, xs: tuple[float, ...]):
         return type(error)
     try:
         grads = op.local_grads(xs, out)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:  # pragma: no cover - the table does not raise here
+    except (
+        ValueError,
+        ZeroDivisionError,
+        OverflowError,
+    ) as error:  # pragma: no cover - the table does not raise here
         return type(error)
     return out, grads
 
@@ -63,9 +102,13 @@ def batched(op: ops.Op, xs: tuple[float, ...]):
 def check(op: ops.Op, xs: tuple[float, ...]) -> None:
     expected, got = scalar(op, xs), batched(op, xs)
     if isinstance(expected, type):
-        assert got is expected, f"{op.name}{xs}: the table raises {expected.__name__}, batched gives {got}"
+        assert got is expected, (
+            f"{op.name}{xs}: the table raises {expected.__name__}, batched gives {got}"
+        )
         return
-    assert not isinstance(got, type), f"{op.name}{xs}: batched raises {got.__name__}, the table gives {expected}"
+    assert not isinstance(got, type), (
+        f"{op.name}{xs}: batched raises {got.__name__}, the table gives {expected}"
+    )
     (out, grads), (b_out, b_grads) = expected, got
     assert same(out, np.asarray(b_out).item()), f"{op.name}{xs}: forward {out!r} vs {b_out!r}"
     for k, (g, b) in enumerate(zip(grads, b_grads)):
@@ -74,7 +117,9 @@ def check(op: ops.Op, xs: tuple[float, ...]) -> None:
 
 
 def test_every_table_op_has_a_batched_rule() -> None:
-    table_ops = {cls for cls in vars(ops).values() if isinstance(cls, type) and issubclass(cls, ops.Op)}
+    table_ops = {
+        cls for cls in vars(ops).values() if isinstance(cls, type) and issubclass(cls, ops.Op)
+    }
     lowered_elsewhere = {ops.Op, ops.Sum, ops.Dot, ops.Neuron}  # become matrix products in the tape
     assert table_ops - lowered_elsewhere <= set(RULES)
     assert set(RULES) <= table_ops

@@ -66,7 +66,9 @@ BAD_INPUT = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("name, call, error, message", BAD_INPUT, ids=[case[0] for case in BAD_INPUT])
+@pytest.mark.parametrize(
+    "name, call, error, message", BAD_INPUT, ids=[case[0] for case in BAD_INPUT]
+)
 def test_bad_input_raises_a_named_error(name, call, error, message) -> None:
     with pytest.raises(error) as raised:
         call()

@@ -50,7 +50,9 @@ def _div_forward(op: ops.Div, a: Array, b: Array, out: Array) -> Array:
 def _check_pow(x: Array, p: Array) -> None:
     negative = (x < 0.0) & (np.floor(p) != p)
     if np.any(negative):
-        raise ValueError(f"pow({_first_bad(x, negative)!r}, {_first_bad(p, negative)!r}): negative base with a non-integer exponent")
+        raise ValueError(
+            f"pow({_first_bad(x, negative)!r}, {_first_bad(p, negative)!r}): negative base with a non-integer exponent"
+        )
     pole = (x == 0.0) & (p < 0.0)
     if np.any(pole):
         raise ZeroDivisionError(f"pow(0.0, {_first_bad(p, pole)!r}): zero to a negative power")
@@ -61,7 +63,9 @@ def _checked_power(x: Array, p: Array, out: Array) -> Array:
         result = np.power(x, p)
     overflow = np.isinf(result) & np.isfinite(x)
     if np.any(overflow):
-        raise OverflowError(f"pow({_first_bad(x, overflow)!r}, {_first_bad(p, overflow)!r}) overflows float")
+        raise OverflowError(
+            f"pow({_first_bad(x, overflow)!r}, {_first_bad(p, overflow)!r}) overflows float"
+        )
     out[...] = result
     return out
 
@@ -86,7 +90,9 @@ def _pow_const_grads(op: ops.PowConst, xs: tuple, out: Array) -> tuple:
 def _pow_forward(op: ops.Pow, a: Array, b: Array, out: Array) -> Array:
     negative = a < 0.0
     if np.any(negative):
-        raise ValueError(f"pow({_first_bad(a, negative)!r}, Value): negative base with a Value exponent (log(a) undefined)")
+        raise ValueError(
+            f"pow({_first_bad(a, negative)!r}, Value): negative base with a Value exponent (log(a) undefined)"
+        )
     pole = (a == 0.0) & (b < 0.0)
     if np.any(pole):
         raise ZeroDivisionError(f"pow(0.0, {_first_bad(b, pole)!r}): zero to a negative power")

@@ -12,21 +12,35 @@ once per call. ``tape.compile_tape`` then groups the nodes into kernels.
 from __future__ import annotations
 
 from .. import ops
-from .batched_ops import RULES
 from ..value import Value
+from .batched_ops import RULES
 
 
 class Node:
     """One node of the intermediate form: input, param, const, ew (elementwise) or lin."""
 
-    __slots__ = ("kind", "op", "args", "terms", "bias", "value", "static", "needs_grad", "uses", "level", "slot")
+    __slots__ = (
+        "args",
+        "bias",
+        "kind",
+        "level",
+        "needs_grad",
+        "op",
+        "slot",
+        "static",
+        "terms",
+        "uses",
+        "value",
+    )
 
     def __init__(self, kind: str, static: bool, **fields: object) -> None:
         self.kind = kind
         self.static = static
         self.op = self.value = self.bias = None
         self.args: list[Node] = []
-        self.terms: list[tuple[Node, Node]] = []  # lin: (input, coefficient); coefficients are static
+        self.terms: list[
+            tuple[Node, Node]
+        ] = []  # lin: (input, coefficient); coefficients are static
         self.needs_grad = False
         self.uses = 0
         self.level = 0
@@ -51,7 +65,9 @@ class Builder:
 
     def ew(self, op: ops.Op, args: list[Node]) -> Node:
         if type(op) not in RULES:
-            raise NotImplementedError(f"trace: op {op.name!r} ({type(op).__name__}) has no batched rule")
+            raise NotImplementedError(
+                f"trace: op {op.name!r} ({type(op).__name__}) has no batched rule"
+            )
         return Node("ew", all(a.static for a in args), op=op, args=args)
 
     def lin(self, terms: list[tuple[Node, Node]]) -> Node:
@@ -99,7 +115,10 @@ class Builder:
             return self.lin([self.term(w, x) for w, x in zip(parents[:n], parents[n:])])
         if kind is ops.Neuron:
             n = len(parents) // 2
-            z = self.lin([self.term(w, x) for w, x in zip(parents[:n], parents[n:-1])] + [(parents[-1], self.one)])
+            z = self.lin(
+                [self.term(w, x) for w, x in zip(parents[:n], parents[n:-1])]
+                + [(parents[-1], self.one)]
+            )
             return z if op.activation is None else self.ew(op.activation, [z])
         return self.ew(op, parents)
 
@@ -173,8 +192,11 @@ def split_static(builder: Builder, order: list[Node]) -> None:
             if not u.static:
                 by_input.setdefault(id(u), (u, []))[1].append(c)
         node.terms = [
-            (u, cs[0] if len(cs) == 1 else builder.lin([(c, builder.one) for c in cs])) for u, cs in by_input.values()
+            (u, cs[0] if len(cs) == 1 else builder.lin([(c, builder.one) for c in cs]))
+            for u, cs in by_input.values()
         ]
         if static_terms:
             u, c = static_terms[0]
-            node.bias = u if len(static_terms) == 1 and c is builder.one else builder.lin(static_terms)
+            node.bias = (
+                u if len(static_terms) == 1 and c is builder.one else builder.lin(static_terms)
+            )

@@ -9,6 +9,7 @@ one column per sample. ``Elementwise`` runs a rule of ``batched_ops`` over stack
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ from .batched_ops import RULES
 
 def slice_or_index(indices: Sequence[int]) -> slice | np.ndarray:
     """A slice when the indices are consecutive (a view, no copy), else an index array."""
-    if len(indices) and all(b == a + 1 for a, b in zip(indices, indices[1:])):
+    if len(indices) and all(b == a + 1 for a, b in itertools.pairwise(indices)):
         return slice(indices[0], indices[-1] + 1)
     return np.asarray(indices, dtype=np.intp)
 
@@ -38,7 +39,9 @@ def has_repeats(index: slice | np.ndarray) -> bool:
 ASSIGN, ADD, ADD_AT = "assign", "add", "add.at"
 
 
-def write_gradient(target: np.ndarray, rows: slice | np.ndarray, mode: str, value: np.ndarray) -> None:
+def write_gradient(
+    target: np.ndarray, rows: slice | np.ndarray, mode: str, value: np.ndarray
+) -> None:
     if mode is ASSIGN:
         target[rows] = value
     elif mode is ADD:
@@ -54,7 +57,9 @@ class Elementwise:
     ``args``: per argument, (in S?, rows, needs grad?); ``modes``: how each gradient is written.
     """
 
-    def __init__(self, op: ops.Op, static: bool, out: slice, args: list[tuple[bool, object, bool]]) -> None:
+    def __init__(
+        self, op: ops.Op, static: bool, out: slice, args: list[tuple[bool, object, bool]]
+    ) -> None:
         self.forward_rule, self.grads_rule = RULES[type(op)]
         self.op = op
         self.static = static
@@ -67,14 +72,20 @@ class Elementwise:
         """(argument, rows of V, rows repeat?) for each gradient this kernel writes into V."""
         if self.static:
             return []
-        return [(k, rows, has_repeats(rows)) for k, (in_s, rows, g) in enumerate(self.args) if g and not in_s]
+        return [
+            (k, rows, has_repeats(rows))
+            for k, (in_s, rows, g) in enumerate(self.args)
+            if g and not in_s
+        ]
 
     def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
         xs = tuple([S[rows] if in_s else V[rows] for in_s, rows, _ in self.args])
         self.forward_rule(self.op, *xs, out=(S if self.static else V)[self.out])
         return xs
 
-    def backward(self, xs: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray) -> None:
+    def backward(
+        self, xs: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray
+    ) -> None:
         space, d_space = (S, dS) if self.static else (V, dV)
         upstream = d_space[self.out]
         local_grads = self.grads_rule(self.op, xs, space[self.out])
@@ -97,8 +108,17 @@ class Linear:
     passes over the batch fewer per layer.
     """
 
-    def __init__(self, static: bool, out: slice, inputs: object, weight_slots: np.ndarray, bias: object,
-                 grads: tuple[bool, bool, bool], S: np.ndarray, folded: bool = False) -> None:
+    def __init__(
+        self,
+        static: bool,
+        out: slice,
+        inputs: object,
+        weight_slots: np.ndarray,
+        bias: object,
+        grads: tuple[bool, bool, bool],
+        S: np.ndarray,
+        folded: bool = False,
+    ) -> None:
         self.static = static
         self.out = out
         self.inputs = inputs
@@ -119,7 +139,9 @@ class Linear:
             self.weights_need_grad = self.weights_need_grad or self.bias_needs_grad
             self.bias_needs_grad = False
         self.needs_grad = any(grads)
-        self.inputs_mode = ADD_AT if has_repeats(inputs) else ADD  # batch kernels: see plan_gradient_writes
+        self.inputs_mode = (
+            ADD_AT if has_repeats(inputs) else ADD
+        )  # batch kernels: see plan_gradient_writes
 
     def grad_writes(self) -> list[tuple[int, object, bool]]:
         if self.static or not self.inputs_need_grad:
@@ -131,7 +153,9 @@ class Linear:
         space = S if self.static else V
         inputs = space[self.reads]
         out = space[self.out]
-        if weights.shape[1] == 1:  # an outer product: broadcasting beats a matrix product with k = 1
+        if (
+            weights.shape[1] == 1
+        ):  # an outer product: broadcasting beats a matrix product with k = 1
             np.multiply(weights, inputs, out=out)
         else:
             np.matmul(weights, inputs, out=out)
@@ -139,18 +163,24 @@ class Linear:
             out += S[self.bias]
         return weights, inputs
 
-    def backward(self, cache: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray) -> None:
+    def backward(
+        self, cache: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray
+    ) -> None:
         weights, inputs = cache
         d_space = dS if self.static else dV
         upstream = d_space[self.out]
         if self.bias_needs_grad:
             write_gradient(dS, self.bias, self.bias_mode, upstream.sum(axis=1, keepdims=True))
-        if self.weights_need_grad:  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
+        if (
+            self.weights_need_grad
+        ):  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
             d_weights = upstream @ inputs.T
             if self.block is not None:
                 dS[self.block, 0] += d_weights.ravel()
             else:
-                dS[:, 0] += np.bincount(self.weight_slots_flat, d_weights.ravel(), minlength=len(dS))
+                dS[:, 0] += np.bincount(
+                    self.weight_slots_flat, d_weights.ravel(), minlength=len(dS)
+                )
         if self.inputs_need_grad:
             if self.folded:
                 weights = weights[:, 1:]

@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..backward import topological_order
+from ..value import Value
 from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
 from .kernels import Elementwise, Linear, plan_gradient_writes, slice_or_index
-from ..value import Value
 
 
 class Tape:
@@ -35,8 +35,18 @@ class Tape:
     per recent batch size), so a Tape is not for use from two threads at once.
     """
 
-    def __init__(self, n_inputs: int, params: list[Value], static_values: np.ndarray, param_slots: slice,
-                 n_rows: int, ones_rows: list[int], kernels: list, output: tuple[bool, int], n_nodes: int) -> None:
+    def __init__(
+        self,
+        n_inputs: int,
+        params: list[Value],
+        static_values: np.ndarray,
+        param_slots: slice,
+        n_rows: int,
+        ones_rows: list[int],
+        kernels: list,
+        output: tuple[bool, int],
+        n_nodes: int,
+    ) -> None:
         self.n_inputs = n_inputs
         self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs follow row 0
         self.params = params
@@ -50,13 +60,17 @@ class Tape:
         self._n_rows = n_rows
         self._kernels = kernels
         self._output_static, self._output_slot = output
-        self._zero_rows = plan_gradient_writes(kernels, n_rows, None if self._output_static else self._output_slot)
+        self._zero_rows = plan_gradient_writes(
+            kernels, n_rows, None if self._output_static else self._output_slot
+        )
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.n_traced_nodes = n_nodes
 
     def __repr__(self) -> str:
-        return (f"Tape({self.n_inputs} inputs, {len(self.params)} parameters, {self.n_traced_nodes} traced nodes "
-                f"-> {len(self._kernels)} kernels)")
+        return (
+            f"Tape({self.n_inputs} inputs, {len(self.params)} parameters, {self.n_traced_nodes} traced nodes "
+            f"-> {len(self._kernels)} kernels)"
+        )
 
     @property
     def n_kernels(self) -> int:
@@ -124,7 +138,9 @@ class Tape:
         return total
 
 
-def compile_tape(output: Value, placeholders: list[Value], params: list[Value], dtype: object = np.float64) -> Tape:
+def compile_tape(
+    output: Value, placeholders: list[Value], params: list[Value], dtype: object = np.float64
+) -> Tape:
     """The Tape for the graph under ``output``: ``placeholders`` are the inputs (in order),
     ``params`` the leaves whose ``.data`` is read at call time; every other leaf is a constant.
     ``dtype``: the float type the batch is computed in."""
@@ -170,20 +186,37 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value], 
     groups: dict[tuple, list[Node]] = {}
     for node in order:
         if node.kind == "ew":
-            key = (not node.static, node.level, "ew", op_key(node.op), tuple(a.static for a in node.args))
+            key = (
+                not node.static,
+                node.level,
+                "ew",
+                op_key(node.op),
+                tuple(a.static for a in node.args),
+            )
         elif node.kind == "lin":
-            key = (not node.static, node.level, "lin", tuple(id(u) for u, _ in node.terms), node.bias is None)
+            key = (
+                not node.static,
+                node.level,
+                "lin",
+                tuple(id(u) for u, _ in node.terms),
+                node.bias is None,
+            )
         else:
             continue
         groups.setdefault(key, []).append(node)
-    kernel_groups = [groups[key] for key in sorted(groups, key=lambda k: (k[0], k[1]))]  # static first, by depth
+    kernel_groups = [
+        groups[key] for key in sorted(groups, key=lambda k: (k[0], k[1]))
+    ]  # static first, by depth
     first_param = len(consts)
     n_static = first_param + len(params)
     n_rows = 1 + len(placeholders)
     ones_rows = [0]
     # A batch layer with a bias reads a group's rows: put a row of ones just before them.
-    biased_inputs = {tuple(id(u) for u, _ in m[0].terms) for m in kernel_groups
-                     if m[0].kind == "lin" and not m[0].static and m[0].bias is not None}
+    biased_inputs = {
+        tuple(id(u) for u, _ in m[0].terms)
+        for m in kernel_groups
+        if m[0].kind == "lin" and not m[0].static and m[0].bias is not None
+    }
     for members in kernel_groups:
         if members[0].static:
             start, n_static = n_static, n_static + len(members)
@@ -211,7 +244,9 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value], 
         elif folds(members):
             uses = [x for m in members for x in (m.bias, *(c for _, c in m.terms))]
         else:
-            uses = [c for m in members for _, c in m.terms] + [m.bias for m in members if m.bias is not None]
+            uses = [c for m in members for _, c in m.terms] + [
+                m.bias for m in members if m.bias is not None
+            ]
         for node in uses:
             if node.kind == "param":
                 placed.setdefault(id(node), node)
@@ -232,12 +267,20 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value], 
             args = []
             for position in range(len(first.args)):
                 rows = slice_or_index([m.args[position].slot for m in members])
-                args.append((first.args[position].static, rows, any(m.args[position].needs_grad for m in members)))
+                args.append(
+                    (
+                        first.args[position].static,
+                        rows,
+                        any(m.args[position].needs_grad for m in members),
+                    )
+                )
             kernels.append(Elementwise(first.op, first.static, out_slots, args))
         else:
             folded = folds(members)
-            weight_slots = np.array([([m.bias.slot] if folded else []) + [c.slot for _, c in m.terms] for m in members],
-                                    dtype=np.intp)
+            weight_slots = np.array(
+                [([m.bias.slot] if folded else []) + [c.slot for _, c in m.terms] for m in members],
+                dtype=np.intp,
+            )
             bias = None if first.bias is None else slice_or_index([m.bias.slot for m in members])
             grads = (
                 any(u.needs_grad for u, _ in first.terms),
@@ -245,7 +288,27 @@ def compile_tape(output: Value, placeholders: list[Value], params: list[Value], 
                 first.bias is not None and any(m.bias.needs_grad for m in members),
             )
             inputs = slice_or_index([u.slot for u, _ in first.terms])
-            kernels.append(Linear(first.static, out_slots, inputs, weight_slots, bias, grads, static_values, folded))
+            kernels.append(
+                Linear(
+                    first.static,
+                    out_slots,
+                    inputs,
+                    weight_slots,
+                    bias,
+                    grads,
+                    static_values,
+                    folded,
+                )
+            )
 
-    return Tape(len(placeholders), params, static_values, slice(first_param, first_param + len(params)),
-                n_rows, ones_rows, kernels, (out.static, out.slot), len(traced))
+    return Tape(
+        len(placeholders),
+        params,
+        static_values,
+        slice(first_param, first_param + len(params)),
+        n_rows,
+        ones_rows,
+        kernels,
+        (out.static, out.slot),
+        len(traced),
+    )

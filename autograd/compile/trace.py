@@ -33,8 +33,8 @@ import numpy as np
 
 from .. import grad_mode
 from ..backward import topological_order
-from .tape import Tape, compile_tape
 from ..value import Value
+from .tape import Tape, compile_tape
 
 
 class UntraceableError(ValueError):
@@ -50,7 +50,9 @@ def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
     if rows.ndim == 1:
         rows = rows[None, :]
     if rows.ndim != 2 or rows.shape[1] != n_inputs or rows.shape[0] == 0:
-        raise ValueError(f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {np.shape(example)}")
+        raise ValueError(
+            f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {np.shape(example)}"
+        )
     return [rows[0].tolist(), rows[min(1, len(rows) - 1)].tolist()]
 
 
@@ -84,8 +86,14 @@ def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], li
     shape = []
     for v in order:
         if not v.is_leaf:
-            shape.append(("op", repr(vars(v.op)) if vars(v.op) else v.op.name, type(v.op).__name__,
-                          tuple(position[id(p)] for p in v.parents)))
+            shape.append(
+                (
+                    "op",
+                    repr(vars(v.op)) if vars(v.op) else v.op.name,
+                    type(v.op).__name__,
+                    tuple(position[id(p)] for p in v.parents),
+                )
+            )
         elif id(v) in inputs:
             shape.append(("input", inputs[id(v)]))
         else:
@@ -112,7 +120,9 @@ def _difference(first: list[tuple], second: list[tuple]) -> str | None:
     return None
 
 
-def trace(fn: Callable[..., Value], n_inputs: int, *, example: object = None, dtype: str = "float64") -> Tape:
+def trace(
+    fn: Callable[..., Value], n_inputs: int, *, example: object = None, dtype: str = "float64"
+) -> Tape:
     """Compile ``fn`` (``n_inputs`` Values -> one Value) into a ``Tape`` that runs it on whole batches.
 
     ``fn`` is called on placeholder Values (twice, to detect data-dependent control flow;
@@ -135,8 +145,10 @@ def trace(fn: Callable[..., Value], n_inputs: int, *, example: object = None, dt
     _, second_shape = _describe(second_output, second_placeholders)
     reason = _difference(shape, second_shape)
     if reason is not None:
-        raise UntraceableError(f"trace: fn builds a different graph for different inputs ({reason}); "
-                               "data-dependent control flow cannot be compiled")
+        raise UntraceableError(
+            f"trace: fn builds a different graph for different inputs ({reason}); "
+            "data-dependent control flow cannot be compiled"
+        )
     # Parameters: leaves found in both traces (fn closes over them); the rest were made by fn.
     params = []
     for v, other in zip(order, second_shape):

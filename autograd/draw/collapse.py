@@ -24,16 +24,18 @@ from collections import Counter, defaultdict
 
 import graphviz
 
+from ..value import Value
 from .style import (
     PARAMETER_LABEL,
     ROLE_COLORS,
     grad_edge_style,
     set_title,
 )
-from ..value import Value
 
 INPUTS, AFTER, OUTPUT = (0,), (2,), (3,)  # group keys; layers and neurons are (1, layer, neuron)
-_MAX_LABELLED_EDGES = 30  # more labelled edges than this (neurons fanning out) make dot slow and unreadable
+_MAX_LABELLED_EDGES = (
+    30  # more labelled edges than this (neurons fanning out) make dot slow and unreadable
+)
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu"}
 
 
@@ -100,7 +102,11 @@ def _network_nodes(order: list[Value], parameters: set[Value], place: dict) -> s
         ):
             open_neuron.add(node)
             network.add(node)
-        elif len(parents) == 1 and parents[0] in open_neuron and node.op.name.split("(")[0] in _ACTIVATIONS:
+        elif (
+            len(parents) == 1
+            and parents[0] in open_neuron
+            and node.op.name.split("(")[0] in _ACTIVATIONS
+        ):
             network.add(node)  # the activation closes the neuron
     return network
 
@@ -155,21 +161,35 @@ def add_collapsed_graph(
     for key in sorted(set(keys.values())):
         node_id = _group_id(key)
         if key == OUTPUT:
-            graph.node(node_id, label=root_label, shape="record", style="filled", fillcolor=ROLE_COLORS["output"])
+            graph.node(
+                node_id,
+                label=root_label,
+                shape="record",
+                style="filled",
+                fillcolor=ROLE_COLORS["output"],
+            )
             continue
         lines = [_group_name(key, len(neurons[key]))]
-        counts = [f"{leaves[key]:,} {'parameters' if key[0] == 1 else 'leaves'}"] if leaves[key] else []
+        counts = (
+            [f"{leaves[key]:,} {'parameters' if key[0] == 1 else 'leaves'}"] if leaves[key] else []
+        )
         if ops[key]:
             counts.append(f"{sum(ops[key].values()):,} ops")
         lines.append(", ".join(counts))
-        kinds = [f"{count:,} {name}" for name, count in sorted(ops[key].items(), key=lambda kv: -kv[1])]
+        kinds = [
+            f"{count:,} {name}" for name, count in sorted(ops[key].items(), key=lambda kv: -kv[1])
+        ]
         lines.extend("   ".join(kinds[i : i + 3]) for i in range(0, len(kinds), 3))
         if show_grad and parameter_grads[key]:
             mean = sum(parameter_grads[key]) / len(parameter_grads[key])
             lines.append(f"mean |grad| of parameters {mean:.3g}")
         fill = {INPUTS: "input", AFTER: "intermediate"}.get(key, "parameter")
         graph.node(
-            node_id, label="\\n".join(lines), shape="box", style="rounded,filled", fillcolor=ROLE_COLORS[fill]
+            node_id,
+            label="\\n".join(lines),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=ROLE_COLORS[fill],
         )
 
     edge_labels = len(crossing) <= _MAX_LABELLED_EDGES
@@ -214,5 +234,7 @@ def _group_name(key: tuple, n_neurons: int) -> str:
     if layer == -1:
         return "other parameters"
     if neuron == -1:
-        return f"layer L{layer}" + (f" · {n_neurons} neuron{'s' if n_neurons > 1 else ''}" if n_neurons else "")
+        return f"layer L{layer}" + (
+            f" · {n_neurons} neuron{'s' if n_neurons > 1 else ''}" if n_neurons else ""
+        )
     return f"neuron L{layer}.N{neuron}"

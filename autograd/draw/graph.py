@@ -16,6 +16,7 @@ from pathlib import Path
 import graphviz
 
 from ..backward import topological_order
+from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
 from .style import (
     OP_COLOR,
@@ -26,7 +27,6 @@ from .style import (
     new_digraph,
     record_text,
 )
-from ..value import Value
 
 INSTALL_MESSAGE = """\
 rendering needs Graphviz's `dot` program, and it is not on PATH. Install Graphviz, then retry:
@@ -106,7 +106,17 @@ def draw_dot(
     if max_nodes is not None and len(order) > max_nodes:
         graph = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
-        add_collapsed_graph(graph, order, parameters, collapse_by, root_label, show_grad, grad_flow, max_nodes, title)
+        add_collapsed_graph(
+            graph,
+            order,
+            parameters,
+            collapse_by,
+            root_label,
+            show_grad,
+            grad_flow,
+            max_nodes,
+            title,
+        )
         entries = legend_entries(collapse_by)
     else:
         graph = new_digraph(Drawing, rankdir, title or _full_title(order, grad_flow))
@@ -164,7 +174,9 @@ def _add_full_graph(
             role = "intermediate"
         value_id = f"v{k}"
         label = value_label(node, show_grad, number_format, braces)
-        graph.node(value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role])
+        graph.node(
+            value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role]
+        )
         if node.is_leaf:
             continue
         op_id = f"op{k}"
@@ -183,7 +195,9 @@ def _full_title(order: list[Value], grad_flow: bool) -> str | None:
     return title
 
 
-def _check_arguments(root: object, rankdir: str, number_format: str, max_nodes: object, collapse_by: str) -> None:
+def _check_arguments(
+    root: object, rankdir: str, number_format: str, max_nodes: object, collapse_by: str
+) -> None:
     if not isinstance(root, Value):
         hint = ""
         if hasattr(root, "layers") or hasattr(root, "neurons"):
@@ -194,14 +208,20 @@ def _check_arguments(root: object, rankdir: str, number_format: str, max_nodes: 
     try:
         format(1.0, number_format)
     except (ValueError, TypeError):
-        raise ValueError(f"number_format {number_format!r} is not a float format such as '.4f' or '.3g'") from None
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(
+            f"number_format {number_format!r} is not a float format such as '.4f' or '.3g'"
+        ) from None
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
         raise ValueError(f"max_nodes must be a positive int or None, not {max_nodes!r}")
     if collapse_by not in ("layer", "neuron"):
         raise ValueError(f"collapse_by must be 'layer' or 'neuron', not {collapse_by!r}")
 
 
-def save_graph(drawing: graphviz.Digraph, path: str | os.PathLike, format: str | None = None) -> Path:
+def save_graph(
+    drawing: graphviz.Digraph, path: str | os.PathLike, format: str | None = None
+) -> Path:
     """Render ``drawing`` to ``path`` in one call and return the path written.
 
     The format comes from ``format`` or else the file's suffix (``.svg``, ``.png``, ``.pdf``, ...).

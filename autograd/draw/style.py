@@ -39,8 +39,10 @@ NONFINITE_LEVEL = (math.inf, "#7b3294", 3.5, "bold", "grad is nan or inf")
 
 def grad_edge_style(magnitude: float) -> dict[str, str]:
     """Edge attributes for a gradient of absolute size ``magnitude``."""
-    level = NONFINITE_LEVEL if not math.isfinite(magnitude) else next(
-        level for level in GRAD_LEVELS if magnitude >= level[0]
+    level = (
+        NONFINITE_LEVEL
+        if not math.isfinite(magnitude)
+        else next(level for level in GRAD_LEVELS if magnitude >= level[0])
     )
     _, color, penwidth, style, _ = level
     return {"color": color, "penwidth": f"{penwidth:g}", "style": style}
@@ -51,7 +53,9 @@ def record_text(text: str) -> str:
     return re.sub(r"([\\{}|<>])", r"\\\1", text)
 
 
-def add_legend(graph: graphviz.Digraph, entries: list[tuple[str, str]], grad_flow: bool = False) -> None:
+def add_legend(
+    graph: graphviz.Digraph, entries: list[tuple[str, str]], grad_flow: bool = False
+) -> None:
     """One compact legend node: a colour swatch per (fill colour, text), then the grad-flow scale."""
     rows = [
         f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="16"></TD><TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
@@ -59,13 +63,17 @@ def add_legend(graph: graphviz.Digraph, entries: list[tuple[str, str]], grad_flo
     ]
     if grad_flow:
         rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><B>edges by |grad|</B></TD></TR>')
-        for level, stroke in zip((*GRAD_LEVELS, NONFINITE_LEVEL), ("━━━", "━━━", "───", "╌╌╌", "━━━")):
+        for level, stroke in zip(
+            (*GRAD_LEVELS, NONFINITE_LEVEL), ("━━━", "━━━", "───", "╌╌╌", "━━━")
+        ):
             _, color, _, _, text = level
             rows.append(
                 f'<TR><TD><FONT COLOR="{color}">{stroke}</FONT></TD><TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
             )
     table = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#9ca3af">'
-    graph.node("legend", label=f"<{table}{''.join(rows)}</TABLE>>", shape="plaintext", fontsize="10")
+    graph.node(
+        "legend", label=f"<{table}{''.join(rows)}</TABLE>>", shape="plaintext", fontsize="10"
+    )
 
 
 def set_title(graph: graphviz.Digraph, title: str | None) -> None:

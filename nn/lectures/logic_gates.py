@@ -35,7 +35,9 @@ def logic_neuron(gate: tuple[list[float], float]) -> Neuron:
     return Neuron.from_weights(weights, bias, "sigmoid")
 
 
-def _two_layer(hidden: Sequence[tuple[list[float], float]], output: tuple[list[float], float]) -> MLP:
+def _two_layer(
+    hidden: Sequence[tuple[list[float], float]], output: tuple[list[float], float]
+) -> MLP:
     return MLP.from_weights(
         [([w for w, _ in hidden], [b for _, b in hidden]), ([output[0]], [output[1]])],
         activation="sigmoid",
@@ -58,7 +60,9 @@ def exercise_neuron() -> Neuron:
     return Neuron.from_weights(EXERCISE_WEIGHTS, EXERCISE_BIAS, "linear")
 
 
-def gate_table(neuron: Neuron, inputs: Sequence[Sequence[float]] | None = None) -> list[tuple[tuple[float, ...], float]]:
+def gate_table(
+    neuron: Neuron, inputs: Sequence[Sequence[float]] | None = None
+) -> list[tuple[tuple[float, ...], float]]:
     """``[(x, g(z)), ...]`` for every input (all 0/1 combinations by default)."""
     if inputs is None:
         inputs = [(0.0,), (1.0,)] if neuron.nin == 1 else XOR_INPUTS

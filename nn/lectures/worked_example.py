@@ -70,7 +70,10 @@ class WorkedStep:
 
 def _net_inputs(layer: Layer, x: list[float]) -> list[float]:
     # z = w . x + b for display, as floats (the graph's node layout is the engine's business).
-    return [math.fsum(w.data * xi for w, xi in zip(neuron.w, x)) + neuron.b.data for neuron in layer.neurons]
+    return [
+        math.fsum(w.data * xi for w, xi in zip(neuron.w, x)) + neuron.b.data
+        for neuron in layer.neurons
+    ]
 
 
 def worked_example_step(train_biases: bool = False) -> WorkedStep:
@@ -111,11 +114,24 @@ def worked_example_run(steps: int = STEPS, train_biases: bool = False) -> Worked
     """Train the example for ``steps`` gradient steps and report where it ends."""
     model = worked_example_network()
     optimizer = SGD(model.parameters() if train_biases else model.weights(), lr=LEARNING_RATE)
-    train(model, [INPUT], [TARGET], loss="half_squared_error", optimizer=optimizer, epochs=steps, progress=False)
+    train(
+        model,
+        [INPUT],
+        [TARGET],
+        loss="half_squared_error",
+        optimizer=optimizer,
+        epochs=steps,
+        progress=False,
+    )
     with no_grad():
         output = model(INPUT)
         error = squared_error(output, TARGET, half=True).data
-    return WorkedRun(steps, error, [o.data for o in output], {label: p.data for label, p in model.named_parameters()})
+    return WorkedRun(
+        steps,
+        error,
+        [o.data for o in output],
+        {label: p.data for label, p in model.named_parameters()},
+    )
 
 
 def worked_example_report(steps: int = STEPS) -> str:
@@ -150,7 +166,11 @@ def worked_example_report(steps: int = STEPS) -> str:
     ]
     variant = worked_example_step(train_biases=True)
     variant_run = worked_example_run(steps, train_biases=True)
-    biases = ", ".join(f"{CLASSIC_NAMES[label]} = {variant.updated[label]:.9f}" for label in CLASSIC_NAMES if label.endswith(".b"))
+    biases = ", ".join(
+        f"{CLASSIC_NAMES[label]} = {variant.updated[label]:.9f}"
+        for label in CLASSIC_NAMES
+        if label.endswith(".b")
+    )
     lines += [
         "",
         "Variant: biases trained too (the first step gives w1..w8 the same gradients and new values):",

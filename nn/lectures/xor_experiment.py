@@ -49,22 +49,41 @@ def solves_xor(model: MLP) -> bool:
 
 
 def train_xor(
-    hidden: int = 2, seed: int = 0, epochs: int = EPOCHS, lr: float = LEARNING_RATE, loss: str = LOSS, init: str = "uniform"
+    hidden: int = 2,
+    seed: int = 0,
+    epochs: int = EPOCHS,
+    lr: float = LEARNING_RATE,
+    loss: str = LOSS,
+    init: str = "uniform",
 ) -> XorRun:
     """Train a 2-``hidden``-1 sigmoid network on XOR from ``seed``; solved = every output on the right side of 0.5."""
     inputs, targets = xor_dataset()
-    model = MLP(2, [hidden, 1], activation="sigmoid", output_activation="sigmoid", init=init, seed=seed)
-    history = train(model, inputs, targets, loss=loss, optimizer=SGD(model.parameters(), lr=lr), epochs=epochs, progress=False)
+    model = MLP(
+        2, [hidden, 1], activation="sigmoid", output_activation="sigmoid", init=init, seed=seed
+    )
+    history = train(
+        model,
+        inputs,
+        targets,
+        loss=loss,
+        optimizer=SGD(model.parameters(), lr=lr),
+        epochs=epochs,
+        progress=False,
+    )
     return XorRun(seed, hidden, history, predict(model, inputs), solves_xor(model), model)
 
 
-def xor_success_rate(hidden: int, seeds: Iterable[int], **options: object) -> tuple[float, list[XorRun]]:
+def xor_success_rate(
+    hidden: int, seeds: Iterable[int], **options: object
+) -> tuple[float, list[XorRun]]:
     """Fraction of ``seeds`` whose run solves XOR, and the runs themselves."""
     runs = [train_xor(hidden, seed, **options) for seed in seeds]
     return sum(run.solved for run in runs) / len(runs), runs
 
 
-def measure(hidden: int, seeds: range, checkpoints: list[int]) -> list[tuple[int, list[int], list[float]]]:
+def measure(
+    hidden: int, seeds: range, checkpoints: list[int]
+) -> list[tuple[int, list[int], list[float]]]:
     """For each checkpoint: (epochs, failed seeds, final losses of the failed runs)."""
     inputs, targets = xor_dataset()
     failed: dict[int, list[int]] = {c: [] for c in checkpoints}
@@ -75,7 +94,14 @@ def measure(hidden: int, seeds: range, checkpoints: list[int]) -> list[tuple[int
         for checkpoint in checkpoints:
             if checkpoint > done:
                 optimizer = SGD(run.model.parameters(), lr=LEARNING_RATE)
-                loss = train(run.model, inputs, targets, loss=LOSS, optimizer=optimizer, epochs=checkpoint - done)[-1]
+                loss = train(
+                    run.model,
+                    inputs,
+                    targets,
+                    loss=LOSS,
+                    optimizer=optimizer,
+                    epochs=checkpoint - done,
+                )[-1]
                 done = checkpoint
             if not solves_xor(run.model):
                 failed[checkpoint].append(seed)
@@ -84,19 +110,27 @@ def measure(hidden: int, seeds: range, checkpoints: list[int]) -> list[tuple[int
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="XOR success rates over seeds, at several training lengths")
+    parser = argparse.ArgumentParser(
+        description="XOR success rates over seeds, at several training lengths"
+    )
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--hidden", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--checkpoints", type=int, nargs="+", default=[EPOCHS, 10_000])
     args = parser.parse_args(argv)
     seeds = range(args.seeds)
     checkpoints = sorted(args.checkpoints)
-    print(f"XOR, 2-h-1 sigmoid nets, full-batch GD lr {LEARNING_RATE} on {LOSS}, seeds 0..{args.seeds - 1}")
+    print(
+        f"XOR, 2-h-1 sigmoid nets, full-batch GD lr {LEARNING_RATE} on {LOSS}, seeds 0..{args.seeds - 1}"
+    )
     for hidden in args.hidden:
         for epochs, failed, losses in measure(hidden, seeds, checkpoints):
             rate = 1 - len(failed) / len(seeds)
             stuck = ", ".join(f"{seed}:{loss:.4f}" for seed, loss in zip(failed, losses))
-            print(f"  h={hidden}  {epochs:>6} epochs  solved {rate:6.1%}" + (f"  failed (seed:loss) {stuck}" if failed else ""), flush=True)
+            print(
+                f"  h={hidden}  {epochs:>6} epochs  solved {rate:6.1%}"
+                + (f"  failed (seed:loss) {stuck}" if failed else ""),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ from .regular_file import NotARegularFileError, open_regular_file
 class DataError(ValueError):
     """Bad input data; ``path``, ``line`` and ``column`` say where, when known."""
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None, column: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ):
         self.path, self.line, self.column = path, line, column
         where = [str(path)] if path is not None else []
         if line is not None:
@@ -39,10 +45,14 @@ _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 
 def _shown(cell: str, limit: int = 40) -> str:
     """``cell`` quoted for a message, shortened so that one bad cell cannot flood the terminal."""
-    return repr(cell) if len(cell) <= limit else repr(cell[:limit]) + f"... ({len(cell)} characters)"
+    return (
+        repr(cell) if len(cell) <= limit else repr(cell[:limit]) + f"... ({len(cell)} characters)"
+    )
 
 
-def parse_number(cell: str, path: str | None = None, line: int | None = None, column: str | None = None) -> float:
+def parse_number(
+    cell: str, path: str | None = None, line: int | None = None, column: str | None = None
+) -> float:
     """The finite float written in ``cell``, or a DataError naming where the cell is."""
     text = cell.strip()
     if not text:
@@ -54,7 +64,12 @@ def parse_number(cell: str, path: str | None = None, line: int | None = None, co
     else:
         raise DataError(f"{_shown(cell)} is not a number", path, line, column)
     if not math.isfinite(number):
-        raise DataError(f"{_shown(cell)} is not a finite number (NaN and infinity are not allowed)", path, line, column)
+        raise DataError(
+            f"{_shown(cell)} is not a finite number (NaN and infinity are not allowed)",
+            path,
+            line,
+            column,
+        )
     return number
 
 
@@ -70,7 +85,9 @@ class Table:
     def require(self, name: str) -> int:
         """The position of column ``name``, or a DataError listing the columns there are."""
         if name not in self.columns:
-            raise DataError(f"no column {name!r}; the columns are: {', '.join(self.columns)}", self.path, 1)
+            raise DataError(
+                f"no column {name!r}; the columns are: {', '.join(self.columns)}", self.path, 1
+            )
         return self.columns.index(name)
 
     def cells(self, name: str) -> list[str]:
@@ -106,7 +123,9 @@ def read_csv(path: str) -> Table:
                     continue
                 if len(row) != len(header):
                     raise DataError(
-                        f"{len(row)} cells, but the header has {len(header)} columns", path, reader.line_num
+                        f"{len(row)} cells, but the header has {len(header)} columns",
+                        path,
+                        reader.line_num,
                     )
                 rows.append(row)
                 lines.append(reader.line_num)

@@ -27,11 +27,17 @@ class NotARegularFileError(OSError):
 def open_regular_file(path: str | os.PathLike) -> BinaryIO:
     """``path`` opened for binary reading, or ``NotARegularFileError`` (and the usual OSErrors)."""
     # Non-blocking, so that opening a named pipe does not wait for a writer: it is refused below.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    descriptor = os.open(
+        path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    )
     try:
-        mode = os.fstat(descriptor).st_mode  # of what was opened, so the file cannot change in between
+        mode = os.fstat(
+            descriptor
+        ).st_mode  # of what was opened, so the file cannot change in between
         if not stat.S_ISREG(mode):
-            raise NotARegularFileError(next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file"))
+            raise NotARegularFileError(
+                next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
+            )
         return open(descriptor, "rb")
     except BaseException:
         os.close(descriptor)

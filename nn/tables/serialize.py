@@ -24,8 +24,8 @@ import re
 from typing import Any
 
 from ..activations import get_activation
-from .atomic import atomic_write_text
 from ..module import MLP
+from .atomic import atomic_write_text
 from .regular_file import NotARegularFileError, open_regular_file
 
 FORMAT_NAME = "valuegrad-mlp"
@@ -99,7 +99,9 @@ def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, An
     except ValueError as error:
         raise ModelFileError(f"{path}: {error}") from None
     except RecursionError:
-        raise ModelFileError(f"{path}: lists or objects nested too deeply for a model file") from None
+        raise ModelFileError(
+            f"{path}: lists or objects nested too deeply for a model file"
+        ) from None
     try:
         return model_from_dict(document)
     except ModelFileError as error:
@@ -139,7 +141,11 @@ def _numbers(value: Any, where: str) -> list[float]:
     if not isinstance(value, list):
         raise ModelFileError(f"{where} should be a list of numbers")
     for position, number in enumerate(value):
-        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not _is_finite(number):
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, numbers.Real)
+            or not _is_finite(number)
+        ):
             raise ModelFileError(f"{where}[{position}] is {_shown(number)}, not a finite number")
     return [float(n) for n in value]
 
@@ -160,25 +166,29 @@ def _shown(value: Any, limit: int = 60) -> str:
 def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
     """Check a parsed model file and build ``(model, metadata)``; raises ``ModelFileError``."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"not a valuegrad model file (no \"format\": \"{FORMAT_NAME}\")")
+        raise ModelFileError(f'not a valuegrad model file (no "format": "{FORMAT_NAME}")')
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ModelFileError(f"format version {version!r} is not an integer")
     if version > FORMAT_VERSION:
-        raise ModelFileError(f"format version {version} is newer than this valuegrad reads ({FORMAT_VERSION}); upgrade valuegrad")
+        raise ModelFileError(
+            f"format version {version} is newer than this valuegrad reads ({FORMAT_VERSION}); upgrade valuegrad"
+        )
     if version < 1:
         raise ModelFileError(f"unknown format version {version}")
     nin = document.get("nin")
     if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-        raise ModelFileError(f"\"nin\" should be a positive integer, not {nin!r}")
+        raise ModelFileError(f'"nin" should be a positive integer, not {nin!r}')
     layers = document.get("layers")
     if not isinstance(layers, list) or not layers:
-        raise ModelFileError("\"layers\" should be a non-empty list")
+        raise ModelFileError('"layers" should be a non-empty list')
     shapes, activations, numbers_by_layer = [], [], []
     width = nin
     for i, layer in enumerate(layers):
         if not isinstance(layer, dict):
-            raise ModelFileError(f"layers[{i}] should be an object with activation, weights and biases")
+            raise ModelFileError(
+                f"layers[{i}] should be an object with activation, weights and biases"
+            )
         activation = layer.get("activation")
         try:
             get_activation(activation)
@@ -195,17 +205,18 @@ def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
                 )
         biases = _numbers(layer.get("biases"), f"layers[{i}].biases")
         if len(biases) != len(matrix):
-            raise ModelFileError(f"layers[{i}] has {len(matrix)} weight rows but {len(biases)} biases")
+            raise ModelFileError(
+                f"layers[{i}] has {len(matrix)} weight rows but {len(biases)} biases"
+            )
         shapes.append(len(matrix))
         activations.append(activation)
         numbers_by_layer.append((matrix, biases))
         width = len(matrix)
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
-        raise ModelFileError("\"metadata\" should be an object")
+        raise ModelFileError('"metadata" should be an object')
     model = MLP(nin, shapes, init="zeros")
     for layer, activation in zip(model.layers, activations):
         layer.set_activation(activation)  # each layer may have its own
     model.set_weights(numbers_by_layer)
     return model, metadata
-

@@ -22,9 +22,9 @@ from typing import Any
 
 from autograd import no_grad
 
-from .csvfile import DataError, Table, parse_number
 from ..losses import softmax
 from ..module import MLP
+from .csvfile import DataError, Table, parse_number
 
 TASKS = ("regression", "binary", "multiclass")
 # An integer-valued numeric target with at most this many distinct values is taken as classes.
@@ -118,7 +118,9 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
     table.require(target)
     features = [name for name in table.columns if name != target]
     if not features:
-        raise DataError(f"no feature columns: the only column is the target {target!r}", table.path, 1)
+        raise DataError(
+            f"no feature columns: the only column is the target {target!r}", table.path, 1
+        )
     raw = table.numbers(features)
     columns = list(zip(*raw))
     stats = [_mean_and_std(list(column)) for column in columns]
@@ -136,13 +138,20 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
     }
     if task == "regression":
         position = table.require(target)
-        values = [parse_number(row[position], table.path, line, target) for row, line in zip(table.rows, table.lines)]
+        values = [
+            parse_number(row[position], table.path, line, target)
+            for row, line in zip(table.rows, table.lines)
+        ]
         mean, std = _mean_and_std(values)
         metadata.update(target_mean=mean, target_std=std)
-        return TrainingData(task, inputs, [_standardize(v, mean, std) for v in values], metadata, "mse", 1)
+        return TrainingData(
+            task, inputs, [_standardize(v, mean, std) for v in values], metadata, "mse", 1
+        )
     labels, classes = _class_labels(table, target)
     if len(classes) < 2:
-        raise DataError(f"the target column has a single class ({classes[0]!r}); nothing to learn", table.path)
+        raise DataError(
+            f"the target column has a single class ({classes[0]!r}); nothing to learn", table.path
+        )
     if task == "binary" and len(classes) != 2:
         raise DataError(
             f"--task binary needs exactly 2 classes, the target column has {len(classes)}: {', '.join(classes[:10])}",
@@ -152,7 +161,9 @@ def prepare_training(table: Table, target: str, task: str = "auto") -> TrainingD
     index = {label: i for i, label in enumerate(classes)}
     encoded = [index[label] for label in labels]
     if task == "binary":
-        return TrainingData(task, inputs, [float(i) for i in encoded], metadata, "bce_with_logits", 1)
+        return TrainingData(
+            task, inputs, [float(i) for i in encoded], metadata, "bce_with_logits", 1
+        )
     return TrainingData(task, inputs, encoded, metadata, "softmax_cross_entropy", len(classes))
 
 
@@ -177,14 +188,16 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
     features = metadata.get("features")
     if features is not None:
         if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
-            raise bad("\"features\" should be a list of column names")
+            raise bad('"features" should be a list of column names')
         if len(features) != model.nin:
             raise bad(f"it lists {len(features)} features but the network takes {model.nin} inputs")
     for key in ("feature_mean", "feature_std"):
         values = metadata.get(key)
         # Present means usable: null is refused too, since prediction_inputs only defaults a missing key.
         if key in metadata and (
-            not isinstance(values, list) or len(values) != model.nin or not all(map(_is_number, values))
+            not isinstance(values, list)
+            or len(values) != model.nin
+            or not all(map(_is_number, values))
         ):
             raise bad(f"{key!r} should be {model.nin} finite numbers")
     if any(v == 0 for v in metadata.get("feature_std", [])) or metadata.get("target_std", 1.0) == 0:
@@ -194,7 +207,9 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
             raise bad(f"{key!r} should be a finite number")
     classes = metadata.get("classes")
     if task in ("binary", "multiclass") and (
-        not isinstance(classes, list) or len(classes) < 2 or not all(isinstance(c, str) for c in classes)
+        not isinstance(classes, list)
+        or len(classes) < 2
+        or not all(isinstance(c, str) for c in classes)
     ):
         raise bad(f"a {task} model needs a list of at least 2 class names")
     if task == "binary" and len(classes) != 2:
@@ -205,14 +220,18 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
         raise bad(f"a {task} model should have 1 output, this network has {model.nout}")
 
 
-def prediction_inputs(table: Table, model: MLP, metadata: dict[str, Any], model_path: str) -> list[list[float]]:
+def prediction_inputs(
+    table: Table, model: MLP, metadata: dict[str, Any], model_path: str
+) -> list[list[float]]:
     """The rows of ``table`` as the model's standardized inputs; DataError if the columns do not fit."""
     check_model_matches(model, metadata, model_path)
     features = metadata.get("features")
     if features is None:
         if len(table.columns) != model.nin:
             raise DataError(
-                f"the model takes {model.nin} inputs but the file has {len(table.columns)} columns", table.path, 1
+                f"the model takes {model.nin} inputs but the file has {len(table.columns)} columns",
+                table.path,
+                1,
             )
         features = table.columns
     missing = [name for name in features if name not in table.columns]
@@ -239,7 +258,9 @@ def prediction_inputs(table: Table, model: MLP, metadata: dict[str, Any], model_
     return inputs
 
 
-def predictions(model: MLP, metadata: dict[str, Any], inputs: list[list[float]]) -> tuple[list[str], list[list[Any]]]:
+def predictions(
+    model: MLP, metadata: dict[str, Any], inputs: list[list[float]]
+) -> tuple[list[str], list[list[Any]]]:
     """A header and one row per input: what ``valuegrad predict`` writes as CSV."""
     task = metadata.get("task")
     classes = metadata.get("classes")
