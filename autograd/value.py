@@ -16,12 +16,16 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import grad_mode, ops
 
 _ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
+
+# What ``Value(data)`` accepts (a one-element real array too, checked at run time).
+Real = float | np.integer[Any] | np.floating[Any]
 
 
 def _as_float(data: object) -> float:
@@ -78,6 +82,22 @@ class Value(metaclass=_ValueType):
     #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("_a", "_b", "_mark", "_op", "data", "grad", "label")
+
+    # Declarations for type checkers only (bare annotations make no class attribute, so
+    # they do not clash with the slots, and cost nothing at run time).
+    data: float
+    grad: float | Value  # a Value after backward(create_graph=True)
+    label: str
+    _op: ops.Op | None
+    # _a and _b change shape with the arity (above); the hot loops tell the cases apart by
+    # ``__class__ is tuple``, which mypy cannot narrow, and a cast would cost a call per node.
+    _a: Any
+    _b: Any
+    _mark: object
+
+    if TYPE_CHECKING:
+        # The metaclass builds nodes at run time; this tells tools the constructor's signature.
+        def __init__(self, data: Real, label: str = "") -> None: ...
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
