@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from math import isfinite
 
+from . import ops
 from .grad_mode import enable_grad
 from .value import Value
 
@@ -155,15 +156,17 @@ def backward(root: Value, create_graph: bool = False) -> None:
         # this loop is half the cost of a training step.
         for node in reversed(order):
             a, b, upstream = node._a, node._b, node.grad
+            # Every node in order was made by an op (leaves are kept apart), so _op is set;
+            # an n-ary node's op is an NaryOp. Checking either would cost a test per node.
             if b is None:
-                (local,) = node._op.local_grads((a.data,), node.data)
+                (local,) = node._op.local_grads((a.data,), node.data)  # type: ignore[union-attr]
                 a.grad += upstream * local
             elif a.__class__ is not tuple:
-                local_a, local_b = node._op.local_grads((a.data, b.data), node.data)
+                local_a, local_b = node._op.local_grads((a.data, b.data), node.data)  # type: ignore[union-attr]
                 a.grad += upstream * local_a
                 b.grad += upstream * local_b
             else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops.py)
-                op = node._op
+                op: ops.NaryOp = node._op  # type: ignore[assignment]
                 activation = op.activation
                 if activation is not None:
                     upstream *= activation.local_grads((b,), node.data)[0]  # act'(z)
@@ -187,14 +190,16 @@ def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Va
     root = order[-1]
     gradients: dict[Value, float | Value] = {root: Value(1.0) if create_graph else 1.0}
     for node in reversed(order):
-        parents = node.parents
-        if not parents or node not in gradients:
+        op = node._op
+        if op is None or node not in gradients:  # a leaf: no parents to pass to
             continue
+        parents = node.parents
         upstream = gradients[node]
+        local_grads: tuple[float | Value, ...]
         if create_graph:
-            local_grads = node._op.local_grads(parents, node)
+            local_grads = op.local_grads(parents, node)
         else:
-            local_grads = node._op.local_grads(tuple([p.data for p in parents]), node.data)
+            local_grads = op.local_grads(tuple([p.data for p in parents]), node.data)
         for parent, local in zip(parents, local_grads):
             contribution = upstream * local
             gradients[parent] = (

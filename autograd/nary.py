@@ -16,7 +16,7 @@ from . import grad_mode, ops
 from .value import Value, _coerce, _new_node, _record
 
 
-def _as_values(items: tuple, what: str) -> tuple[Value, ...]:
+def _as_values(items: tuple[object, ...], what: str) -> tuple[Value, ...]:
     values = tuple(_coerce(item) for item in items)
     for position, value in enumerate(values):
         if value is NotImplemented:
@@ -104,7 +104,8 @@ def neuron_layer(
     if len(weight_rows) != len(biases):
         raise ValueError(f"neuron_layer: {len(weight_rows)} weight rows but {len(biases)} biases")
     try:
-        return _fused_neurons(op, weight_rows, x, biases)
+        # Values only, in the common case; a number fails on .data and is converted below.
+        return _fused_neurons(op, weight_rows, x, biases)  # type: ignore[arg-type]
     except (AttributeError, TypeError):
         # Not all Values (a number has no .data; a numpy scalar's .data is a buffer): make
         # constants of the numbers, or raise a TypeError naming what is neither.

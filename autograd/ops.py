@@ -24,8 +24,18 @@ chosen to match PyTorch):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from operator import mul as _mul
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+if TYPE_CHECKING:
+    from .value import Value
+
+    # A local derivative: a float in plain backward, a Value under create_graph=True.
+    Grad: TypeAlias = "float | Value"
+
+# The inputs of a derivative rule are all floats or all Values: mypy checks each rule for both.
+S = TypeVar("S", float, "Value")
 
 
 def _exp(x: Any) -> Any:
@@ -68,7 +78,7 @@ def _pow(x: Any, p: Any) -> Any:
         return -math.inf if odd else math.inf
 
 
-def exact_sum(terms: tuple | list) -> float:
+def exact_sum(terms: Sequence[float]) -> float:
     """The correctly rounded sum (math.fsum), with IEEE results where fsum would raise.
 
     fsum raises when a partial sum overflows, even if the total fits
@@ -100,11 +110,11 @@ class Op:
     """Base of every op: a name (shown in graph drawings) and the two rules."""
 
     name = "?"
+    # Each op's forward takes as many floats as the op has inputs (declared here without a
+    # fixed arity, so that every op's own signature fits).
+    forward: Callable[..., float]
 
-    def forward(self, *xs: float) -> float:
-        raise NotImplementedError
-
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -114,40 +124,40 @@ class Op:
 class Add(Op):
     name = "+"
 
-    def forward(self, a, b):
+    def forward(self, a: float, b: float) -> float:
         return a + b
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (1.0, 1.0)  # d(a+b)/da = 1, d(a+b)/db = 1
 
 
 class Sub(Op):
     name = "-"
 
-    def forward(self, a, b):
+    def forward(self, a: float, b: float) -> float:
         return a - b
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (1.0, -1.0)  # d(a-b)/da = 1, d(a-b)/db = -1
 
 
 class Neg(Op):
     name = "neg"
 
-    def forward(self, a):
+    def forward(self, a: float) -> float:
         return -a
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (-1.0,)  # d(-a)/da = -1
 
 
 class Mul(Op):
     name = "*"
 
-    def forward(self, a, b):
+    def forward(self, a: float, b: float) -> float:
         return a * b
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         a, b = xs
         return (b, a)  # d(ab)/da = b, d(ab)/db = a
 
@@ -155,12 +165,12 @@ class Mul(Op):
 class Div(Op):
     name = "/"
 
-    def forward(self, a, b):
+    def forward(self, a: float, b: float) -> float:
         if b == 0.0:
             raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
         return a / b
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         _a, b = xs
         return (1.0 / b, -out / b)  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
 
@@ -168,22 +178,23 @@ class Div(Op):
 class PowConst(Op):
     """x ** p with a constant (non-Value) exponent p."""
 
-    def __init__(self, exponent: float):
+    def __init__(self, exponent: float) -> None:
         self.exponent = exponent
         self.name = f"**{exponent:g}"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         p = self.exponent
         if x < 0.0 and not p.is_integer():
             raise ValueError(f"pow({x!r}, {p!r}): negative base with a non-integer exponent")
         if x == 0.0 and p < 0.0:
             raise ZeroDivisionError(f"pow({x!r}, {p!r}): zero to a negative power")
         try:
-            return x**p
+            power: float = x**p  # typeshed types float ** float as Any (it may be complex)
         except OverflowError:
             raise OverflowError(f"pow({x!r}, {p!r}) overflows float") from None
+        return power
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (_power_rule(xs[0], self.exponent),)
 
 
@@ -192,7 +203,7 @@ class Pow(Op):
 
     name = "**"
 
-    def forward(self, a, b):
+    def forward(self, a: float, b: float) -> float:
         if a < 0.0:
             raise ValueError(
                 f"pow({a!r}, Value): negative base with a Value exponent (log(a) undefined)"
@@ -200,11 +211,12 @@ class Pow(Op):
         if a == 0.0 and b < 0.0:
             raise ZeroDivisionError(f"pow({a!r}, {b!r}): zero to a negative power")
         try:
-            return a**b
+            power: float = a**b  # typeshed types float ** float as Any (it may be complex)
         except OverflowError:
             raise OverflowError(f"pow({a!r}, {b!r}) overflows float") from None
+        return power
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         a, b = xs
         if float(a) == 0.0:
             # a^b log a -> 0 as a -> 0+, so the exponent's slope is 0 there.
@@ -215,25 +227,25 @@ class Pow(Op):
 class Exp(Op):
     name = "exp"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         try:
             return math.exp(x)
         except OverflowError:
             raise OverflowError(f"exp({x!r}) overflows float (x > 709.78)") from None
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (out,)  # d(e^x)/dx = e^x
 
 
 class Log(Op):
     name = "log"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         if x <= 0.0:
             raise ValueError(f"log({x!r}): domain error, log needs x > 0")
         return math.log(x)  # NaN passes through, as in every other op
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         (x,) = xs
         return (1.0 / x,)  # d(log x)/dx = 1/x
 
@@ -241,10 +253,10 @@ class Log(Op):
 class Tanh(Op):
     name = "tanh"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return math.tanh(x)  # saturates to +-1, never overflows
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         # d(tanh x)/dx = 1 - tanh^2 x, as (1 - t)(1 + t): exact in t near +-1, where
         # 1 - t*t adds a rounding of t*t (2e-9 relative at x = 10; PyTorch is exact there)
         return ((1.0 - out) * (1.0 + out),)
@@ -253,44 +265,44 @@ class Tanh(Op):
 class Sigmoid(Op):
     name = "sigmoid"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return stable_sigmoid(x)
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (out * (1.0 - out),)  # d(s(x))/dx = s(x)(1 - s(x))
 
 
 class Relu(Op):
     name = "relu"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return 0.0 if x <= 0.0 else x  # written so that NaN passes through, as in PyTorch
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (0.0 if float(xs[0]) <= 0.0 else 1.0,)  # step function; relu'(0) = 0
 
 
 class LeakyRelu(Op):
-    def __init__(self, slope: float):
+    def __init__(self, slope: float) -> None:
         self.slope = slope
         self.name = f"leaky_relu({slope:g})"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return x if x > 0.0 else self.slope * x
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (1.0 if float(xs[0]) > 0.0 else self.slope,)  # 1 or slope; slope at 0
 
 
 class Elu(Op):
-    def __init__(self, alpha: float):
+    def __init__(self, alpha: float) -> None:
         self.alpha = alpha
         self.name = f"elu({alpha:g})"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return x if x > 0.0 else self.alpha * math.expm1(x)
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         # x > 0: 1;  x <= 0: alpha e^x. (Not out + alpha: for x < -20 that sum cancels
         # to a few ulps of alpha, and is exactly 0 from x = -38 on.)
         return (1.0 if float(xs[0]) > 0.0 else self.alpha * _exp(xs[0]),)
@@ -299,10 +311,10 @@ class Elu(Op):
 class Softplus(Op):
     name = "softplus"
 
-    def forward(self, x):
+    def forward(self, x: float) -> float:
         return stable_softplus(x)
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (_sigmoid(xs[0]),)  # d(log(1 + e^x))/dx = sigmoid(x)
 
 
@@ -316,32 +328,39 @@ class Softplus(Op):
 # to every other use (create_graph, ``grad``).
 
 
-class Sum(Op):
+class NaryOp(Op):
+    """An op of any arity computing act(z), described by ``paired`` and ``activation`` (above)."""
+
+    paired: bool
+    activation: Op | None
+
+
+class Sum(NaryOp):
     """Sum of any number of inputs, as one node."""
 
     name = "Σ"
     paired, activation = False, None  # every input a plain term (see the n-ary ops above)
 
-    def forward(self, *xs):
+    def forward(self, *xs: float) -> float:
         return exact_sum(xs)
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         return (1.0,) * len(xs)  # d(sum)/dx_i = 1
 
 
-class Dot(Op):
+class Dot(NaryOp):
     """w . x = sum_i w_i x_i as one node; inputs are (w_1..w_n, x_1..x_n)."""
 
     name = "·"
     paired, activation = True, None
 
-    def forward(self, *ws_then_xs):
+    def forward(self, *ws_then_xs: float) -> float:
         n = len(ws_then_xs) // 2
         # operator.mul (_mul), not float.__mul__: that rejects an int in .data (w.data = 0)
         # and is also twice as slow
         return exact_sum(list(map(_mul, ws_then_xs[:n], ws_then_xs[n:])))
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         n = len(xs) // 2
         return xs[n:] + xs[:n]  # d/dw_i = x_i, d/dx_i = w_i
 
@@ -362,7 +381,7 @@ SUM = Sum()
 DOT = Dot()
 
 
-class Neuron(Op):
+class Neuron(NaryOp):
     """activation(w . x + b) as ONE node: a whole neuron, inputs (w_1..w_n, x_1..x_n, b).
 
     ``activation`` is another op of this table (RELU, TANH, ...) or None for a linear
@@ -373,21 +392,22 @@ class Neuron(Op):
 
     paired = True  # and a bias, the one plain term (see the n-ary ops above)
 
-    def __init__(self, activation: Op | None):
+    def __init__(self, activation: Op | None) -> None:
         self.activation = activation
         self.name = f"neuron({'linear' if activation is None else activation.name})"
 
-    def forward(self, *wxb):
+    def forward(self, *wxb: float) -> float:
         n = len(wxb) // 2
         z = sum(map(_mul, wxb[:n], wxb[n:-1]), wxb[-1])
         return z if self.activation is None else self.activation.forward(z)
 
-    def local_grads(self, xs, out):
+    def local_grads(self, xs: tuple[S, ...], out: S) -> tuple[Grad, ...]:
         n = len(xs) // 2
-        w, x = xs[:n], xs[n:-1]
-        z = sum(map(_mul, w, x), xs[-1])
-        slope = (
+        weights: tuple[S, ...] = xs[:n]
+        inputs: tuple[S, ...] = xs[n:-1]
+        z: S = sum(map(_mul, weights, inputs), xs[-1])
+        slope: Grad = (
             1.0 if self.activation is None else self.activation.local_grads((z,), out)[0]
         )  # act'(z)
         # d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z)
-        return tuple([slope * factor for factor in (*x, *w, 1.0)])
+        return (*[slope * factor for factor in inputs + weights], slope * 1.0)

@@ -16,6 +16,7 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,8 +58,9 @@ class _ValueType(type):
     more than the rest of an op.
     """
 
-    def __call__(cls, data: float, label: str = "") -> Value:
-        self = _new_node() if cls is Value else object.__new__(cls)
+    def __call__(cls, data: Real, label: str = "") -> Value:
+        # A subclass skips its __init__ too; mypy sees cls as the metaclass, not a Value class.
+        self: Value = _new_node() if cls is Value else object.__new__(cls)  # type: ignore[arg-type]
         self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
@@ -159,10 +161,10 @@ class Value(metaclass=_ValueType):
         return out
 
     def __radd__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
+        left = _coerce(other)
+        if left is NotImplemented:
             return NotImplemented
-        return _record2(other.data + self.data, other, self, _ADD)
+        return _record2(left.data + self.data, left, self, _ADD)
 
     def __sub__(self, other: Value | float) -> Value:
         if other.__class__ is not Value:
@@ -183,10 +185,10 @@ class Value(metaclass=_ValueType):
         return out
 
     def __rsub__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
+        left = _coerce(other)
+        if left is NotImplemented:
             return NotImplemented
-        return _record2(other.data - self.data, other, self, _SUB)
+        return _record2(left.data - self.data, left, self, _SUB)
 
     def __mul__(self, other: Value | float) -> Value:
         if other.__class__ is not Value:
@@ -207,10 +209,10 @@ class Value(metaclass=_ValueType):
         return out
 
     def __rmul__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
+        left = _coerce(other)
+        if left is NotImplemented:
             return NotImplemented
-        return _record2(other.data * self.data, other, self, _MUL)
+        return _record2(left.data * self.data, left, self, _MUL)
 
     def __truediv__(self, other: Value | float) -> Value:
         other = _coerce(other)
@@ -219,10 +221,10 @@ class Value(metaclass=_ValueType):
         return _record2(ops.DIV.forward(self.data, other.data), self, other, ops.DIV)
 
     def __rtruediv__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
+        left = _coerce(other)
+        if left is NotImplemented:
             return NotImplemented
-        return _record2(ops.DIV.forward(other.data, self.data), other, self, ops.DIV)
+        return _record2(ops.DIV.forward(left.data, self.data), left, self, ops.DIV)
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
@@ -234,10 +236,10 @@ class Value(metaclass=_ValueType):
         return _record1(op.forward(self.data), self, op)
 
     def __rpow__(self, base: float) -> Value:
-        base = _coerce(base)
-        if base is NotImplemented:
+        left = _coerce(base)
+        if left is NotImplemented:
             return NotImplemented
-        return base**self
+        return left**self
 
     def __neg__(self) -> Value:
         return _record1(-self.data, self, _NEG)
@@ -286,7 +288,7 @@ class Value(metaclass=_ValueType):
 
 
 # An empty node at C speed: type.__call__ skips _ValueType.__call__ (see its docstring).
-_new_node = type.__call__.__get__(Value)
+_new_node: Callable[[], Value] = type.__call__.__get__(Value)
 
 
 def _leaf(data: float) -> Value:
@@ -356,13 +358,17 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
 
 
 def _coerce(other: object) -> Value:
-    """``other`` as a Value: itself, a constant leaf for a number, or NotImplemented."""
+    """``other`` as a Value: itself, a constant leaf for a number, or NotImplemented.
+
+    Callers test ``is NotImplemented`` and hand it on to Python's operator protocol (an
+    Optional would cost the hot operators a second name); typeshed types the constant as Any.
+    """
     if other.__class__ is float:
         return _leaf(other)
     if isinstance(other, Value):
         return other
     if isinstance(other, (bool, np.bool_)):
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "no"
     if isinstance(other, (int, float, np.integer, np.floating)):
         return _leaf(float(other))
-    return NotImplemented
+    return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "no"

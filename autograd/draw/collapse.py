@@ -32,10 +32,16 @@ from .style import (
     set_title,
 )
 
-INPUTS, AFTER, OUTPUT = (0,), (2,), (3,)  # group keys; layers and neurons are (1, layer, neuron)
+# A group key: INPUTS, AFTER, OUTPUT, or (1, layer, neuron) for a layer or neuron.
+GroupKey = tuple[int, ...]
+INPUTS: GroupKey = (0,)
+AFTER: GroupKey = (2,)
+OUTPUT: GroupKey = (3,)
 _MAX_LABELLED_EDGES = (
     30  # more labelled edges than this (neurons fanning out) make dot slow and unreadable
 )
+# Where a value sits: (layer, neuron or None when several of the layer meet), None for an input.
+Place = tuple[int, int | None] | None
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu"}
 
 
@@ -53,9 +59,9 @@ def _title(n_values: int, max_nodes: int, by: str, grad_flow: bool, edge_labels:
     return "\n".join(lines)
 
 
-def group_keys(order: list[Value], parameters: set[Value], by: str) -> dict[Value, tuple]:
+def group_keys(order: list[Value], parameters: set[Value], by: str) -> dict[Value, GroupKey]:
     """The group of every node: INPUTS, AFTER, OUTPUT or (1, layer, neuron) (neuron -1 by layer)."""
-    place: dict[Value, tuple[int, int | None] | None] = {}
+    place: dict[Value, Place] = {}
     for node in order:
         if node in parameters:
             match = PARAMETER_LABEL.match(node.label)
@@ -74,7 +80,7 @@ def group_keys(order: list[Value], parameters: set[Value], by: str) -> dict[Valu
 
     network = _network_nodes(order, parameters, place)
     root = order[-1]
-    keys = {}
+    keys: dict[Value, GroupKey] = {}
     for node in order:
         where = place[node]
         if node is root:
@@ -89,13 +95,15 @@ def group_keys(order: list[Value], parameters: set[Value], by: str) -> dict[Valu
     return keys
 
 
-def _network_nodes(order: list[Value], parameters: set[Value], place: dict) -> set[Value]:
+def _network_nodes(
+    order: list[Value], parameters: set[Value], place: dict[Value, Place]
+) -> set[Value]:
     """The values inside some neuron: from where its parameters enter up to its activation."""
     open_neuron: set[Value] = set()  # inside a neuron, before its activation
     network = set(parameters)
     for node in order:
-        parents = node.parents
-        if not parents:
+        op, parents = node.op, node.parents
+        if op is None:  # a leaf
             continue
         if _meets(parents, parameters) or all(
             parent in open_neuron and place[parent] == place[node] for parent in parents
@@ -105,7 +113,7 @@ def _network_nodes(order: list[Value], parameters: set[Value], place: dict) -> s
         elif (
             len(parents) == 1
             and parents[0] in open_neuron
-            and node.op.name.split("(")[0] in _ACTIVATIONS
+            and op.name.split("(")[0] in _ACTIVATIONS
         ):
             network.add(node)  # the activation closes the neuron
     return network
@@ -139,21 +147,21 @@ def add_collapsed_graph(
     those are merged where they run together instead.
     """
     keys = group_keys(order, parameters, by)
-    ops: defaultdict[tuple, Counter] = defaultdict(Counter)
-    leaves: Counter = Counter()
-    neurons: defaultdict[tuple, set] = defaultdict(set)
-    parameter_grads: defaultdict[tuple, list] = defaultdict(list)
-    crossing: defaultdict[tuple, set] = defaultdict(set)
+    ops: defaultdict[GroupKey, Counter[str]] = defaultdict(Counter)
+    leaves: Counter[GroupKey] = Counter()
+    neurons: defaultdict[GroupKey, set[str | None]] = defaultdict(set)
+    parameter_grads: defaultdict[GroupKey, list[float]] = defaultdict(list)
+    crossing: defaultdict[tuple[GroupKey, GroupKey], set[Value]] = defaultdict(set)
     for node in order:
-        key = keys[node]
-        if node.is_leaf:
+        key, op = keys[node], node.op
+        if op is None:  # a leaf
             leaves[key] += 1
             if node in parameters:
                 match = PARAMETER_LABEL.match(node.label)
                 neurons[key].add(match[2] if match else None)
                 parameter_grads[key].append(abs(float(node.grad)))
             continue
-        ops[key][node.op.name] += 1
+        ops[key][op.name] += 1
         for parent in node.parents:
             if keys[parent] != key:
                 crossing[keys[parent], key].add(parent)
@@ -215,7 +223,7 @@ def legend_entries(by: str) -> list[tuple[str, str]]:
     ]
 
 
-def _group_id(key: tuple) -> str:
+def _group_id(key: GroupKey) -> str:
     names = {INPUTS: "inputs", AFTER: "after_network", OUTPUT: "output"}
     if key in names:
         return f"group_{names[key]}"
@@ -225,7 +233,7 @@ def _group_id(key: tuple) -> str:
     return f"group_L{layer}" if neuron == -1 else f"group_L{layer}_N{neuron}"
 
 
-def _group_name(key: tuple, n_neurons: int) -> str:
+def _group_name(key: GroupKey, n_neurons: int) -> str:
     if key == INPUTS:
         return "inputs"
     if key == AFTER:

@@ -12,6 +12,7 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -38,27 +39,30 @@ rendering needs Graphviz's `dot` program, and it is not on PATH. Install Graphvi
 (`pip install graphviz` gives only the Python bindings, not `dot`.) The DOT text is still there: drawing.source"""
 
 
-class GraphvizNotFound(graphviz.ExecutableNotFound):
+# graphviz is untyped (its classes are Any to mypy), hence the two ignores on the subclasses.
+class GraphvizNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]
     """Rendering needs Graphviz's ``dot`` program, which is not installed (or not on PATH)."""
 
     def __init__(self) -> None:
         RuntimeError.__init__(self, INSTALL_MESSAGE)
 
 
-class Drawing(graphviz.Digraph):
+class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """A ``graphviz.Digraph`` (shown inline as SVG in Jupyter) that says how to install ``dot`` when it is missing."""
 
     def __repr__(self) -> str:
         # No memory address: a notebook's saved text output stays the same from run to run.
         return f"<{type(self).__module__}.{type(self).__qualname__}>"
 
-    def pipe(self, *args, **kwargs):
+    def pipe(self, *args: Any, **kwargs: Any) -> bytes | str:
         with _explain_missing_dot():
-            return super().pipe(*args, **kwargs)
+            output: bytes | str = super().pipe(*args, **kwargs)
+        return output
 
-    def render(self, *args, **kwargs):
+    def render(self, *args: Any, **kwargs: Any) -> str:
         with _explain_missing_dot():
-            return super().render(*args, **kwargs)
+            path: str = super().render(*args, **kwargs)
+        return path
 
 
 @contextlib.contextmanager
@@ -104,7 +108,7 @@ def draw_dot(
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
     if max_nodes is not None and len(order) > max_nodes:
-        graph = new_digraph(Drawing, rankdir, None)
+        graph: Drawing = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
             graph,
@@ -177,10 +181,11 @@ def _add_full_graph(
         graph.node(
             value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role]
         )
-        if node.is_leaf:
+        op = node.op
+        if op is None:  # a leaf
             continue
         op_id = f"op{k}"
-        graph.node(op_id, label=node.op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
+        graph.node(op_id, label=op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
         for parent in node.parents:
             graph.edge(f"v{position[parent]}", op_id, **edge_style(parent))
         graph.edge(op_id, value_id, **edge_style(node))
@@ -220,7 +225,7 @@ def _check_arguments(
 
 
 def save_graph(
-    drawing: graphviz.Digraph, path: str | os.PathLike, format: str | None = None
+    drawing: graphviz.Digraph, path: str | os.PathLike[str], format: str | None = None
 ) -> Path:
     """Render ``drawing`` to ``path`` in one call and return the path written.
 
