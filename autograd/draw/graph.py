@@ -17,6 +17,7 @@ from typing import Any
 import graphviz
 
 from ..backward import topological_order
+from ..files import atomic_write_bytes
 from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
 from .style import (
@@ -230,7 +231,8 @@ def save_graph(
     """Render ``drawing`` to ``path`` in one call and return the path written.
 
     The format comes from ``format`` or else the file's suffix (``.svg``, ``.png``, ``.pdf``, ...).
-    The file appears whole or not at all (written beside it, then renamed).
+    The file appears whole or not at all, and a device or pipe is written through, never
+    replaced (``autograd.files``).
     """
     path = Path(path)
     file_format = (format or path.suffix.lstrip(".")).lower()
@@ -242,10 +244,5 @@ def save_graph(
         raise ValueError(f"Graphviz cannot write {file_format!r}; use svg, png or pdf")
     with _explain_missing_dot():
         image = drawing.pipe(format=file_format)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(image)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    atomic_write_bytes(path, image)
     return path
