@@ -11,6 +11,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -64,8 +65,33 @@ def _typeset_cell(match: re.Match[str]) -> str:
     return opening + body + closing
 
 
+# mkdocs-jupyter builds a notebook's table of contents from a Markdown copy of it, where a heading
+# with code in it ("`no_grad`: ...") loses the code from its title and gets another anchor than the
+# page's heading, so the link goes nowhere. The page's own headings, in the same order, are right.
+_HEADING = re.compile(r'<h[1-6] id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _toc_from_headings(html_text: str, toc: list[AnchorLink]) -> None:
+    headings = [
+        (anchor, html.unescape(_TAG.sub("", inner)).strip())
+        for anchor, inner in _HEADING.findall(html_text)
+    ]
+    items: list[AnchorLink] = []
+    pending = list(reversed(toc))
+    while pending:  # depth first, in page order
+        item = pending.pop()
+        items.append(item)
+        pending += reversed(item.children)
+    if len(items) != len(headings):
+        return
+    for item, (anchor, title) in zip(items, headings):
+        item.id, item.title = anchor, title
+
+
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Strip the CDN scripts from a notebook page and turn its TeX math into MathML."""
+    """Strip the CDN scripts from a notebook page, turn its TeX math into MathML, fix its TOC."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html_text
+    _toc_from_headings(html_text, list(page.toc))
     return _MARKDOWN_CELL.sub(_typeset_cell, _NETWORK_SCRIPTS.sub("", html_text))
