@@ -4,8 +4,8 @@ A ``Value`` is one scalar node; every op records its inputs, and ``backward()``
 fills ``.grad`` on every node of the graph by the chain rule in topological order.
 Where each op is differentiated: ``autograd/ops.py``. For speed, ``neuron`` makes a
 whole neuron one node (``neuron_layer`` a layer of them), and ``trace`` compiles a
-per-sample function into a numpy tape that runs it over a whole batch (``trace.py``,
-``tape*.py``).
+per-sample function into a numpy tape that runs it over a whole batch (``autograd/compile/``).
+Pictures of a graph: ``draw_dot`` (``autograd/draw/``).
 """
 
 from .backward import grad, topological_order

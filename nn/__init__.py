@@ -5,10 +5,9 @@
     history = train(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.01), epochs=50)
 
 Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
-``train`` (with ``compiled``: training on the traced replay), ``metrics``, ``data`` and
-``csvfile``, ``tabular`` (CSV to task), ``serialize``, ``draw`` (pictures of a network), the
-lecture notes' examples (``logic_gates``, ``worked_example``, ``xor_experiment``) and ``cli``
-(the ``valuegrad`` command).
+``train`` (with ``compiled``: training on the traced replay), ``metrics``, ``data``, ``draw``
+(pictures of a network) and ``cli`` (the ``valuegrad`` command); ``nn.tables`` (CSV files, model
+files) and ``nn.lectures`` (the lecture notes' examples).
 """
 
 from .activations import ACTIVATION_NAMES, get_activation

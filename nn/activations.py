@@ -40,6 +40,7 @@ _WITH_PARAMETER: dict[str, Callable[[float], Activation]] = {
 }
 
 ACTIVATION_NAMES: tuple[str, ...] = tuple(_PLAIN)
+"""The names ``get_activation`` knows (``leaky_relu`` and ``elu`` also as ``'elu(0.5)'``)."""
 
 
 def get_activation(name: str) -> Activation:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 Seed = int | random.Random | None
 
 INIT_SCHEMES: tuple[str, ...] = ("uniform", "scaled", "zeros")
+"""The weight initialization schemes a module's ``init=`` accepts (see the module docstring)."""
 
 
 def make_rng(seed: Seed) -> random.Random:

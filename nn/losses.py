@@ -256,6 +256,7 @@ LOSSES: dict[str, LossFunction] = {
     "softmax_cross_entropy": softmax_cross_entropy,
     "hinge": hinge_loss,
 }
+"""The per-sample losses ``train`` and ``get_loss`` know, by name."""
 
 
 def get_loss(name: str) -> LossFunction:

@@ -124,9 +124,11 @@ class Neuron(Module):
         return f"neuron {self.name}" if self.name else "neuron"
 
     def parameters(self) -> list[Value]:
+        """The weights, then the bias."""
         return [*self.w, self.b]
 
     def weights(self) -> list[Value]:
+        """The input weights, without the bias."""
         return list(self.w)
 
     def set_weights(self, w: Sequence[float], b: float) -> None:
@@ -193,9 +195,11 @@ class Layer(Module):
         return autograd.neuron_layer([n.w for n in neurons], x, [n.b for n in neurons], activation)
 
     def parameters(self) -> list[Value]:
+        """Each neuron's weights and bias, neuron by neuron."""
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
     def weights(self) -> list[Value]:
+        """Every neuron's input weights, without the biases."""
         return [w for neuron in self.neurons for w in neuron.w]
 
     def biases(self) -> list[Value]:
@@ -298,9 +302,11 @@ class MLP(Module):
         return outputs
 
     def parameters(self) -> list[Value]:
+        """Every layer's parameters, first layer first (the order optimizers and model files use)."""
         return [p for layer in self.layers for p in layer.parameters()]
 
     def weights(self) -> list[Value]:
+        """Every weight of every layer, without the biases (what L2 regularization penalizes)."""
         return [w for layer in self.layers for w in layer.weights()]
 
     def biases(self) -> list[Value]:

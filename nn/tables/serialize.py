@@ -30,6 +30,7 @@ from .regular_file import NotARegularFileError, open_regular_file
 
 FORMAT_NAME = "valuegrad-mlp"
 FORMAT_VERSION = 1
+"""The model-file format version this valuegrad writes; a newer file raises ``ModelFileError``."""
 
 # At about 20 bytes a number, 64 MiB holds some three million weights: far more than a scalar
 # engine trains, yet small enough to read into memory without a second thought.
