@@ -31,7 +31,7 @@ from .losses import (
 )
 from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adagrad, Adam, Optimizer
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .progress import ProgressBar
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
@@ -54,6 +54,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "AdamW",
     "DataError",
     "Layer",
     "ModelFileError",
@@ -62,6 +63,7 @@ __all__ = [
     "NonFiniteLossError",
     "Optimizer",
     "ProgressBar",
+    "RMSprop",
     "Table",
     "accuracy",
     "binary_cross_entropy",
