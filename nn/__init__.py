@@ -31,7 +31,17 @@ from .losses import (
 )
 from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    OptimizerFileError,
+    RMSprop,
+    load_optimizer,
+    save_optimizer,
+)
 from .progress import ProgressBar
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
@@ -62,6 +72,7 @@ __all__ = [
     "Neuron",
     "NonFiniteLossError",
     "Optimizer",
+    "OptimizerFileError",
     "ProgressBar",
     "RMSprop",
     "Table",
@@ -75,6 +86,7 @@ __all__ = [
     "l2_penalty",
     "load_model",
     "load_model_with_metadata",
+    "load_optimizer",
     "log_softmax",
     "make_moons",
     "make_rng",
@@ -87,6 +99,7 @@ __all__ = [
     "r2_score",
     "read_csv",
     "save_model",
+    "save_optimizer",
     "softmax",
     "softmax_cross_entropy",
     "squared_error",

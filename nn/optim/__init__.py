@@ -7,6 +7,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer, ParamGroup
 from .rmsprop import RMSprop
+from .saving import OptimizerFileError, load_optimizer, save_optimizer
 from .sgd import SGD
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -17,4 +18,16 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSprop,
 }
 
-__all__ = ["OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "ParamGroup", "RMSprop"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "OptimizerFileError",
+    "ParamGroup",
+    "RMSprop",
+    "load_optimizer",
+    "save_optimizer",
+]
