@@ -4,7 +4,8 @@
     model = MLP(2, [16, 16, 1], seed=0)          # ReLU hidden layers, linear output
     history = train(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.01), epochs=50)
 
-Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
+Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``
+(optimizers and their saved state), ``schedules`` (learning-rate schedules), ``clip``,
 ``train`` (with ``compiled``: training on the traced replay), ``metrics``, ``data`` and
 ``csvfile``, ``tabular`` (CSV to task), ``serialize``, ``draw`` (pictures of a network), the
 lecture notes' examples (``logic_gates``, ``worked_example``, ``xor_experiment``) and ``cli``
@@ -12,6 +13,7 @@ lecture notes' examples (``logic_gates``, ``worked_example``, ``xor_experiment``
 """
 
 from .activations import ACTIVATION_NAMES, get_activation
+from .clip import clip_grad_norm, clip_grad_value
 from .data import make_moons, xor_dataset
 from .draw import draw_network
 from .init import INIT_SCHEMES, make_rng
@@ -43,6 +45,14 @@ from .optim import (
     save_optimizer,
 )
 from .progress import ProgressBar
+from .schedules import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    StepLR,
+)
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
     FORMAT_VERSION,
@@ -65,8 +75,13 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "CosineAnnealingLR",
     "DataError",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
     "Layer",
+    "LinearLR",
     "ModelFileError",
     "Module",
     "Neuron",
@@ -75,10 +90,13 @@ __all__ = [
     "OptimizerFileError",
     "ProgressBar",
     "RMSprop",
+    "StepLR",
     "Table",
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "clip_grad_norm",
+    "clip_grad_value",
     "draw_network",
     "get_activation",
     "get_loss",

@@ -249,7 +249,7 @@ def test_parameter_groups_have_their_own_settings_and_checks():
         3.0 - 0.5,
     ]
     with pytest.raises(ValueError, match="different learning rates"):
-        optimizer.lr
+        _ = optimizer.lr
     optimizer.lr = 0.2
     assert [g["lr"] for g in optimizer.param_groups] == [0.2, 0.2]
     with pytest.raises(
