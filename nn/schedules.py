@@ -10,7 +10,8 @@ which gives the same numbers to rounding (checked against torch in tests/test_nn
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from .optim import Optimizer
 from .optim.settings import NON_NEGATIVE, UNIT, interval, learning_rate
@@ -44,6 +45,28 @@ class LRScheduler:
     def step(self) -> None:
         """Move on one epoch and set the groups' lrs for it."""
         self._apply(self.last_epoch + 1)
+
+    def state_dict(self) -> dict[str, Any]:
+        """``{"last_epoch": ..., "base_lrs": [...]}``: what a schedule made again needs to resume."""
+        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Take ``last_epoch`` and ``base_lrs`` from ``state`` and set the groups' lrs for that epoch."""
+        if not isinstance(state, Mapping) or set(state) != {"last_epoch", "base_lrs"}:
+            raise ValueError('a schedule state has exactly the keys "last_epoch" and "base_lrs"')
+        epoch, rates = state["last_epoch"], state["base_lrs"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"last_epoch must be an int >= 0, not {epoch!r}")
+        if not isinstance(rates, list) or len(rates) != len(self.base_lrs):
+            raise ValueError(
+                f"base_lrs must be a list of {len(self.base_lrs)} learning rates (one per group)"
+            )
+        previous, self.base_lrs = self.base_lrs, [learning_rate("base_lrs", lr) for lr in rates]
+        try:
+            self._apply(epoch)
+        except ValueError:
+            self.base_lrs = previous
+            raise
 
     def get_last_lr(self) -> list[float]:
         """The lr of every group, as last set."""

@@ -114,3 +114,25 @@ def test_bad_schedules_are_refused():
     ):
         schedule.step()
     assert optimizer.lr == 0.1 and schedule.last_epoch == 1
+
+
+def test_a_schedule_made_again_resumes_from_its_state():
+    def run(stop):
+        optimizer = SGD([{"params": [Value(1.0)], "lr": lr} for lr in BASE_LRS])
+        schedule = CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)
+        for _ in range(stop):
+            schedule.step()
+        return optimizer, schedule
+
+    uninterrupted, _ = run(9)
+    optimizer, schedule = run(4)
+    state = schedule.state_dict()
+    again = CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)  # its base lrs are now epoch 4's
+    again.load_state_dict(state)
+    for _ in range(5):
+        again.step()
+    assert again.get_last_lr() == [g["lr"] for g in uninterrupted.param_groups]
+    with pytest.raises(ValueError, match="base_lrs must be a list of 2 learning rates"):
+        again.load_state_dict({"last_epoch": 3, "base_lrs": [0.1]})
+    with pytest.raises(ValueError, match="last_epoch must be an int >= 0, not -1"):
+        again.load_state_dict({"last_epoch": -1, "base_lrs": [0.1, 0.1]})
