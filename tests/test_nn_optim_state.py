@@ -1,6 +1,7 @@
 """Optimizer state: state_dict laid out as torch's, saved beside the model and resumed bit for bit;
 parameter groups and their checks."""
 
+import copy
 import json
 import math
 import os
@@ -248,6 +249,8 @@ def test_parameter_groups_have_their_own_settings_and_checks():
         2.0 - 0.1 * (1.0 + 1e-4 * 2.0),
         3.0 - 0.5,
     ]
+    snapshot = copy.deepcopy(optimizer.param_groups)
+    assert snapshot[1]["lr"] == 0.5 and snapshot[1]["params"][0] is not b[0]
     with pytest.raises(ValueError, match="different learning rates"):
         _ = optimizer.lr
     optimizer.lr = 0.2

@@ -43,6 +43,10 @@ class ParamGroup(dict[str, Any]):
             raise type(error)(f"{self._where}{error}") from None
         super().__setitem__(key, value)
 
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        # A copy (copy.deepcopy, pickle) is a plain dict: a snapshot, no longer tied to the optimizer.
+        return dict, (dict(self),)
+
     def update(self, *args: Any, **kwargs: Any) -> None:
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
