@@ -4,13 +4,15 @@
     model = MLP(2, [16, 16, 1], seed=0)          # ReLU hidden layers, linear output
     history = train(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.01), epochs=50)
 
-Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
-``train`` (with ``compiled``: training on the traced replay), ``metrics``, ``data``, ``draw``
-(pictures of a network) and ``cli`` (the ``valuegrad`` command); ``nn.tables`` (CSV files, model
-files) and ``nn.lectures`` (the lecture notes' examples).
+Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``
+(optimizers and their saved state), ``schedules`` (learning-rate schedules), ``clip``, ``train``
+(with ``compiled``: training on the traced replay), ``metrics``, ``data``, ``draw`` (pictures of a
+network) and ``cli`` (the ``valuegrad`` command); ``nn.tables`` (CSV files, model files) and
+``nn.lectures`` (the lecture notes' examples).
 """
 
 from .activations import ACTIVATION_NAMES, get_activation
+from .clip import clip_grad_norm, clip_grad_value
 from .data import make_moons, xor_dataset
 from .draw import draw_network
 from .init import INIT_SCHEMES, make_rng
@@ -30,8 +32,26 @@ from .losses import (
 )
 from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adagrad, Adam, Optimizer
+from .optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    OptimizerFileError,
+    RMSprop,
+    load_optimizer,
+    save_optimizer,
+)
 from .progress import ProgressBar
+from .schedules import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    StepLR,
+)
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
     FORMAT_VERSION,
@@ -53,18 +73,29 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "AdamW",
+    "CosineAnnealingLR",
     "DataError",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
     "Layer",
+    "LinearLR",
     "ModelFileError",
     "Module",
     "Neuron",
     "NonFiniteLossError",
     "Optimizer",
+    "OptimizerFileError",
     "ProgressBar",
+    "RMSprop",
+    "StepLR",
     "Table",
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "clip_grad_norm",
+    "clip_grad_value",
     "draw_network",
     "get_activation",
     "get_loss",
@@ -72,6 +103,7 @@ __all__ = [
     "l2_penalty",
     "load_model",
     "load_model_with_metadata",
+    "load_optimizer",
     "log_softmax",
     "make_moons",
     "make_rng",
@@ -84,6 +116,7 @@ __all__ = [
     "r2_score",
     "read_csv",
     "save_model",
+    "save_optimizer",
     "softmax",
     "softmax_cross_entropy",
     "squared_error",

@@ -30,6 +30,7 @@ from .losses import LossFunction, Target, get_loss, l2_penalty, mean_loss
 from .module import Module
 from .optim import SGD, Optimizer
 from .progress import ProgressBar
+from .schedules import LRScheduler
 
 
 class NonFiniteLossError(ArithmeticError):
@@ -143,8 +144,9 @@ def train(
     epochs: int = 100,
     batch_size: int | None = None,
     l2: float = 0.0,
+    l2_biases: bool = False,
     seed: Seed = None,
-    lr_schedule: Callable[[int], float] | None = None,
+    lr_schedule: Callable[[int], float] | LRScheduler | None = None,
     progress: bool | None = None,
     allow_nonfinite: bool = False,
     engine: str = "auto",
@@ -153,8 +155,10 @@ def train(
 
     ``loss`` is a name from ``nn.losses.LOSSES`` or a function ``(prediction, target) -> Value``.
     Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used. ``l2`` adds
-    ``l2 * sum(w^2)`` over ``model.weights()`` (biases left out). ``lr_schedule(epoch)`` (epoch
-    counted from 0) sets the learning rate before each epoch. ``progress``: True/False, or None
+    ``l2 * sum(w^2)`` over ``model.weights()``, biases left out as the notes do, or over every
+    parameter with ``l2_biases=True`` (as micrograd's demo does). ``lr_schedule(epoch)`` (epoch
+    counted from 0) sets the learning rate before each epoch; an ``nn.schedules`` schedule of
+    this optimizer is stepped after each epoch instead. ``progress``: True/False, or None
     for a bar only when stderr is a terminal. ``engine``: "eager" builds a graph of Values per
     sample; "compiled" traces the objective once and runs each batch with numpy (``nn.compiled``:
     same gradients to rounding, much faster); "auto" compiles nn's own modules with the losses
@@ -181,7 +185,11 @@ def train(
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
     parameters = model.parameters()
-    penalized = model.weights() if l2 else []
+    if not isinstance(l2_biases, bool):
+        raise TypeError(f"l2_biases must be True or False, not {l2_biases!r}")
+    penalized = (parameters if l2_biases else model.weights()) if l2 else []
+    if isinstance(lr_schedule, LRScheduler) and lr_schedule.optimizer is not optimizer:
+        raise ValueError("train: lr_schedule belongs to another optimizer than the one training")
     rng = make_rng(seed)
     size = len(xs) if batch_size is None else min(batch_size, len(xs))
     order = list(range(len(xs)))
@@ -191,7 +199,7 @@ def train(
 
     with ProgressBar(epochs, description="epoch", enabled=progress) as bar:
         for epoch in range(epochs):
-            if lr_schedule is not None:
+            if lr_schedule is not None and not isinstance(lr_schedule, LRScheduler):
                 optimizer.lr = lr_schedule(epoch)
             if size < len(xs):
                 rng.shuffle(order)
@@ -222,6 +230,8 @@ def train(
                             bad.grad, epoch + 1, step, detail, quantity="gradient"
                         )
                 optimizer.step()
+            if isinstance(lr_schedule, LRScheduler):
+                lr_schedule.step()
             history.append(_mean(batch_objectives))
             bar.update(1, postfix=f"loss={history[-1]:.4g}")
     return history

@@ -9,7 +9,7 @@ import pytest
 from reference import requires_torch, torch
 
 from autograd import Value
-from nn import SGD, Adagrad, Adam
+from nn import SGD, Adagrad, Adam, AdamW, RMSprop
 
 START = [1.5, -0.7, 0.2]
 
@@ -75,8 +75,10 @@ def test_lr_can_be_changed_between_steps_like_a_schedule():
     assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-14)
 
 
-def test_notes_momentum_form_is_momentum_with_dampening():
+def test_notes_momentum_form_is_momentum_with_the_step_size_scaled():
     # Notes 002: theta_{k+1} = theta_k + a (theta_k - theta_{k-1}) + (1 - a)(-eta grad), theta_{-1} = theta_0.
+    # Unrolled, the step is -(1 - a) eta sum_j a^(k-j) g_j: torch's undamped momentum buffer times
+    # lr = (1 - a) eta.
     a, eta = 0.7, 0.1
     grad = lambda t: 2 * (t - 3.0) + 0.4 * t**3  # noqa: E731 - d/dt of (t - 3)^2 + 0.1 t^4
     previous = current = 0.5
@@ -86,12 +88,24 @@ def test_notes_momentum_form_is_momentum_with_dampening():
             current + a * (current - previous) + (1 - a) * (-eta * grad(current)),
         )
     t = Value(0.5)
-    optimizer = SGD([t], lr=eta, momentum=a, dampening=a)
+    optimizer = SGD([t], lr=(1 - a) * eta, momentum=a)
     for _ in range(25):
         optimizer.zero_grad()
         ((t - 3.0) ** 2 + 0.1 * t**4).backward()
         optimizer.step()
     assert t.data == pytest.approx(current, rel=1e-13)
+
+
+def test_dampening_leaves_the_first_step_undamped_as_torch_does():
+    # torch.optim.SGD starts its momentum buffer at the first gradient, whatever the dampening.
+    t = Value(2.0)
+    optimizer = SGD([t], lr=0.5, momentum=0.7, dampening=0.7)
+    t.grad = 3.0
+    optimizer.step()
+    assert t.data == 2.0 - 0.5 * 3.0
+    t.grad = 1.0
+    optimizer.step()
+    assert t.data == 0.5 - 0.5 * (0.7 * 3.0 + 0.3 * 1.0)
 
 
 def test_zero_grad_and_step_touch_only_their_parameters():
@@ -118,67 +132,161 @@ def test_bad_settings_are_refused():
         optimizer.lr = math.nan
 
 
-# The update rules again, one number at a time and with the operations in the same order, kept
-# apart from nn.optim so that its vectorized form is checked against the plain formulas.
+# The update rules again, one number at a time in torch.optim's order of operations, kept apart
+# from nn.optim so that its vectorized form is checked against the plain formulas.
+def root(x):
+    """math.sqrt, but NaN for a negative number as numpy gives."""
+    return math.sqrt(x) if x >= 0.0 else math.nan
+
+
+def lerp(start, end, weight):
+    """torch.lerp's two forms (the second for weight >= 0.5)."""
+    return (
+        start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (1 - weight)
+    )
+
+
 class ScalarSGD:
-    def __init__(self, n, momentum=0.0, dampening=0.0):
-        self.momentum, self.dampening, self.velocity = momentum, dampening, [0.0] * n
+    def __init__(self, n, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        self.momentum, self.dampening, self.decay, self.nesterov = (
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+        )
+        self.buffers = [None] * n
 
     def update(self, data, grads, lr):
-        if self.momentum == 0.0:
-            return [x - lr * g for x, g in zip(data, grads)]
-        self.velocity = [
-            self.momentum * v + (1.0 - self.dampening) * g for v, g in zip(self.velocity, grads)
-        ]
-        return [x - lr * v for x, v in zip(data, self.velocity)]
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if self.decay:
+                g = g + self.decay * x
+            if self.momentum:
+                b = self.buffers[i]
+                b = g if b is None else b * self.momentum + (1.0 - self.dampening) * g
+                self.buffers[i] = b
+                g = g + self.momentum * b if self.nesterov else b
+            new.append(x - lr * g)
+        return new
 
 
 class ScalarAdagrad:
-    def __init__(self, n, eps=1e-10):
-        self.eps, self.sums = eps, [0.0] * n
+    def __init__(self, n, eps=1e-10, lr_decay=0.0, weight_decay=0.0, initial=0.0):
+        self.eps, self.lr_decay, self.decay, self.t = eps, lr_decay, weight_decay, 0
+        self.sums = [initial] * n
 
     def update(self, data, grads, lr):
-        self.sums = [s + g * g for s, g in zip(self.sums, grads)]
-        return [x - lr * g / (math.sqrt(s) + self.eps) for x, g, s in zip(data, grads, self.sums)]
+        self.t += 1
+        decayed_lr = lr / (1 + (self.t - 1) * self.lr_decay)
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if self.decay:
+                g = g + self.decay * x
+            self.sums[i] = self.sums[i] + g * g
+            new.append(x - decayed_lr * g / (root(self.sums[i]) + self.eps))
+        return new
 
 
 class ScalarAdam:
-    def __init__(self, n, betas=(0.9, 0.999), eps=1e-8):
-        self.betas, self.eps, self.t, self.m, self.v = betas, eps, 0, [0.0] * n, [0.0] * n
+    def __init__(
+        self, n, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False
+    ):
+        self.betas, self.eps, self.decay, self.amsgrad, self.decoupled = (
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            decoupled,
+        )
+        self.t, self.m, self.v, self.v_max = 0, [0.0] * n, [0.0] * n, [0.0] * n
 
     def update(self, data, grads, lr):
         self.t += 1
         b1, b2 = self.betas
-        self.m = [b1 * m + (1.0 - b1) * g for m, g in zip(self.m, grads)]
-        self.v = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self.v, grads)]
-        step_size, root_correction2 = lr / (1.0 - b1**self.t), math.sqrt(1.0 - b2**self.t)
-        return [
-            x - step_size * m / (math.sqrt(v) / root_correction2 + self.eps)
-            for x, m, v in zip(data, self.m, self.v)
-        ]
+        step_size, root_correction2 = lr / (1 - b1**self.t), (1 - b2**self.t) ** 0.5
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if self.decay and self.decoupled:
+                x = x * (1 - lr * self.decay)
+            elif self.decay:
+                g = g + self.decay * x
+            self.m[i] = lerp(self.m[i], g, 1 - b1)
+            self.v[i] = v = self.v[i] * b2 + (1 - b2) * g * g
+            if self.amsgrad:
+                self.v_max[i] = v = (
+                    math.nan if math.isnan(v + self.v_max[i]) else max(self.v_max[i], v)
+                )
+            new.append(x - step_size * self.m[i] / (root(v) / root_correction2 + self.eps))
+        return new
 
 
-PAIRS = [
-    (lambda p: SGD(p, lr=0.05), lambda n: ScalarSGD(n)),
-    (lambda p: SGD(p, lr=0.02, momentum=0.9), lambda n: ScalarSGD(n, 0.9)),
-    (lambda p: SGD(p, lr=0.1, momentum=0.7, dampening=0.7), lambda n: ScalarSGD(n, 0.7, 0.7)),
-    (lambda p: Adagrad(p, lr=0.3), lambda n: ScalarAdagrad(n)),
-    (lambda p: Adagrad(p, lr=0.3, eps=1e-3), lambda n: ScalarAdagrad(n, 1e-3)),
-    (lambda p: Adam(p, lr=0.05), lambda n: ScalarAdam(n)),
-    (
-        lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
-        lambda n: ScalarAdam(n, (0.8, 0.99), 1e-6),
+class ScalarRMSprop:
+    def __init__(self, n, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        self.alpha, self.eps, self.decay, self.momentum, self.centered = (
+            alpha,
+            eps,
+            weight_decay,
+            momentum,
+            centered,
+        )
+        self.squares, self.means, self.buffers = [0.0] * n, [0.0] * n, [0.0] * n
+
+    def update(self, data, grads, lr):
+        a = self.alpha
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if self.decay:
+                g = g + self.decay * x
+            self.squares[i] = self.squares[i] * a + (1.0 - a) * g * g
+            if self.centered:
+                self.means[i] = lerp(self.means[i], g, 1.0 - a)
+                d = root(self.squares[i] - self.means[i] * self.means[i]) + self.eps
+            else:
+                d = root(self.squares[i]) + self.eps
+            if self.momentum:
+                self.buffers[i] = self.buffers[i] * self.momentum + g / d
+                new.append(x - lr * self.buffers[i])
+            else:
+                new.append(x - lr * g / d)
+        return new
+
+
+CASES = {
+    "sgd": (lambda p: SGD(p, lr=0.05), lambda n: ScalarSGD(n)),
+    "sgd-momentum": (lambda p: SGD(p, lr=0.02, momentum=0.9), lambda n: ScalarSGD(n, 0.9)),
+    "sgd-dampening": (
+        lambda p: SGD(p, lr=0.1, momentum=0.7, dampening=0.7),
+        lambda n: ScalarSGD(n, 0.7, 0.7),
     ),
-]
-PAIR_IDS = [
-    "sgd",
-    "sgd-momentum",
-    "sgd-notes-momentum",
-    "adagrad",
-    "adagrad-eps",
-    "adam",
-    "adam-custom",
-]
+    "sgd-nesterov-decay": (
+        lambda p: SGD(p, lr=0.02, momentum=0.8, weight_decay=0.1, nesterov=True),
+        lambda n: ScalarSGD(n, 0.8, 0.0, 0.1, True),
+    ),
+    "adagrad": (lambda p: Adagrad(p, lr=0.3), lambda n: ScalarAdagrad(n)),
+    "adagrad-all": (
+        lambda p: Adagrad(
+            p, lr=0.3, lr_decay=0.01, weight_decay=0.2, initial_accumulator_value=0.5, eps=1e-3
+        ),
+        lambda n: ScalarAdagrad(n, 1e-3, 0.01, 0.2, 0.5),
+    ),
+    "adam": (lambda p: Adam(p, lr=0.05), lambda n: ScalarAdam(n)),
+    "adam-custom": (
+        lambda p: Adam(p, lr=0.01, betas=(0.3, 0.99), eps=1e-6, weight_decay=0.1, amsgrad=True),
+        lambda n: ScalarAdam(n, (0.3, 0.99), 1e-6, 0.1, True),
+    ),
+    "adamw": (
+        lambda p: AdamW(p, lr=0.05),
+        lambda n: ScalarAdam(n, weight_decay=0.01, decoupled=True),
+    ),
+    "rmsprop": (lambda p: RMSprop(p, lr=0.01), lambda n: ScalarRMSprop(n)),
+    "rmsprop-all": (
+        lambda p: RMSprop(
+            p, lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.5, centered=True
+        ),
+        lambda n: ScalarRMSprop(n, 0.9, 1e-6, 0.1, 0.5, True),
+    ),
+}
+PAIRS, PAIR_IDS = list(CASES.values()), list(CASES)
 
 
 def bits(values):

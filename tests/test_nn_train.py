@@ -6,7 +6,17 @@ import math
 import numpy as np
 import pytest
 
-from nn import MLP, SGD, Neuron, NonFiniteLossError, ProgressBar, predict, squared_error, train
+from nn import (
+    MLP,
+    SGD,
+    Neuron,
+    NonFiniteLossError,
+    ProgressBar,
+    mean_loss,
+    predict,
+    squared_error,
+    train,
+)
 
 X = [[0.0, 1.0], [1.0, 0.5], [-1.0, 2.0], [0.5, -1.5], [2.0, 0.0]]
 Y = [1.0, 0.0, 2.5, -1.0, 0.5]
@@ -163,3 +173,38 @@ def test_train_shows_its_bar_on_stderr_when_asked(capsys):
     assert "epoch 3/3" in capsys.readouterr().err
     train(Neuron(2, seed=0), X, Y, epochs=3)  # stderr is not a terminal under pytest: no bar
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+@pytest.mark.parametrize("l2_biases", [False, True])
+def test_l2_biases_puts_the_penalty_on_the_biases_too(engine, l2_biases):
+    # Reference: the plain loss's gradient (no penalty) plus 2 l2 p, by hand, on the penalized parameters.
+    X = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
+    y = [1.0, -0.5, 0.25]
+    l2, lr = 0.1, 0.5
+    reference = MLP(2, [3, 1], seed=4)
+    plain = mean_loss(squared_error, [reference(x) for x in X], y)
+    plain.backward()
+    biases = {id(p) for p in reference.parameters()} - {id(w) for w in reference.weights()}
+    expected = [
+        p.data - lr * (p.grad + (2 * l2 * p.data if l2_biases or id(p) not in biases else 0.0))
+        for p in reference.parameters()
+    ]
+    model = MLP(2, [3, 1], seed=4)
+    history = train(
+        model,
+        X,
+        y,
+        loss="squared_error",
+        optimizer=SGD(model.parameters(), lr=lr),
+        epochs=1,
+        l2=l2,
+        l2_biases=l2_biases,
+        engine=engine,
+    )
+    assert history.engine == engine
+    assert [p.data for p in model.parameters()] == pytest.approx(expected, rel=1e-13, abs=1e-15)
+    penalized = reference.parameters() if l2_biases else reference.weights()
+    assert history[0] == pytest.approx(
+        plain.data + l2 * sum(p.data**2 for p in penalized), rel=1e-13
+    )

@@ -1,0 +1,65 @@
+"""Gradient clipping, as torch.nn.utils: scale all gradients down to a total norm, or clamp each one."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from autograd import Value
+
+from .optim.flat import gather
+
+
+def _parameters(params: Iterable[Value], caller: str) -> list[Value]:
+    listed: list[Value] = [params] if isinstance(params, Value) else [*params]
+    for position, p in enumerate(listed):
+        if not isinstance(p, Value):
+            raise TypeError(f"{caller}: parameter {position} is {type(p).__name__}, not a Value")
+    return listed
+
+
+def _positive(name: str, value: object, caller: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{caller}: {name} must be a number > 0, not {value!r}")
+    return float(value)
+
+
+def clip_grad_norm(
+    params: Iterable[Value],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> float:
+    """Scale every ``.grad`` by min(1, max_norm / (total + 1e-6)), where total is the ``norm_type``-norm
+    of all gradients together (``math.inf`` for the largest |g|); returns total, as torch does."""
+    listed = _parameters(params, "clip_grad_norm")
+    max_norm = _positive("max_norm", max_norm, "clip_grad_norm")
+    norm_type = _positive("norm_type", norm_type, "clip_grad_norm")
+    if not listed:
+        return 0.0
+    _, grads = gather(listed)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.linalg.norm(grads, ord=norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise ValueError(
+            f"clip_grad_norm: the total {norm_type:g}-norm of the gradients is {total}; "
+            "pass error_if_nonfinite=False to clip anyway"
+        )
+    scale = max_norm / (total + 1e-6)
+    if not scale >= 1.0:  # torch multiplies by min(scale, 1); a NaN norm makes every gradient NaN
+        for p in listed:
+            p.grad *= scale
+    return total
+
+
+def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
+    """Clamp every ``.grad`` into [-clip_value, clip_value] (NaN stays NaN, as in torch)."""
+    listed = _parameters(params, "clip_grad_value")
+    limit = _positive("clip_value", clip_value, "clip_grad_value")
+    for p in listed:
+        if p.grad > limit:
+            p.grad = limit
+        elif p.grad < -limit:
+            p.grad = -limit

@@ -1,0 +1,100 @@
+"""Adam and AdamW: momentum plus per-parameter scaling, bias-corrected (Kingma and Ba), as torch.optim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograd import Value
+
+from .flat import FloatArray
+from .optimizer import GroupState, Optimizer, ParamGroup, lerp
+from .settings import NON_NEGATIVE, POSITIVE, Check, betas, flag
+
+
+class Adam(Optimizer):
+    """Adam, as torch.optim.Adam (t counts the steps from 1; m, v and v_max start at 0)::
+
+    g = grad + weight_decay * p          (AdamW instead: p = p * (1 - lr * weight_decay))
+    m = m + (1 - beta1) * (g - m)
+    v = beta2 * v + (1 - beta2) * g * g
+    v_max = max(v_max, v), used for v below   if amsgrad
+    p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    _checks: ClassVar[dict[str, Check]] = {
+        **Optimizer._checks,
+        "betas": betas,
+        "eps": POSITIVE,
+        "weight_decay": NON_NEGATIVE,
+        "amsgrad": flag,
+    }
+    _decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Iterable[Value] | Iterable[dict[str, Any]],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+        }
+        super().__init__(params, defaults)
+
+    def _state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        maximum = ("max_exp_avg_sq",) if settings["amsgrad"] else ()
+        return ("step", "exp_avg", "exp_avg_sq", *maximum)
+
+    def _update(
+        self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
+    ) -> FloatArray:
+        if not state:
+            state["step"] = 0
+            state.update({name: np.zeros(len(data)) for name in self._state_names(group)[1:]})
+        state["step"] += 1
+        lr: float = group["lr"]
+        weight_decay: float = group["weight_decay"]
+        betas: tuple[float, float] = group["betas"]
+        beta1, beta2 = betas
+        if weight_decay:
+            if self._decoupled_weight_decay:
+                data = data * (1 - lr * weight_decay)
+            else:
+                grads = grads + weight_decay * data
+        first = state["exp_avg"] = lerp(state["exp_avg"], grads, 1 - beta1)
+        state["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (1 - beta2) * grads * grads
+        second: FloatArray = state["exp_avg_sq"]
+        if group["amsgrad"]:
+            second = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], second)
+        eps: float = group["eps"]
+        step_size: float = lr / (1 - beta1 ** state["step"])
+        root_correction2: float = (1 - beta2 ** state["step"]) ** 0.5
+        return data - step_size * first / (np.sqrt(second) / root_correction2 + eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as torch.optim.AdamW: the decay
+    shrinks the parameters, p = p * (1 - lr * weight_decay), instead of joining the gradient."""
+
+    _decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Iterable[Value] | Iterable[dict[str, Any]],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -1,0 +1,301 @@
+"""The optimizer base: parameter groups, each with its own settings, their state, ``step`` and ``state_dict``.
+
+As in ``torch.optim``, an optimizer is a list of parameter groups (``param_groups``): dicts of
+"params" (a list of Values) and the settings that group uses (lr, weight decay, ...). A
+subclass writes its update rule once, in ``_update``, as numpy arithmetic on one group's flat
+float64 arrays (data, grad and the state arrays); ``step`` gathers those arrays from the
+Values and scatters the new data back (``nn.optim.flat``). numpy's elementwise operations
+round like Python's float ones, so each rule, written in the order torch.optim evaluates it,
+gives the same float64 bits as the scalar formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograd import Value
+
+from .flat import FloatArray, gather, scatter
+from .settings import Check, learning_rate
+
+GroupState = dict[str, Any]
+
+
+class ParamGroup(dict[str, Any]):
+    """One parameter group: "params" and the optimizer's settings; setting one checks its value."""
+
+    def __init__(self, checks: Mapping[str, Check], where: str) -> None:
+        super().__init__()
+        self._checks = checks
+        self._where = where
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        check = self._checks.get(key)
+        if check is None:
+            known = ", ".join(map(repr, self._checks))
+            raise KeyError(f"{self._where}{key!r} is not a setting of this optimizer ({known})")
+        try:
+            value = check(key, value)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{self._where}{error}") from None
+        super().__setitem__(key, value)
+
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        # A copy (copy.deepcopy, pickle) is a plain dict: a snapshot, no longer tied to the optimizer.
+        return dict, (dict(self),)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+
+def lerp(start: FloatArray, end: FloatArray, weight: float) -> FloatArray:
+    """start + weight (end - start), in the two forms torch.lerp uses (the second for weight >= 0.5)."""
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1.0 - weight)
+
+
+class Optimizer:
+    """Holds parameter groups and their state; ``step()`` moves every parameter from its ``.grad``."""
+
+    # Each setting's check; subclasses add theirs to the learning rate.
+    _checks: ClassVar[dict[str, Check]] = {"lr": learning_rate}
+
+    def __init__(
+        self, params: Iterable[Value] | Iterable[dict[str, Any]], defaults: dict[str, Any]
+    ) -> None:
+        self.defaults = {name: self._checks[name](name, value) for name, value in defaults.items()}
+        self.param_groups: list[ParamGroup] = []
+        self._states: list[GroupState] = []
+        self._group_of: dict[int, int] = {}
+        given = list(params)
+        self._named_groups = any(isinstance(item, dict) for item in given)
+        if self._named_groups:
+            for position, group in enumerate(given):
+                if not isinstance(group, dict):
+                    raise TypeError(
+                        f"param_groups[{position}] is {type(group).__name__}; give either Values or dicts of "
+                        '"params" and settings, not both'
+                    )
+                self.add_param_group(group)
+        else:
+            self.add_param_group({"params": given})
+        if not self._group_of:
+            raise ValueError("optimizer got no parameters")
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group: ``{"params": [...], setting: value, ...}``; settings left out take the defaults."""
+        index = len(self.param_groups)
+        where = f"param_groups[{index}]: " if self._named_groups else ""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f'{where}a parameter group is a dict with a "params" list')
+        members = group["params"]
+        members = [members] if isinstance(members, Value) else list(members)
+        unique: dict[int, Value] = {}
+        for position, p in enumerate(members):
+            if not isinstance(p, Value):
+                raise TypeError(f"{where}parameter {position} is {type(p).__name__}, not a Value")
+            if self._group_of.get(id(p), index) != index:
+                raise ValueError(
+                    f"{where}parameter {position} is already in param_groups[{self._group_of[id(p)]}]"
+                )
+            unique.setdefault(id(p), p)  # a parameter listed twice is updated once
+        new = ParamGroup(self._checks, where)
+        for name, value in group.items():
+            if name != "params":
+                new[name] = value
+        for name, value in self.defaults.items():
+            if name not in new:
+                new[name] = value
+        self._check_group(new, where)
+        dict.__setitem__(new, "params", list(unique.values()))
+        self._group_of.update(dict.fromkeys(unique, index))
+        self.param_groups.append(new)
+        self._states.append({})
+
+    def _check_group(self, settings: Mapping[str, Any], where: str) -> None:
+        """Rules that tie settings together (none here)."""
+
+    @property
+    def params(self) -> list[Value]:
+        """Every parameter, group by group."""
+        return [p for group in self.param_groups for p in group["params"]]
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of every group (an error if the groups have different ones)."""
+        rates = {group["lr"] for group in self.param_groups}
+        if len(rates) != 1:
+            raise ValueError(
+                "the parameter groups have different learning rates; read param_groups[i]['lr']"
+            )
+        rate: float = rates.pop()
+        return rate
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        value = learning_rate("lr", value)
+        for group in self.param_groups:
+            group["lr"] = value
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 before the next backward pass."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter's ``.data`` from its ``.grad``, group by group."""
+        # Like Python floats, numpy should turn overflow into inf and inf - inf into nan silently.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for group, state in zip(self.param_groups, self._states):
+                params = group["params"]
+                if params:
+                    data, grads = gather(params)
+                    scatter(params, self._update(data, grads, group, state))
+
+    def _update(
+        self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
+    ) -> FloatArray:
+        """The group's new data from its data, grads and settings; updates ``state`` (empty at first)."""
+        raise NotImplementedError
+
+    def _state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        """The names of a group's state once it has stepped: "step" (if counted), then its arrays."""
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {position: {name: number}}, "param_groups": [{settings, "params": [positions]}]}``.
+
+        Plain Python numbers, as torch.optim lays it out: parameters are numbered group by group,
+        and a parameter has state only once its group has stepped.
+        """
+        state: dict[int, dict[str, Any]] = {}
+        groups = []
+        start = 0
+        for group, group_state in zip(self.param_groups, self._states):
+            positions = list(range(start, start + len(group["params"])))
+            settings = {name: value for name, value in group.items() if name != "params"}
+            groups.append({**settings, "params": positions})
+            for i, position in enumerate(positions):
+                if group_state:
+                    state[position] = {
+                        name: value if name == "step" else float(value[i])
+                        for name, value in group_state.items()
+                    }
+            start += len(positions)
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Take settings and state from ``state_dict`` (as ``state_dict()`` gives them); all checked first,
+        so a bad one raises ``ValueError`` naming the problem and changes nothing."""
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError('an optimizer state has exactly the keys "state" and "param_groups"')
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved_groups, list) or len(saved_groups) != len(self.param_groups):
+            count = len(saved_groups) if isinstance(saved_groups, list) else "no list of"
+            raise ValueError(
+                f"the state has {count} parameter groups, this optimizer {len(self.param_groups)}"
+            )
+        if not isinstance(saved_state, Mapping):
+            raise ValueError('"state" should map parameter positions to their state')
+        total = len(self.params)
+        for position in saved_state:
+            if (
+                isinstance(position, bool)
+                or not isinstance(position, int)
+                or not 0 <= position < total
+            ):
+                raise ValueError(
+                    f"state for parameter {position!r}, but the optimizer has parameters 0 to {total - 1}"
+                )
+        new_settings, new_states = [], []
+        start = 0
+        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            where = f"param_groups[{index}]"
+            settings = self._loaded_settings(saved, group, start, where)
+            size = len(group["params"])
+            new_settings.append(settings)
+            new_states.append(
+                self._loaded_state(saved_state, range(start, start + size), settings, where)
+            )
+            start += size
+        for group, settings in zip(self.param_groups, new_settings):
+            group.update(settings)
+        self._states = new_states
+
+    def _loaded_settings(
+        self, saved: Any, group: ParamGroup, start: int, where: str
+    ) -> dict[str, Any]:
+        if not isinstance(saved, Mapping):
+            raise ValueError(f"{where} should be an object of settings and params")
+        if set(saved) != set(group):
+            raise ValueError(
+                f"{where} has the keys {sorted(saved)}, this optimizer's groups {sorted(group)}"
+            )
+        size = len(group["params"])
+        if saved["params"] != list(range(start, start + size)):
+            raise ValueError(
+                f"{where} should hold parameters {start} to {start + size - 1} "
+                f"(this optimizer's group has {size})"
+            )
+        settings = {}
+        for name, value in saved.items():
+            if name != "params":
+                try:
+                    settings[name] = self._checks[name](name, value)
+                except (TypeError, ValueError) as error:
+                    raise ValueError(f"{where}: {error}") from None
+        self._check_group(settings, f"{where}: ")
+        return settings
+
+    def _loaded_state(
+        self,
+        saved_state: Mapping[int, Any],
+        positions: range,
+        settings: Mapping[str, Any],
+        where: str,
+    ) -> GroupState:
+        present = [position in saved_state for position in positions]
+        if not any(present):
+            return {}
+        if not all(present):
+            missing = positions[present.index(False)]
+            raise ValueError(
+                f"{where} has state for some parameters but not for parameter {missing}"
+            )
+        names = self._state_names(settings)
+        columns: dict[str, list[float]] = {name: [] for name in names if name != "step"}
+        steps = set()
+        for position in positions:
+            entry = saved_state[position]
+            if not isinstance(entry, Mapping) or set(entry) != set(names):
+                found = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
+                raise ValueError(
+                    f"state of parameter {position} should hold {list(names)}, not {found}"
+                )
+            for name in names:
+                value = entry[name]
+                if name == "step":
+                    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                        raise ValueError(
+                            f"state of parameter {position}: step should be an int >= 1, not {value!r}"
+                        )
+                    steps.add(value)
+                elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(
+                        f"state of parameter {position}: {name} should be a number, not {value!r}"
+                    )
+                else:
+                    columns[name].append(float(value))
+        if len(steps) > 1:
+            raise ValueError(
+                f"{where}: its parameters should share one step count, not {sorted(steps)}"
+            )
+        state: GroupState = {"step": steps.pop()} if steps else {}
+        state.update({name: np.array(column) for name, column in columns.items()})
+        return state

@@ -1,0 +1,72 @@
+"""Gradient clipping against torch.nn.utils: the clipped gradients and the returned norm."""
+
+import math
+import random
+
+import pytest
+from reference import requires_torch, torch
+
+from autograd import Value
+from nn import clip_grad_norm, clip_grad_value
+
+
+def gradients(seed, n=12):
+    rng = random.Random(seed)
+    return [rng.gauss(0.0, 10.0 ** rng.randint(-3, 1)) for _ in range(n)]
+
+
+def both(grads):
+    """Parameters holding ``grads``: ours, and torch's (one 0-dim float64 tensor each)."""
+    params = [Value(0.0) for _ in grads]
+    tensors = [torch.zeros((), dtype=torch.float64, requires_grad=True) for _ in grads]
+    for p, t, g in zip(params, tensors, grads):
+        p.grad, t.grad = g, torch.tensor(g, dtype=torch.float64)
+    return params, tensors
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf, 3.5])
+@pytest.mark.parametrize("max_norm", [0.05, 1.0, 1e6])
+def test_clip_grad_norm_agrees_with_torch(seed, norm_type, max_norm):
+    params, tensors = both(gradients(seed))
+    total = clip_grad_norm(params, max_norm, norm_type=norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(tensors, max_norm, norm_type=norm_type)
+    assert total == pytest.approx(expected.item(), rel=1e-14)
+    assert [p.grad for p in params] == pytest.approx(
+        [t.grad.item() for t in tensors], rel=1e-14, abs=1e-300
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize("clip_value", [1e-3, 0.5, 100.0])
+def test_clip_grad_value_agrees_with_torch(clip_value):
+    grads = gradients(7) + [-0.0, math.inf, -math.inf]
+    params, tensors = both(grads)
+    assert clip_grad_value(params, clip_value) is None
+    torch.nn.utils.clip_grad_value_(tensors, clip_value)
+    assert [float.hex(p.grad) for p in params] == [float.hex(t.grad.item()) for t in tensors]
+
+
+def test_a_nan_gradient_stays_nan_and_non_finite_norms_can_be_refused():
+    params = [Value(0.0), Value(0.0)]
+    params[0].grad, params[1].grad = math.nan, 3.0
+    clip_grad_value(params, 1.0)
+    assert math.isnan(params[0].grad) and params[1].grad == 1.0
+    assert math.isnan(clip_grad_norm(params, 1.0))
+    assert math.isnan(params[1].grad)  # as torch: a NaN norm makes every gradient NaN
+    params[0].grad = params[1].grad = math.inf
+    with pytest.raises(ValueError, match="total 2-norm of the gradients is inf"):
+        clip_grad_norm(params, 1.0, error_if_nonfinite=True)
+    assert params[0].grad == math.inf
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="clip_grad_norm: max_norm must be a number > 0, not -1"):
+        clip_grad_norm([Value(1.0)], -1)
+    with pytest.raises(ValueError, match="clip_grad_norm: norm_type must be a number > 0, not 0"):
+        clip_grad_norm([Value(1.0)], 1.0, norm_type=0)
+    with pytest.raises(TypeError, match="clip_grad_value: parameter 1 is float, not a Value"):
+        clip_grad_value([Value(1.0), 2.0], 1.0)
+    with pytest.raises(ValueError, match="clip_value must be a number > 0, not nan"):
+        clip_grad_value([Value(1.0)], math.nan)

@@ -1,0 +1,273 @@
+"""Optimizer state: state_dict laid out as torch's, saved beside the model and resumed bit for bit;
+parameter groups and their checks."""
+
+import copy
+import json
+import math
+import os
+
+import pytest
+from reference import requires_torch, torch
+
+from autograd import Value
+from nn import (
+    MLP,
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    OptimizerFileError,
+    RMSprop,
+    load_model,
+    load_optimizer,
+    make_moons,
+    save_model,
+    save_optimizer,
+    train,
+)
+
+OPTIMIZERS = {
+    "sgd": lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "sgd-groups": lambda p: SGD(
+        [{"params": p[:-3], "weight_decay": 1e-2}, {"params": p[-3:], "lr": 0.05}],
+        lr=0.1,
+        momentum=0.5,
+    ),
+    "adam": lambda p: Adam(p, lr=0.02, amsgrad=True, weight_decay=1e-3),
+    "adamw": lambda p: AdamW(p, lr=0.02),
+    "rmsprop": lambda p: RMSprop(p, lr=0.005, momentum=0.5, centered=True),
+    "adagrad": lambda p: Adagrad(p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
+}
+
+
+def bits(model):
+    return [float.hex(p.data) for p in model.parameters()]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_training_resumed_from_files_equals_an_uninterrupted_run_bit_for_bit(name, tmp_path):
+    X, y = make_moons(40, noise=0.1, seed=0)
+    y = 2 * y - 1
+    make_optimizer = OPTIMIZERS[name]
+    settings = dict(loss="hinge", batch_size=None, engine="eager")
+
+    uninterrupted = MLP(2, [6, 1], seed=3)
+    train(
+        uninterrupted,
+        X,
+        y,
+        optimizer=make_optimizer(uninterrupted.parameters()),
+        epochs=9,
+        **settings,
+    )
+
+    first = MLP(2, [6, 1], seed=3)
+    train(
+        first,
+        X,
+        y,
+        optimizer=(optimizer := make_optimizer(first.parameters())),
+        epochs=4,
+        **settings,
+    )
+    save_model(first, tmp_path / "model.json")
+    save_optimizer(optimizer, tmp_path / "optimizer.json")
+
+    resumed = load_model(tmp_path / "model.json")
+    fresh = make_optimizer(resumed.parameters())
+    load_optimizer(fresh, tmp_path / "optimizer.json")
+    assert fresh.state_dict() == optimizer.state_dict()
+    train(resumed, X, y, optimizer=fresh, epochs=5, **settings)
+    assert bits(resumed) == bits(uninterrupted)
+
+
+def test_a_fresh_optimizer_differs_from_a_resumed_one():
+    # The resume test can fail: without the saved state the run ends elsewhere.
+    X, y = make_moons(40, noise=0.1, seed=0)
+    models = [MLP(2, [6, 1], seed=3) for _ in range(2)]
+    optimizer = Adam(models[0].parameters(), lr=0.02)
+    train(models[0], X, y, optimizer=optimizer, epochs=2, batch_size=None)
+    for p, q in zip(models[0].parameters(), models[1].parameters()):
+        q.data = p.data
+    train(models[0], X, y, optimizer=optimizer, epochs=2, batch_size=None)
+    train(
+        models[1], X, y, optimizer=Adam(models[1].parameters(), lr=0.02), epochs=2, batch_size=None
+    )
+    assert bits(models[0]) != bits(models[1])
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "ours, theirs, settings",
+    [
+        (SGD, "SGD", dict(lr=0.1, momentum=0.9, dampening=0.1)),
+        (Adam, "Adam", dict(lr=0.01, amsgrad=True)),
+        (AdamW, "AdamW", dict(lr=0.01)),
+        (RMSprop, "RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+        (Adagrad, "Adagrad", dict(lr=0.1)),
+    ],
+)
+def test_state_dict_has_torchs_names_and_numbers(ours, theirs, settings):
+    grads = [[0.5, -1.0, 2.0], [0.25, 0.0, -3.0], [1.0, 1.0, 1.0]]
+    params = [Value(x) for x in (0.1, -0.2, 0.3)]
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (0.1, -0.2, 0.3)]
+    optimizer = ours(params, **settings)
+    reference = getattr(torch.optim, theirs)(tensors, **settings)
+    for step in grads:
+        for p, t, g in zip(params, tensors, step):
+            p.grad, t.grad = g, torch.tensor(g, dtype=torch.float64)
+        optimizer.step()
+        reference.step()
+    mine, expected = optimizer.state_dict(), reference.state_dict()
+    assert set(mine["state"]) == set(expected["state"]) == {0, 1, 2}
+    for position, entry in mine["state"].items():
+        theirs_entry = {name: float(value) for name, value in expected["state"][position].items()}
+        assert set(entry) == set(theirs_entry)
+        assert entry == pytest.approx(theirs_entry, rel=1e-15, abs=1e-15)
+    (group,), (torch_group,) = mine["param_groups"], expected["param_groups"]
+    assert group == {name: torch_group[name] for name in group}
+
+
+def test_load_state_dict_refuses_a_mismatch_and_changes_nothing():
+    params = [Value(1.0), Value(2.0)]
+    optimizer = Adam(params, lr=0.1)
+    params[0].grad = params[1].grad = 1.0
+    optimizer.step()
+    before = optimizer.state_dict()
+    bigger = Adam([Value(1.0), Value(2.0), Value(3.0)], lr=0.5)
+    with pytest.raises(ValueError, match=r"param_groups\[0\] should hold parameters 0 to 2"):
+        bigger.load_state_dict(before)
+    broken = optimizer.state_dict()
+    broken["param_groups"][0]["lr"] = 0.5
+    broken["state"][1]["exp_avg_sq"] = "big"
+    with pytest.raises(ValueError, match="exp_avg_sq should be a number, not 'big'"):
+        optimizer.load_state_dict(broken)
+    assert optimizer.state_dict() == before  # the lr was not taken either
+    del broken["state"][1]
+    with pytest.raises(ValueError, match="state for some parameters but not for parameter 1"):
+        optimizer.load_state_dict(broken)
+    with pytest.raises(ValueError, match="should hold .*'max_exp_avg_sq'"):
+        Adam(params, amsgrad=True).load_state_dict(
+            {**before, "param_groups": [{**before["param_groups"][0], "amsgrad": True}]}
+        )
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def saved_state(tmp_path):
+    params = [Value(1.0), Value(-1.0)]
+    optimizer = SGD(params, lr=0.1, momentum=0.9)
+    params[0].grad, params[1].grad = 0.5, -0.25
+    optimizer.step()
+    save_optimizer(optimizer, tmp_path / "opt.json")
+    return json.loads((tmp_path / "opt.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: {**d, "format": "valuegrad-mlp"}, "not a valuegrad optimizer file"),
+        (lambda d: {**d, "version": 2}, "unknown format version 2"),
+        (lambda d: {**d, "optimizer": "Adam"}, "holds the state of 'Adam', not of 'SGD'"),
+        (
+            lambda d: {**d, "state_dict": {"state": {"x": {}}, "param_groups": []}},
+            "'x' is not a parameter position",
+        ),
+        (
+            lambda d: {**d, "state_dict": {**d["state_dict"], "state": {"5": {}}}},
+            "does not fit this optimizer: state for parameter 5, but the optimizer has parameters 0 to 1",
+        ),
+    ],
+)
+def test_a_bad_optimizer_file_is_refused_naming_the_file(tmp_path, change, message):
+    document = change(saved_state(tmp_path))
+    path = write(tmp_path / "bad.json", json.dumps(document))
+    optimizer = SGD([Value(1.0), Value(-1.0)], lr=0.1, momentum=0.9)
+    with pytest.raises(
+        OptimizerFileError, match=str(path) + ": .*" + message.replace("(", r"\(")
+    ) as error:
+        load_optimizer(optimizer, path)
+    assert "\n" not in str(error.value)
+    assert optimizer.state_dict()["state"] == {}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "not valid JSON"),
+        ('{"format": NaN}', "NaN is not allowed in an optimizer file"),
+        ("\xff", None),
+    ],
+)
+def test_a_file_that_is_not_json_is_refused(tmp_path, text, message):
+    path = tmp_path / "opt.json"
+    if message is None:
+        path.write_bytes(b"\xff\xfe")
+        message = "not a text"
+    else:
+        write(path, text)
+    with pytest.raises(OptimizerFileError, match=message):
+        load_optimizer(SGD([Value(1.0)], lr=0.1), path)
+    with pytest.raises(OptimizerFileError, match="no such file"):
+        load_optimizer(SGD([Value(1.0)], lr=0.1), tmp_path / "missing.json")
+    with pytest.raises(OptimizerFileError, match="is a directory"):
+        load_optimizer(SGD([Value(1.0)], lr=0.1), tmp_path)
+
+
+def test_a_non_finite_state_is_not_saved_and_the_old_file_stays(tmp_path):
+    params = [Value(1.0)]
+    optimizer = Adam(params)
+    params[0].grad = 1.0
+    optimizer.step()
+    path = tmp_path / "opt.json"
+    save_optimizer(optimizer, path)
+    before = path.read_bytes()
+    params[0].grad = math.inf
+    optimizer.step()
+    with pytest.raises(
+        ValueError, match="cannot save the optimizer: exp_avg of parameter 0 is inf"
+    ):
+        save_optimizer(optimizer, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["opt.json"]
+
+
+def test_parameter_groups_have_their_own_settings_and_checks():
+    w, b = [Value(1.0), Value(2.0)], [Value(3.0)]
+    optimizer = SGD([{"params": w, "weight_decay": 1e-4}, {"params": b, "weight_decay": 0}], lr=0.1)
+    assert [g["weight_decay"] for g in optimizer.param_groups] == [1e-4, 0.0]
+    assert [g["lr"] for g in optimizer.param_groups] == [0.1, 0.1]
+    optimizer.param_groups[1]["lr"] = 0.5
+    for p in w + b:
+        p.grad = 1.0
+    optimizer.step()
+    assert [p.data for p in w + b] == [
+        1.0 - 0.1 * (1.0 + 1e-4 * 1.0),
+        2.0 - 0.1 * (1.0 + 1e-4 * 2.0),
+        3.0 - 0.5,
+    ]
+    snapshot = copy.deepcopy(optimizer.param_groups)
+    assert snapshot[1]["lr"] == 0.5 and snapshot[1]["params"][0] is not b[0]
+    with pytest.raises(ValueError, match="different learning rates"):
+        _ = optimizer.lr
+    optimizer.lr = 0.2
+    assert [g["lr"] for g in optimizer.param_groups] == [0.2, 0.2]
+    with pytest.raises(
+        ValueError, match=r"param_groups\[1\]: learning rate must be a finite number >= 0, not nan"
+    ):
+        optimizer.param_groups[1]["lr"] = math.nan
+    with pytest.raises(KeyError, match="'betas' is not a setting of this optimizer"):
+        optimizer.param_groups[0]["betas"] = (0.9, 0.99)
+    with pytest.raises(
+        ValueError, match=r"param_groups\[1\]: parameter 0 is already in param_groups\[0\]"
+    ):
+        SGD([{"params": w}, {"params": [w[1]]}], lr=0.1)
+    with pytest.raises(ValueError, match=r"param_groups\[0\]: weight_decay must lie in \[0, inf\)"):
+        SGD([{"params": w, "weight_decay": -1.0}], lr=0.1)
+    with pytest.raises(ValueError, match="Nesterov momentum needs momentum > 0 and dampening 0"):
+        SGD(w, lr=0.1, nesterov=True)
+    with pytest.raises(TypeError, match=r"param_groups\[1\] is list; give either Values or dicts"):
+        SGD([{"params": w}, b], lr=0.1)
