@@ -94,6 +94,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
+        """base_lr * gamma ** (epoch // step_size)."""
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -105,6 +106,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
+        """base_lr * gamma ** epoch."""
         return base_lr * self.gamma**epoch
 
 
@@ -118,6 +120,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
+        """eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2."""
         cosine = 1 + math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + (base_lr - self.eta_min) * cosine / 2
 
@@ -139,6 +142,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
+        """base_lr times a factor going linearly from start_factor to end_factor over total_iters."""
         progress = min(epoch, self.total_iters) / self.total_iters
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
@@ -161,5 +165,6 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
+        """base_lr times the group's lambda of the epoch."""
         factor: float = self.lr_lambdas[group_index](epoch)
         return base_lr * factor
