@@ -97,12 +97,12 @@ def _step(index: int, node: Value, order: tuple[Value, ...]) -> BackwardStep:
     if a.__class__ is not tuple:
         parents = (a,) if b is None else (a, b)
         locals_ = op.local_grads(tuple([p.data for p in parents]), node.data)
-        passes = []
+        sent = []
         for parent, local in zip(parents, locals_):
             contribution = upstream * local
             parent.grad += contribution
-            passes.append(GradientPass(parent, local, contribution))
-        return BackwardStep(index, node, upstream, tuple(passes), None, None, order)
+            sent.append(GradientPass(parent, local, contribution))
+        return BackwardStep(index, node, upstream, tuple(sent), None, None, order)
 
     activation = op.activation
     slope = None if activation is None else activation.local_grads((b,), node.data)[0]
