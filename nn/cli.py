@@ -414,7 +414,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     from .draw import draw_network
     from .lectures.logic_gates import xor_network
-    from .lectures.worked_example import INPUT, TARGET, worked_example_network
+    from .lectures.worked_example import worked_example_loss, worked_example_network
 
     if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
         raise CliError(
@@ -427,13 +427,14 @@ def run_graph(args: argparse.Namespace) -> int:
             worked_example_network(), title="The 2-2-2 worked example, lecture 004"
         )
     else:
-        network = worked_example_network()
-        from .losses import squared_error
-
-        loss = squared_error(network(INPUT), TARGET, half=True)
-        loss.label = "J"
+        loss, parameters = worked_example_loss()
         loss.backward()
-        drawing = draw_dot(loss, title="J = 1/2 (o1 - y1)^2 + 1/2 (o2 - y2)^2, lecture 004")
+        drawing = draw_dot(
+            loss,
+            expand=True,
+            params=parameters,
+            title="E = 1/2 (out_o1 - y1)^2 + 1/2 (out_o2 - y2)^2, lecture 004",
+        )
     try:
         path = save_graph(drawing, args.out)
     except GraphvizNotFound as error:
