@@ -24,12 +24,19 @@ PENDING_COLOR = "#9ca3af"  # a gradient still being summed: not final at this st
 
 @dataclass(frozen=True)
 class Box:
-    """What one value box shows: a name (may be empty), its data and grad, and if that grad is final."""
+    """What one value box shows: a name (may be empty), its data and grad, and if that grad is final.
+
+    ``grad`` None: not computed at all yet (a neuron's z before the neuron's step), shown as ``?``.
+    """
 
     name: str
     data: float
-    grad: float
+    grad: float | None
     pending: bool = False
+
+
+def _grad_text(box: Box, number_format: str) -> str:
+    return "grad ?" if box.grad is None else f"grad {format(box.grad, number_format)}"
 
 
 def record_label(box: Box, show_grad: bool, number_format: str, braces: bool) -> str:
@@ -37,7 +44,7 @@ def record_label(box: Box, show_grad: bool, number_format: str, braces: bool) ->
     fields = [record_text(box.name)] if box.name else []
     fields.append(f"data {format(box.data, number_format)}")
     if show_grad:
-        fields.append(f"grad {format(box.grad, number_format)}")
+        fields.append(_grad_text(box, number_format))
     text = " | ".join(fields)
     return "{ " + text + " }" if braces else text
 
@@ -49,7 +56,7 @@ def html_label(
     cells = [html_text(box.name)] if box.name else []
     cells.append(f"data {format(box.data, number_format)}")
     if show_grad:
-        grad = f"grad {format(box.grad, number_format)}"
+        grad = _grad_text(box, number_format)
         cells.append(f'<FONT COLOR="{PENDING_COLOR}">{grad}</FONT>' if box.pending else grad)
     tds = [f"<TD>{cell}</TD>" for cell in cells]
     rows = "<TR>" + "".join(tds) + "</TR>" if braces else "".join(f"<TR>{td}</TR>" for td in tds)
@@ -62,7 +69,7 @@ def html_row(box: Box, show_grad: bool, number_format: str, fill: str, port: str
     """One parameter as a table row (name, data, grad) whose edges leave from ``port``."""
     cells = [html_text(box.name), f"data {format(box.data, number_format)}"]
     if show_grad:
-        grad = f"grad {format(box.grad, number_format)}"
+        grad = _grad_text(box, number_format)
         cells.append(f'<FONT COLOR="{PENDING_COLOR}">{grad}</FONT>' if box.pending else grad)
     tds = [f'<TD BGCOLOR="{fill}">{cell}</TD>' for cell in cells[:-1]]
     tds.append(f'<TD BGCOLOR="{fill}" PORT="{port}">{cells[-1]}</TD>')
@@ -88,8 +95,11 @@ def z_grad(node: Value) -> float:
     return float(node.grad) * slope
 
 
-def pending_nodes(root: Value, highlight: Value | BackwardStep) -> tuple[Value, set[Value]]:
-    """The node being processed, and the nodes whose grad is not final once its step is done.
+def pending_nodes(
+    root: Value, highlight: Value | BackwardStep
+) -> tuple[Value, set[Value], set[Value]]:
+    """The node being processed, the nodes whose grad is not final once its step is done, and
+    the nodes processed so far (it included).
 
     A grad is final when every node that uses the value has been processed (the root's at once).
     """
@@ -112,7 +122,7 @@ def pending_nodes(root: Value, highlight: Value | BackwardStep) -> tuple[Value, 
     for user in order[index + 1 :]:
         pending.update(user.parents)
     pending -= done
-    return node, pending
+    return node, pending, done
 
 
 def add_full_graph(
@@ -135,7 +145,9 @@ def add_full_graph(
     """
     root = order[-1]
     position = {node: k for k, node in enumerate(order)}  # Values hash by identity
-    current, pending = pending_nodes(root, highlight) if highlight is not None else (None, set())
+    current, pending, done = (
+        pending_nodes(root, highlight) if highlight is not None else (None, set(), set(order))
+    )
     frames = _parameter_frames(order)
 
     def edge_style(value: Value | float) -> dict[str, str]:
@@ -189,12 +201,14 @@ def add_full_graph(
             continue
         marked = node is current
         if expand and is_neuron(node) and node._op.activation is not None:
-            z = Box(z_name(node), node._b, z_grad(node), node in pending)
+            # before the neuron's own step, backward has not computed d root / dz at all
+            computed = node in done
+            z = Box(z_name(node), node._b, z_grad(node) if computed else None, not computed)
             op_node(f"sum{k}", "w·x + b", marked, ordered=True)
             box(f"z{k}", z, "intermediate", marked, graph)
-            graph.edge(f"sum{k}", f"z{k}", **edge_style(z.grad))
+            graph.edge(f"sum{k}", f"z{k}", **edge_style(z.grad or 0.0))
             op_node(f"op{k}", node.op.activation.name, marked)
-            graph.edge(f"z{k}", f"op{k}", **edge_style(z.grad))
+            graph.edge(f"z{k}", f"op{k}", **edge_style(z.grad or 0.0))
             into = f"sum{k}"
         else:
             name = "w·x + b" if expand and is_neuron(node) else node.op.name

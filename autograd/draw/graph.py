@@ -214,10 +214,18 @@ def save_graph(
         raise ValueError(f"Graphviz cannot write {file_format!r}; use svg, png or pdf")
     with _explain_missing_dot():
         image = drawing.pipe(format=file_format)
+    write_file(path, image)
+    return path
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all (beside it, then renamed over it).
+
+    The one place drawings are written (``save_graph``, ``save_steps_page``).
+    """
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_bytes(image)
+        partial.write_bytes(content)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return path
