@@ -29,7 +29,7 @@ def _grad_cells(source: str) -> dict[str, str]:
 
 
 def test_the_first_step_greys_every_gradient_still_being_summed():
-    a, b, c, d = _graph()
+    *_, d = _graph()
     first = next(backward_steps(d))  # d has passed 1 to c and to a; a still waits for c's part
     cells = _grad_cells(draw_dot(d, highlight=first).source)
     assert cells["d"] == "grad 1.0000" and cells["c"] == "grad 1.0000"  # complete
@@ -38,7 +38,7 @@ def test_the_first_step_greys_every_gradient_still_being_summed():
 
 
 def test_the_last_step_has_every_gradient_complete_and_frames_its_node_in_red():
-    a, b, c, d = _graph()
+    *_, c, d = _graph()
     steps = list(backward_steps(d))
     source = draw_dot(d, highlight=steps[-1]).source
     cells = _grad_cells(source)
@@ -54,7 +54,7 @@ def test_the_last_step_has_every_gradient_complete_and_frames_its_node_in_red():
 
 
 def test_highlight_refuses_a_leaf_or_a_node_of_another_graph():
-    a, b, c, d = _graph()
+    a, _, _, d = _graph()
     d.backward()
     with pytest.raises(ValueError, match="this one is a leaf"):
         draw_dot(d, highlight=a)
@@ -76,7 +76,7 @@ def test_an_expanded_neuron_has_no_z_gradient_before_its_step():
 
 
 def test_the_page_writes_the_chain_rule_of_each_step():
-    a, b, c, d = _graph()
+    *_, d = _graph()
     page = steps_page(d)
     assert page.count('class="step"') == 2
     assert "dd/da += dd/dc * dc/da = 1.0000 * -3.0000 = -3.0000" in page
