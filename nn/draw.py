@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd.draw import Drawing
-from autograd.draw.style import ROLE_COLORS, add_legend, new_digraph
+from autograd.draw.style import ROLE_COLORS, add_legend, new_digraph, plain_lines, plain_text
 
 POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
 _MAX_LABELLED_EDGES = 64  # beyond this the weight labels pile up; colour and width still show them
@@ -61,7 +61,11 @@ def draw_network(
     previous = []
     for i, name in enumerate(inputs):
         graph.node(
-            f"input{i}", label=name, shape="circle", style="filled", fillcolor=ROLE_COLORS["input"]
+            f"input{i}",
+            label=plain_text(str(name)),
+            shape="circle",
+            style="filled",
+            fillcolor=ROLE_COLORS["input"],
         )
         previous.append(f"input{i}")
     for l, layer in enumerate(layers):
@@ -72,7 +76,7 @@ def draw_network(
             lines.append(f"b = {_number(neuron.b, number_format, show_grad)}")
             fill = ROLE_COLORS["parameter"]
             graph.node(
-                node_id, label="\\n".join(lines), shape="circle", style="filled", fillcolor=fill
+                node_id, label=plain_lines(lines), shape="circle", style="filled", fillcolor=fill
             )
             for source, w in zip(previous, neuron.w):
                 graph.edge(
@@ -83,7 +87,7 @@ def draw_network(
             current.append(node_id)
         previous = current
     for j, name in enumerate(outputs):
-        graph.node(f"output{j}", label=name, shape="plaintext")
+        graph.node(f"output{j}", label=plain_text(str(name)), shape="plaintext")
         graph.edge(previous[j], f"output{j}")
 
     if legend:

@@ -62,11 +62,12 @@ def visible(text: str, keep_newlines: bool = False) -> str:
 def plain_text(text: str, keep_newlines: bool = False) -> str:
     """``text`` for a plain (quoted string) label: shown as written, never read as an escape or HTML.
 
-    Backslashes are doubled (so ``\\n`` or a final ``\\`` stay text), newlines become DOT line breaks
+    Backslashes are doubled (so ``\\n`` or a final ``\\`` stay text), ``&`` is written ``&amp;`` (Graphviz
+    reads entities in every label), newlines become DOT line breaks
     when ``keep_newlines``, and ``nohtml`` stops a text like ``<b>x</b>`` from being taken for HTML.
     """
-    escaped = visible(text, keep_newlines).replace("\\", "\\\\").replace("\n", "\\n")
-    return graphviz.nohtml(escaped)
+    escaped = visible(text, keep_newlines).replace("&", "&amp;").replace("\\", "\\\\")
+    return graphviz.nohtml(escaped.replace("\n", "\\n"))
 
 
 def plain_lines(lines: list[str]) -> str:
@@ -76,12 +77,16 @@ def plain_lines(lines: list[str]) -> str:
 
 def record_text(text: str) -> str:
     """``text`` safe inside a record-shaped node, where ``{ } | < >`` are structure."""
-    return re.sub(r"([\\{}|<>])", r"\\\1", visible(text))
+    return re.sub(r"([\\{}|<>])", r"\\\1", visible(text).replace("&", "&amp;"))
 
 
 def html_text(text: str) -> str:
-    """``text`` safe inside an HTML-like label."""
-    return html.escape(visible(text))
+    """``text`` safe inside an HTML-like label.
+
+    Graphviz expands ``\\N``, ``\\G``, ... (the node's or graph's name) even there, entity or not; an
+    invisible word joiner (U+2060) after such a backslash keeps the text as written.
+    """
+    return re.sub(r"\\(?=[NGETHL])", "\\\u2060", html.escape(visible(text)))
 
 
 def add_legend(
