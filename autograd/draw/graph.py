@@ -116,7 +116,7 @@ def draw_dot(
         parameters = set(params)
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
-    if collapsed:
+    if collapsed and max_nodes is not None:
         graph = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
