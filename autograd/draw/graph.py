@@ -18,16 +18,16 @@ import graphviz
 
 from ..backward import topological_order
 from ..files import atomic_write_bytes
+from ..steps import BackwardStep
 from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
+from .full import HIGHLIGHT_COLOR, PENDING_COLOR, Box, add_full_graph, record_label
 from .style import (
     OP_COLOR,
     PARAMETER_LABEL,
     ROLE_COLORS,
     add_legend,
-    grad_edge_style,
     new_digraph,
-    record_text,
 )
 
 INSTALL_MESSAGE = """\
@@ -80,7 +80,7 @@ def _explain_missing_dot() -> Iterator[None]:
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_grad: bool = True,
     number_format: str = ".4f",
     max_nodes: int | None = 300,
@@ -89,6 +89,8 @@ def draw_dot(
     collapse_by: str = "layer",
     title: str | None = None,
     legend: bool = True,
+    expand: bool = False,
+    highlight: Value | BackwardStep | None = None,
 ) -> Drawing:
     """The graph that ``root`` was computed from, as a ``graphviz.Digraph``.
 
@@ -98,17 +100,33 @@ def draw_dot(
     *intermediate*. With ``grad_flow=True`` every edge is coloured and thickened by the |grad|
     of the value it touches, so vanishing gradients show. A graph of more than ``max_nodes``
     values (``None``: no limit) is collapsed into one box per layer (``collapse_by="layer"``)
-    or per neuron (``"neuron"``), as the title of the drawing explains.
+    or per neuron (``"neuron"``), as the title of the drawing explains. ``rankdir`` (default):
+    left to right, but top down for a graph collapsed by layer, so deep nets fit a notebook.
+
+    ``expand=True`` opens each fused neuron as the lectures draw it: the weighted sum z (net_h1)
+    is its own box with its data and grad (delta), then the activation. ``highlight`` (a node,
+    or a step of ``backward_steps``) marks the node the backward pass is processing and greys
+    the gradients not yet complete there. Every text is escaped (see ``style.py``).
     """
     _check_arguments(root, rankdir, number_format, max_nodes, collapse_by)
     order = topological_order(root)
+    collapsed = max_nodes is not None and len(order) > max_nodes
+    if collapsed and highlight is not None:
+        raise ValueError(
+            f"highlight needs every value drawn, but this graph has {len(order):,} values > "
+            f"max_nodes={max_nodes:,}; pass max_nodes=None (or a larger limit)"
+        )
+    if rankdir is None:
+        # Left to right as the lectures draw; a collapsed net's chain of layer boxes top down,
+        # which keeps a deep network within a notebook's width.
+        rankdir = "TB" if collapsed and collapse_by == "layer" else "LR"
     if params is None:
         parameters = {node for node in order if node.is_leaf and PARAMETER_LABEL.match(node.label)}
     else:
         parameters = set(params)
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
-    if max_nodes is not None and len(order) > max_nodes:
+    if collapsed and max_nodes is not None:
         graph: Drawing = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
@@ -125,7 +143,17 @@ def draw_dot(
         entries = legend_entries(collapse_by)
     else:
         graph = new_digraph(Drawing, rankdir, title or _full_title(order, grad_flow))
-        _add_full_graph(graph, order, parameters, show_grad, number_format, grad_flow, braces)
+        add_full_graph(
+            graph,
+            order,
+            parameters,
+            show_grad,
+            number_format,
+            grad_flow,
+            braces,
+            expand,
+            highlight,
+        )
         parameter_rule = "label like L0.N1.w0" if params is None else "in params="
         entries = [
             (ROLE_COLORS["input"], "input / constant"),
@@ -134,6 +162,11 @@ def draw_dot(
             (ROLE_COLORS["output"], "output"),
             (OP_COLOR, "op (ellipse)"),
         ]
+        if highlight is not None:
+            entries += [
+                (HIGHLIGHT_COLOR, "node being processed (red frame)"),
+                (PENDING_COLOR, "grey grad: not complete yet"),
+            ]
     if legend:
         add_legend(graph, entries, grad_flow)
     return graph
@@ -141,55 +174,9 @@ def draw_dot(
 
 def value_label(node: Value, show_grad: bool, number_format: str, braces: bool) -> str:
     """Record label ``{ label | data 1.0000 | grad 0.5000 }`` (the label field only when set)."""
-    fields = [record_text(node.label)] if node.label else []
-    fields.append(f"data {format(node.data, number_format)}")
-    if show_grad:
-        fields.append(f"grad {format(float(node.grad), number_format)}")
-    text = " | ".join(fields)
-    return "{ " + text + " }" if braces else text
-
-
-def _add_full_graph(
-    graph: Drawing,
-    order: list[Value],
-    parameters: set[Value],
-    show_grad: bool,
-    number_format: str,
-    grad_flow: bool,
-    braces: bool,
-) -> None:
-    """One record node per value, one ellipse per op, edges input -> op -> output.
-
-    Value ``k`` of the topological order is DOT node ``v<k>`` and the op that made it ``op<k>``:
-    one node per Value object (equal data still gives two nodes), and the same DOT text every
-    run, unlike ``id()`` numbers, so saved drawings and notebook outputs do not churn.
-    """
-    root = order[-1]
-    position = {node: k for k, node in enumerate(order)}  # Values hash by identity
-
-    def edge_style(value: Value) -> dict[str, str]:
-        return grad_edge_style(abs(float(value.grad))) if grad_flow else {}
-
-    for k, node in enumerate(order):
-        if node is root:
-            role = "output"
-        elif node.is_leaf:
-            role = "parameter" if node in parameters else "input"
-        else:
-            role = "intermediate"
-        value_id = f"v{k}"
-        label = value_label(node, show_grad, number_format, braces)
-        graph.node(
-            value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role]
-        )
-        op = node.op
-        if op is None:  # a leaf
-            continue
-        op_id = f"op{k}"
-        graph.node(op_id, label=op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
-        for parent in node.parents:
-            graph.edge(f"v{position[parent]}", op_id, **edge_style(parent))
-        graph.edge(op_id, value_id, **edge_style(node))
+    return record_label(
+        Box(node.label, node.data, float(node.grad)), show_grad, number_format, braces
+    )
 
 
 def _full_title(order: list[Value], grad_flow: bool) -> str | None:
@@ -202,14 +189,14 @@ def _full_title(order: list[Value], grad_flow: bool) -> str | None:
 
 
 def _check_arguments(
-    root: object, rankdir: str, number_format: str, max_nodes: object, collapse_by: str
+    root: object, rankdir: str | None, number_format: str, max_nodes: object, collapse_by: str
 ) -> None:
     if not isinstance(root, Value):
         hint = ""
         if hasattr(root, "layers") or hasattr(root, "neurons"):
             hint = "; for a network's architecture use nn.draw_network(model), for its loss graph pass the loss"
         raise TypeError(f"draw_dot draws the graph of a Value, not {type(root).__name__}{hint}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
+    if rankdir is not None and rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', not {rankdir!r}")
     try:
         format(1.0, number_format)
