@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..files import atomic_write_bytes
 from ..steps import BackwardStep, backward_steps
 from ..value import Value
 from .full import is_neuron, z_name
-from ..files import atomic_write_bytes
 from .graph import _explain_missing_dot, draw_dot
 
 MAX_STEPS = 200  # one picture per step: beyond this the page gets too heavy to be useful
