@@ -152,7 +152,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _ADD
             out._a = self
             out._b = other
@@ -176,7 +176,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _SUB
             out._a = self
             out._b = other
@@ -200,7 +200,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _MUL
             out._a = self
             out._b = other
@@ -308,7 +308,7 @@ def _record1(data: float, parent: Value, op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._b = out._mark = None
-    if grad_mode.enabled:
+    if grad_mode.everywhere or grad_mode.is_grad_enabled():
         out._op = op
         out._a = parent
     else:
@@ -323,7 +323,7 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._mark = None
-    if grad_mode.enabled:
+    if grad_mode.everywhere or grad_mode.is_grad_enabled():
         out._op = op
         out._a = a
         out._b = b
@@ -348,7 +348,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._mark = None
-    if grad_mode.enabled and n:
+    if n and (grad_mode.everywhere or grad_mode.is_grad_enabled()):
         out._op = op
         out._a = parents
         out._b = data

@@ -58,10 +58,9 @@ def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
 
 def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]]:
     placeholders = [Value(x, label=f"x{k}") for k, x in enumerate(row)]
-    previous = grad_mode.enabled
-    grad_mode.enabled = True  # a trace records the graph even inside no_grad
     try:
-        output = fn(*placeholders)
+        with grad_mode.enable_grad():  # a trace records the graph even inside no_grad
+            output = fn(*placeholders)
     except TypeError as error:
         message = str(error)
         if "no truth value" in message or "not ordered" in message:
@@ -71,8 +70,6 @@ def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]
                 "combine them with ops, or use the eager engine"
             ) from error
         raise
-    finally:
-        grad_mode.enabled = previous
     if not isinstance(output, Value):
         raise TypeError(f"trace: fn must return one Value, not {type(output).__name__}")
     return output, placeholders
