@@ -139,16 +139,40 @@ def trace(
     output, placeholders = _run(fn, first_row)
     order, shape = _describe(output, placeholders)
     second_output, second_placeholders = _run(fn, second_row)
-    _, second_shape = _describe(second_output, second_placeholders)
+    second_order, second_shape = _describe(second_output, second_placeholders)
     reason = _difference(shape, second_shape)
+    if reason is None:
+        reason = _parameter_difference(
+            order, second_order, _read(fn, first_row, order), _read(fn, second_row, second_order)
+        )
     if reason is not None:
         raise UntraceableError(
             f"trace: fn builds a different graph for different inputs ({reason}); "
             "data-dependent control flow cannot be compiled"
         )
-    # Parameters: leaves found in both traces (fn closes over them); the rest were made by fn.
-    params = []
-    for v, other in zip(order, second_shape):
-        if v.is_leaf and other[0] == "leaf" and other[1] is v:
-            params.append(v)
+    # Parameters: the leaves both traces share (fn closes over them); the rest fn made itself.
+    params = [v for v, w in zip(order, second_order) if v.is_leaf and v is w]
     return compile_tape(output, placeholders, params, np.dtype(dtype))
+
+
+def _read(fn: Callable[..., Value], row: list[float], order: list[Value]) -> set[Value]:
+    """The leaves of ``order`` that fn reads rather than makes (parameters, not its constants):
+    those that are the same objects when fn runs on the same row again."""
+    again = topological_order(_run(fn, row)[0])
+    if len(again) != len(order):
+        raise UntraceableError("trace: fn builds a different graph each time it runs on one input")
+    return {v for v, w in zip(order, again) if v.is_leaf and v is w}
+
+
+def _parameter_difference(
+    first: list[Value], second: list[Value], read_first: set[Value], read_second: set[Value]
+) -> str | None:
+    """Where one trace reads a parameter and the other another leaf (of any value), or None.
+
+    Values alone cannot tell: two zero-initialised biases, or a bias and the constant 0.0,
+    hold the same number, and the tape would keep the first trace's choice for every row.
+    """
+    for k, (a, b) in enumerate(zip(first, second)):
+        if a is not b and (a in read_first or b in read_second):
+            return f"node {k} is a parameter read in one trace only, another leaf in the other"
+    return None
