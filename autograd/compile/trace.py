@@ -18,7 +18,9 @@ data, because the tape keeps only the path taken while tracing:
   raise a TypeError while tracing, reworded here to say why;
 * ``if v.data > 0: ...``, ``float(v)``, ``Value(v.data * 2)``: not detectable in one run, so
   ``trace`` runs ``fn`` twice on different inputs and raises ``UntraceableError`` if the
-  two graphs differ (another op, or a constant that changed with the inputs). A branch that
+  two graphs differ (another op, a constant that changed with the inputs, or another
+  parameter, even one holding the same number: each input is run a second time to tell the
+  leaves fn reads, its parameters, from the constants it makes afresh). A branch that
   both inputs take the same way goes unnoticed: pass ``example`` rows that exercise it.
 
 Changing the model's structure (a layer's activation, its size) after tracing needs a new
