@@ -47,13 +47,15 @@ def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
     """The two input rows to trace with: from ``example`` if given, else fixed draws in (0.25, 0.75)."""
     if example is None:
         rng = np.random.default_rng(20240611)
-        return (0.25 + 0.5 * rng.random((2, n_inputs))).tolist()
+        draws: list[list[float]] = (0.25 + 0.5 * rng.random((2, n_inputs))).tolist()
+        return draws
     rows = np.asarray(example, dtype=float)
+    given_shape = rows.shape
     if rows.ndim == 1:
         rows = rows[None, :]
     if rows.ndim != 2 or rows.shape[1] != n_inputs or rows.shape[0] == 0:
         raise ValueError(
-            f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {np.shape(example)}"
+            f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {given_shape}"
         )
     return [rows[0].tolist(), rows[min(1, len(rows) - 1)].tolist()]
 
@@ -77,19 +79,25 @@ def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]
     return output, placeholders
 
 
-def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], list[tuple]]:
+# What must match between two traces, node by node: ("op", its parameters or name, its class,
+# its parents' positions), ("input", which one), or ("leaf", the Value).
+NodeShape = tuple[object, ...]
+
+
+def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], list[NodeShape]]:
     """The graph in topological order, and for each node what must match between two traces."""
     order = topological_order(output)
     position = {id(v): k for k, v in enumerate(order)}
     inputs = {id(v): k for k, v in enumerate(placeholders)}
-    shape = []
+    shape: list[NodeShape] = []
     for v in order:
-        if not v.is_leaf:
+        op = v.op
+        if op is not None:
             shape.append(
                 (
                     "op",
-                    repr(vars(v.op)) if vars(v.op) else v.op.name,
-                    type(v.op).__name__,
+                    repr(vars(op)) if vars(op) else op.name,
+                    type(op).__name__,
                     tuple(position[id(p)] for p in v.parents),
                 )
             )
@@ -100,7 +108,7 @@ def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], li
     return order, shape
 
 
-def _difference(first: list[tuple], second: list[tuple]) -> str | None:
+def _difference(first: list[NodeShape], second: list[NodeShape]) -> str | None:
     """Why two traces differ, or None when they are the same graph."""
     if len(first) != len(second):
         return f"the graphs have {len(first)} and {len(second)} nodes"
@@ -108,10 +116,11 @@ def _difference(first: list[tuple], second: list[tuple]) -> str | None:
         if a[0] != b[0]:
             return f"node {k} is {a[0]} in one trace and {b[0]} in the other"
         if a[0] == "leaf":
-            same_object = a[1] is b[1]
-            if not same_object and float(a[1].data).hex() != float(b[1].data).hex():
+            x, y = a[1], b[1]
+            assert isinstance(x, Value) and isinstance(y, Value)  # what _describe puts there
+            if x is not y and float(x.data).hex() != float(y.data).hex():
                 return (
-                    f"node {k} is a constant that changed with the inputs ({a[1].data!r} vs {b[1].data!r}): "
+                    f"node {k} is a constant that changed with the inputs ({x.data!r} vs {y.data!r}): "
                     "a number computed from an input (float(v), v.data) is frozen by the trace"
                 )
         elif a != b:
