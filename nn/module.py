@@ -28,6 +28,10 @@ Vector = Sequence[float] | np.ndarray
 class Module:
     """Something with parameters: lists them, names them and zeroes their gradients."""
 
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The output for one input vector: one Value, or a list for several outputs."""
+        raise NotImplementedError
+
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
         return []
