@@ -25,7 +25,8 @@ from . import grad_mode, ops
 
 _ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
 
-# What ``Value(data)`` accepts (a one-element real array too, checked at run time).
+# What ``Value(data)`` takes, for type checkers. A one-element real array works at run time
+# too, but is left out: an array type would let any array through the checker.
 Real = float | np.integer[Any] | np.floating[Any]
 
 
@@ -59,7 +60,7 @@ class _ValueType(type):
     """
 
     def __call__(cls, data: Real, label: str = "") -> Value:
-        # A subclass skips its __init__ too; mypy sees cls as the metaclass, not a Value class.
+        # mypy types cls as the metaclass, so it cannot see that object.__new__(cls) makes a Value.
         self: Value = _new_node() if cls is Value else object.__new__(cls)  # type: ignore[arg-type]
         self.data = _as_float(data)
         self.grad = 0.0
