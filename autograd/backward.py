@@ -12,20 +12,28 @@ sample with no loss) is skipped; not when a local derivative is inf or NaN, so t
 0 * inf still gives NaN, as in PyTorch (a finite z means every input was finite).
 
 Traversals mark visited nodes in the node's ``_mark`` slot with a token made for that
-pass (cheaper than a set of visited nodes, and nothing to clean up if a pass fails).
-So two traversals of the same graph must not interleave (for example from two threads).
+pass (cheaper than a set of visited nodes, and nothing to clean up if a pass fails), and
+backward adds into shared leaves' ``.grad``. So traversals run one at a time across threads:
+``backward``, ``grad`` and ``topological_order`` take one process-wide lock (once per call,
+not per node), and two threads' passes over graphs sharing parameters add up exactly.
 Backward's traversal also keeps a set of the leaves and n-ary nodes it is done with, only
 to test in one C call whether all of a neuron's 2n + 1 parents are.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from math import isfinite
 
 from . import ops
 from .grad_mode import enable_grad
 from .value import Value
+
+# Held by every traversal (see the module docstring); re-entrant, as backward with
+# create_graph=True runs topological_order inside its own pass.
+_one_traversal_at_a_time = threading.RLock()
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -35,6 +43,11 @@ def topological_order(root: Value) -> list[Value]:
     A node is expanded (its parents pushed) on first sight and emitted when it is seen
     again on top of the stack, by which time all its parents have been emitted.
     """
+    with _one_traversal_at_a_time:
+        return _topological_order(root)
+
+
+def _topological_order(root: Value) -> list[Value]:
     expanded, emitted = object(), object()
     order: list[Value] = []
     stack = [root]
@@ -129,8 +142,13 @@ def backward(root: Value, create_graph: bool = False) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, not {type(root).__name__}")
+    with _one_traversal_at_a_time:
+        _backward(root, create_graph)
+
+
+def _backward(root: Value, create_graph: bool) -> None:
     if create_graph:
-        order = topological_order(root)
+        order = _topological_order(root)
         with enable_grad():  # the gradient graph is asked for explicitly, even inside no_grad
             gradients = _gradients(order, create_graph=True)
             for node in order:
@@ -225,10 +243,9 @@ def grad(
         if isinstance(output, (int, float)):
             return [0.0 for _ in inputs]  # a constant depends on nothing
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
-    order = topological_order(output)
-    if create_graph:
-        with enable_grad():  # the gradient graph is asked for explicitly, even inside no_grad
-            gradients = _gradients(order, create_graph=True)
-    else:
-        gradients = _gradients(order, create_graph=False)
+    with _one_traversal_at_a_time:
+        order = _topological_order(output)
+        with enable_grad() if create_graph else contextlib.nullcontext():
+            # create_graph: the gradient graph is asked for explicitly, even inside no_grad
+            gradients = _gradients(order, create_graph)
     return [gradients.get(x, 0.0) for x in inputs]

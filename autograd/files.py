@@ -149,6 +149,8 @@ def _create_temporary(directory: str, name: str) -> tuple[str, int]:
             return temporary, os.open(temporary, _TEMPORARY_FLAGS, 0o600)
         except FileExistsError:
             continue  # 48 random bits taken: someone else's file; pick another name
+        except OSError as error:  # name the output, not a temporary file the user never chose
+            raise OSError(error.errno, error.strerror, os.path.join(directory, name)) from None
     raise FileExistsError(
         errno.EEXIST, "no free temporary name beside it", os.path.join(directory, name)
     )

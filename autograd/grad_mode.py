@@ -1,32 +1,55 @@
-"""Whether new operations record the graph: on by default, off inside ``no_grad()``."""
+"""Whether new operations record the graph: on by default, off inside ``no_grad()``.
+
+The mode belongs to a thread, as in PyTorch: a background thread running inference under
+``no_grad`` does not stop the main thread's graph from recording.
+
+Every op asks ``everywhere or is_grad_enabled()``: ``everywhere`` is a plain module global,
+True while no thread has recording off, so the common case costs one global read (as the
+single process-wide flag did); only while some thread is inside ``no_grad`` does an op look
+up its own thread's mode.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
-# Read by every op; a plain module global is the cheapest flag to check on the hot path.
-enabled = True
+everywhere = True  # no thread has recording off (read first by every op; see above)
+_this_thread = threading.local()  # .enabled, set once a thread enters no_grad or enable_grad
+_threads_off = 0  # how many threads have recording off now (everywhere == (_threads_off == 0))
+_count_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations record their inputs (the default)."""
+    """True when operations in this thread record their inputs (the default)."""
+    enabled: bool = getattr(_this_thread, "enabled", True)
     return enabled
+
+
+def _set(on: bool) -> None:
+    global everywhere, _threads_off
+    if is_grad_enabled() == on:
+        return
+    with _count_lock:
+        _this_thread.enabled = on
+        _threads_off += -1 if on else 1
+        everywhere = _threads_off == 0
 
 
 @contextlib.contextmanager
 def _recording(on: bool) -> Iterator[None]:
-    global enabled
-    previous = enabled
-    enabled = on
+    previous = is_grad_enabled()
+    _set(on)
     try:
         yield
     finally:
-        enabled = previous
+        _set(previous)
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
-    """Inside this block operations compute values but record no graph (for updates and inference)."""
+    """Inside this block this thread's operations compute values but record no graph
+    (for updates and inference)."""
     return _recording(False)
 
 

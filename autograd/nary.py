@@ -125,7 +125,7 @@ def _fused_neurons(
     activation = op.activation
     n = len(x)
     x_data = [v.data for v in x]
-    recording = grad_mode.enabled
+    recording = grad_mode.everywhere or grad_mode.is_grad_enabled()
     nodes = []
     for w, b in zip(weight_rows, biases):
         if len(w) != n:

@@ -25,7 +25,8 @@ from . import grad_mode, ops
 
 _ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
 
-# What ``Value(data)`` accepts (a one-element real array too, checked at run time).
+# What ``Value(data)`` takes, for type checkers. A one-element real array works at run time
+# too, but is left out: an array type would let any array through the checker.
 Real = float | np.integer[Any] | np.floating[Any]
 
 
@@ -59,7 +60,7 @@ class _ValueType(type):
     """
 
     def __call__(cls, data: Real, label: str = "") -> Value:
-        # A subclass skips its __init__ too; mypy sees cls as the metaclass, not a Value class.
+        # mypy types cls as the metaclass, so it cannot see that object.__new__(cls) makes a Value.
         self: Value = _new_node() if cls is Value else object.__new__(cls)  # type: ignore[arg-type]
         self.data = _as_float(data)
         self.grad = 0.0
@@ -152,7 +153,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _ADD
             out._a = self
             out._b = other
@@ -176,7 +177,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _SUB
             out._a = self
             out._b = other
@@ -200,7 +201,7 @@ class Value(metaclass=_ValueType):
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if grad_mode.enabled:
+        if grad_mode.everywhere or grad_mode.is_grad_enabled():
             out._op = _MUL
             out._a = self
             out._b = other
@@ -308,7 +309,7 @@ def _record1(data: float, parent: Value, op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._b = out._mark = None
-    if grad_mode.enabled:
+    if grad_mode.everywhere or grad_mode.is_grad_enabled():
         out._op = op
         out._a = parent
     else:
@@ -323,7 +324,7 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._mark = None
-    if grad_mode.enabled:
+    if grad_mode.everywhere or grad_mode.is_grad_enabled():
         out._op = op
         out._a = a
         out._b = b
@@ -348,7 +349,7 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out._mark = None
-    if grad_mode.enabled and n:
+    if n and (grad_mode.everywhere or grad_mode.is_grad_enabled()):
         out._op = op
         out._a = parents
         out._b = data

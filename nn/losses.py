@@ -33,7 +33,8 @@ from autograd import sum as value_sum
 from autograd.ops import Sigmoid
 
 Prediction = Value | float | Sequence[Value | float]
-Target = float | int | Sequence[float]
+# A number or a vector of numbers; Values where the objective is traced (nn.compiled).
+Target = Value | float | Sequence[Value | float]
 LossFunction = Callable[[Prediction, Target], Value]
 
 # PyTorch's BCELoss clamps log(p) at -100 so that p = 0 gives a large finite loss, not -inf.
@@ -41,12 +42,24 @@ _LOG_FLOOR = -100.0
 
 
 def _as_list(x: Prediction) -> list[Value | float]:
-    return [x] if isinstance(x, (Value, numbers.Real)) else list(x)
+    # float and int spelled out for mypy, which does not count them as numbers.Real
+    if isinstance(x, (Value, float, int, numbers.Real)):
+        return [x]
+    return list(x)
 
 
-def _number(target: object) -> Value | float:
+def _number(target: Value | float) -> Value | float:
     """A target as a float, or as itself when it is a Value (a traced target)."""
     return target if isinstance(target, Value) else float(target)
+
+
+def _one_target(target: Target, what: str) -> Value | float:
+    """A target that must be one number (or a traced Value), not a vector."""
+    if isinstance(target, Sequence):
+        raise TypeError(
+            f"{what}: the target must be one number, not {type(target).__name__} {target!r}"
+        )
+    return _number(target)
 
 
 def _pairs(
@@ -84,7 +97,7 @@ def _binary_target(target: Target, what: str) -> float:
             f"{what}: the target must be a number, not a Value (this loss branches on the data, "
             "so it cannot be traced; binary_cross_entropy_with_logits can)"
         )
-    t = float(target)
+    t = float(_one_target(target, what))
     if t < 0.0 or t > 1.0:  # NaN passes, to give a NaN loss
         raise ValueError(f"{what}: target must lie in [0, 1], got {target!r}")
     return t
@@ -178,7 +191,7 @@ def _traced_log_sum_exp(zs: list[Value | float]) -> Value:
     return total
 
 
-def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> Value:
+def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
     """-sum_k y_k log softmax(z)_k; ``target`` is a class index or a one-hot (or probability) vector."""
     if isinstance(target, Sequence) and any(isinstance(t, Value) for t in target):
         zs = _as_list(logits)
@@ -223,7 +236,7 @@ def softmax_cross_entropy(logits: Prediction, target: int | Sequence[float]) -> 
 def hinge_loss(score: Prediction, target: Target) -> Value:
     """max(0, 1 - y s) for a score s and a label y in {-1, +1} (the micrograd moons demo loss)."""
     s = _one(score, "hinge_loss")
-    y = _number(target)
+    y = _one_target(target, "hinge_loss")
     if (
         not isinstance(y, Value) and y not in (-1.0, 1.0) and not math.isnan(y)
     ):  # NaN passes, to give a NaN loss

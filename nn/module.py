@@ -21,10 +21,17 @@ from .init import Seed, make_rng, weight_sampler
 
 Inputs = Sequence[Value | float]
 _PLAIN = (float, int)  # exact classes: bool and numpy scalars keep their own checks
+# Numbers set by hand: nested lists, or numpy arrays (a matrix is nout rows of nin numbers).
+Matrix = Sequence[Sequence[float]] | np.ndarray
+Vector = Sequence[float] | np.ndarray
 
 
 class Module:
     """Something with parameters: lists them, names them and zeroes their gradients."""
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The output for one input vector: one Value, or a list for several outputs."""
+        raise NotImplementedError
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
@@ -97,7 +104,7 @@ class Neuron(Module):
         """
         return autograd.neuron(self.w, self._checked_input(x), self.b, self.activation)
 
-    def _checked_input(self, x: Inputs) -> Sequence:
+    def _checked_input(self, x: Inputs) -> Inputs:
         """``x`` as a sequence of ``nin`` numbers or Values, or an error naming this neuron."""
         if (
             x.__class__ is not list and x.__class__ is not tuple
@@ -111,14 +118,15 @@ class Neuron(Module):
             return [Value(v, label=f"x{i}") for i, v in enumerate(x)]
         return x
 
-    def _as_input_vector(self, x: object) -> Sequence:
+    def _as_input_vector(self, x: object) -> Inputs:
         """An input vector that is not a list or tuple: a 1-D array or another sequence, not a dict or set."""
         if isinstance(x, np.ndarray):
             if x.ndim != 1:
                 raise ValueError(
                     f"{self._who()} takes a 1-D input vector, not an array of shape {x.shape}"
                 )
-            return x.tolist()
+            numbers: list[float] = x.tolist()
+            return numbers
         if isinstance(x, (str, bytes, Mapping, Set)) or not isinstance(x, Sequence):
             raise TypeError(
                 f"{self._who()} takes a list of numbers or Values, not {type(x).__name__}"
@@ -211,9 +219,7 @@ class Layer(Module):
         """Each neuron's bias, in order."""
         return [neuron.b for neuron in self.neurons]
 
-    def set_weights(
-        self, weight_matrix: Sequence[Sequence[float]], biases: Sequence[float]
-    ) -> None:
+    def set_weights(self, weight_matrix: Matrix, biases: Vector) -> None:
         """Set all weights by hand: ``weight_matrix`` is nout rows of nin numbers, ``biases`` nout numbers."""
         rows = [list(row) for row in weight_matrix]
         if len(rows) != self.nout:
@@ -295,13 +301,13 @@ class MLP(Module):
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The network's output for one input vector of floats or Values."""
         for layer in self.layers:
-            x = layer(x)
-        if len(x) == 1:
-            x[0].label = "out"
-            return x[0]
-        for j, out in enumerate(x):
+            x = outputs = layer(x)
+        if len(outputs) == 1:
+            outputs[0].label = "out"
+            return outputs[0]
+        for j, out in enumerate(outputs):
             out.label = f"out{j}"
-        return x
+        return outputs
 
     def layer_outputs(self, x: Inputs) -> list[list[Value]]:
         """Each layer's outputs for input ``x``: the hidden activations, then the output layer's."""
@@ -323,9 +329,7 @@ class MLP(Module):
         """Every bias, layer by layer."""
         return [b for layer in self.layers for b in layer.biases()]
 
-    def set_weights(
-        self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]]
-    ) -> None:
+    def set_weights(self, layers: Sequence[tuple[Matrix, Vector]]) -> None:
         """Set every layer by hand from ``[(W0, b0), (W1, b1), ...]`` (W: nout rows of nin numbers)."""
         layers = list(layers)
         if len(layers) != len(self.layers):
@@ -338,29 +342,29 @@ class MLP(Module):
     @classmethod
     def from_weights(
         cls,
-        layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]],
+        layers: Sequence[tuple[Matrix, Vector]],
         activation: str = "relu",
         output_activation: str = "linear",
     ) -> MLP:
         """An MLP whose shape and numbers are ``[(W0, b0), (W1, b1), ...]``, e.g. the notes' XOR network."""
-        layers = [(np.asarray(w, dtype=float), b) for w, b in layers]
-        if not layers:
+        arrays = [(np.asarray(w, dtype=float), b) for w, b in layers]
+        if not arrays:
             raise ValueError("an MLP needs at least one layer")
-        for i, (weight_matrix, _) in enumerate(layers):
+        for i, (weight_matrix, _) in enumerate(arrays):
             if weight_matrix.ndim != 2:
                 raise ValueError(
                     f"layer {i}: weight matrix must be 2-D (nout rows of nin numbers), got shape {weight_matrix.shape}"
                 )
-        for i in range(1, len(layers)):
-            if layers[i][0].shape[1] != layers[i - 1][0].shape[0]:
+        for i in range(1, len(arrays)):
+            if arrays[i][0].shape[1] != arrays[i - 1][0].shape[0]:
                 raise ValueError(
-                    f"layer {i} takes {layers[i][0].shape[1]} inputs but layer {i - 1} has {layers[i - 1][0].shape[0]} neurons"
+                    f"layer {i} takes {arrays[i][0].shape[1]} inputs but layer {i - 1} has {arrays[i - 1][0].shape[0]} neurons"
                 )
-        nin = layers[0][0].shape[1]
+        nin = arrays[0][0].shape[1]
         model = cls(
-            nin, [w.shape[0] for w, _ in layers], activation, output_activation, init="zeros"
+            nin, [w.shape[0] for w, _ in arrays], activation, output_activation, init="zeros"
         )
-        model.set_weights(layers)
+        model.set_weights(arrays)
         return model
 
     def to_numpy(self) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -240,3 +240,10 @@ def test_cli_graph_into_a_directory_is_refused(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.startswith(f"valuegrad: error: {target}: is a directory") and err.count("\n") == 1
     assert kind(target) == "dir"
+
+
+def test_an_error_names_the_output_not_the_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "missing_directory" / "model.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        atomic_write_text(out, "{}")
+    assert caught.value.filename == str(out)

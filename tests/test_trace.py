@@ -296,3 +296,36 @@ def test_float32_tapes_agree_with_float64_to_float32_precision() -> None:
     assert all(abs(a - b) <= 1e-5 * scale for a, b in zip(got, expected))
     with pytest.raises(ValueError, match="dtype"):
         trace(per_sample_loss, 3, dtype="float16")
+
+
+def test_picking_between_parameters_that_hold_the_same_number_is_detected() -> None:
+    # Issue 12.9: two zero-initialised biases, chosen by the data. Eager, over these rows, gives
+    # d(mean)/d b_high = 0.8 and d/d b_low = 0.2; a tape would keep one trace's choice for all.
+    b_high, b_low = Value(0.0), Value(0.0)
+
+    def pick(x):
+        return x + (b_high if x.data > 0.5 else b_low)
+
+    rows = np.array([[0.9], [0.1], [0.8], [0.7], [0.6]])  # trace uses the first two rows
+    for x in rows[:, 0]:
+        (pick(Value(x)) * (1.0 / len(rows))).backward()
+    assert (b_high.grad, b_low.grad) == pytest.approx((0.8, 0.2))
+    with pytest.raises(UntraceableError, match="parameter read in one trace only"):
+        trace(pick, 1, example=rows)
+
+
+@pytest.mark.parametrize("example", [[[0.9], [0.1]], [[0.1], [0.9]]])
+def test_a_parameter_in_one_trace_and_an_equal_constant_in_the_other_is_detected(example) -> None:
+    bias = Value(0.0)
+
+    def bias_or_zero(x):
+        return x + (bias if x.data > 0.5 else 0.0)  # the constant 0.0 holds the bias's number
+
+    with pytest.raises(UntraceableError, match="parameter read in one trace only"):
+        trace(bias_or_zero, 1, example=example)
+
+
+def test_constants_made_afresh_by_each_run_are_not_parameters() -> None:
+    w = Value(0.5)
+    tape = trace(lambda x: (1.0 - w * x).relu() + Value(0.0) * x, 1)  # fresh 1.0 and 0.0 leaves
+    assert tape.params == [w]

@@ -54,11 +54,15 @@ def test_wrong_uses_of_a_value_are_reported(cache_dir: Path, tmp_path: Path) -> 
     assert 'Unsupported operand types for + ("str" and "int")' in mine[2]
 
 
-# Typed once their rewrites in progress land (the compiled replay is being reworked for speed).
-NOT_YET_TYPED = ("autograd/compile/",)
+# Typed once the rewrites in progress in these files land (the compiled replay, the optimizers,
+# the table application and the CLI are being reworked); every other file must be clean.
+NOT_YET_TYPED = (
+    *[f"autograd/compile/{name}.py" for name in ("batched_ops", "ir", "kernels", "tape")],
+    *[f"nn/{name}.py" for name in ("cli", "compiled", "draw", "optim", "progress", "train")],
+    "nn/tables/",
+)
 
 
-@pytest.mark.parametrize("package", ["autograd"])
-def test_package_passes_mypy_strict(cache_dir: Path, package: str) -> None:
-    _, errors = _mypy(cache_dir, package)
+def test_the_packages_pass_mypy_strict(cache_dir: Path) -> None:
+    _, errors = _mypy(cache_dir, "autograd", "nn")
     assert [e for e in errors if not e.startswith(NOT_YET_TYPED)] == []

@@ -18,7 +18,9 @@ data, because the tape keeps only the path taken while tracing:
   raise a TypeError while tracing, reworded here to say why;
 * ``if v.data > 0: ...``, ``float(v)``, ``Value(v.data * 2)``: not detectable in one run, so
   ``trace`` runs ``fn`` twice on different inputs and raises ``UntraceableError`` if the
-  two graphs differ (another op, or a constant that changed with the inputs). A branch that
+  two graphs differ (another op, a constant that changed with the inputs, or another
+  parameter, even one holding the same number: each input is run a second time to tell the
+  leaves fn reads, its parameters, from the constants it makes afresh). A branch that
   both inputs take the same way goes unnoticed: pass ``example`` rows that exercise it.
 
 Changing the model's structure (a layer's activation, its size) after tracing needs a new
@@ -45,23 +47,24 @@ def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
     """The two input rows to trace with: from ``example`` if given, else fixed draws in (0.25, 0.75)."""
     if example is None:
         rng = np.random.default_rng(20240611)
-        return (0.25 + 0.5 * rng.random((2, n_inputs))).tolist()
+        draws: list[list[float]] = (0.25 + 0.5 * rng.random((2, n_inputs))).tolist()
+        return draws
     rows = np.asarray(example, dtype=float)
+    given_shape = rows.shape
     if rows.ndim == 1:
         rows = rows[None, :]
     if rows.ndim != 2 or rows.shape[1] != n_inputs or rows.shape[0] == 0:
         raise ValueError(
-            f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {np.shape(example)}"
+            f"trace: example must have shape ({n_inputs},) or (rows, {n_inputs}), not {given_shape}"
         )
     return [rows[0].tolist(), rows[min(1, len(rows) - 1)].tolist()]
 
 
 def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]]:
     placeholders = [Value(x, label=f"x{k}") for k, x in enumerate(row)]
-    previous = grad_mode.enabled
-    grad_mode.enabled = True  # a trace records the graph even inside no_grad
     try:
-        output = fn(*placeholders)
+        with grad_mode.enable_grad():  # a trace records the graph even inside no_grad
+            output = fn(*placeholders)
     except TypeError as error:
         message = str(error)
         if "no truth value" in message or "not ordered" in message:
@@ -71,26 +74,30 @@ def _run(fn: Callable[..., Value], row: list[float]) -> tuple[Value, list[Value]
                 "combine them with ops, or use the eager engine"
             ) from error
         raise
-    finally:
-        grad_mode.enabled = previous
     if not isinstance(output, Value):
         raise TypeError(f"trace: fn must return one Value, not {type(output).__name__}")
     return output, placeholders
 
 
-def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], list[tuple]]:
+# What must match between two traces, node by node: ("op", its parameters or name, its class,
+# its parents' positions), ("input", which one), or ("leaf", the Value).
+NodeShape = tuple[object, ...]
+
+
+def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], list[NodeShape]]:
     """The graph in topological order, and for each node what must match between two traces."""
     order = topological_order(output)
     position = {id(v): k for k, v in enumerate(order)}
     inputs = {id(v): k for k, v in enumerate(placeholders)}
-    shape = []
+    shape: list[NodeShape] = []
     for v in order:
-        if not v.is_leaf:
+        op = v.op
+        if op is not None:
             shape.append(
                 (
                     "op",
-                    repr(vars(v.op)) if vars(v.op) else v.op.name,
-                    type(v.op).__name__,
+                    repr(vars(op)) if vars(op) else op.name,
+                    type(op).__name__,
                     tuple(position[id(p)] for p in v.parents),
                 )
             )
@@ -101,7 +108,7 @@ def _describe(output: Value, placeholders: list[Value]) -> tuple[list[Value], li
     return order, shape
 
 
-def _difference(first: list[tuple], second: list[tuple]) -> str | None:
+def _difference(first: list[NodeShape], second: list[NodeShape]) -> str | None:
     """Why two traces differ, or None when they are the same graph."""
     if len(first) != len(second):
         return f"the graphs have {len(first)} and {len(second)} nodes"
@@ -109,10 +116,11 @@ def _difference(first: list[tuple], second: list[tuple]) -> str | None:
         if a[0] != b[0]:
             return f"node {k} is {a[0]} in one trace and {b[0]} in the other"
         if a[0] == "leaf":
-            same_object = a[1] is b[1]
-            if not same_object and float(a[1].data).hex() != float(b[1].data).hex():
+            x, y = a[1], b[1]
+            assert isinstance(x, Value) and isinstance(y, Value)  # what _describe puts there
+            if x is not y and float(x.data).hex() != float(y.data).hex():
                 return (
-                    f"node {k} is a constant that changed with the inputs ({a[1].data!r} vs {b[1].data!r}): "
+                    f"node {k} is a constant that changed with the inputs ({x.data!r} vs {y.data!r}): "
                     "a number computed from an input (float(v), v.data) is frozen by the trace"
                 )
         elif a != b:
@@ -142,16 +150,40 @@ def trace(
     output, placeholders = _run(fn, first_row)
     order, shape = _describe(output, placeholders)
     second_output, second_placeholders = _run(fn, second_row)
-    _, second_shape = _describe(second_output, second_placeholders)
+    second_order, second_shape = _describe(second_output, second_placeholders)
     reason = _difference(shape, second_shape)
+    if reason is None:
+        reason = _parameter_difference(
+            order, second_order, _read(fn, first_row, order), _read(fn, second_row, second_order)
+        )
     if reason is not None:
         raise UntraceableError(
             f"trace: fn builds a different graph for different inputs ({reason}); "
             "data-dependent control flow cannot be compiled"
         )
-    # Parameters: leaves found in both traces (fn closes over them); the rest were made by fn.
-    params = []
-    for v, other in zip(order, second_shape):
-        if v.is_leaf and other[0] == "leaf" and other[1] is v:
-            params.append(v)
+    # Parameters: the leaves both traces share (fn closes over them); the rest fn made itself.
+    params = [v for v, w in zip(order, second_order) if v.is_leaf and v is w]
     return compile_tape(output, placeholders, params, np.dtype(dtype))
+
+
+def _read(fn: Callable[..., Value], row: list[float], order: list[Value]) -> set[Value]:
+    """The leaves of ``order`` that fn reads rather than makes (parameters, not its constants):
+    those that are the same objects when fn runs on the same row again."""
+    again = topological_order(_run(fn, row)[0])
+    if len(again) != len(order):
+        raise UntraceableError("trace: fn builds a different graph each time it runs on one input")
+    return {v for v, w in zip(order, again) if v.is_leaf and v is w}
+
+
+def _parameter_difference(
+    first: list[Value], second: list[Value], read_first: set[Value], read_second: set[Value]
+) -> str | None:
+    """Where one trace reads a parameter and the other another leaf (of any value), or None.
+
+    Values alone cannot tell: two zero-initialised biases, or a bias and the constant 0.0,
+    hold the same number, and the tape would keep the first trace's choice for every row.
+    """
+    for k, (a, b) in enumerate(zip(first, second)):
+        if a is not b and (a in read_first or b in read_second):
+            return f"node {k} is a parameter read in one trace only, another leaf in the other"
+    return None

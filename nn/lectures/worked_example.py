@@ -117,7 +117,7 @@ def worked_example_step(train_biases: bool = False) -> WorkedStep:
     loss = squared_error(output, TARGET, half=True)
     model.zero_grad()
     loss.backward()
-    gradients = {label: p.grad for label, p in model.named_parameters()}
+    gradients = {label: float(p.grad) for label, p in model.named_parameters()}
     SGD(model.parameters() if train_biases else model.weights(), lr=LEARNING_RATE).step()
     return WorkedStep(
         hidden_net=hidden_net,
@@ -156,6 +156,7 @@ def worked_example_run(steps: int = STEPS, train_biases: bool = False) -> Worked
     )
     with no_grad():
         output = model(INPUT)
+        assert isinstance(output, list), "the worked example has two outputs"
         error = squared_error(output, TARGET, half=True).data
     return WorkedRun(
         steps,

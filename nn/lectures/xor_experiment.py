@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..data import xor_dataset
 from ..module import MLP
@@ -42,10 +43,17 @@ class XorRun:
     model: MLP
 
 
+def xor_outputs(model: MLP) -> list[float]:
+    """The network's output for each of the four XOR inputs (one output neuron: one float each)."""
+    outputs = predict(model, xor_dataset()[0])
+    scores = [o for o in outputs if isinstance(o, float)]
+    assert len(scores) == len(outputs), "an XOR network has one output"
+    return scores
+
+
 def solves_xor(model: MLP) -> bool:
     """True when every XOR output is on the right side of 1/2."""
-    inputs, targets = xor_dataset()
-    return all((o > 0.5) == (t > 0.5) for o, t in zip(predict(model, inputs), targets))
+    return all((o > 0.5) == (t > 0.5) for o, t in zip(xor_outputs(model), xor_dataset()[1]))
 
 
 def train_xor(
@@ -70,13 +78,14 @@ def train_xor(
         epochs=epochs,
         progress=False,
     )
-    return XorRun(seed, hidden, history, predict(model, inputs), solves_xor(model), model)
+    return XorRun(seed, hidden, history, xor_outputs(model), solves_xor(model), model)
 
 
 def xor_success_rate(
-    hidden: int, seeds: Iterable[int], **options: object
+    hidden: int, seeds: Iterable[int], **options: Any
 ) -> tuple[float, list[XorRun]]:
-    """Fraction of ``seeds`` whose run solves XOR, and the runs themselves."""
+    """Fraction of ``seeds`` whose run solves XOR, and the runs themselves (``options``: those of
+    ``train_xor``)."""
     runs = [train_xor(hidden, seed, **options) for seed in seeds]
     return sum(run.solved for run in runs) / len(runs), runs
 
