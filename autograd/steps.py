@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from math import isfinite
 
 from .backward import topological_order
+from .ops import NaryOp, Op
 from .value import Value
 
 
@@ -47,6 +48,30 @@ class BackwardStep:
     activation_slope: float | None
     z_grad: float | None
     order: tuple[Value, ...]
+
+
+def made_by(node: Value) -> Op:
+    """The op that made ``node``; asking for the op of a leaf is a ValueError that names it."""
+    op = node.op
+    if op is None:
+        raise ValueError(f"{node!r} is a leaf: no op made it")
+    return op
+
+
+def nary_op(node: Value) -> NaryOp:
+    """The n-ary op (sum, dot, neuron) that made ``node``, whose parents are kept as a tuple."""
+    op = made_by(node)
+    if not isinstance(op, NaryOp):
+        raise ValueError(f"{node!r} was made by {op.name}, not by an n-ary op")
+    return op
+
+
+def plain_number(grad: float | Value) -> float:
+    """A gradient that plain backward computed, so a number; a Value would come from
+    ``create_graph=True``, which stepping never uses."""
+    if isinstance(grad, Value):
+        raise TypeError(f"expected a plain gradient (a number), got {grad!r}")
+    return grad
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -92,11 +117,13 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 
 def _step(index: int, node: Value, order: tuple[Value, ...]) -> BackwardStep:
     """Apply one node's chain rule to its parents' grads, exactly as ``backward()`` writes it."""
-    upstream = node.grad
-    a, b, op = node._a, node._b, node._op
+    upstream = plain_number(node.grad)
+    a, b = node._a, node._b
     if a.__class__ is not tuple:
+        op = made_by(node)
         parents = (a,) if b is None else (a, b)
-        locals_ = op.local_grads(tuple([p.data for p in parents]), node.data)
+        grads = op.local_grads(tuple([p.data for p in parents]), node.data)
+        locals_ = [plain_number(local) for local in grads]
         sent = []
         for parent, local in zip(parents, locals_):
             contribution = upstream * local
@@ -104,10 +131,11 @@ def _step(index: int, node: Value, order: tuple[Value, ...]) -> BackwardStep:
             sent.append(GradientPass(parent, local, contribution))
         return BackwardStep(index, node, upstream, tuple(sent), None, None, order)
 
-    activation = op.activation
-    slope = None if activation is None else activation.local_grads((b,), node.data)[0]
+    nary = nary_op(node)
+    activation = nary.activation
+    slope = None if activation is None else plain_number(activation.local_grads((b,), node.data)[0])
     z_grad = upstream if slope is None else upstream * slope
-    n = len(a) // 2 if op.paired else 0
+    n = len(a) // 2 if nary.paired else 0
     weights, inputs, terms = a[:n], a[n : 2 * n], a[2 * n :]
     locals_ = [x.data for x in inputs] + [w.data for w in weights] + [1.0] * len(terms)
     contributions = [z_grad * local for local in locals_]

@@ -397,7 +397,7 @@ GRAPHS = {
 }
 
 
-def add_graph_command(subparsers: argparse._SubParsersAction) -> None:
+def add_graph_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """``valuegrad graph NAME --out FILE``: draw a lecture network or graph to an image file."""
     parser = subparsers.add_parser(
         "graph", help="draw a lecture network or computation graph to a file"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib.util
 import sys
 import warnings
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 # Shown only once a run has lasted this long (seconds), so quick runs print nothing.
 DELAY = 1.0
@@ -51,7 +54,7 @@ class ProgressBar:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = should_show(enabled, self.stream)
         self.total = max(int(total), 0)
-        self._bar: Any = None
+        self._bar: tqdm[NoReturn] | None = None
         if self.enabled:
             # In a notebook without ipywidgets, tqdm's text bar goes to one output line that is
             # replaced in place, not to stderr (where each redraw would stay as a line of its own).
@@ -103,18 +106,17 @@ class _NotebookLine:
             return
         from IPython.display import Pretty, display
 
-        if (
-            self._handle is None
-        ):  # created on the first redraw, so a delayed bar shows nothing before
-            self._handle = display(Pretty(line), display_id=True)
+        # IPython's display() and Pretty have no annotations, hence the two ignores.
+        if self._handle is None:  # created on the first redraw: a delayed bar shows nothing before
+            self._handle = display(Pretty(line), display_id=True)  # type: ignore[no-untyped-call]
         else:
-            self._handle.update(Pretty(line))
+            self._handle.update(Pretty(line))  # type: ignore[no-untyped-call]
 
     def flush(self) -> None:
         pass
 
 
-def _tqdm() -> Any:
+def _tqdm() -> type[tqdm[Any]]:
     """``tqdm.auto.tqdm``, imported when first needed: it picks notebook or terminal on import.
 
     Without ipywidgets tqdm falls back to its text bar with a warning; that fallback is the
@@ -122,5 +124,5 @@ def _tqdm() -> Any:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm  # type: ignore[import-untyped]
-    return tqdm
+        from tqdm.auto import tqdm as auto_tqdm
+    return auto_tqdm

@@ -217,9 +217,9 @@ def add_collapsed_graph(
     set_title(graph, title or _title(len(order), max_nodes, by, grad_flow, edge_labels))
 
 
-def _keep_neurons_in_order(graph: graphviz.Digraph, keys: list[tuple]) -> None:
+def _keep_neurons_in_order(graph: graphviz.Digraph, keys: list[GroupKey]) -> None:
     """A layer's neuron boxes side by side in the order N0, N1, ... (invisible edges in one rank)."""
-    by_layer: defaultdict[int, list[tuple]] = defaultdict(list)
+    by_layer: defaultdict[int, list[GroupKey]] = defaultdict(list)
     for key in keys:
         if key[0] == 1 and key[2] not in (-1, None):
             by_layer[key[1]].append(key)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import graphviz
 
-from ..steps import BackwardStep, backward_order
+from ..ops import Op
+from ..steps import BackwardStep, backward_order, made_by, nary_op, plain_number
 from ..value import Value
 from .style import ROLE_COLORS, grad_edge_style, html_text, plain_text, record_text
 
@@ -78,7 +79,7 @@ def html_row(box: Box, show_grad: bool, number_format: str, fill: str, port: str
 
 def is_neuron(node: Value) -> bool:
     """A fused neuron node (``autograd.neuron``): parents (w..., x..., b) and z kept in ``_b``."""
-    return node._a.__class__ is tuple and node._op.name.startswith("neuron(")
+    return node._a.__class__ is tuple and made_by(node).name.startswith("neuron(")
 
 
 def z_name(node: Value) -> str:
@@ -89,9 +90,9 @@ def z_name(node: Value) -> str:
     return f"net_{label}" if label else "net"
 
 
-def z_grad(node: Value) -> float:
+def z_grad(node: Value, activation: Op) -> float:
     """d root / dz = d root / d out * act'(z), from the node's grad (the notes' delta)."""
-    slope = node._op.activation.local_grads((node._b,), node.data)[0]
+    slope = plain_number(activation.local_grads((node._b,), node.data)[0])
     return float(node.grad) * slope
 
 
@@ -200,18 +201,21 @@ def add_full_graph(
         if node.is_leaf:
             continue
         marked = node is current
-        if expand and is_neuron(node) and node._op.activation is not None:
+        activation = nary_op(node).activation if expand and is_neuron(node) else None
+        if activation is not None:
             # before the neuron's own step, backward has not computed d root / dz at all
             computed = node in done
-            z = Box(z_name(node), node._b, z_grad(node) if computed else None, not computed)
+            z = Box(
+                z_name(node), node._b, z_grad(node, activation) if computed else None, not computed
+            )
             op_node(f"sum{k}", "w·x + b", marked, ordered=True)
             box(f"z{k}", z, "intermediate", marked, graph)
             graph.edge(f"sum{k}", f"z{k}", **edge_style(z.grad or 0.0))
-            op_node(f"op{k}", node._op.activation.name, marked)
+            op_node(f"op{k}", activation.name, marked)
             graph.edge(f"z{k}", f"op{k}", **edge_style(z.grad or 0.0))
             into = f"sum{k}"
         else:
-            name = "w·x + b" if expand and is_neuron(node) else node._op.name
+            name = "w·x + b" if expand and is_neuron(node) else made_by(node).name
             op_node(f"op{k}", name, marked, ordered=is_neuron(node))
             into = f"op{k}"
         for parent in _drawing_order(node):

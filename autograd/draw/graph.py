@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import graphviz
 
@@ -55,6 +55,13 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
         # No memory address: a notebook's saved text output stays the same from run to run.
         return f"<{type(self).__module__}.{type(self).__qualname__}>"
 
+    # As graphviz's own pipe: bytes by default, text when an encoding is given.
+    @overload
+    def pipe(
+        self, format: str | None = None, *args: Any, encoding: None = None, **kwargs: Any
+    ) -> bytes: ...
+    @overload
+    def pipe(self, format: str | None = None, *args: Any, encoding: str, **kwargs: Any) -> str: ...
     def pipe(self, *args: Any, **kwargs: Any) -> bytes | str:
         with _explain_missing_dot():
             output: bytes | str = super().pipe(*args, **kwargs)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..files import atomic_write_bytes
-from ..steps import BackwardStep, backward_steps
+from ..steps import BackwardStep, backward_steps, made_by, nary_op
 from ..value import Value
 from .full import is_neuron, z_name
 from .graph import _explain_missing_dot, draw_dot
@@ -96,7 +96,7 @@ def _name(node: Value) -> str:
         return node.label
     if node.is_leaf:
         return f"({node.data:g})"
-    return f"({node._op.name})"
+    return f"({made_by(node).name})"
 
 
 def _d(name: str) -> str:
@@ -106,7 +106,10 @@ def _d(name: str) -> str:
 
 def _slope_formula(node: Value, z: str) -> str:
     """act'(z) as the lectures write it, in terms of the output where that is shorter."""
-    name = node._op.activation.name
+    activation = nary_op(node).activation
+    if activation is None:
+        raise ValueError(f"{node!r} is a linear neuron: it has no activation slope")
+    name = activation.name
     out = _name(node)
     if name == "sigmoid":
         return f"{out} (1 - {out})"
