@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
+from autograd import Value
 from autograd.draw import Drawing
 from autograd.draw.style import (
     ROLE_COLORS,
@@ -72,7 +74,7 @@ def draw_network(
     largest = max((abs(w.data) for w in weights), default=0.0) or 1.0
 
     sizes = "-".join(str(n) for n in [nin, *(len(layer) for layer in layers)])
-    graph = new_digraph(Drawing, rankdir, title or f"network {sizes}")
+    graph: Drawing = new_digraph(Drawing, rankdir, title or f"network {sizes}")
     graph.attr(ordering="out", nodesep="0.3", ranksep="1.2")
 
     previous = [f"input{i}" for i in range(nin)]
@@ -130,7 +132,7 @@ def draw_network(
     return graph
 
 
-def _layers_of(model: object) -> list[list]:
+def _layers_of(model: Any) -> list[list[Any]]:
     """The neurons of ``model``, layer by layer, for an MLP, a Layer or a Neuron."""
     if hasattr(model, "layers"):
         layers = [list(layer.neurons) for layer in model.layers]
@@ -159,13 +161,18 @@ def _activation_name(neuron: object) -> str:
     )
 
 
-def _number(value: object, number_format: str, show_grad: bool) -> str:
+def _number(value: Value, number_format: str, show_grad: bool) -> str:
     text = format(value.data, number_format)
     return f"{text} (grad {format(float(value.grad), number_format)})" if show_grad else text
 
 
 def _weights_table(
-    name: str, activation: str, bias: str, weights: list, number_format: str, show_grad: bool
+    name: str,
+    activation: str,
+    bias: str,
+    weights: Sequence[Value],
+    number_format: str,
+    show_grad: bool,
 ) -> str:
     """A neuron as an HTML-like table: name, activation, bias, then its weights w0, w1, ... in order."""
     rows = [
@@ -189,7 +196,7 @@ def _sign_color(x: float) -> str:
 
 
 def _weight_style(
-    w: object, largest: float, number_format: str, show_grad: bool, label: bool
+    w: Value, largest: float, number_format: str, show_grad: bool, label: bool
 ) -> dict[str, str]:
     color = _sign_color(w.data)
     style = {"color": color, "penwidth": f"{0.8 + 3.2 * abs(w.data) / largest:.2f}"}
