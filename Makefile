@@ -21,7 +21,11 @@ demo: venv
 	$(BIN)/valuegrad xor
 	$(BIN)/valuegrad worked-example
 
+# Lint, format check and strict type check first (each takes seconds), then the suite.
 test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: venv
