@@ -6,7 +6,8 @@
 
 Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``,
 ``train`` (with ``compiled``: training on the traced replay), ``metrics``, ``data`` and
-``csvfile``, ``tabular`` (CSV to task), ``serialize``, ``draw`` (pictures of a network), the
+``csvfile``, ``columns`` (CSV to columns), ``preprocess`` and ``table_model`` (``TableModel``: a
+network with its column rules), ``serialize``, ``draw`` (pictures of a network), the
 lecture notes' examples (``logic_gates``, ``worked_example``, ``xor_experiment``) and ``cli``
 (the ``valuegrad`` command).
 """
@@ -33,6 +34,7 @@ from .metrics import accuracy, mean_squared_error, r2_score
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adagrad, Adam, Optimizer
 from .progress import ProgressBar
+from .tables.columns import ColumnTable, read_columns
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
     FORMAT_VERSION,
@@ -43,7 +45,8 @@ from .tables.serialize import (
     model_to_dict,
     save_model,
 )
-from .train import NonFiniteLossError, predict, train
+from .tables.table_model import TableModel
+from .train import NonFiniteLossError, predict, predict_proba, train
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -54,6 +57,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "ColumnTable",
     "DataError",
     "Layer",
     "ModelFileError",
@@ -63,6 +67,7 @@ __all__ = [
     "Optimizer",
     "ProgressBar",
     "Table",
+    "TableModel",
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -82,7 +87,9 @@ __all__ = [
     "model_to_dict",
     "mse_loss",
     "predict",
+    "predict_proba",
     "r2_score",
+    "read_columns",
     "read_csv",
     "save_model",
     "softmax",
