@@ -20,6 +20,7 @@ import io
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -88,7 +89,7 @@ def _learning_rate(text: str) -> float:
 
 
 def _hidden_sizes(text: str) -> list[int]:
-    if not text.strip():
+    if not text.strip() or text.strip().lower() == "none":
         return []  # no hidden layer: a linear or logistic model
     try:
         widths = [_positive_int(part.strip()) for part in text.split(",")]
@@ -114,6 +115,12 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
         raise CliError(f"{path}: cannot write here, directory {directory} does not exist")
     if os.path.isdir(path):
         raise CliError(f"{path}: is a directory")
+    try:  # a read-only directory (or file system) is found now, not after the training
+        descriptor, probe = tempfile.mkstemp(dir=directory, prefix=".valuegrad-write-test.")
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError as error:
+        raise CliError(f"{path}: cannot write in {directory} ({error.strerror or error})") from None
     for other in not_same_as:
         if os.path.exists(path) and os.path.exists(other) and os.path.samefile(path, other):
             raise CliError(f"{path}: refusing to overwrite the input file {other}")
@@ -583,11 +590,21 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 ]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("valuegrad")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand in ``COMMANDS``."""
     parser = _Parser(
         prog=PROGRAM, description="valuegrad: scalar autodiff and small neural networks"
     )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
     subparsers = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )

@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .csvfile import DataError, _check_header, _shown
+from .csvfile import DataError, _check_header, _shown, bounded_lines
 from .regular_file import NotARegularFileError, open_regular_file
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null"})
-# A line longer than this is refused while it is read, so one huge line cannot fill memory.
-MAX_LINE_CHARS = 1_000_000
 MAX_PROBLEMS = 20
 DELIMITERS = (",", ";", "\t")
 
@@ -205,22 +203,6 @@ def table_from_columns(
     return ColumnTable(name, columns, array("q", range(2, n_rows + 2)))
 
 
-def _bounded_lines(handle: io.TextIOBase, path: str, counter: list[int]) -> Iterator[str]:
-    """The file's lines, refusing one longer than ``MAX_LINE_CHARS`` before it is read whole."""
-    while True:
-        line = handle.readline(MAX_LINE_CHARS + 1)
-        if not line:
-            return
-        counter[0] += 1
-        if len(line) > MAX_LINE_CHARS:
-            raise DataError(
-                f"a line longer than {MAX_LINE_CHARS:,} characters; is this a CSV file?",
-                path,
-                counter[0],
-            )
-        yield line
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The one of ``,`` ``;`` tab that the header line holds most often (``,`` when none)."""
     counts = {d: header_line.count(d) for d in DELIMITERS}
@@ -240,7 +222,7 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
         raise DataError("permission denied", path) from None
     except OSError as error:
         raise DataError(f"cannot be read ({error.strerror or error})", path) from None
-    return handle, _bounded_lines(handle, path, counter)
+    return handle, bounded_lines(handle, path, counter)
 
 
 def read_columns(path: str | os.PathLike, delimiter: str | None = None) -> ColumnTable:

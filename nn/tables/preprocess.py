@@ -188,7 +188,8 @@ class Preprocessor:
         problems.raise_if_any()
         if not rules:
             raise DataError(
-                "no feature columns left to learn from (see the notes above, or name them with --features)",
+                "no feature columns left to learn from"
+                + (f" ({'; '.join(notes)})" if notes else ""),
                 table.path,
             )
         return cls(rules)
@@ -249,7 +250,7 @@ class Preprocessor:
                 if notes is not None and unseen:
                     shown = ", ".join(repr(v) for v in list(unseen)[:3])
                     notes.append(
-                        f"warning: column {rule.name!r}: {_cells(sum(unseen.values()))} with a value not seen in training "
+                        f"warning: column {rule.name!r}: {_count(sum(unseen.values()), 'cell')} with a value not seen in training "
                         f"({shown}{', ...' if len(unseen) > 3 else ''}), encoded as no category"
                     )
         problems.raise_if_any()
@@ -311,6 +312,10 @@ def _is_text(x: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _cells(count: int) -> str:
