@@ -16,7 +16,7 @@ from test_table_model import passengers, write_csv
 import nn
 from nn import DataError, ModelFileError, load_model, read_columns, read_csv
 from nn.cli import main
-from nn.tables.columns import MAX_LINE_CHARS
+from nn.tables.csvfile import MAX_LINE_CHARS
 from nn.tables.serialize import MAX_MODEL_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
