@@ -336,7 +336,7 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
         "--batch-size",
         type=_positive_int,
         default=None,
-        help="mini-batch size (default: 200, or all rows if fewer)",
+        help="mini-batch size (default: 200, or 1%% of the training rows when that is more)",
     )
     parser.add_argument(
         "--l2",

@@ -84,7 +84,7 @@ class Column:
     """One column: ``numbers`` per row (NaN where missing or text), the text cells by row, the missing rows."""
 
     name: str
-    numbers: array = field(default_factory=lambda: array("d"))
+    numbers: array[float] = field(default_factory=lambda: array("d"))
     texts: dict[int, str] = field(default_factory=dict)
     missing: int = 0
 
@@ -113,7 +113,7 @@ class ColumnTable:
 
     path: str
     columns: dict[str, Column]
-    lines: array
+    lines: array[int]
 
     @property
     def n_rows(self) -> int:
@@ -155,7 +155,7 @@ def _add_cell(column: Column, row: int, cell: str) -> None:
         column.texts[row] = text
 
 
-def _add_number_row(arrays: list[array], cells: list[str]) -> bool:
+def _add_number_row(arrays: list[array[float]], cells: list[str]) -> bool:
     """Append a row of plain finite numbers in one go (the common case, at C speed); False if
     any cell is something else, to be read cell by cell."""
     try:
@@ -225,7 +225,7 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
     return handle, bounded_lines(handle, path, counter)
 
 
-def read_columns(path: str | os.PathLike, delimiter: str | None = None) -> ColumnTable:
+def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> ColumnTable:
     """Read a CSV file with a header line into columns, in one pass; ``delimiter`` None sniffs it."""
     path = os.fspath(path)
     counter = [0]

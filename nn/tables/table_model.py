@@ -19,6 +19,7 @@ import itertools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -42,7 +43,7 @@ MAX_CLASSES = 100
 MAX_PARAMETERS = 2_000_000
 LR_SCHEDULES = ("constant", "cosine")
 
-TableInput = str | os.PathLike | Mapping[str, Sequence[object]] | ColumnTable
+TableInput = str | os.PathLike[str] | Mapping[str, Sequence[object]] | ColumnTable
 
 
 def as_table(data: TableInput, delimiter: str | None = None) -> ColumnTable:
@@ -61,28 +62,41 @@ def _activation_tape(name: str) -> Tape:
     return trace(lambda z: function(z), 1)
 
 
+# Rows per block when running a network on a table: big enough for numpy to be fast, small
+# enough that a 1,000,000-row table never holds more than one block's hidden activations.
+_BLOCK_ROWS = 4096
+
+
 def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
-    """The network's outputs for every row of ``inputs`` at once: shape (rows, outputs)."""
-    activations = inputs
-    for layer, (weights, biases) in zip(network.layers, network.to_numpy()):
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = activations @ weights.T + biases
-            if layer.activation != "linear":
-                z = _activation_tape(layer.activation).forward(z.reshape(-1, 1)).reshape(z.shape)
-        activations = z
-    return activations
+    """The network's outputs for every row of ``inputs``, block by block: shape (rows, outputs)."""
+    layers = [
+        (layer.activation, *arrays) for layer, arrays in zip(network.layers, network.to_numpy())
+    ]
+    outputs = np.empty((len(inputs), network.nout))
+    for start in range(0, len(inputs), _BLOCK_ROWS):
+        activations = inputs[start : start + _BLOCK_ROWS]
+        for activation, weights, biases in layers:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = activations @ weights.T + biases
+                if activation != "linear":
+                    z = _activation_tape(activation).forward(z.reshape(-1, 1)).reshape(z.shape)
+            activations = z
+        outputs[start : start + _BLOCK_ROWS] = activations
+    return outputs
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     # Written so that neither branch overflows: e^-|z| <= 1.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    probabilities: np.ndarray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return probabilities
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+    probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def _split(
@@ -101,6 +115,15 @@ def _split(
         validation.extend(shuffled[: round(fraction * len(group))].tolist())
     chosen = set(validation)
     return [i for i in range(n_rows) if i not in chosen], sorted(validation)
+
+
+@dataclass
+class _Best:
+    """The lowest validation loss so far, its epoch, and the weights then."""
+
+    loss: float
+    epoch: int
+    weights: list[float]
 
 
 class TableModel:
@@ -325,9 +348,10 @@ class TableModel:
         network = self.network
         parameters = network.parameters()
         metric = "R^2" if self.task == "regression" else "accuracy"
-        batch_size = self.batch_size or min(200, len(x_train))
+        # 200 rows a step (as scikit-learn), more on big tables so an epoch stays about 100 steps.
+        batch_size = self.batch_size or min(len(x_train), max(200, len(x_train) // 100))
         every = max(1, self.epochs // 10)
-        best = {"loss": math.inf, "epoch": 0, "weights": [p.data for p in parameters]}
+        best = _Best(math.inf, 0, [p.data for p in parameters])
 
         def epoch_end(epoch: int, loss: float) -> bool:
             report = epoch % every == 0 or epoch == self.epochs
@@ -338,9 +362,13 @@ class TableModel:
             if x_valid is not None and y_valid is not None:
                 valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
                 line += f"; validation loss {valid_loss:.4g}, {metric} {valid_metric:.4f}"
-                if valid_loss < best["loss"]:
-                    best.update(loss=valid_loss, epoch=epoch, weights=[p.data for p in parameters])
-                stop = epoch - int(best["epoch"]) >= self.patience
+                if valid_loss < best.loss:
+                    best.loss, best.epoch, best.weights = (
+                        valid_loss,
+                        epoch,
+                        [p.data for p in parameters],
+                    )
+                stop = epoch - best.epoch >= self.patience
             if report or stop:
                 say(line)
             return stop
@@ -364,19 +392,19 @@ class TableModel:
             engine=self.engine,
             epoch_end=epoch_end,
         )
-        if x_valid is not None and best["epoch"]:
-            for p, value in zip(parameters, best["weights"]):
+        if x_valid is not None and best.epoch:
+            for p, value in zip(parameters, best.weights):
                 p.data = value
-            if best["epoch"] != len(history):
+            if best.epoch != len(history):
                 stopped = "stopped early at" if len(history) < self.epochs else "ran to"
                 say(
-                    f"{stopped} epoch {len(history)}; the validation loss was lowest at epoch {best['epoch']}, "
+                    f"{stopped} epoch {len(history)}; the validation loss was lowest at epoch {best.epoch}, "
                     "whose weights are kept"
                 )
         train_loss, train_metric = self._loss_and_metric(x_train, y_train)
         self.summary = {
             "epochs_run": len(history),
-            "best_epoch": int(best["epoch"]) or len(history),
+            "best_epoch": best.epoch or len(history),
             "engine": history.engine,
             "metric": metric,
             "training_loss": train_loss,
@@ -481,7 +509,7 @@ class TableModel:
             document["classes"] = self.classes
         return document
 
-    def save(self, path: str | os.PathLike, metadata: dict[str, Any] | None = None) -> None:
+    def save(self, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
         """Write the model file (network and table rules) atomically."""
         from .serialize import save_table_model
 
