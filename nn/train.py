@@ -166,11 +166,13 @@ def train(
     ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch; returning True
     stops training there (early stopping on a validation set is built on it).
     """
-    xs = [_plain_input(row) for row in inputs]
+    # A float matrix is kept as it is: as lists of Python floats a big table takes ~5x the memory.
+    is_matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
+    xs = inputs if is_matrix else [_plain_input(row) for row in inputs]
     ys = [_plain_target(t) for t in targets]
     if len(xs) != len(ys):
         raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
-    if not xs:
+    if len(xs) == 0:
         raise ValueError("train: no samples")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
