@@ -137,7 +137,7 @@ class TableModel:
         epochs: int = 200,
         lr: float = 0.01,
         batch_size: int | None = None,
-        l2: float = 1e-4,
+        l2: float = 1e-2,
         validation: float = 0.2,
         patience: int = 20,
         lr_schedule: str = "constant",
