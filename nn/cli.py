@@ -60,10 +60,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-# Bigger networks are refused up front: at one Value per weight, 10,000 x 10,000 already takes
-# minutes to build, and a model file holds at most about 3 million weights (serialize's 64 MiB cap).
+# Wider layers are refused up front: at one Value per weight, 10,000 x 10,000 already takes
+# minutes to build (and TableModel refuses networks of more than 2 million parameters).
 MAX_LAYER_WIDTH = 10_000
-MAX_PARAMETERS = 2_000_000
 
 
 def _narrow_enough(width: int) -> int:

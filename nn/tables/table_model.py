@@ -34,13 +34,15 @@ from ..train import train
 from .columns import ColumnTable, ProblemList, numeric_problems, read_columns, table_from_columns
 from .csvfile import DataError
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std
+from .serialize import MAX_MODEL_PARAMETERS
 
 TASKS = ("regression", "binary", "multiclass")
 # An integer target with at most this many distinct values is taken as classes.
 MAX_AUTO_CLASSES = 10
 # More classes than this are refused up front: one output per class, and few rows per class.
 MAX_CLASSES = 100
-MAX_PARAMETERS = 2_000_000
+# As many as a model file may hold, so that every trained model can be loaded back.
+MAX_PARAMETERS = MAX_MODEL_PARAMETERS
 LR_SCHEDULES = ("constant", "cosine")
 
 TableInput = str | os.PathLike[str] | Mapping[str, Sequence[object]] | ColumnTable
