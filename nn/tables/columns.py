@@ -130,12 +130,14 @@ class ColumnTable:
     def subset(self, rows: Sequence[int]) -> ColumnTable:
         """The table restricted to ``rows`` (a validation split)."""
         picked = np.asarray(rows, dtype=np.int64)
-        position = {int(i): j for j, i in enumerate(picked)}
+        # Where each picked row lands, for the text cells only (a dict of every row would be large).
+        new_row = np.full(self.n_rows, -1, dtype=np.int64)
+        new_row[picked] = np.arange(len(picked))
         columns = {}
         for name, column in self.columns.items():
             numbers = np.frombuffer(column.numbers, dtype=float)[picked]
             part = Column(name, array("d", numbers.tobytes()))
-            part.texts = {position[i]: t for i, t in column.texts.items() if i in position}
+            part.texts = {int(new_row[i]): t for i, t in column.texts.items() if new_row[i] >= 0}
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
         lines = array("q", np.frombuffer(self.lines, dtype=np.int64)[picked].tobytes())

@@ -31,7 +31,15 @@ from ..activations import get_activation
 from ..module import MLP
 from ..optim import Adam
 from ..train import train
-from .columns import ColumnTable, ProblemList, numeric_problems, read_columns, table_from_columns
+from .columns import (
+    MAX_PROBLEMS,
+    ColumnTable,
+    ProblemList,
+    number_text,
+    numeric_problems,
+    read_columns,
+    table_from_columns,
+)
 from .csvfile import DataError
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std
 from .serialize import MAX_MODEL_PARAMETERS
@@ -115,8 +123,9 @@ def _split(
     for group in groups:
         shuffled = rng.permutation(group)
         validation.extend(shuffled[: round(fraction * len(group))].tolist())
-    chosen = set(validation)
-    return [i for i in range(n_rows) if i not in chosen], sorted(validation)
+    in_validation = np.zeros(n_rows, dtype=bool)
+    in_validation[validation] = True
+    return np.flatnonzero(~in_validation).tolist(), np.flatnonzero(in_validation).tolist()
 
 
 @dataclass
@@ -265,25 +274,29 @@ class TableModel:
         """(class index per row or None, the training target per row), reporting every bad target cell."""
         column = table.require(self.target)
         problems = ProblemList()
-        values = column.text_values()
-        for row, value in enumerate(values):
-            if value is None:
-                problems.add(
-                    DataError(
-                        "the target is empty or missing", table.path, table.lines[row], self.target
-                    )
+        numbers = np.frombuffer(column.numbers, dtype=float)
+        empty = np.isnan(numbers)
+        empty[list(column.texts)] = False
+        for row in np.flatnonzero(empty)[: MAX_PROBLEMS + 1]:
+            problems.add(
+                DataError(
+                    "the target is empty or missing", table.path, table.lines[row], self.target
                 )
+            )
         if self.task == "regression":
             if column.is_text or column.texts:
                 numeric_problems(table, column, problems)
             problems.raise_if_any()
-            return None, np.frombuffer(column.numbers, dtype=float).copy()
+            return None, numbers.copy()
         problems.raise_if_any()
-        numeric = not column.is_text and not column.texts
-        if numeric:
-            self.classes = [v for _, v in sorted({(float(v), v) for v in values if v is not None})]
+        if not column.is_text and not column.texts:  # numbered classes, in numeric order
+            distinct, labels = np.unique(numbers, return_inverse=True)
+            self.classes = [number_text(v) for v in distinct.tolist()]
         else:
+            values = column.text_values()
             self.classes = sorted({v for v in values if v is not None})
+            index = {c: k for k, c in enumerate(self.classes)}
+            labels = np.array([index[v] for v in values if v is not None])
         if len(self.classes) < 2:
             raise DataError(
                 f"the target column has a single class ({self.classes[0]!r}); nothing to learn",
@@ -306,8 +319,6 @@ class TableModel:
                 None,
                 self.target,
             )
-        index = {c: k for k, c in enumerate(self.classes)}
-        labels = np.array([index[v] for v in values if v is not None])
         return labels, labels.astype(float)
 
     def _loss_name(self) -> str:
