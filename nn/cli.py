@@ -384,7 +384,6 @@ def _say(line: str) -> None:
 def run_train(args: argparse.Namespace) -> int:
     """Read the CSV once, fit a TableModel, print the training and validation metrics, save the model."""
     _check_writable_target(args.out, not_same_as=[args.data])
-    table = read_columns(args.data, args.delimiter)
     model = TableModel(
         hidden=args.hidden,
         activation=args.activation,
@@ -399,12 +398,13 @@ def run_train(args: argparse.Namespace) -> int:
         engine=args.engine,
     )
     model.fit(
-        table,
+        args.data,
         args.target,
         features=args.features,
         drop=args.drop,
         missing=args.missing,
         task=args.task,
+        delimiter=args.delimiter,
         progress=args.progress,
         log=_say,
     )

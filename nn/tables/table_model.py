@@ -222,6 +222,14 @@ class TableModel:
             self.preprocessor.transform(table.subset(validation_rows)) if validation_rows else None
         )
         y_valid = encoded[validation_rows] if validation_rows else None
+        path, n_rows, n_train, n_valid = (
+            table.path,
+            table.n_rows,
+            len(train_rows),
+            len(validation_rows),
+        )
+        # The columns and row lists are no longer needed: let them go before training.
+        del data, table, training, train_rows, validation_rows
         if self.task == "regression":
             self.target_mean, self.target_std = mean_and_std(y_train)
             y_train = (y_train - self.target_mean) / self.target_std
@@ -234,18 +242,16 @@ class TableModel:
             raise DataError(
                 f"a {'-'.join(map(str, sizes))} network has {n_parameters:,} parameters, more than the limit of "
                 f"{MAX_PARAMETERS:,}; use narrower hidden layers or fewer columns",
-                table.path,
+                path,
             )
         self.network = MLP(
             sizes[0], sizes[1:], self.activation, "linear", init="scaled", seed=self.seed
         )
         split = (
-            f"{len(train_rows):,} training, {len(validation_rows):,} validation"
-            if validation_rows
-            else "no validation split"
+            f"{n_train:,} training, {n_valid:,} validation" if n_valid else "no validation split"
         )
         say(
-            f"{table.path}: {table.n_rows:,} row{'s' if table.n_rows != 1 else ''} ({split}), "
+            f"{path}: {n_rows:,} row{'s' if n_rows != 1 else ''} ({split}), "
             f"{_count(sizes[0], 'input')} from {_count(len(self.preprocessor.rules), 'column')}, task {self.task}"
             + (f" ({len(self.classes)} classes)" if self.classes else "")
             + f"; network {'-'.join(map(str, sizes))}"
