@@ -253,3 +253,52 @@ def test_too_many_classes_are_refused_before_training(tmp_path):
     path = write_csv(tmp_path / "t.csv", ["x", "y"], rows)
     with pytest.raises(DataError, match="2,000 classes, more than the limit of 100"):
         TableModel().fit(path, "y")
+
+
+def test_inputs_match_scikit_learns_scaler_and_one_hot_encoder(passenger_csv):
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    model = TableModel(epochs=1, validation=0.0).fit(passenger_csv, "survived")
+    _, rows = passengers()
+    complete = [r for r in rows if r[2] and r[3] != "NA"]  # no imputation involved
+    numbers = np.array([[float(r[3]), float(r[4])] for r in complete])
+    everything = np.array([[float(r[3]) for r in rows if r[3] != "NA"]])
+    scaler = preprocessing.StandardScaler().fit(everything.T)
+    fare_scaler = preprocessing.StandardScaler().fit(np.array([[float(r[4])] for r in rows]))
+    encoder = preprocessing.OneHotEncoder().fit([[r[2]] for r in rows if r[2]])
+    expected = np.column_stack(
+        [
+            encoder.transform([[r[2]] for r in complete]).toarray(),
+            scaler.transform(numbers[:, :1]),
+            fare_scaler.transform(numbers[:, 1:]),
+        ]
+    )
+    table = {
+        "sex": [r[2] for r in complete],
+        "age": numbers[:, 0].tolist(),
+        "fare": numbers[:, 1].tolist(),
+    }
+    x = model.preprocessor.transform(nn.tables.columns.table_from_columns(table))
+    np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_held_out_iris_accuracy_is_close_to_scikit_learns(tmp_path):
+    datasets = pytest.importorskip("sklearn.datasets")
+    selection = pytest.importorskip("sklearn.model_selection")
+    linear = pytest.importorskip("sklearn.linear_model")
+    X, y = datasets.load_iris(return_X_y=True)
+    X_train, X_test, y_train, y_test = selection.train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    names = ["a", "b", "c", "d"]
+    path = write_csv(
+        tmp_path / "iris.csv",
+        [*names, "species"],
+        [[*row, int(t)] for row, t in zip(X_train.tolist(), y_train)],
+    )
+    model = TableModel().fit(path, "species")
+    ours = np.mean(
+        np.array(model.predict({n: X_test[:, i].tolist() for i, n in enumerate(names)}))
+        == y_test.astype(str)
+    )
+    reference = linear.LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+    assert ours >= reference - 0.02
