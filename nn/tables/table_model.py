@@ -159,14 +159,17 @@ class TableModel:
             raise ValueError(f"validation must be a fraction in [0, 1), not {validation!r}")
         if lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {lr_schedule!r}")
-        self.hidden, self.activation, self.epochs, self.lr = list(hidden), activation, epochs, lr
-        self.batch_size, self.l2, self.validation, self.patience = (
-            batch_size,
-            l2,
-            validation,
-            patience,
-        )
-        self.lr_schedule, self.seed, self.engine = lr_schedule, seed, engine
+        self.hidden = list(hidden)
+        self.activation = activation
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size  # None: 200, or 1% of the training rows when that is more
+        self.l2 = l2
+        self.validation = validation
+        self.patience = patience
+        self.lr_schedule = lr_schedule
+        self.seed = seed
+        self.engine = engine
         self.network: MLP | None = None
         self.preprocessor: Preprocessor | None = None
         self.task = ""
@@ -382,11 +385,8 @@ class TableModel:
                 valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
                 line += f"; validation loss {valid_loss:.4g}, {metric} {valid_metric:.4f}"
                 if valid_loss < best.loss:
-                    best.loss, best.epoch, best.weights = (
-                        valid_loss,
-                        epoch,
-                        [p.data for p in parameters],
-                    )
+                    best.loss, best.epoch = valid_loss, epoch
+                    best.weights = [p.data for p in parameters]
                 stop = epoch - best.epoch >= self.patience
             if report or stop:
                 say(line)
