@@ -302,3 +302,18 @@ def test_held_out_iris_accuracy_is_close_to_scikit_learns(tmp_path):
     )
     reference = linear.LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
     assert ours >= reference - 0.02
+
+
+def test_the_cosine_schedule_falls_from_lr_to_zero(monkeypatch):
+    seen = {}
+    real_train = nn.tables.table_model.train
+
+    def spy(*args, **kwargs):
+        seen["schedule"] = kwargs["lr_schedule"]
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(nn.tables.table_model, "train", spy)
+    data = {"x": [0.3, 1.2, -0.7, 2.2, 0.1, -1.5], "y": [1.0, 2.0, 0.5, 3.0, 1.5, -1.0]}
+    TableModel(epochs=4, lr=0.2, lr_schedule="cosine", validation=0.0).fit(data, "y")
+    # by hand: lr (1 + cos(pi e / 4)) / 2 at e = 0, 2, 4
+    assert [seen["schedule"](e) for e in (0, 2, 4)] == pytest.approx([0.2, 0.1, 0.0], abs=1e-15)
