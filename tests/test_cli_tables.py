@@ -176,7 +176,26 @@ def test_predict_refuses_a_prediction_that_overflows_the_target_scale(tmp_path, 
     document["layers"][-1]["biases"] = [1e3]  # far outside the training range once un-standardized
     model.write_text(json.dumps(document))
     message = one_line_error(*run(["predict", str(model), data], capsys))
-    assert "big.csv, line 2: the model's prediction for this row is not finite" in message
+    assert (
+        "big.csv, line 2: the model's prediction for this row is beyond the range of floating-point numbers"
+        in message
+    )
+
+
+def test_targets_near_the_float_limit_train_and_predict_or_refuse_by_row(tmp_path, capsys):
+    # x - mean overflowed while standardizing 1.79e308 against a negative mean: loss inf at step 1
+    rows = [[1, 1e308], [3, -1e308], [2, 1.7e308], [4, -1.7e308], [5, 1.79e308]]
+    data = write_csv(tmp_path / "near.csv", ["x", "y"], rows)
+    model = str(tmp_path / "m.json")
+    status, _, err = run(
+        ["train", data, "--target", "y", "--task", "regression", "--out", model], capsys
+    )
+    assert status == 0, err
+    status, out, err = run(["predict", model, data], capsys)
+    if status == 0:
+        assert all(np.isfinite(float(r[0])) for r in list(csv.reader(io.StringIO(out)))[1:])
+    else:
+        assert "near.csv, line " in one_line_error(status, out, err)
 
 
 def test_an_unwritable_output_directory_is_found_before_training(tmp_path, passenger_csv, capsys):

@@ -70,6 +70,16 @@ def mean_and_std(values: np.ndarray) -> tuple[float, float]:
     return mean * scale, (std * scale if std > 0.0 else 1.0)
 
 
+def standardize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """(x - mean) / std, also where x - mean leaves float range (x near 1e308, mean of the other
+    sign): there as x / std - mean / std, which is finite whenever the result is."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result: np.ndarray = (values - mean) / std
+        overflowed = ~np.isfinite(result) & np.isfinite(values)
+        result[overflowed] = values[overflowed] / std - mean / std
+    return result
+
+
 def _looks_like_row_ids(column: Column) -> bool:
     numbers = np.frombuffer(column.numbers, dtype=float)
     return (
@@ -216,8 +226,9 @@ class Preprocessor:
                     numeric_problems(table, column, problems)
                     continue
                 values = np.frombuffer(column.numbers, dtype=float)
-                with np.errstate(over="ignore"):
-                    block = (np.where(np.isnan(values), rule.mean, values) - rule.mean) / rule.std
+                block = standardize(
+                    np.where(np.isnan(values), rule.mean, values), rule.mean, rule.std
+                )
                 for row in np.flatnonzero(~np.isfinite(block))[:5]:
                     problems.add(
                         DataError(

@@ -41,7 +41,7 @@ from .columns import (
     table_from_columns,
 )
 from .csvfile import DataError
-from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std
+from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
 from .serialize import MAX_MODEL_PARAMETERS
 
 TASKS = ("regression", "binary", "multiclass")
@@ -235,9 +235,9 @@ class TableModel:
         del data, table, training, train_rows, validation_rows
         if self.task == "regression":
             self.target_mean, self.target_std = mean_and_std(y_train)
-            y_train = (y_train - self.target_mean) / self.target_std
+            y_train = standardize(y_train, self.target_mean, self.target_std)
             if y_valid is not None:
-                y_valid = (y_valid - self.target_mean) / self.target_std
+                y_valid = standardize(y_valid, self.target_mean, self.target_std)
         nout = len(self.classes) if self.task == "multiclass" else 1
         sizes = [self.preprocessor.width, *self.hidden, nout]
         n_parameters = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
@@ -450,11 +450,16 @@ class TableModel:
         return network_outputs(network, inputs)
 
     def _finite_or_error(self, values: np.ndarray, table: ColumnTable, what: str) -> None:
+        """A DataError naming the first row whose ``values`` are NaN or infinite: never write those."""
         bad = np.flatnonzero(~np.all(np.isfinite(values.reshape(len(values), -1)), axis=1))
         if len(bad):
+            why = (
+                "beyond the range of floating-point numbers in the target's units"
+                if what == "prediction"
+                else "not finite (the model file may hold extreme weights)"
+            )
             raise DataError(
-                f"the model's {what} for this row is not finite (its inputs are far outside the training data, "
-                "or the model file holds extreme weights); no predictions written",
+                f"the model's {what} for this row is {why}; no predictions written",
                 table.path,
                 table.lines[bad[0]],
             )
