@@ -15,7 +15,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nn import MLP, DataError, ModelFileError, load_model_with_metadata, model_to_dict, read_csv
+from nn import (
+    MLP,
+    DataError,
+    ModelFileError,
+    TableModel,
+    load_model_with_metadata,
+    model_to_dict,
+    read_csv,
+)
 from nn.tables.tabular import TASKS, prediction_inputs, predictions, prepare_training
 
 
@@ -319,4 +327,63 @@ def test_predicting_from_generated_rows(workdir, rows, header):
         assert all(math.isfinite(x) for row in inputs for x in row)
         _, rows_out = predictions(model, data.metadata, inputs)
         assert all(math.isfinite(p) for row in rows_out for p in row[1:])
+    assert fingerprint(path) == before
+
+
+# --- the table model's path (nn.read_columns and TableModel), as valuegrad train and predict use it
+
+
+def fit_table_or_refuse(path, target, task):
+    """TableModel.fit on a hostile file: a model with finite weights, or one DataError line naming the file."""
+    before = fingerprint(path)
+    try:
+        model = TableModel(hidden=[2], epochs=1, validation=0.0).fit(path, target, task=task)
+    except DataError as error:
+        assert path in str(error) and "\n" not in str(error).strip()
+    else:
+        assert all(math.isfinite(p.data) for p in model.network.parameters())
+    assert fingerprint(path) == before
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=300), st.sampled_from(["auto", *TASKS]))
+@example(b"a;b\n1;2\n3;4\n", "auto")
+@example(b"a,b\n1,NA\n2,3\n", "regression")
+def test_random_bytes_as_a_table(workdir, data, task):
+    fit_table_or_refuse(write(workdir, "bytes.csv", data), "b", task)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(["x", "y", "z", "", " y", "x"]), min_size=1, max_size=4),
+    st.lists(st.lists(cells, min_size=0, max_size=5), max_size=6),
+    st.sampled_from(["auto", *TASKS]),
+)
+@example(["x", "y"], [["1", "1e308"], ["3", "-1e308"], ["2", "1.79e308"]], "regression")
+@example(["x", "y"], [["a", "1"], ["", "2"], ["b", "1"]], "auto")
+def test_generated_tables_for_the_table_model(workdir, header, rows, task):
+    path = write(workdir, "table.csv", csv_text(rows, header).encode())
+    fit_table_or_refuse(path, "y", task)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=5),
+    st.sampled_from(["x1,x2", "x2,x1", "x1", "x1,x2,x3"]),
+)
+@example([["1e308", "-1e308"]], "x1,x2")
+@example([["", "NA"]], "x1,x2")
+def test_table_model_predictions_from_generated_rows(workdir, rows, header):
+    model = TableModel(hidden=[3], epochs=1, validation=0.0)
+    model.fit(write(workdir, "train.csv", GOOD_CSV.encode()), "y", task="multiclass")
+    columns = header.split(",")
+    body = [[*row, "0"][: len(columns)] for row in rows]
+    path = write(workdir, "new.csv", csv_text(body, columns).encode())
+    before = fingerprint(path)
+    try:
+        _, predicted = model.predict_table(path)
+    except DataError as error:
+        assert path in str(error) and "\n" not in str(error).strip()
+    else:
+        assert all(math.isfinite(p) for row in predicted for p in row[1:])
     assert fingerprint(path) == before
