@@ -317,3 +317,14 @@ def test_the_cosine_schedule_falls_from_lr_to_zero(monkeypatch):
     TableModel(epochs=4, lr=0.2, lr_schedule="cosine", validation=0.0).fit(data, "y")
     # by hand: lr (1 + cos(pi e / 4)) / 2 at e = 0, 2, 4
     assert [seen["schedule"](e) for e in (0, 2, 4)] == pytest.approx([0.2, 0.1, 0.0], abs=1e-15)
+
+
+def test_column_choices_that_make_no_sense_are_refused(passenger_csv):
+    with pytest.raises(DataError, match="column 'age' is named twice"):
+        TableModel(epochs=1).fit(passenger_csv, "survived", features=["age", "age"])
+    with pytest.raises(DataError, match="'survived' is the target; it cannot also be a feature"):
+        TableModel(epochs=1).fit(passenger_csv, "survived", features=["survived"])
+    with pytest.raises(
+        DataError, match="a validation fraction of 0.99 leaves 0 of 60 rows to train on"
+    ):
+        TableModel(epochs=1, validation=0.99).fit(passenger_csv, "survived")

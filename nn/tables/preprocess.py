@@ -131,6 +131,10 @@ class Preprocessor:
         if missing not in MISSING_POLICIES:
             raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
         notes = notes if notes is not None else []
+        for chosen_names in (features or [], drop):
+            twice = sorted({n for n in chosen_names if list(chosen_names).count(n) > 1})
+            if twice:
+                raise DataError(f"column {twice[0]!r} is named twice", table.path)
         for name in [*(features or []), *drop]:
             if name == target:
                 raise DataError(f"{name!r} is the target; it cannot also be a feature", table.path)

@@ -212,6 +212,12 @@ class TableModel:
         train_rows, validation_rows = _split(
             labels, table.n_rows, self.validation if table.n_rows >= 10 else 0.0, self.seed
         )
+        if len(train_rows) < 2:
+            raise DataError(
+                f"a validation fraction of {self.validation} leaves {len(train_rows)} of {table.n_rows} rows "
+                "to train on; use a smaller one",
+                table.path,
+            )
         training = table.subset(train_rows) if validation_rows else table
         self.notes = []
         self.preprocessor = Preprocessor.fit(
