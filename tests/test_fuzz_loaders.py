@@ -1,4 +1,4 @@
-"""Fuzzing the two file loaders: model JSON (nn.tables.serialize) and CSV tables (nn.tables.csvfile, nn.tables.tabular).
+"""Fuzzing the two file loaders: model JSON (nn.tables.serialize) and CSV tables (nn.tables.columns and TableModel, as valuegrad train and predict read them).
 
 Whatever bytes are on disk, a loader either succeeds with a usable result or raises its own
 exception (ModelFileError, DataError) naming the file; never another exception type, and it
@@ -22,9 +22,8 @@ from nn import (
     TableModel,
     load_model_with_metadata,
     model_to_dict,
-    read_csv,
 )
-from nn.tables.tabular import TASKS, prediction_inputs, predictions, prepare_training
+from nn.tables.table_model import TASKS
 
 
 @pytest.fixture(scope="module")
@@ -254,85 +253,6 @@ def csv_text(draw_rows, header):
     return "\n".join(",".join(row) for row in [header, *draw_rows]) + "\n"
 
 
-def use_table_or_refuse(path, target, task):
-    """read_csv and prepare_training: a finite training set, or DataError naming the file; the file is untouched."""
-    before = fingerprint(path)
-    try:
-        table = read_csv(path)
-        data = prepare_training(table, target, task)
-    except DataError as error:
-        assert path in str(error) and "\n" not in str(error).strip()
-        data = None
-    else:
-        assert data.inputs and len(data.inputs) == len(data.targets)
-        assert all(math.isfinite(x) for row in data.inputs for x in row)
-        assert all(math.isfinite(t) for t in data.targets)
-    assert fingerprint(path) == before
-    return data
-
-
-@settings(max_examples=300)
-@given(st.binary(max_size=300), st.sampled_from(["auto", *TASKS]))
-@example(b"\xef\xbb\xbf", "auto")
-@example(b"a,b\n1,\x002\n", "auto")
-@example(b'a,b\n1,"2', "regression")
-def test_random_bytes_as_csv(workdir, data, task):
-    use_table_or_refuse(write(workdir, "bytes.csv", data), "b", task)
-
-
-@settings(max_examples=700)
-@given(
-    st.lists(st.sampled_from(["x", "y", "z", "", " y", "x"]), min_size=1, max_size=4),
-    st.lists(st.lists(cells, min_size=0, max_size=5), max_size=6),
-    st.sampled_from(["auto", *TASKS]),
-)
-@example(["x", "y"], [["1e308", "1"], ["-1e308", "2"], ["1e308", "3"]], "auto")
-@example(["x", "y"], [["1", "1e308"], ["2", "-1e308"], ["3", "1.5"]], "regression")
-@example(["x", "y"], [["1", "nan"], ["2", "inf"]], "auto")
-@example(["x", "y"], [["1", "a"], ["2", "b"], ["3", "a"]], "binary")
-def test_generated_tables(workdir, header, rows, task):
-    path = write(workdir, "table.csv", csv_text(rows, header).encode())
-    use_table_or_refuse(path, "y", task)
-
-
-GOOD_CSV = "x1,x2,y\n" + "".join(f"{i * 0.5},{(-1) ** i * i},{i % 3}\n" for i in range(12))
-
-
-@settings(max_examples=200)
-@given(st.integers(0, len(GOOD_CSV)), st.sampled_from(["auto", *TASKS]))
-def test_every_truncated_csv(workdir, cut, task):
-    use_table_or_refuse(write(workdir, "cut.csv", GOOD_CSV[:cut].encode()), "y", task)
-
-
-@settings(max_examples=300)
-@given(
-    st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=5),
-    st.sampled_from(["x1,x2", "x2,x1", "x1", "x1,x2,x3"]),
-)
-@example([["1e308", "-1e308"]], "x1,x2")
-@example([["1.7976931348623157e308", "0"]], "x1,x2")
-def test_predicting_from_generated_rows(workdir, rows, header):
-    table = read_csv(write(workdir, "train.csv", GOOD_CSV.encode()))
-    data = prepare_training(table, "y", "multiclass")
-    model = MLP(2, [3, data.nout], init="scaled", seed=0)
-    columns = header.split(",")
-    body = [[*row, "0"][: len(columns)] for row in rows]
-    path = write(workdir, "new.csv", csv_text(body, columns).encode())
-    before = fingerprint(path)
-    try:
-        inputs = prediction_inputs(read_csv(path), model, data.metadata, "model.json")
-    except DataError as error:
-        assert path in str(error)
-    else:
-        assert all(math.isfinite(x) for row in inputs for x in row)
-        _, rows_out = predictions(model, data.metadata, inputs)
-        assert all(math.isfinite(p) for row in rows_out for p in row[1:])
-    assert fingerprint(path) == before
-
-
-# --- the table model's path (nn.read_columns and TableModel), as valuegrad train and predict use it
-
-
 def fit_table_or_refuse(path, target, task):
     """TableModel.fit on a hostile file: a model with finite weights, or one DataError line naming the file."""
     before = fingerprint(path)
@@ -345,11 +265,14 @@ def fit_table_or_refuse(path, target, task):
     assert fingerprint(path) == before
 
 
-@settings(max_examples=200)
+@settings(max_examples=300)
 @given(st.binary(max_size=300), st.sampled_from(["auto", *TASKS]))
+@example(b"\xef\xbb\xbf", "auto")
+@example(b"a,b\n1,\x002\n", "auto")
+@example(b'a,b\n1,"2', "regression")
 @example(b"a;b\n1;2\n3;4\n", "auto")
 @example(b"a,b\n1,NA\n2,3\n", "regression")
-def test_random_bytes_as_a_table(workdir, data, task):
+def test_random_bytes_as_csv(workdir, data, task):
     fit_table_or_refuse(write(workdir, "bytes.csv", data), "b", task)
 
 
@@ -359,11 +282,24 @@ def test_random_bytes_as_a_table(workdir, data, task):
     st.lists(st.lists(cells, min_size=0, max_size=5), max_size=6),
     st.sampled_from(["auto", *TASKS]),
 )
+@example(["x", "y"], [["1e308", "1"], ["-1e308", "2"], ["1e308", "3"]], "auto")
+@example(["x", "y"], [["1", "1e308"], ["2", "-1e308"], ["3", "1.5"]], "regression")
+@example(["x", "y"], [["1", "nan"], ["2", "inf"]], "auto")
+@example(["x", "y"], [["1", "a"], ["2", "b"], ["3", "a"]], "binary")
 @example(["x", "y"], [["1", "1e308"], ["3", "-1e308"], ["2", "1.79e308"]], "regression")
 @example(["x", "y"], [["a", "1"], ["", "2"], ["b", "1"]], "auto")
-def test_generated_tables_for_the_table_model(workdir, header, rows, task):
+def test_generated_tables(workdir, header, rows, task):
     path = write(workdir, "table.csv", csv_text(rows, header).encode())
     fit_table_or_refuse(path, "y", task)
+
+
+GOOD_CSV = "x1,x2,y\n" + "".join(f"{i * 0.5},{(-1) ** i * i},{i % 3}\n" for i in range(12))
+
+
+@settings(max_examples=200)
+@given(st.integers(0, len(GOOD_CSV)), st.sampled_from(["auto", *TASKS]))
+def test_every_truncated_csv(workdir, cut, task):
+    fit_table_or_refuse(write(workdir, "cut.csv", GOOD_CSV[:cut].encode()), "y", task)
 
 
 @settings(max_examples=200)
