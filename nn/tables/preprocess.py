@@ -82,13 +82,14 @@ def standardize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 def _looks_like_row_ids(column: Column) -> bool:
     numbers = np.frombuffer(column.numbers, dtype=float)
-    return (
-        len(numbers) >= 3
-        and not column.texts
-        and not column.missing
-        and bool(np.all(numbers == np.round(numbers)))
-        and bool(np.all(np.diff(numbers) > 0))
-    )
+    with np.errstate(over="ignore"):  # a difference of numbers near 1e308 is inf: still increasing
+        return (
+            len(numbers) >= 3
+            and not column.texts
+            and not column.missing
+            and bool(np.all(numbers == np.round(numbers)))
+            and bool(np.all(np.diff(numbers) > 0))
+        )
 
 
 @dataclass
