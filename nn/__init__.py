@@ -7,8 +7,9 @@
 Modules: ``module`` (Neuron, Layer, MLP), ``activations``, ``init``, ``losses``, ``optim``
 (optimizers and their saved state), ``schedules`` (learning-rate schedules), ``clip``, ``train``
 (with ``compiled``: training on the traced replay), ``metrics``, ``data``, ``draw`` (pictures of a
-network) and ``cli`` (the ``valuegrad`` command); ``nn.tables`` (CSV files, model files) and
-``nn.lectures`` (the lecture notes' examples).
+network) and ``cli`` (the ``valuegrad`` command); ``nn.tables`` (CSV files, column rules,
+``TableModel``: a network with its column rules, model files) and ``nn.lectures`` (the lecture
+notes' examples).
 """
 
 from .activations import ACTIVATION_NAMES, get_activation
@@ -52,6 +53,7 @@ from .schedules import (
     LRScheduler,
     StepLR,
 )
+from .tables.columns import ColumnTable, read_columns
 from .tables.csvfile import DataError, Table, read_csv
 from .tables.serialize import (
     FORMAT_VERSION,
@@ -62,7 +64,8 @@ from .tables.serialize import (
     model_to_dict,
     save_model,
 )
-from .train import NonFiniteLossError, predict, train
+from .tables.table_model import TableModel
+from .train import NonFiniteLossError, predict, predict_proba, train
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -74,6 +77,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "ColumnTable",
     "CosineAnnealingLR",
     "DataError",
     "ExponentialLR",
@@ -91,6 +95,7 @@ __all__ = [
     "RMSprop",
     "StepLR",
     "Table",
+    "TableModel",
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -113,7 +118,9 @@ __all__ = [
     "model_to_dict",
     "mse_loss",
     "predict",
+    "predict_proba",
     "r2_score",
+    "read_columns",
     "read_csv",
     "save_model",
     "save_optimizer",

@@ -18,24 +18,22 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import itertools
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
-from typing import NoReturn
-
-from autograd import no_grad
+from typing import Any, NoReturn
 
 from .activations import get_activation
-from .metrics import accuracy, mean_squared_error, r2_score
-from .module import MLP
-from .optim import Adam
 from .tables.atomic import atomic_write_text
+from .tables.columns import read_columns
 from .tables.csvfile import DataError, read_csv
-from .tables.serialize import ModelFileError, load_model_with_metadata, save_model
-from .tables.tabular import TASKS, TrainingData, prediction_inputs, predictions, prepare_training
-from .train import ENGINES, NonFiniteLossError, train
+from .tables.preprocess import MISSING_POLICIES
+from .tables.serialize import ModelFileError, load_model
+from .tables.table_model import LR_SCHEDULES, TASKS, TableModel
+from .tables.tabular import prediction_inputs, predictions
+from .train import ENGINES, NonFiniteLossError
 
 PROGRAM = "valuegrad"
 
@@ -63,10 +61,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-# Bigger networks are refused up front: at one Value per weight, 10,000 x 10,000 already takes
-# minutes to build, and a model file holds at most about 3 million weights (serialize's 64 MiB cap).
+# Wider layers are refused up front: at one Value per weight, 10,000 x 10,000 already takes
+# minutes to build (and TableModel refuses networks of more than 2 million parameters).
 MAX_LAYER_WIDTH = 10_000
-MAX_PARAMETERS = 2_000_000
 
 
 def _narrow_enough(width: int) -> int:
@@ -92,7 +89,7 @@ def _learning_rate(text: str) -> float:
 
 
 def _hidden_sizes(text: str) -> list[int]:
-    if not text.strip():
+    if not text.strip() or text.strip().lower() == "none":
         return []  # no hidden layer: a linear or logistic model
     try:
         widths = [_positive_int(part.strip()) for part in text.split(",")]
@@ -118,6 +115,12 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
         raise CliError(f"{path}: cannot write here, directory {directory} does not exist")
     if os.path.isdir(path):
         raise CliError(f"{path}: is a directory")
+    try:  # a read-only directory (or file system) is found now, not after the training
+        descriptor, probe = tempfile.mkstemp(dir=directory, prefix=".valuegrad-write-test.")
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError as error:
+        raise CliError(f"{path}: cannot write in {directory} ({error.strerror or error})") from None
     for other in not_same_as:
         if os.path.exists(path) and os.path.exists(other) and os.path.samefile(path, other):
             raise CliError(f"{path}: refusing to overwrite the input file {other}")
@@ -226,24 +229,84 @@ def run_worked_example(args: argparse.Namespace) -> int:
 # --- valuegrad train --------------------------------------------------------------------
 
 
+def _column_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} should be column names separated by commas")
+    return names
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} should be a fraction from 0 up to (not including) 1"
+        )
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
+
+
+def _delimiter(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+    value = named.get(text, text)
+    if len(value) != 1 or value in '"\r\n':
+        raise argparse.ArgumentTypeError(f"{text!r} should be one character, such as , ; or tab")
+    return value
+
+
 def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
-    parser = subparsers.add_parser("train", help="train an MLP on a CSV file and save it as JSON")
+    defaults = TableModel()
+    parser = subparsers.add_parser(
+        "train", help="train a table model on a CSV file and save it as JSON"
+    )
     parser.add_argument(
         "data",
         metavar="DATA.csv",
-        help="CSV with a header line; every column but the target is an input",
+        help="CSV with a header line; the columns other than the target are the inputs",
     )
     parser.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     parser.add_argument(
         "--out", required=True, metavar="MODEL.json", help="where to save the trained model"
     )
     parser.add_argument(
+        "--features",
+        type=_column_names,
+        metavar="a,b,c",
+        help="use exactly these columns as inputs",
+    )
+    parser.add_argument(
+        "--drop", type=_column_names, default=[], metavar="x,y", help="leave these columns out"
+    )
+    parser.add_argument(
+        "--missing",
+        choices=MISSING_POLICIES,
+        default="impute",
+        help="impute (default): fill empty/NA/nan cells with the column's mean or most frequent value; error: refuse them",
+    )
+    parser.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        help="the cell separator: , ; or tab (default: sniffed from the header)",
+    )
+    parser.add_argument(
         "--hidden",
         type=_hidden_sizes,
-        default=[16, 16],
-        metavar="16,16",
-        help="hidden layer widths",
+        default=defaults.hidden,
+        metavar="64",
+        help="hidden layer widths, e.g. 32,16; '' or none for a linear (or logistic) model (default 64)",
     )
     parser.add_argument(
         "--activation", type=_activation, default="relu", help="hidden activation (default relu)"
@@ -252,16 +315,52 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
         "--task", choices=("auto", *TASKS), default="auto", help="default: inferred from the target"
     )
     parser.add_argument(
-        "--epochs", type=_positive_int, default=100, help="passes over the data (default 100)"
+        "--epochs",
+        type=_positive_int,
+        default=defaults.epochs,
+        help=f"most passes over the data (default {defaults.epochs})",
     )
     parser.add_argument(
-        "--lr", type=_learning_rate, default=0.01, help="Adam learning rate (default 0.01)"
+        "--lr",
+        type=_learning_rate,
+        default=defaults.lr,
+        help=f"Adam learning rate (default {defaults.lr})",
     )
     parser.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="mini-batch size (default 32)"
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default="constant",
+        help="constant (default), or cosine: decay from --lr to 0 over --epochs",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed for initialization and shuffling (default 0)"
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="mini-batch size (default: 200, or 1%% of the training rows when that is more)",
+    )
+    parser.add_argument(
+        "--l2",
+        type=_non_negative,
+        default=defaults.l2,
+        help=f"L2 penalty on the weights (default {defaults.l2:g})",
+    )
+    parser.add_argument(
+        "--validation",
+        type=_fraction,
+        default=defaults.validation,
+        help=f"fraction of rows held out to validate and stop early, stratified by class (default {defaults.validation}; 0: none)",
+    )
+    parser.add_argument(
+        "--patience",
+        type=_positive_int,
+        default=defaults.patience,
+        help=f"stop after this many epochs without a lower validation loss (default {defaults.patience})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for the split, initialization and shuffling (default 0)",
     )
     parser.add_argument(
         "--progress",
@@ -279,85 +378,72 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_train)
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def run_train(args: argparse.Namespace) -> int:
-    """Read the CSV, train with Adam on mini-batches, print the training metric, save the model."""
+    """Read the CSV once, fit a TableModel, print the training and validation metrics, save the model."""
     _check_writable_target(args.out, not_same_as=[args.data])
-    table = read_csv(args.data)
-    data = prepare_training(table, args.target, args.task)
-    sizes = [len(data.inputs[0]), *args.hidden, data.nout]
-    n_parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
-    if n_parameters > MAX_PARAMETERS:
-        raise CliError(
-            f"a {'-'.join(map(str, sizes))} network has {n_parameters:,} parameters, more than the limit of "
-            f"{MAX_PARAMETERS:,} (its model file could not be loaded back); use narrower --hidden layers"
-        )
-    model = MLP(sizes[0], sizes[1:], args.activation, "linear", init="scaled", seed=args.seed)
-    print(
-        f"{args.data}: {len(data.inputs)} rows, {len(data.inputs[0])} inputs, task {data.task}"
-        + (f" ({len(data.metadata['classes'])} classes)" if "classes" in data.metadata else "")
-        + f"; network {'-'.join(map(str, model.sizes))}",
-        file=sys.stderr,
-    )
-    history = train(
-        model,
-        data.inputs,
-        data.targets,
-        loss=data.loss,
-        optimizer=Adam(model.parameters(), lr=args.lr),
+    model = TableModel(
+        hidden=args.hidden,
+        activation=args.activation,
         epochs=args.epochs,
+        lr=args.lr,
         batch_size=args.batch_size,
+        l2=args.l2,
+        validation=args.validation,
+        patience=args.patience,
+        lr_schedule=args.lr_schedule,
         seed=args.seed,
-        progress=args.progress,
         engine=args.engine,
     )
-    with no_grad():
-        outputs = [
-            [v.data for v in out] if isinstance(out, list) else [out.data]
-            for out in map(model, data.inputs)
-        ]
-    if not all(math.isfinite(v) for row in outputs for v in row):
-        # The last steps can blow the weights up without any loss seeing it: refuse to save a NaN model.
-        raise CliError(
-            f"training diverged: after the last step (epoch {args.epochs}) the model's outputs are not finite; "
-            "lower --lr"
-        )
-    if data.task == "regression":
-        metric = _regression_metric([row[0] for row in outputs], data)
-    else:
-        _, rows = predictions(model, data.metadata, data.inputs)
-        classes = data.metadata["classes"]
-        actual = [classes[int(t)] for t in data.targets]
-        metric = f"training accuracy {accuracy([row[0] for row in rows], actual):.4f}"
-    data.metadata["trained_with"] = {
+    model.fit(
+        args.data,
+        args.target,
+        features=args.features,
+        drop=args.drop,
+        missing=args.missing,
+        task=args.task,
+        delimiter=args.delimiter,
+        progress=args.progress,
+        log=_say,
+    )
+    summary = model.summary
+    metric = summary["metric"]
+    result = f"training {metric} {summary['training_metric']:.4f}"
+    if "validation_metric" in summary:
+        result += f", validation {metric} {summary['validation_metric']:.4f}"
+    print(
+        f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
+        f"({summary['engine']} engine)"
+    )
+    print(f"saving {args.out}")
+    # Everything is printed before the model file is replaced: a run that fails to print
+    # (stdout on a full disk) exits 1 with the old file in place.
+    sys.stdout.flush()
+    trained_with = {
+        "hidden": args.hidden,
         "epochs": args.epochs,
         "lr": args.lr,
         "batch_size": args.batch_size,
+        "l2": args.l2,
+        "validation": args.validation,
         "seed": args.seed,
-        "final_loss": history[-1],
+        **{key: summary[key] for key in ("epochs_run", "best_epoch", "training_metric")},
     }
-    save_model(model, args.out, metadata=data.metadata)
-    print(f"final loss {history[-1]:.6g}; {metric} ({history.engine} engine)")
-    print(f"saved {args.out}")
-    return 0
-
-
-def _regression_metric(standardized: list[float], data: TrainingData) -> str:
-    """Training MSE in the target's units, and R^2 (on the standardized scale, where it cannot overflow)."""
-    mean, std = data.metadata["target_mean"], data.metadata["target_std"]
     try:
-        mse = mean_squared_error(
-            [p * std + mean for p in standardized], [t * std + mean for t in data.targets]
-        )
-    except OverflowError:  # targets near the float limit: their squared error is beyond it
-        mse = math.inf
-    return f"training MSE {mse:.6g}, R^2 {r2_score(standardized, data.targets):.4f}"
+        model.save(args.out, metadata={"trained_with": trained_with})
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot be written ({error.strerror or error})") from None
+    return 0
 
 
 # --- valuegrad predict ------------------------------------------------------------------
 
 
 def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
-    """``valuegrad predict MODEL.json DATA.csv [--out FILE]``."""
+    """``valuegrad predict MODEL.json DATA.csv [--out FILE] [--keep id]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")
     parser.add_argument(
@@ -366,25 +452,75 @@ def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", metavar="FILE", help="write the predictions here instead of stdout"
     )
+    parser.add_argument(
+        "--keep",
+        type=_column_names,
+        default=[],
+        metavar="id",
+        help="copy these columns of DATA.csv in front of the predictions",
+    )
+    parser.add_argument(
+        "--delimiter", type=_delimiter, help="the cell separator: , ; or tab (default: sniffed)"
+    )
+    parser.add_argument(
+        "--spreadsheet-safe",
+        action="store_true",
+        help="prefix ' to text cells starting with = + - @ so spreadsheets do not run them as formulas",
+    )
     parser.set_defaults(handler=run_predict)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any, spreadsheet_safe: bool) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    return "'" + text if spreadsheet_safe and text.startswith(_FORMULA_STARTS) else text
 
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
     if args.out:
         _check_writable_target(args.out, not_same_as=[args.model, args.data])
-    model, metadata = load_model_with_metadata(args.model)
-    table = read_csv(args.data)
-    inputs = prediction_inputs(table, model, metadata, args.model)
-    header, rows = predictions(model, metadata, inputs)
+    model = load_model(args.model)
+    if isinstance(model, TableModel):
+        notes: list[str] = []
+        header, rows = model.predict_table(
+            read_columns(args.data, args.delimiter), keep=args.keep, notes=notes
+        )
+        for note in notes:
+            _say(note)
+    else:  # a plain network, saved without column rules: the file's columns in order
+        if args.keep:
+            raise CliError(
+                f"{args.model}: --keep needs a model trained on a table, this one is a bare network"
+            )
+        table = read_csv(args.data)
+        inputs = prediction_inputs(table, model, {}, args.model)
+        header, rows = predictions(model, {}, inputs)
+        for row, line in zip(rows, table.lines):
+            if not all(math.isfinite(v) for v in row):
+                raise DataError(
+                    "the model's output for this row is not finite; no predictions written",
+                    args.data,
+                    line,
+                )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([[repr(v) if isinstance(v, float) else v for v in row] for row in rows])
+    writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
     if args.out:
-        atomic_write_text(args.out, buffer.getvalue())
+        try:
+            atomic_write_text(args.out, buffer.getvalue())
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot be written ({error.strerror or error})") from None
+        _say(f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''} to {args.out}")
     else:
         sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+        _say(f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}")
     return 0
 
 
@@ -491,11 +627,21 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 ]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("valuegrad")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand in ``COMMANDS``."""
     parser = _Parser(
         prog=PROGRAM, description="valuegrad: scalar autodiff and small neural networks"
     )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
     subparsers = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )

@@ -150,6 +150,7 @@ def train(
     progress: bool | None = None,
     allow_nonfinite: bool = False,
     engine: str = "auto",
+    epoch_end: Callable[[int, float], bool] | None = None,
 ) -> History:
     """Train ``model`` in place and return the loss history, one float per epoch.
 
@@ -166,12 +167,16 @@ def train(
     custom loss or module that branches on the data is caught only if two trial rows take
     different branches (see ``autograd.trace``). If the trial trace overflows, training runs
     eagerly, which reports the step. The returned history's ``.engine`` says which ran.
+    ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch; returning True
+    stops training there (early stopping on a validation set is built on it).
     """
-    xs = [_plain_input(row) for row in inputs]
+    # A float matrix is kept as it is: as lists of Python floats a big table takes ~5x the memory.
+    is_matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
+    xs = inputs if is_matrix else [_plain_input(row) for row in inputs]
     ys = [_plain_target(t) for t in targets]
     if len(xs) != len(ys):
         raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
-    if not xs:
+    if len(xs) == 0:
         raise ValueError("train: no samples")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
@@ -234,6 +239,8 @@ def train(
                 lr_schedule.step()
             history.append(_mean(batch_objectives))
             bar.update(1, postfix=f"loss={history[-1]:.4g}")
+            if epoch_end is not None and epoch_end(epoch + 1, history[-1]):
+                break
     return history
 
 
@@ -247,3 +254,22 @@ def predict(
             out = model(_plain_input(row))
             outputs.append([v.data for v in out] if isinstance(out, list) else out.data)
     return outputs
+
+
+def predict_proba(
+    model: Module, inputs: Sequence[Sequence[float]] | np.ndarray
+) -> list[list[float]]:
+    """Class probabilities from a network's logits: softmax over several outputs, or
+    ``[1 - p, p]`` with ``p = sigmoid(output)`` for one output (a binary classifier)."""
+    from .losses import softmax
+
+    rows = []
+    with no_grad():
+        for row in inputs:
+            out = model(_plain_input(row))
+            if isinstance(out, list):
+                rows.append([p.data for p in softmax(out)])
+            else:
+                p = out.sigmoid().data
+                rows.append([1.0 - p, p])
+    return rows

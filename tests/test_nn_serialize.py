@@ -35,7 +35,9 @@ def test_round_trip_is_exact_with_activations_and_metadata(tmp_path):
     x = [0.3, -0.2, 1.1]
     assert [v.data for v in loaded(x)] == [v.data for v in model(x)]
     document = json.loads(path.read_text())
-    assert document["format"] == "valuegrad-mlp" and document["version"] == FORMAT_VERSION == 1
+    assert (
+        document["format"] == "valuegrad-mlp" and document["version"] == 1 and FORMAT_VERSION == 2
+    )
     assert document["layers"][0]["weights"] == model.to_numpy()[0][0].tolist()
 
 
@@ -83,7 +85,7 @@ def good_document():
     "change, message",
     [
         (lambda d: d.update(format="something-else"), "not a valuegrad model file"),
-        (lambda d: d.update(version=2), "format version 2 is newer than this valuegrad reads"),
+        (lambda d: d.update(version=3), "format version 3 is newer than this valuegrad reads"),
         (
             lambda d: d.update(nin=3),
             r"layers\[0\].weights\[0\] has 2 numbers but the layer takes 3 inputs",

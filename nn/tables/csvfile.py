@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .regular_file import NotARegularFileError, open_regular_file
@@ -104,13 +104,34 @@ class Table:
         ]
 
 
+# A line longer than this is refused while it is read, so one huge line cannot fill memory.
+MAX_LINE_CHARS = 1_000_000
+
+
+def bounded_lines(handle: io.TextIOBase, path: str, counter: list[int]) -> Iterator[str]:
+    """The file's lines (``counter[0]`` counts them), refusing one longer than ``MAX_LINE_CHARS``
+    before it is read whole."""
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        counter[0] += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(
+                f"a line longer than {MAX_LINE_CHARS:,} characters; is this a CSV file?",
+                path,
+                counter[0],
+            )
+        yield line
+
+
 def read_csv(path: str) -> Table:
     """Read a CSV file with a header line; raises DataError for a missing, empty, or ragged file
     (or a path that is not a regular file: a pipe or a device could block or never end)."""
     try:
         with io.TextIOWrapper(open_regular_file(path), encoding="utf-8-sig", newline="") as handle:
             # strict: a quote left open at the end (a truncated file) is an error, not a cell.
-            reader = csv.reader(handle, strict=True)
+            reader = csv.reader(bounded_lines(handle, path, [0]), strict=True)
             header: list[str] | None = None
             rows: list[list[str]] = []
             lines: list[int] = []

@@ -21,16 +21,24 @@ import math
 import numbers
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..activations import get_activation
 from ..module import MLP
 from .atomic import atomic_write_text
 from .regular_file import NotARegularFileError, open_regular_file
 
+if TYPE_CHECKING:
+    from .table_model import TableModel
+
 FORMAT_NAME = "valuegrad-mlp"
-FORMAT_VERSION = 1
-"""The model-file format version this valuegrad writes; a newer file raises ``ModelFileError``."""
+# Version 2 adds "table": the column rules, task and target encoding of a TableModel. A file
+# without it is written as version 1, which every earlier valuegrad reads.
+FORMAT_VERSION = 2
+"""The newest model-file format version this valuegrad writes; a newer file raises ``ModelFileError``."""
+# Loading refuses a network with more parameters than this before building it (the CLI trains
+# at most as many), so a compact file of millions of zeros costs no minutes and gigabytes.
+MAX_MODEL_PARAMETERS = 2_000_000
 
 # At about 20 bytes a number, 64 MiB holds some three million weights: far more than a scalar
 # engine trains, yet small enough to read into memory without a second thought.
@@ -59,7 +67,7 @@ def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> dict[st
         )
     return {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": 1,
         "nin": model.nin,
         "layers": layers,
         "metadata": dict(metadata or {}),
@@ -84,12 +92,29 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not allowed in a model file")
 
 
-def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, Any]]:
-    """Read a model file; returns ``(model, metadata)`` or raises ``ModelFileError``."""
-    path = os.fspath(path)
+def save_table_model(
+    model: TableModel, path: str | os.PathLike, metadata: dict[str, Any] | None = None
+) -> None:
+    """Write a fitted TableModel: its network, and its table rules under ``"table"`` (version 2)."""
+    assert model.network is not None
+    document = model_to_dict(model.network, metadata)
+    document["version"] = FORMAT_VERSION
+    document["table"] = model.table_dict()
+    text = json.dumps(document, indent=1, allow_nan=False)
+    atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
+
+
+def _read_document(path: str) -> Any:
+    """The parsed JSON of the model file at ``path``, or ``ModelFileError``."""
     text = _read_text(path)
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
+    if text.count(",") > 2 * MAX_MODEL_PARAMETERS:
+        # Checked before parsing: millions of numbers cost seconds and gigabytes as Python floats.
+        raise ModelFileError(
+            f"{path}: holds more than {2 * MAX_MODEL_PARAMETERS:,} list items, far more than a network of at most "
+            f"{MAX_MODEL_PARAMETERS:,} parameters (nn.tables.serialize.MAX_MODEL_PARAMETERS)"
+        )
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
@@ -103,7 +128,23 @@ def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, An
         raise ModelFileError(
             f"{path}: lists or objects nested too deeply for a model file"
         ) from None
+    return document
+
+
+def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, Any]]:
+    """Read a model file; returns ``(model, metadata)`` or raises ``ModelFileError``.
+
+    A table model's file (from ``valuegrad train``) is refused: its network alone would be
+    given unscaled columns; ``load_model`` returns the whole ``TableModel``.
+    """
+    path = os.fspath(path)
+    document = _read_document(path)
     try:
+        if isinstance(document, dict) and "table" in document:
+            raise ModelFileError(
+                "holds a table model (a network with its column preprocessing); load it with "
+                "nn.load_model, which returns a TableModel, not the bare network"
+            )
         return model_from_dict(document)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
@@ -133,9 +174,56 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: not a text (UTF-8) file, so not a valuegrad model") from None
 
 
-def load_model(path: str | os.PathLike) -> MLP:
-    """Read the MLP saved at ``path`` (see ``load_model_with_metadata`` for its metadata)."""
-    return load_model_with_metadata(path)[0]
+def load_model(path: str | os.PathLike) -> MLP | TableModel:
+    """The model saved at ``path``: a ``TableModel`` for a file ``valuegrad train`` wrote (with its
+    column rules, so it predicts from raw columns), else the plain ``MLP``."""
+    from .table_model import TableModel
+
+    path = os.fspath(path)
+    document = _read_document(path)
+    try:
+        network, metadata = model_from_dict(document)
+        if "table" in document:
+            return TableModel.from_parts(network, document["table"])
+        if _VERSION_1_TABLE_KEYS & metadata.keys():
+            return _table_model_from_version_1(network, metadata)
+    except ValueError as error:  # ModelFileError, or what TableModel finds inconsistent
+        raise ModelFileError(f"{path}: {error}") from None
+    return network
+
+
+# What a version-1 file of ``valuegrad train`` kept in its metadata: then it is a table model too.
+_VERSION_1_TABLE_KEYS = {
+    "task",
+    "features",
+    "feature_mean",
+    "feature_std",
+    "target_mean",
+    "target_std",
+}
+
+
+def _table_model_from_version_1(network: MLP, metadata: dict[str, Any]) -> TableModel:
+    """A TableModel from a version-1 file of ``valuegrad train`` (scaling kept in its metadata)."""
+    from .table_model import TableModel
+    from .tabular import check_model_matches
+
+    check_model_matches(network, metadata, "")
+    features = metadata.get("features") or [f"x{i}" for i in range(network.nin)]
+    means = metadata.get("feature_mean", [0.0] * network.nin)
+    stds = metadata.get("feature_std", [1.0] * network.nin)
+    table = {
+        "target": metadata.get("target", "target"),
+        "task": metadata.get("task", "regression"),
+        "columns": [
+            {"name": f, "kind": "numeric", "mean": m, "std": s}
+            for f, m, s in zip(features, means, stds)
+        ],
+        "classes": metadata.get("classes"),
+        "target_mean": metadata.get("target_mean", 0.0),
+        "target_std": metadata.get("target_std", 1.0),
+    }
+    return TableModel.from_parts(network, table)
 
 
 def _numbers(value: Any, where: str) -> list[float]:
@@ -156,6 +244,22 @@ def _is_finite(number: numbers.Real) -> bool:
         return math.isfinite(number)
     except OverflowError:  # a JSON integer with more than 308 digits
         return False
+
+
+def _check_parameter_count(nin: int, layers: list[Any]) -> None:
+    """Refuse a network of more than ``MAX_MODEL_PARAMETERS`` before reading its numbers."""
+    count, width = 0, nin
+    for layer in layers:
+        rows = layer.get("weights") if isinstance(layer, dict) else None
+        if not isinstance(rows, list):
+            return  # the layer-by-layer checks say what is wrong
+        count += len(rows) * (width + 1)
+        width = len(rows)
+    if count > MAX_MODEL_PARAMETERS:
+        raise ModelFileError(
+            f"the network has {count:,} parameters, more than the {MAX_MODEL_PARAMETERS:,} a model file "
+            "may hold (nn.tables.serialize.MAX_MODEL_PARAMETERS)"
+        )
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -183,6 +287,7 @@ def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
     layers = document.get("layers")
     if not isinstance(layers, list) or not layers:
         raise ModelFileError('"layers" should be a non-empty list')
+    _check_parameter_count(nin, layers)
     shapes, activations, numbers_by_layer = [], [], []
     width = nin
     for i, layer in enumerate(layers):

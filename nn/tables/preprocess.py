@@ -1,0 +1,352 @@
+"""What a table model learns from its training columns besides the weights: which columns, and how each becomes numbers.
+
+* a numeric column is standardized (mean 0, standard deviation 1); a missing cell gets the mean;
+* a text column with few distinct values is one-hot encoded, one input per category seen in
+  training; a missing cell gets the most frequent category; a category never seen in training
+  is encoded as all zeros (counted, and reported as a warning);
+* left out unless named in ``features``: a text column whose values are nearly all distinct
+  (names, identifiers), and an integer column that is all distinct and increasing (a row number).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .columns import Column, ColumnTable, ProblemList, numeric_problems
+from .csvfile import DataError
+
+MISSING_POLICIES = ("impute", "error")
+# A text column with more distinct values than this (or than half its rows) is left out by default.
+MAX_CATEGORIES = 50
+# Even when asked for by name, a text column may not become more one-hot inputs than this.
+MAX_CATEGORIES_KEPT = 1_000
+
+
+@dataclass
+class NumericRule:
+    """Standardize: (x - mean) / std; a missing value becomes ``mean`` (0 once standardized)."""
+
+    name: str
+    mean: float
+    std: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std}
+
+
+@dataclass
+class CategoryRule:
+    """One-hot over ``categories``; a missing value becomes ``fill``; an unseen one is all zeros."""
+
+    name: str
+    categories: list[str]
+    fill: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "category",
+            "categories": self.categories,
+            "fill": self.fill,
+        }
+
+
+Rule = NumericRule | CategoryRule
+
+
+def mean_and_std(values: np.ndarray) -> tuple[float, float]:
+    """Mean and (population) standard deviation, computed on values scaled into [-1, 1] so that
+    numbers near the float limit cannot overflow; a constant column gets std 1 (centred, not divided by 0)."""
+    scale = float(np.max(np.abs(values))) or 1.0
+    scaled = values / scale
+    mean = math.fsum(scaled.tolist()) / len(values)
+    std = math.sqrt(math.fsum(((scaled - mean) ** 2).tolist()) / len(values))
+    return mean * scale, (std * scale if std > 0.0 else 1.0)
+
+
+def standardize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """(x - mean) / std, also where x - mean leaves float range (x near 1e308, mean of the other
+    sign): there as x / std - mean / std, which is finite whenever the result is."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result: np.ndarray = (values - mean) / std
+        overflowed = ~np.isfinite(result) & np.isfinite(values)
+        result[overflowed] = values[overflowed] / std - mean / std
+    return result
+
+
+def _looks_like_row_ids(column: Column) -> bool:
+    numbers = np.frombuffer(column.numbers, dtype=float)
+    with np.errstate(over="ignore"):  # a difference of numbers near 1e308 is inf: still increasing
+        return (
+            len(numbers) >= 3
+            and not column.texts
+            and not column.missing
+            and bool(np.all(numbers == np.round(numbers)))
+            and bool(np.all(np.diff(numbers) > 0))
+        )
+
+
+@dataclass
+class Preprocessor:
+    """The rules of the kept columns, in input order, and the columns left out with why."""
+
+    rules: list[Rule]
+
+    @property
+    def input_names(self) -> list[str]:
+        """One name per network input: the column, or ``column=category`` for one-hot inputs."""
+        names = []
+        for rule in self.rules:
+            if isinstance(rule, NumericRule):
+                names.append(rule.name)
+            else:
+                names.extend(f"{rule.name}={c}" for c in rule.categories)
+        return names
+
+    @property
+    def width(self) -> int:
+        return len(self.input_names)
+
+    @property
+    def columns(self) -> list[str]:
+        return [rule.name for rule in self.rules]
+
+    @classmethod
+    def fit(
+        cls,
+        table: ColumnTable,
+        target: str,
+        *,
+        features: Sequence[str] | None = None,
+        drop: Sequence[str] = (),
+        missing: str = "impute",
+        notes: list[str] | None = None,
+    ) -> Preprocessor:
+        """Learn the rules from ``table``'s columns other than ``target``; ``notes`` receives one line per choice made."""
+        if missing not in MISSING_POLICIES:
+            raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
+        notes = notes if notes is not None else []
+        for chosen_names in (features or [], drop):
+            twice = sorted({n for n in chosen_names if list(chosen_names).count(n) > 1})
+            if twice:
+                raise DataError(f"column {twice[0]!r} is named twice", table.path)
+        for name in [*(features or []), *drop]:
+            if name == target:
+                raise DataError(f"{name!r} is the target; it cannot also be a feature", table.path)
+            table.require(name)
+        chosen = (
+            list(features)
+            if features
+            else [n for n in table.columns if n != target and n not in drop]
+        )
+        problems = ProblemList()
+        rules: list[Rule] = []
+        n_rows = table.n_rows
+        for name in chosen:
+            column = table.columns[name]
+            named = bool(features)
+            if missing == "error" and column.missing:
+                _report_missing(table, column, problems)
+                continue
+            if not column.is_text:
+                if column.texts:
+                    numeric_problems(table, column, problems)
+                    continue
+                if not named and _looks_like_row_ids(column):
+                    notes.append(
+                        f"column {name!r} left out: its integers are all distinct and increasing, "
+                        f"like row numbers; --features {name},... keeps it"
+                    )
+                    continue
+                values = np.frombuffer(column.numbers, dtype=float)
+                present = values[~np.isnan(values)]
+                if not len(present):
+                    notes.append(f"column {name!r} left out: every cell is empty")
+                    continue
+                mean, std = mean_and_std(present)
+                if column.missing:
+                    notes.append(
+                        f"column {name!r}: {_cells(column.missing)} filled with the mean {mean:.6g}"
+                    )
+                rules.append(NumericRule(name, mean, std))
+                continue
+            counts = Counter(v for v in column.text_values() if v is not None)
+            limit = MAX_CATEGORIES_KEPT if named else min(MAX_CATEGORIES, max(2, n_rows // 2))
+            if len(counts) > limit:
+                if named:
+                    problems.add(
+                        DataError(
+                            f"{len(counts):,} distinct values, more than the {limit:,} categories a column may have",
+                            table.path,
+                            None,
+                            name,
+                        )
+                    )
+                else:
+                    notes.append(
+                        f"column {name!r} left out: {len(counts):,} distinct values in {n_rows:,} rows, "
+                        f"like names or identifiers; --features {name},... keeps it"
+                    )
+                continue
+            fill = max(sorted(counts), key=lambda c: counts[c])
+            if column.missing:
+                notes.append(
+                    f"column {name!r}: {_cells(column.missing)} filled with the most frequent value {fill!r}"
+                )
+            rules.append(CategoryRule(name, sorted(counts), fill))
+        problems.raise_if_any()
+        if not rules:
+            raise DataError(
+                "no feature columns left to learn from"
+                + (f" ({'; '.join(notes)})" if notes else ""),
+                table.path,
+            )
+        return cls(rules)
+
+    def transform(
+        self, table: ColumnTable, *, missing: str = "impute", notes: list[str] | None = None
+    ) -> np.ndarray:
+        """The table as network inputs, one row per table row; ``notes`` receives the cells filled in."""
+        problems = ProblemList()
+        blocks = []
+        for rule in self.rules:
+            if rule.name not in table.columns:
+                raise DataError(
+                    f"no column {rule.name!r}, which the model was trained on (it needs: {', '.join(self.columns)})",
+                    table.path,
+                    1,
+                )
+            column = table.columns[rule.name]
+            if missing == "error" and column.missing:
+                _report_missing(table, column, problems)
+                continue
+            if isinstance(rule, NumericRule):
+                if column.texts:
+                    numeric_problems(table, column, problems)
+                    continue
+                values = np.frombuffer(column.numbers, dtype=float)
+                block = standardize(
+                    np.where(np.isnan(values), rule.mean, values), rule.mean, rule.std
+                )
+                for row in np.flatnonzero(~np.isfinite(block))[:5]:
+                    problems.add(
+                        DataError(
+                            f"{float(values[row])!r} is too far outside the training data for this model",
+                            table.path,
+                            table.lines[row],
+                            rule.name,
+                        )
+                    )
+                blocks.append(block[:, None])
+                if column.missing and notes is not None:
+                    notes.append(
+                        f"column {rule.name!r}: {_cells(column.missing)} filled with {rule.mean:.6g}"
+                    )
+            else:
+                index = {c: k for k, c in enumerate(rule.categories)}
+                block = np.zeros((table.n_rows, len(rule.categories)))
+                unseen: Counter[str] = Counter()
+                for row, value in enumerate(column.text_values()):
+                    key = rule.fill if value is None else value
+                    if key in index:
+                        block[row, index[key]] = 1.0
+                    else:
+                        unseen[key] += 1
+                blocks.append(block)
+                if notes is not None and column.missing:
+                    notes.append(
+                        f"column {rule.name!r}: {_cells(column.missing)} filled with {rule.fill!r}"
+                    )
+                if notes is not None and unseen:
+                    shown = ", ".join(repr(v) for v in list(unseen)[:3])
+                    notes.append(
+                        f"warning: column {rule.name!r}: {_count(sum(unseen.values()), 'cell')} with a value not seen in training "
+                        f"({shown}{', ...' if len(unseen) > 3 else ''}), encoded as no category"
+                    )
+        problems.raise_if_any()
+        return np.hstack(blocks) if blocks else np.zeros((table.n_rows, 0))
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [rule.to_dict() for rule in self.rules]
+
+    @classmethod
+    def from_dict(cls, rules: object) -> Preprocessor:
+        """Rules from a model file, checked; ValueError says what is wrong."""
+        if not isinstance(rules, list) or not rules:
+            raise ValueError('"columns" should be a non-empty list')
+        parsed: list[Rule] = []
+        for i, rule in enumerate(rules):
+            if not isinstance(rule, dict) or not _is_text(rule.get("name")):
+                raise ValueError(f"columns[{i}] should be an object with a text name")
+            if rule.get("kind") == "numeric":
+                mean, std = rule.get("mean"), rule.get("std")
+                if not (_is_finite(mean) and _is_finite(std) and std != 0):
+                    raise ValueError(f"columns[{i}] needs a finite mean and a non-zero finite std")
+                parsed.append(NumericRule(rule["name"], float(mean), float(std)))  # type: ignore[arg-type]
+            elif rule.get("kind") == "category":
+                categories, fill = rule.get("categories"), rule.get("fill")
+                if (
+                    not isinstance(categories, list)
+                    or not categories
+                    or not all(map(_is_text, categories))
+                    or len(set(categories)) != len(categories)
+                    or not _is_text(fill)
+                ):
+                    raise ValueError(
+                        f"columns[{i}] needs a list of distinct category names and a fill value"
+                    )
+                parsed.append(CategoryRule(rule["name"], list(categories), fill))  # type: ignore[arg-type]
+            else:
+                raise ValueError(f'columns[{i}].kind should be "numeric" or "category"')
+        names = [rule.name for rule in parsed]
+        if len(set(names)) != len(names):
+            raise ValueError("a column is listed twice")
+        return cls(parsed)
+
+
+def _is_finite(x: object) -> bool:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
+def _is_text(x: object) -> bool:
+    """A str that is valid Unicode text (JSON can hold a lone surrogate, which no file can be written with)."""
+    if not isinstance(x, str):
+        return False
+    try:
+        x.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _cells(count: int) -> str:
+    return f"{count:,} empty cell{'s' if count != 1 else ''}" if count else "no cells"
+
+
+def _report_missing(table: ColumnTable, column: Column, problems: ProblemList) -> None:
+    values = column.text_values()
+    for row, value in enumerate(values):
+        if value is None:
+            problems.add(
+                DataError(
+                    "empty or missing value (--missing error)",
+                    table.path,
+                    table.lines[row],
+                    column.name,
+                )
+            )

@@ -1,0 +1,618 @@
+"""``TableModel``: a network together with everything learned from its training table, fitted, saved and loaded as one.
+
+    model = TableModel().fit("passengers.csv", target="survived")
+    model.predict("new.csv")            # class names (or numbers for regression)
+    model.predict_proba({"age": [31, None], "sex": ["male", "female"]})
+    model.save("model.json"); nn.load_model("model.json")   # a TableModel again
+
+It holds the column rules (``preprocess.Preprocessor``), the task, the class names or the
+target's scaling, and the MLP. Fitting sets aside a validation split (stratified for classes,
+seeded), trains with Adam on the compiled engine where it can, prints or collects the training
+and validation metrics, stops early when the validation loss has not improved for ``patience``
+epochs and restores the best weights. Predicting runs the network on the whole table with numpy
+(the compiled engine's kernels), so Python and ``valuegrad predict`` give the same numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from autograd import Tape, trace
+
+from ..activations import get_activation
+from ..module import MLP
+from ..optim import Adam
+from ..train import train
+from .columns import (
+    MAX_PROBLEMS,
+    ColumnTable,
+    ProblemList,
+    number_text,
+    numeric_problems,
+    read_columns,
+    table_from_columns,
+)
+from .csvfile import DataError
+from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
+from .serialize import MAX_MODEL_PARAMETERS
+
+TASKS = ("regression", "binary", "multiclass")
+# An integer target with at most this many distinct values is taken as classes.
+MAX_AUTO_CLASSES = 10
+# More classes than this are refused up front: one output per class, and few rows per class.
+MAX_CLASSES = 100
+# As many as a model file may hold, so that every trained model can be loaded back.
+MAX_PARAMETERS = MAX_MODEL_PARAMETERS
+LR_SCHEDULES = ("constant", "cosine")
+
+TableInput = str | os.PathLike[str] | Mapping[str, Sequence[object]] | ColumnTable
+
+
+def as_table(data: TableInput, delimiter: str | None = None) -> ColumnTable:
+    """A CSV path, a dict of columns, or an already read table, as a ColumnTable."""
+    if isinstance(data, ColumnTable):
+        return data
+    if isinstance(data, Mapping):
+        return table_from_columns(data)
+    return read_columns(data, delimiter)
+
+
+@cache
+def _activation_tape(name: str) -> Tape:
+    """The activation compiled to an elementwise numpy kernel (the one compiled training runs)."""
+    function = get_activation(name)
+    return trace(lambda z: function(z), 1)
+
+
+# Rows per block when running a network on a table: big enough for numpy to be fast, small
+# enough that a 1,000,000-row table never holds more than one block's hidden activations.
+_BLOCK_ROWS = 4096
+
+
+def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
+    """The network's outputs for every row of ``inputs``, block by block: shape (rows, outputs)."""
+    layers = [
+        (layer.activation, *arrays) for layer, arrays in zip(network.layers, network.to_numpy())
+    ]
+    outputs = np.empty((len(inputs), network.nout))
+    for start in range(0, len(inputs), _BLOCK_ROWS):
+        activations = inputs[start : start + _BLOCK_ROWS]
+        for activation, weights, biases in layers:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = activations @ weights.T + biases
+                if activation != "linear":
+                    z = _activation_tape(activation).forward(z.reshape(-1, 1)).reshape(z.shape)
+            activations = z
+        outputs[start : start + _BLOCK_ROWS] = activations
+    return outputs
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # Written so that neither branch overflows: e^-|z| <= 1.
+    e = np.exp(-np.abs(z))
+    probabilities: np.ndarray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return probabilities
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return probabilities
+
+
+def _split(
+    labels: np.ndarray | None, n_rows: int, fraction: float, seed: int
+) -> tuple[list[int], list[int]]:
+    """Training and validation rows: a seeded shuffle, stratified by class when ``labels`` are given."""
+    rng = np.random.default_rng(seed)
+    groups = (
+        [np.arange(n_rows)]
+        if labels is None
+        else [np.flatnonzero(labels == k) for k in np.unique(labels)]
+    )
+    validation: list[int] = []
+    for group in groups:
+        shuffled = rng.permutation(group)
+        validation.extend(shuffled[: round(fraction * len(group))].tolist())
+    in_validation = np.zeros(n_rows, dtype=bool)
+    in_validation[validation] = True
+    return np.flatnonzero(~in_validation).tolist(), np.flatnonzero(in_validation).tolist()
+
+
+@dataclass
+class _Best:
+    """The lowest validation loss so far, its epoch, and the weights then."""
+
+    loss: float
+    epoch: int
+    weights: list[float]
+
+
+class TableModel:
+    """An MLP with the column rules, task and target encoding learned from a training table."""
+
+    def __init__(
+        self,
+        *,
+        hidden: Sequence[int] = (64,),
+        activation: str = "relu",
+        epochs: int = 200,
+        lr: float = 0.01,
+        batch_size: int | None = None,
+        l2: float = 1e-2,
+        validation: float = 0.2,
+        patience: int = 20,
+        lr_schedule: str = "constant",
+        seed: int = 0,
+        engine: str = "auto",
+    ) -> None:
+        if not 0.0 <= validation < 1.0:
+            raise ValueError(f"validation must be a fraction in [0, 1), not {validation!r}")
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {lr_schedule!r}")
+        self.hidden = list(hidden)
+        self.activation = activation
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size  # None: 200, or 1% of the training rows when that is more
+        self.l2 = l2
+        self.validation = validation
+        self.patience = patience
+        self.lr_schedule = lr_schedule
+        self.seed = seed
+        self.engine = engine
+        self.network: MLP | None = None
+        self.preprocessor: Preprocessor | None = None
+        self.task = ""
+        self.target = ""
+        self.classes: list[str] = []
+        self.target_mean, self.target_std = 0.0, 1.0
+        self.notes: list[str] = []
+        self.summary: dict[str, Any] = {}
+
+    # --- fitting -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        data: TableInput,
+        target: str,
+        *,
+        features: Sequence[str] | None = None,
+        drop: Sequence[str] = (),
+        missing: str = "impute",
+        task: str = "auto",
+        delimiter: str | None = None,
+        progress: bool | None = False,
+        log: Callable[[str], None] | None = None,
+    ) -> TableModel:
+        """Learn the column rules and train the network on ``data`` (CSV path or columns) to predict ``target``."""
+        say = log or (lambda line: None)
+        table = as_table(data, delimiter)
+        table.require(target)
+        if len(table.columns) == 1:
+            raise DataError(
+                f"no feature columns: the only column is the target {target!r}", table.path, 1
+            )
+        if missing not in MISSING_POLICIES:
+            raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
+        self.target = target
+        self.task = self._infer_task(table) if task == "auto" else task
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; choose auto, {', '.join(TASKS)}")
+        labels, encoded = self._encode_target(table)
+        train_rows, validation_rows = _split(
+            labels, table.n_rows, self.validation if table.n_rows >= 10 else 0.0, self.seed
+        )
+        if len(train_rows) < 2:
+            raise DataError(
+                f"a validation fraction of {self.validation} leaves {len(train_rows)} of {table.n_rows} rows "
+                "to train on; use a smaller one",
+                table.path,
+            )
+        training = table.subset(train_rows) if validation_rows else table
+        self.notes = []
+        self.preprocessor = Preprocessor.fit(
+            training, target, features=features, drop=drop, missing=missing, notes=self.notes
+        )
+        for note in self.notes:
+            say(note)
+        x_train = self.preprocessor.transform(training)
+        y_train = encoded[train_rows] if validation_rows else encoded
+        x_valid = (
+            self.preprocessor.transform(table.subset(validation_rows)) if validation_rows else None
+        )
+        y_valid = encoded[validation_rows] if validation_rows else None
+        path, n_rows, n_train, n_valid = (
+            table.path,
+            table.n_rows,
+            len(train_rows),
+            len(validation_rows),
+        )
+        # The columns and row lists are no longer needed: let them go before training.
+        del data, table, training, train_rows, validation_rows
+        if self.task == "regression":
+            self.target_mean, self.target_std = mean_and_std(y_train)
+            y_train = standardize(y_train, self.target_mean, self.target_std)
+            if y_valid is not None:
+                y_valid = standardize(y_valid, self.target_mean, self.target_std)
+        nout = len(self.classes) if self.task == "multiclass" else 1
+        sizes = [self.preprocessor.width, *self.hidden, nout]
+        n_parameters = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+        if n_parameters > MAX_PARAMETERS:
+            raise DataError(
+                f"a {'-'.join(map(str, sizes))} network has {n_parameters:,} parameters, more than the limit of "
+                f"{MAX_PARAMETERS:,}; use narrower hidden layers or fewer columns",
+                path,
+            )
+        self.network = MLP(
+            sizes[0], sizes[1:], self.activation, "linear", init="scaled", seed=self.seed
+        )
+        split = (
+            f"{n_train:,} training, {n_valid:,} validation" if n_valid else "no validation split"
+        )
+        say(
+            f"{path}: {n_rows:,} row{'s' if n_rows != 1 else ''} ({split}), "
+            f"{_count(sizes[0], 'input')} from {_count(len(self.preprocessor.rules), 'column')}, task {self.task}"
+            + (f" ({len(self.classes)} classes)" if self.classes else "")
+            + f"; network {'-'.join(map(str, sizes))}"
+        )
+        self._train(x_train, y_train, x_valid, y_valid, progress, say)
+        return self
+
+    def _infer_task(self, table: ColumnTable) -> str:
+        column = table.require(self.target)
+        if column.is_text:
+            return (
+                "binary"
+                if len({v for v in column.text_values() if v is not None}) == 2
+                else "multiclass"
+            )
+        values = np.frombuffer(column.numbers, dtype=float)
+        distinct = np.unique(values[~np.isnan(values)])
+        integers = bool(np.all(distinct == np.round(distinct)))
+        if integers and len(distinct) == 2:
+            return "binary"
+        if integers and 2 < len(distinct) <= MAX_AUTO_CLASSES:
+            return "multiclass"
+        return "regression"
+
+    def _encode_target(self, table: ColumnTable) -> tuple[np.ndarray | None, np.ndarray]:
+        """(class index per row or None, the training target per row), reporting every bad target cell."""
+        column = table.require(self.target)
+        problems = ProblemList()
+        numbers = np.frombuffer(column.numbers, dtype=float)
+        empty = np.isnan(numbers)
+        empty[list(column.texts)] = False
+        for row in np.flatnonzero(empty)[: MAX_PROBLEMS + 1]:
+            problems.add(
+                DataError(
+                    "the target is empty or missing", table.path, table.lines[row], self.target
+                )
+            )
+        if self.task == "regression":
+            if column.is_text or column.texts:
+                numeric_problems(table, column, problems)
+            problems.raise_if_any()
+            return None, numbers.copy()
+        problems.raise_if_any()
+        if not column.is_text and not column.texts:  # numbered classes, in numeric order
+            distinct, labels = np.unique(numbers, return_inverse=True)
+            self.classes = [number_text(v) for v in distinct.tolist()]
+        else:
+            values = column.text_values()
+            self.classes = sorted({v for v in values if v is not None})
+            index = {c: k for k, c in enumerate(self.classes)}
+            labels = np.array([index[v] for v in values if v is not None])
+        if len(self.classes) < 2:
+            raise DataError(
+                f"the target column has a single class ({self.classes[0]!r}); nothing to learn",
+                table.path,
+                None,
+                self.target,
+            )
+        if self.task == "binary" and len(self.classes) != 2:
+            raise DataError(
+                f"--task binary needs exactly 2 classes, the target has {len(self.classes)}",
+                table.path,
+                None,
+                self.target,
+            )
+        if len(self.classes) > MAX_CLASSES:
+            raise DataError(
+                f"{len(self.classes):,} classes, more than the limit of {MAX_CLASSES} (nn.tables.table_model.MAX_CLASSES); "
+                "is this column a number to predict (--task regression) or an identifier?",
+                table.path,
+                None,
+                self.target,
+            )
+        return labels, labels.astype(float)
+
+    def _loss_name(self) -> str:
+        return {
+            "regression": "mse",
+            "binary": "bce_with_logits",
+            "multiclass": "softmax_cross_entropy",
+        }[self.task]
+
+    def _loss_and_metric(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean loss (as training computes it, without L2) and accuracy or R^2 on rows ``x``."""
+        assert self.network is not None
+        out = network_outputs(self.network, x)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.task == "regression":
+                residual = out[:, 0] - y
+                loss = float(np.mean(residual**2))
+                spread = float(np.sum((y - y.mean()) ** 2))
+                return loss, (1.0 - float(np.sum(residual**2)) / spread if spread else math.nan)
+            if self.task == "binary":
+                z = out[:, 0]
+                loss = float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+                return loss, float(np.mean((z >= 0) == (y == 1)))
+            shifted = out - out.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            k = y.astype(int)
+            loss = float(-np.mean(log_p[np.arange(len(k)), k]))
+            return loss, float(np.mean(np.argmax(out, axis=1) == k))
+
+    def _train(
+        self,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_valid: np.ndarray | None,
+        y_valid: np.ndarray | None,
+        progress: bool | None,
+        say: Callable[[str], None],
+    ) -> None:
+        assert self.network is not None
+        network = self.network
+        parameters = network.parameters()
+        metric = "R^2" if self.task == "regression" else "accuracy"
+        # 200 rows a step (as scikit-learn), more on big tables so an epoch stays about 100 steps.
+        batch_size = self.batch_size or min(len(x_train), max(200, len(x_train) // 100))
+        every = max(1, self.epochs // 10)
+        best = _Best(math.inf, 0, [p.data for p in parameters])
+
+        def epoch_end(epoch: int, loss: float) -> bool:
+            report = epoch % every == 0 or epoch == self.epochs
+            line = f"epoch {epoch}: loss {loss:.4g}"
+            if report:  # the training metric costs a pass over the training rows: only when shown
+                line += f", training {metric} {self._loss_and_metric(x_train, y_train)[1]:.4f}"
+            stop = False
+            if x_valid is not None and y_valid is not None:
+                valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
+                line += f"; validation loss {valid_loss:.4g}, {metric} {valid_metric:.4f}"
+                if valid_loss < best.loss:
+                    best.loss, best.epoch = valid_loss, epoch
+                    best.weights = [p.data for p in parameters]
+                stop = epoch - best.epoch >= self.patience
+            if report or stop:
+                say(line)
+            return stop
+
+        schedule = None
+        if self.lr_schedule == "cosine":
+            # Cosine decay from lr to 0 over the epochs (a minimal schedule kept with the table model).
+            schedule = lambda epoch: 0.5 * self.lr * (1 + math.cos(math.pi * epoch / self.epochs))  # noqa: E731
+        history = train(
+            network,
+            x_train,
+            y_train.astype(int).tolist() if self.task == "multiclass" else y_train.tolist(),
+            loss=self._loss_name(),
+            optimizer=Adam(parameters, lr=self.lr),
+            epochs=self.epochs,
+            batch_size=batch_size,
+            l2=self.l2,
+            seed=self.seed,
+            lr_schedule=schedule,
+            progress=progress,
+            engine=self.engine,
+            epoch_end=epoch_end,
+        )
+        if x_valid is not None and best.epoch:
+            for p, value in zip(parameters, best.weights):
+                p.data = value
+            if best.epoch != len(history):
+                stopped = "stopped early at" if len(history) < self.epochs else "ran to"
+                say(
+                    f"{stopped} epoch {len(history)}; the validation loss was lowest at epoch {best.epoch}, "
+                    "whose weights are kept"
+                )
+        train_loss, train_metric = self._loss_and_metric(x_train, y_train)
+        self.summary = {
+            "epochs_run": len(history),
+            "best_epoch": best.epoch or len(history),
+            "engine": history.engine,
+            "metric": metric,
+            "training_loss": train_loss,
+            "training_metric": train_metric,
+        }
+        if x_valid is not None and y_valid is not None:
+            valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
+            self.summary.update(validation_loss=valid_loss, validation_metric=valid_metric)
+        if not all(math.isfinite(p.data) for p in parameters) or not math.isfinite(train_loss):
+            raise DataError(
+                f"training diverged (the loss is {train_loss}); lower the learning rate", None
+            )
+
+    # --- predicting ----------------------------------------------------------------------
+
+    def _checked(self) -> tuple[MLP, Preprocessor]:
+        if self.network is None or self.preprocessor is None:
+            raise ValueError("this TableModel is not fitted yet: call fit first")
+        return self.network, self.preprocessor
+
+    def _outputs(self, table: ColumnTable, notes: list[str] | None) -> np.ndarray:
+        network, preprocessor = self._checked()
+        inputs = preprocessor.transform(table, notes=notes)
+        return network_outputs(network, inputs)
+
+    def _finite_or_error(self, values: np.ndarray, table: ColumnTable, what: str) -> None:
+        """A DataError naming the first row whose ``values`` are NaN or infinite: never write those."""
+        bad = np.flatnonzero(~np.all(np.isfinite(values.reshape(len(values), -1)), axis=1))
+        if len(bad):
+            why = (
+                "beyond the range of floating-point numbers in the target's units"
+                if what == "prediction"
+                else "not finite (the model file may hold extreme weights)"
+            )
+            raise DataError(
+                f"the model's {what} for this row is {why}; no predictions written",
+                table.path,
+                table.lines[bad[0]],
+            )
+
+    def predict_proba(self, data: TableInput, *, delimiter: str | None = None) -> np.ndarray:
+        """Each row's probability of each class (columns in ``classes`` order)."""
+        table = as_table(data, delimiter)
+        return self._probabilities(table, self._outputs(table, None))
+
+    def _probabilities(self, table: ColumnTable, out: np.ndarray) -> np.ndarray:
+        if self.task == "regression":
+            raise ValueError("predict_proba: a regression model has no class probabilities")
+        self._finite_or_error(out, table, "output")
+        if self.task == "binary":
+            p = _sigmoid(out[:, 0])
+            return np.column_stack([1.0 - p, p])
+        return _softmax(out)
+
+    def predict(self, data: TableInput, *, delimiter: str | None = None) -> list[Any]:
+        """Each row's prediction: a class name, or a number in the target's units."""
+        _, rows = self.predict_table(data, delimiter=delimiter)
+        return [row[0] for row in rows]
+
+    def predict_table(
+        self,
+        data: TableInput,
+        *,
+        keep: Sequence[str] = (),
+        delimiter: str | None = None,
+        notes: list[str] | None = None,
+    ) -> tuple[list[str], list[list[Any]]]:
+        """A header and one row per data row: the ``keep`` columns, the prediction, then class probabilities."""
+        table = as_table(data, delimiter)
+        kept = [table.require(name).text_values() for name in keep]
+        out = self._outputs(table, notes)
+        if self.task == "regression":
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = out[:, 0] * self.target_std + self.target_mean
+            self._finite_or_error(values, table, "prediction")
+            header = ["prediction"]
+            body: list[list[Any]] = [[v] for v in values.tolist()]
+        else:
+            probabilities = self._probabilities(table, out)
+            best = np.argmax(probabilities, axis=1)
+            if self.task == "binary":
+                header = ["prediction", f"probability_{self.classes[1]}"]
+                body = [
+                    [self.classes[k], p[1]] for k, p in zip(best.tolist(), probabilities.tolist())
+                ]
+            else:
+                header = ["prediction", *[f"probability_{c}" for c in self.classes]]
+                body = [
+                    [self.classes[k], *p] for k, p in zip(best.tolist(), probabilities.tolist())
+                ]
+        rows = [[*(column[i] or "" for column in kept), *row] for i, row in enumerate(body)]
+        return [*keep, *header], rows
+
+    # --- saving --------------------------------------------------------------------------
+
+    def table_dict(self) -> dict[str, Any]:
+        """The part of the model file that describes the table (``"table"``)."""
+        _, preprocessor = self._checked()
+        document: dict[str, Any] = {
+            "target": self.target,
+            "task": self.task,
+            "columns": preprocessor.to_dict(),
+        }
+        if self.task == "regression":
+            document.update(target_mean=self.target_mean, target_std=self.target_std)
+        else:
+            document["classes"] = self.classes
+        return document
+
+    def save(self, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
+        """Write the model file (network and table rules) atomically."""
+        from .serialize import save_table_model
+
+        save_table_model(self, path, metadata)
+
+    @classmethod
+    def from_parts(cls, network: MLP, table: Mapping[str, Any]) -> TableModel:
+        """A fitted TableModel from a network and a model file's ``"table"`` object; ValueError if they disagree."""
+        model = cls()
+        preprocessor = Preprocessor.from_dict(table.get("columns"))
+        task, target = table.get("task"), table.get("target")
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}")
+        if not isinstance(target, str):
+            raise ValueError('"target" should be a column name')
+        if preprocessor.width != network.nin:
+            raise ValueError(
+                f"the columns make {preprocessor.width} inputs but the network takes {network.nin}"
+            )
+        if task == "regression":
+            mean, std = table.get("target_mean"), table.get("target_std")
+            if (
+                not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in (mean, std)
+                )
+                or std == 0
+            ):
+                raise ValueError(
+                    "a regression model needs a finite target_mean and a non-zero finite target_std"
+                )
+            model.target_mean, model.target_std = float(mean), float(std)  # type: ignore[arg-type]
+        else:
+            classes = table.get("classes")
+            if (
+                not isinstance(classes, list)
+                or len(classes) < 2
+                or not all(isinstance(c, str) for c in classes)
+            ):
+                raise ValueError(f"a {task} model needs a list of at least 2 class names")
+            for c in classes:
+                try:
+                    c.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError(f"class name {c!r} is not valid Unicode text") from None
+            if len(set(classes)) != len(classes):
+                raise ValueError("a class name is listed twice")
+            expected = len(classes) if task == "multiclass" else 1
+            if task == "binary" and len(classes) != 2:
+                raise ValueError(f"a binary model needs 2 classes, it lists {len(classes)}")
+            if network.nout != expected:
+                raise ValueError(
+                    f"a {task} model with {len(classes)} classes should have {expected} outputs, the network has {network.nout}"
+                )
+            model.classes = list(classes)
+        if task == "regression" and network.nout != 1:
+            raise ValueError(
+                f"a regression model should have 1 output, the network has {network.nout}"
+            )
+        model.network, model.preprocessor, model.task, model.target = (
+            network,
+            preprocessor,
+            task,
+            target,
+        )
+        model.hidden = network.sizes[1:-1]
+        return model
+
+    def __repr__(self) -> str:
+        if self.network is None:
+            return "TableModel(not fitted)"
+        return f"TableModel(task={self.task!r}, target={self.target!r}, network {'-'.join(map(str, self.network.sizes))})"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -1,0 +1,314 @@
+"""valuegrad train / predict on real-looking tables (issue 15), and the output and input bounds of
+issue 12 (items 3, 4, 5, 6, 11, 12, 15, 16)."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_table_model import passengers, write_csv
+
+import nn
+from nn import DataError, ModelFileError, load_model, read_columns, read_csv
+from nn.cli import main
+from nn.tables.csvfile import MAX_LINE_CHARS
+from nn.tables.serialize import MAX_MODEL_PARAMETERS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(argv, capsys):
+    try:
+        status = main(argv)
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def one_line_error(status, out, err):
+    assert status == 1, err
+    assert err.count("\n") == 1 and err.startswith("valuegrad: error: ") and "Traceback" not in err
+    return err.strip()
+
+
+@pytest.fixture
+def passenger_csv(tmp_path):
+    return write_csv(tmp_path / "passengers.csv", *passengers(n=80))
+
+
+def test_a_passenger_table_trains_and_predicts_with_ids_kept(tmp_path, passenger_csv, capsys):
+    model = str(tmp_path / "m.json")
+    status, out, err = run(["train", passenger_csv, "--target", "survived", "--out", model], capsys)
+    assert status == 0, err
+    assert "column 'id' left out: its integers are all distinct and increasing" in err
+    assert "column 'name' left out" in err and "--features name" in err
+    assert (
+        "empty cells filled with the mean" in err and "filled with the most frequent value" in err
+    )
+    assert "training accuracy" in out and "validation accuracy" in out
+    assert "epoch 20: loss" in err and "validation loss" in err
+    status, out, err = run(["predict", model, passenger_csv, "--keep", "id,name"], capsys)
+    assert status == 0 and err.endswith("wrote 80 prediction rows\n")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["id", "name", "prediction", "probability_yes"]
+    assert [r[0] for r in rows[1:]] == [str(i) for i in range(1, 81)]
+    assert rows[1][1] == "Person 0 of seed 0"
+
+
+def test_python_and_cli_predictions_are_identical_bit_for_bit(tmp_path, passenger_csv, capsys):
+    model = str(tmp_path / "m.json")
+    assert (
+        run(
+            ["train", passenger_csv, "--target", "survived", "--epochs", "20", "--out", model],
+            capsys,
+        )[0]
+        == 0
+    )
+    status, out, _ = run(["predict", model, passenger_csv], capsys)
+    assert status == 0
+    cli_rows = list(csv.reader(io.StringIO(out)))[1:]
+    python_rows = load_model(model).predict_table(passenger_csv)[1]
+    assert [[label, float(p)] for label, p in cli_rows] == python_rows  # repr round-trips exactly
+
+
+def test_version_and_singular_messages(tmp_path, capsys):
+    status, out, _ = run(["--version"], capsys)
+    assert status == 0 and out.startswith("valuegrad ")
+    data = write_csv(
+        tmp_path / "one.csv", ["x", "y"], [[i, i % 2] for i in [3, 1, 4, 1, 5, 9, 2, 6]]
+    )
+    status, _, err = run(["train", data, "--target", "y", "--hidden", "none", "--epochs", "2",
+                          "--out", str(tmp_path / "m.json")], capsys)  # fmt: skip
+    assert status == 0, err
+    assert (
+        "8 rows (no validation split), 1 input from 1 column, task binary (2 classes); network 1-1"
+        in err
+    )
+
+
+def test_regression_with_a_semicolon_table_and_a_cosine_schedule(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    y = 3 * x[:, 0] - x[:, 1] + 0.1 * rng.normal(size=200)
+    data = write_csv(tmp_path / "r.csv", ["a", "b", "y"], np.column_stack([x, y]).tolist(), ";")
+    status, out, err = run(["train", data, "--target", "y", "--lr-schedule", "cosine", "--l2", "0",
+                            "--out", str(tmp_path / "m.json")], capsys)  # fmt: skip
+    assert status == 0, err
+    assert float(out.split("validation R^2 ")[1].split(";")[0]) > 0.98
+
+
+# --- issue 12 -------------------------------------------------------------------------------
+
+
+def test_a_run_that_cannot_print_its_result_keeps_the_old_model(tmp_path, passenger_csv):
+    # item 3: stdout on a full disk made train exit 1 after it had replaced the model file
+    model = tmp_path / "m.json"
+    model.write_text("the old model")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "nn.cli", "train", passenger_csv, "--target", "survived", "--epochs", "2",
+             "--out", str(model)], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert model.read_text() == "the old model"
+
+
+def _huge_weights_model(tmp_path, passenger_csv, capsys):
+    model = tmp_path / "m.json"
+    assert (
+        run(
+            ["train", passenger_csv, "--target", "survived", "--epochs", "1", "--out", str(model)],
+            capsys,
+        )[0]
+        == 0
+    )
+    document = json.loads(model.read_text())
+    for layer in document["layers"]:
+        layer["weights"] = [
+            [1e300 * (-1) ** j for j, _ in enumerate(row)] for row in layer["weights"]
+        ]
+    model.write_text(json.dumps(document))
+    return model
+
+
+def test_predict_refuses_non_finite_probabilities(tmp_path, passenger_csv, capsys):
+    # item 4: finite but huge weights gave nan probabilities, written with exit status 0
+    model = _huge_weights_model(tmp_path, passenger_csv, capsys)
+    out_file = tmp_path / "p.csv"
+    message = one_line_error(
+        *run(["predict", str(model), passenger_csv, "--out", str(out_file)], capsys)
+    )
+    assert "passengers.csv, line 2: the model's output for this row is not finite" in message
+    assert not out_file.exists()
+
+
+def test_predict_refuses_a_prediction_that_overflows_the_target_scale(tmp_path, capsys):
+    # item 4: a regression model trained on targets near the float limit predicted inf
+    data = write_csv(
+        tmp_path / "big.csv", ["x", "y"], [[1, 1e308], [3, -1e308], [2, 1.7e308], [4, -1.7e308]]
+    )
+    model = tmp_path / "m.json"
+    assert (
+        run(
+            [
+                "train",
+                data,
+                "--target",
+                "y",
+                "--task",
+                "regression",
+                "--epochs",
+                "2",
+                "--out",
+                str(model),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
+    document = json.loads(model.read_text())
+    document["layers"][-1]["biases"] = [1e3]  # far outside the training range once un-standardized
+    model.write_text(json.dumps(document))
+    message = one_line_error(*run(["predict", str(model), data], capsys))
+    assert (
+        "big.csv, line 2: the model's prediction for this row is beyond the range of floating-point numbers"
+        in message
+    )
+
+
+def test_targets_near_the_float_limit_train_and_predict_or_refuse_by_row(tmp_path, capsys):
+    # x - mean overflowed while standardizing 1.79e308 against a negative mean: loss inf at step 1
+    rows = [[1, 1e308], [3, -1e308], [2, 1.7e308], [4, -1.7e308], [5, 1.79e308]]
+    data = write_csv(tmp_path / "near.csv", ["x", "y"], rows)
+    model = str(tmp_path / "m.json")
+    status, _, err = run(
+        ["train", data, "--target", "y", "--task", "regression", "--out", model], capsys
+    )
+    assert status == 0, err
+    status, out, err = run(["predict", model, data], capsys)
+    if status == 0:
+        assert all(np.isfinite(float(r[0])) for r in list(csv.reader(io.StringIO(out)))[1:])
+    else:
+        assert "near.csv, line " in one_line_error(status, out, err)
+
+
+def test_an_unwritable_output_directory_is_found_before_training(tmp_path, passenger_csv, capsys):
+    # item 5: noticed only after training, and the error named the temporary file
+    target = "/proc/valuegrad-model.json"
+    status, out, err = run(
+        ["train", passenger_csv, "--target", "survived", "--out", target], capsys
+    )
+    message = one_line_error(status, out, err)
+    assert message.startswith(f"valuegrad: error: {target}: cannot write in /proc")
+    assert ".tmp" not in message
+
+
+def test_a_lone_surrogate_in_a_class_name_is_refused_on_load(tmp_path, passenger_csv, capsys):
+    # item 6: "\ud800" is valid JSON but no file can be written with it
+    model = tmp_path / "m.json"
+    assert (
+        run(
+            ["train", passenger_csv, "--target", "survived", "--epochs", "1", "--out", str(model)],
+            capsys,
+        )[0]
+        == 0
+    )
+    document = json.loads(model.read_text())
+    document["table"]["classes"][0] = "\ud800"
+    model.write_text(json.dumps(document))
+    message = one_line_error(*run(["predict", str(model), passenger_csv], capsys))
+    assert str(model) in message and "is not valid Unicode text" in message
+    with pytest.raises(ModelFileError, match="not valid Unicode text"):
+        load_model(model)
+
+
+def test_a_version_1_model_with_a_lone_surrogate_class_is_refused(tmp_path):
+    network = nn.MLP(1, [2], seed=0)
+    nn.save_model(
+        network, tmp_path / "m.json", metadata={"task": "multiclass", "classes": ["a", "\ud800"]}
+    )
+    with pytest.raises(ModelFileError, match="not valid Unicode text"):
+        load_model(tmp_path / "m.json")
+
+
+@pytest.mark.parametrize("reader", [read_csv, read_columns])
+def test_one_huge_line_is_refused_without_reading_it_whole(tmp_path, reader):
+    # item 11: a file that is one line was read whole (twice its size in memory) before the error
+    path = tmp_path / "one_line.csv"
+    size = 20 * MAX_LINE_CHARS
+    with open(path, "w") as handle:
+        for _ in range(20):
+            handle.write("a" * MAX_LINE_CHARS)
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            DataError, match=f"line 1: a line longer than {MAX_LINE_CHARS:,} characters"
+        ):
+            reader(str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 4
+
+
+def test_a_model_file_of_too_many_parameters_is_refused_before_it_is_built(tmp_path):
+    # item 12: a compact file of millions of zeros took 35 s and 1.9 GB before failing
+    width = 1500  # 1500 x (1500 + 1) + ... > MAX_MODEL_PARAMETERS
+    row = "[" + ",".join(["0"] * width) + "]"
+    layer = (
+        '{"activation": "linear", "weights": ['
+        + ",".join([row] * width)
+        + '], "biases": ['
+        + ",".join(["0"] * width)
+        + "]}"
+    )
+    text = '{"format": "valuegrad-mlp", "version": 1, "nin": 1500, "layers": [' + layer + "]}"
+    (tmp_path / "big.json").write_text(text)
+    expected = width * (width + 1)
+    assert expected > MAX_MODEL_PARAMETERS
+    with pytest.raises(
+        ModelFileError, match=f"the network has {expected:,} parameters, more than the"
+    ):
+        nn.load_model_with_metadata(tmp_path / "big.json")
+    many = (
+        '{"format": "valuegrad-mlp", "version": 1, "nin": 1, "metadata": {"x": ['
+        + ",".join(["0"] * 4_100_000)
+        + "]}}"
+    )
+    (tmp_path / "many.json").write_text(many)
+    with pytest.raises(ModelFileError, match="holds more than 4,000,000 list items"):
+        nn.load_model(tmp_path / "many.json")
+
+
+def test_final_metrics_do_not_run_the_network_row_by_row(tmp_path, monkeypatch, capsys):
+    # item 15: after a compiled epoch, every row was evaluated eagerly, twice, for the metrics
+    rows = [[i * 0.01, (i * 7919) % 13 * 0.1, i % 2] for i in range(400)]
+    data = write_csv(tmp_path / "t.csv", ["a", "b", "y"], rows)
+    calls = []
+    real_call = nn.MLP.__call__
+    monkeypatch.setattr(nn.MLP, "__call__", lambda self, x: calls.append(1) or real_call(self, x))
+    status, _, err = run(
+        ["train", data, "--target", "y", "--epochs", "3", "--out", str(tmp_path / "m.json")], capsys
+    )
+    assert status == 0, err
+    assert len(calls) < 20  # the traces only, not one call per row
+
+
+def test_spreadsheet_safe_prefixes_formula_like_class_names(tmp_path, capsys):
+    # item 16: class names starting with = + - @ reach the CSV unchanged unless asked otherwise
+    rows = [[(i * 7) % 20, "=SUM(A1)" if i % 2 else "@home"] for i in range(20)]
+    data = write_csv(tmp_path / "t.csv", ["x", "y"], rows)
+    model = str(tmp_path / "m.json")
+    assert run(["train", data, "--target", "y", "--epochs", "2", "--out", model], capsys)[0] == 0
+    status, out, _ = run(["predict", model, data, "--spreadsheet-safe"], capsys)
+    assert status == 0
+    labels = {r[0] for r in list(csv.reader(io.StringIO(out)))[1:]}
+    assert labels <= {"'=SUM(A1)", "'@home"} and labels
+    header = next(csv.reader(io.StringIO(out)))
+    assert header[1].startswith("probability_")

@@ -1,0 +1,330 @@
+"""TableModel: the column rules it learns (checked against numpy and hand counts), the validation
+split and early stopping, and loading it back (issue 15)."""
+
+import csv
+import json
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import nn
+from nn import MLP, DataError, ModelFileError, TableModel, load_model, load_model_with_metadata
+from nn.tables.columns import MAX_PROBLEMS, read_columns
+
+
+def write_csv(path, header, rows, delimiter=","):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def passengers(n=60, seed=0):
+    """A passenger-list-like table: id, name, sex (with blanks), age (with NA), fare, survived."""
+    rng = np.random.default_rng(seed)
+    sexes = rng.choice(["male", "female"], size=n)
+    ages = rng.uniform(1, 70, size=n).round(1)
+    fares = rng.uniform(5, 100, size=n).round(2)
+    survived = np.where((sexes == "female") | (ages < 10), "yes", "no")
+    rows = []
+    for i in range(n):
+        sex = "" if i % 13 == 5 else sexes[i]
+        age = "NA" if i % 11 == 3 else repr(float(ages[i]))
+        rows.append(
+            [i + 1, f"Person {i} of seed {seed}", sex, age, repr(float(fares[i])), survived[i]]
+        )
+    return ["id", "name", "sex", "age", "fare", "survived"], rows
+
+
+@pytest.fixture
+def passenger_csv(tmp_path):
+    return write_csv(tmp_path / "passengers.csv", *passengers())
+
+
+def test_rules_are_the_training_rows_statistics(passenger_csv):
+    notes = []
+    model = TableModel(epochs=2, validation=0.0).fit(passenger_csv, "survived", log=notes.append)
+    _, rows = passengers()
+    ages = [float(r[3]) for r in rows if r[3] != "NA"]
+    fares = [float(r[4]) for r in rows]
+    sexes = Counter(r[2] for r in rows if r[2])
+    rules = {rule.name: rule for rule in model.preprocessor.rules}
+    assert list(rules) == [
+        "sex",
+        "age",
+        "fare",
+    ]  # id (row numbers) and name (all distinct) left out
+    assert rules["age"].mean == pytest.approx(np.mean(ages), rel=1e-12)
+    assert rules["age"].std == pytest.approx(np.std(ages), rel=1e-12)
+    assert rules["fare"].std == pytest.approx(np.std(fares), rel=1e-12)
+    assert rules["sex"].categories == ["female", "male"]
+    assert rules["sex"].fill == sexes.most_common(1)[0][0]
+    assert model.preprocessor.input_names == ["sex=female", "sex=male", "age", "fare"]
+    n_missing_age = sum(r[3] == "NA" for r in rows)
+    n_missing_sex = sum(r[2] == "" for r in rows)
+    assert f"column 'age': {n_missing_age} empty cells filled with the mean" in "\n".join(notes)
+    assert f"column 'sex': {n_missing_sex} empty cells filled with the most frequent" in "\n".join(
+        notes
+    )
+    assert any("column 'id' left out" in n and "--features id" in n for n in notes)
+    assert any("column 'name' left out" in n and "--features name" in n for n in notes)
+
+
+def test_transform_is_standardize_and_one_hot_by_hand(passenger_csv):
+    model = TableModel(epochs=1, validation=0.0).fit(passenger_csv, "survived")
+    rules = {rule.name: rule for rule in model.preprocessor.rules}
+    table = nn.tables.columns.table_from_columns(
+        {"sex": ["female", None, "alien"], "age": [30.0, None, 2.0], "fare": [10.0, 20.0, 30.0]}
+    )
+    notes = []
+    x = model.preprocessor.transform(table, notes=notes)
+    age, fare, fill = rules["age"], rules["fare"], rules["sex"].fill
+    expected = [
+        [1.0, 0.0, (30.0 - age.mean) / age.std, (10.0 - fare.mean) / fare.std],
+        [float(fill == "female"), float(fill == "male"), 0.0, (20.0 - fare.mean) / fare.std],
+        [
+            0.0,
+            0.0,
+            (2.0 - age.mean) / age.std,
+            (30.0 - fare.mean) / fare.std,
+        ],  # unseen: no category
+    ]
+    np.testing.assert_array_equal(x, expected)
+    assert any(
+        "warning: column 'sex': 1 cell with a value not seen in training ('alien')" in n
+        for n in notes
+    )
+
+
+def test_features_keeps_a_column_left_out_by_default(passenger_csv):
+    model = TableModel(epochs=1, validation=0.0).fit(
+        passenger_csv, "survived", features=["id", "age"]
+    )
+    assert model.preprocessor.columns == ["id", "age"]
+    model = TableModel(epochs=1, validation=0.0).fit(passenger_csv, "survived", drop=["fare"])
+    assert model.preprocessor.columns == ["sex", "age"]
+
+
+def test_fit_on_columns_and_predict_class_names():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=80)
+    colour = rng.choice(["red", "blue"], size=80)
+    label = np.where((x > 0) ^ (colour == "red"), "up", "down")
+    data = {"x": x.tolist(), "colour": colour.tolist(), "label": label.tolist()}
+    model = TableModel(hidden=[16], epochs=150, lr=0.03, validation=0.0).fit(data, "label")
+    predicted = model.predict({"x": x.tolist(), "colour": colour.tolist()})
+    assert set(predicted) == {"up", "down"}
+    assert np.mean(np.array(predicted) == label) > 0.95
+    proba = model.predict_proba({"x": x.tolist(), "colour": colour.tolist()})
+    assert proba.shape == (80, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert [model.classes[k] for k in proba.argmax(axis=1)] == predicted
+
+
+def test_validation_split_is_stratified_and_seeded(tmp_path):
+    rows = [[i % 7, "a" if i < 90 else "b"] for i in range(100)]
+    path = write_csv(tmp_path / "t.csv", ["x", "y"], rows)
+    lines = []
+    TableModel(epochs=1, seed=5).fit(path, "y", log=lines.append)
+    assert "100 rows (80 training, 20 validation)" in lines[0]
+    from nn.tables.table_model import _split
+
+    labels = np.array([0] * 90 + [1] * 10)
+    train_rows, valid_rows = _split(labels, 100, 0.2, seed=5)
+    assert Counter(labels[valid_rows].tolist()) == {0: 18, 1: 2}
+    assert _split(labels, 100, 0.2, seed=5) == (train_rows, valid_rows)
+    assert sorted(train_rows + valid_rows) == list(range(100))
+
+
+def _logged(lines, key):
+    return [float(line.split(key)[1].split(",")[0]) for line in lines if line.startswith("epoch ")]
+
+
+def test_early_stopping_restores_the_weights_of_the_lowest_validation_loss():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 3))
+    y = x[:, 0] + rng.normal(scale=2.0, size=60)  # noisy: a wide network overfits quickly
+    data = {f"x{i}": x[:, i].tolist() for i in range(3)} | {"y": y.tolist()}
+    lines = []
+    model = TableModel(hidden=[64], epochs=10, lr=0.05, l2=0.0, patience=3, batch_size=8)
+    model.fit(data, "y", log=lines.append)
+    losses = _logged(lines, "validation loss ")
+    best = int(np.argmin(losses))
+    assert model.summary["best_epoch"] == best + 1
+    # The kept weights give the lowest validation loss seen (recomputed here from scratch).
+    valid_rows = nn.tables.table_model._split(None, 60, 0.2, 0)[1]
+    outputs = np.array(nn.predict(model.network, model.preprocessor.transform(
+        nn.tables.columns.table_from_columns({k: [v[i] for i in valid_rows] for k, v in data.items()}))))  # fmt: skip
+    target = (y[valid_rows] - model.target_mean) / model.target_std
+    assert np.mean((outputs - target) ** 2) == pytest.approx(min(losses), rel=1e-3)
+    if best + 1 < len(losses):
+        assert (
+            len(losses) == best + 1 + 3 or len(losses) == 10
+        )  # stopped after 3 epochs without a new low
+
+
+def test_missing_error_reports_every_empty_cell_at_once(tmp_path):
+    path = write_csv(
+        tmp_path / "t.csv", ["a", "b", "y"], [[1, "", 0], ["NA", 2, 1], [3, 4, 0], [4, "nan", 1]]
+    )
+    with pytest.raises(DataError) as caught:
+        TableModel(epochs=1, validation=0.0).fit(path, "y", missing="error")
+    message = str(caught.value)
+    for where in ("line 2, column 'b'", "line 3, column 'a'", "line 5, column 'b'"):
+        assert where in message
+    assert "and 2 more problems" in message
+
+
+def test_problems_beyond_the_limit_are_counted(tmp_path):
+    rows = [[i, "oops" if i % 3 == 0 else i, i % 2] for i in range(200)]
+    path = write_csv(tmp_path / "t.csv", ["a", "b", "y"], rows)
+    with pytest.raises(DataError) as caught:
+        TableModel(epochs=1, validation=0.0).fit(path, "y", features=["b"])
+    bad = sum(1 for r in rows if r[1] == "oops")
+    assert len(caught.value.problems) == MAX_PROBLEMS
+    assert f"{bad - MAX_PROBLEMS} not shown" in str(caught.value)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_the_delimiter_is_sniffed(tmp_path, delimiter):
+    path = write_csv(tmp_path / "t.csv", ["a", "b", "y"], [[1.5, 2, 0], [3, 4, 1]], delimiter)
+    table = read_columns(path)
+    assert list(table.columns) == ["a", "b", "y"]
+    assert list(table.columns["a"].numbers) == [1.5, 3.0]
+
+
+def test_save_and_load_gives_the_same_predictions_bit_for_bit(tmp_path, passenger_csv):
+    model = TableModel(epochs=5).fit(passenger_csv, "survived")
+    model.save(tmp_path / "m.json")
+    loaded = load_model(tmp_path / "m.json")
+    assert isinstance(loaded, TableModel)
+    assert loaded.predict_table(passenger_csv) == model.predict_table(passenger_csv)
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["version"] == 2 and document["table"]["classes"] == ["no", "yes"]
+
+
+def test_a_table_model_file_is_not_loaded_as_a_bare_network(tmp_path, passenger_csv):
+    TableModel(epochs=1).fit(passenger_csv, "survived").save(tmp_path / "m.json")
+    with pytest.raises(ModelFileError, match="holds a table model .* load it with nn.load_model"):
+        load_model_with_metadata(tmp_path / "m.json")
+
+
+def test_a_plain_network_file_still_loads_as_an_mlp(tmp_path):
+    nn.save_model(MLP(2, [3, 1], seed=0), tmp_path / "plain.json")
+    assert type(load_model(tmp_path / "plain.json")) is MLP
+
+
+def test_a_version_1_file_of_the_old_cli_loads_with_its_scaling(tmp_path):
+    network = MLP.from_weights([([[2.0, -1.0]], [0.5])], output_activation="linear")
+    metadata = {"task": "regression", "target": "y", "features": ["a", "b"], "feature_mean": [1.0, 10.0],
+                "feature_std": [2.0, 5.0], "target_mean": 100.0, "target_std": 4.0}  # fmt: skip
+    nn.save_model(network, tmp_path / "old.json", metadata=metadata)
+    model = load_model(tmp_path / "old.json")
+    assert isinstance(model, TableModel)
+    # by hand: z = 2 (3 - 1)/2 - (20 - 10)/5 + 0.5 = 0.5; prediction = 0.5 * 4 + 100
+    assert model.predict({"a": [3.0], "b": [20.0]}) == [102.0]
+
+
+def test_a_future_format_version_is_refused(tmp_path, passenger_csv):
+    TableModel(epochs=1).fit(passenger_csv, "survived").save(tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    document["version"] = 3
+    (tmp_path / "m.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="format version 3 is newer than this valuegrad reads"):
+        load_model(tmp_path / "m.json")
+
+
+def test_predict_proba_of_a_multiclass_network_is_the_softmax():
+    network = MLP(2, [4, 3], seed=1)
+    x = [[0.5, -1.0], [2.0, 0.25]]
+    logits = np.array(nn.predict(network, x))
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(nn.predict_proba(network, x), expected, rtol=1e-12)
+    binary = MLP(2, [1], seed=1)
+    p = 1 / (1 + math.exp(-nn.predict(binary, x)[0]))
+    assert nn.predict_proba(binary, x)[0] == pytest.approx([1 - p, p], rel=1e-12)
+
+
+def test_too_many_classes_are_refused_before_training(tmp_path):
+    # issue 12 item 13: 2,000 classes in 2,000 rows cost rows x classes per epoch; refused up front
+    rows = [[i * 0.5, f"class{i}"] for i in range(2000)]
+    path = write_csv(tmp_path / "t.csv", ["x", "y"], rows)
+    with pytest.raises(DataError, match="2,000 classes, more than the limit of 100"):
+        TableModel().fit(path, "y")
+
+
+def test_inputs_match_scikit_learns_scaler_and_one_hot_encoder(passenger_csv):
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    model = TableModel(epochs=1, validation=0.0).fit(passenger_csv, "survived")
+    _, rows = passengers()
+    complete = [r for r in rows if r[2] and r[3] != "NA"]  # no imputation involved
+    numbers = np.array([[float(r[3]), float(r[4])] for r in complete])
+    everything = np.array([[float(r[3]) for r in rows if r[3] != "NA"]])
+    scaler = preprocessing.StandardScaler().fit(everything.T)
+    fare_scaler = preprocessing.StandardScaler().fit(np.array([[float(r[4])] for r in rows]))
+    encoder = preprocessing.OneHotEncoder().fit([[r[2]] for r in rows if r[2]])
+    expected = np.column_stack(
+        [
+            encoder.transform([[r[2]] for r in complete]).toarray(),
+            scaler.transform(numbers[:, :1]),
+            fare_scaler.transform(numbers[:, 1:]),
+        ]
+    )
+    table = {
+        "sex": [r[2] for r in complete],
+        "age": numbers[:, 0].tolist(),
+        "fare": numbers[:, 1].tolist(),
+    }
+    x = model.preprocessor.transform(nn.tables.columns.table_from_columns(table))
+    np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_held_out_iris_accuracy_is_close_to_scikit_learns(tmp_path):
+    datasets = pytest.importorskip("sklearn.datasets")
+    selection = pytest.importorskip("sklearn.model_selection")
+    linear = pytest.importorskip("sklearn.linear_model")
+    X, y = datasets.load_iris(return_X_y=True)
+    X_train, X_test, y_train, y_test = selection.train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    names = ["a", "b", "c", "d"]
+    path = write_csv(
+        tmp_path / "iris.csv",
+        [*names, "species"],
+        [[*row, int(t)] for row, t in zip(X_train.tolist(), y_train)],
+    )
+    model = TableModel().fit(path, "species")
+    ours = np.mean(
+        np.array(model.predict({n: X_test[:, i].tolist() for i, n in enumerate(names)}))
+        == y_test.astype(str)
+    )
+    reference = linear.LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+    assert ours >= reference - 0.02
+
+
+def test_the_cosine_schedule_falls_from_lr_to_zero(monkeypatch):
+    seen = {}
+    real_train = nn.tables.table_model.train
+
+    def spy(*args, **kwargs):
+        seen["schedule"] = kwargs["lr_schedule"]
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(nn.tables.table_model, "train", spy)
+    data = {"x": [0.3, 1.2, -0.7, 2.2, 0.1, -1.5], "y": [1.0, 2.0, 0.5, 3.0, 1.5, -1.0]}
+    TableModel(epochs=4, lr=0.2, lr_schedule="cosine", validation=0.0).fit(data, "y")
+    # by hand: lr (1 + cos(pi e / 4)) / 2 at e = 0, 2, 4
+    assert [seen["schedule"](e) for e in (0, 2, 4)] == pytest.approx([0.2, 0.1, 0.0], abs=1e-15)
+
+
+def test_column_choices_that_make_no_sense_are_refused(passenger_csv):
+    with pytest.raises(DataError, match="column 'age' is named twice"):
+        TableModel(epochs=1).fit(passenger_csv, "survived", features=["age", "age"])
+    with pytest.raises(DataError, match="'survived' is the target; it cannot also be a feature"):
+        TableModel(epochs=1).fit(passenger_csv, "survived", features=["survived"])
+    with pytest.raises(
+        DataError, match="a validation fraction of 0.99 leaves 0 of 60 rows to train on"
+    ):
+        TableModel(epochs=1, validation=0.99).fit(passenger_csv, "survived")
