@@ -117,6 +117,7 @@ class ColumnTable:
 
     @property
     def n_rows(self) -> int:
+        """How many data rows the table has."""
         return len(self.lines)
 
     def require(self, name: str) -> Column:
