@@ -129,7 +129,7 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
 # --- valuegrad xor ----------------------------------------------------------------------
 
 
-def add_xor_command(subparsers: argparse._SubParsersAction) -> None:
+def add_xor_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
     parser = subparsers.add_parser(
         "xor", help="logic networks from the notes, then XOR learned by backprop"
@@ -207,7 +207,7 @@ def run_xor(args: argparse.Namespace) -> int:
 # --- valuegrad worked-example -----------------------------------------------------------
 
 
-def add_worked_example_command(subparsers: argparse._SubParsersAction) -> None:
+def add_worked_example_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """``valuegrad worked-example``: lecture 004's 2-2-2 network, number by number."""
     parser = subparsers.add_parser(
         "worked-example", help="lecture 004's 2-2-2 example, step by step"
@@ -266,7 +266,7 @@ def _delimiter(text: str) -> str:
     return value
 
 
-def add_train_command(subparsers: argparse._SubParsersAction) -> None:
+def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
     defaults = TableModel()
     parser = subparsers.add_parser(
@@ -442,7 +442,7 @@ def run_train(args: argparse.Namespace) -> int:
 # --- valuegrad predict ------------------------------------------------------------------
 
 
-def add_predict_command(subparsers: argparse._SubParsersAction) -> None:
+def add_predict_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     """``valuegrad predict MODEL.json DATA.csv [--out FILE] [--keep id]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")
@@ -618,7 +618,7 @@ def _write_steps_page(args: argparse.Namespace) -> int:
 
 # --- entry point ------------------------------------------------------------------------
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     add_xor_command,
     add_worked_example_command,
     add_train_command,
@@ -657,8 +657,10 @@ def _one_line(error: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``valuegrad`` with ``argv`` (default: the command line); returns the exit status."""
     args = build_parser().parse_args(argv)
+    # Every subcommand sets ``handler`` (argparse's Namespace holds it untyped).
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        return handler(args)
     except (CliError, DataError, ModelFileError, NonFiniteLossError) as error:
         message = _one_line(error)
     except BrokenPipeError:
