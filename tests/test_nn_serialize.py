@@ -100,6 +100,14 @@ def good_document():
             r"layers\[0\].activation: unknown activation 'swish'",
         ),
         (
+            lambda d: d["layers"][0].update(activation=7),
+            r"layers\[0\].activation: activation must be a name \(str\), not int",
+        ),
+        (
+            lambda d: d["layers"][0].pop("activation"),
+            r"layers\[0\].activation: activation must be a name \(str\), not NoneType",
+        ),
+        (
             lambda d: d["layers"][0]["biases"].__setitem__(0, "0.5"),
             r"layers\[0\].biases\[0\] is '0.5', not a finite number",
         ),

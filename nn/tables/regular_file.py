@@ -24,7 +24,7 @@ class NotARegularFileError(OSError):
         self.kind = kind
 
 
-def open_regular_file(path: str | os.PathLike) -> BinaryIO:
+def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
     """``path`` opened for binary reading, or ``NotARegularFileError`` (and the usual OSErrors)."""
     # Non-blocking, so that opening a named pipe does not wait for a writer: it is refused below.
     descriptor = os.open(

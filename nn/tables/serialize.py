@@ -74,7 +74,9 @@ def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> dict[st
     }
 
 
-def save_model(model: MLP, path: str | os.PathLike, metadata: dict[str, Any] | None = None) -> None:
+def save_model(
+    model: MLP, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
+) -> None:
     """Write ``model`` (and JSON-serializable ``metadata``) to ``path`` atomically."""
     text = json.dumps(model_to_dict(model, metadata), indent=1, allow_nan=False)
     atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
@@ -84,7 +86,7 @@ def save_model(model: MLP, path: str | os.PathLike, metadata: dict[str, Any] | N
 _NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][-+0-9.eE]*(?:,\s*-?[0-9][-+0-9.eE]*)*)\s*\]")
 
 
-def _one_line_list(match: re.Match) -> str:
+def _one_line_list(match: re.Match[str]) -> str:
     return "[" + ", ".join(item.strip() for item in match.group(1).split(",")) + "]"
 
 
@@ -93,7 +95,7 @@ def _reject_constant(name: str) -> float:
 
 
 def save_table_model(
-    model: TableModel, path: str | os.PathLike, metadata: dict[str, Any] | None = None
+    model: TableModel, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
 ) -> None:
     """Write a fitted TableModel: its network, and its table rules under ``"table"`` (version 2)."""
     assert model.network is not None
@@ -131,7 +133,7 @@ def _read_document(path: str) -> Any:
     return document
 
 
-def load_model_with_metadata(path: str | os.PathLike) -> tuple[MLP, dict[str, Any]]:
+def load_model_with_metadata(path: str | os.PathLike[str]) -> tuple[MLP, dict[str, Any]]:
     """Read a model file; returns ``(model, metadata)`` or raises ``ModelFileError``.
 
     A table model's file (from ``valuegrad train``) is refused: its network alone would be
@@ -174,7 +176,7 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: not a text (UTF-8) file, so not a valuegrad model") from None
 
 
-def load_model(path: str | os.PathLike) -> MLP | TableModel:
+def load_model(path: str | os.PathLike[str]) -> MLP | TableModel:
     """The model saved at ``path``: a ``TableModel`` for a file ``valuegrad train`` wrote (with its
     column rules, so it predicts from raw columns), else the plain ``MLP``."""
     from .table_model import TableModel
@@ -296,9 +298,13 @@ def model_from_dict(document: Any) -> tuple[MLP, dict[str, Any]]:
                 f"layers[{i}] should be an object with activation, weights and biases"
             )
         activation = layer.get("activation")
+        if not isinstance(activation, str):
+            raise ModelFileError(
+                f"layers[{i}].activation: activation must be a name (str), not {type(activation).__name__}"
+            )
         try:
             get_activation(activation)
-        except (TypeError, ValueError) as error:
+        except ValueError as error:
             raise ModelFileError(f"layers[{i}].activation: {error}") from None
         rows = layer.get("weights")
         if not isinstance(rows, list) or not rows:
