@@ -67,17 +67,18 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
     for key in ("target_mean", "target_std"):
         if key in metadata and not _is_number(metadata[key]):
             raise bad(f"{key!r} should be a finite number")
-    classes = metadata.get("classes")
-    if task in ("binary", "multiclass") and (
-        not isinstance(classes, list)
-        or len(classes) < 2
-        or not all(isinstance(c, str) for c in classes)
-    ):
-        raise bad(f"a {task} model needs a list of at least 2 class names")
-    if task == "binary" and len(classes) != 2:
-        raise bad(f"a binary model needs 2 classes, it lists {len(classes)}")
-    if task == "multiclass" and len(classes) != model.nout:
-        raise bad(f"it lists {len(classes)} classes but the network has {model.nout} outputs")
+    if task in ("binary", "multiclass"):
+        classes = metadata.get("classes")
+        if (
+            not isinstance(classes, list)
+            or len(classes) < 2
+            or not all(isinstance(c, str) for c in classes)
+        ):
+            raise bad(f"a {task} model needs a list of at least 2 class names")
+        if task == "binary" and len(classes) != 2:
+            raise bad(f"a binary model needs 2 classes, it lists {len(classes)}")
+        if task == "multiclass" and len(classes) != model.nout:
+            raise bad(f"it lists {len(classes)} classes but the network has {model.nout} outputs")
     if task in ("binary", "regression") and model.nout != 1:
         raise bad(f"a {task} model should have 1 output, this network has {model.nout}")
 
@@ -123,18 +124,23 @@ def prediction_inputs(
 def predictions(
     model: MLP, metadata: dict[str, Any], inputs: list[list[float]]
 ) -> tuple[list[str], list[list[Any]]]:
-    """A header and one row per input: what ``valuegrad predict`` writes as CSV."""
+    """A header and one row per input: what ``valuegrad predict`` writes as CSV.
+
+    ``metadata`` as ``check_model_matches`` accepts it (``prediction_inputs`` checks it): a
+    binary or multiclass model has its ``classes``.
+    """
     task = metadata.get("task")
-    classes = metadata.get("classes")
+    classes: list[str] = metadata["classes"] if task in ("binary", "multiclass") else []
     rows: list[list[Any]] = []
     with no_grad():
-        outputs = [model(x) for x in inputs]
+        # The output layer's Values: a list even for one output, where model(x) gives a lone Value.
+        outputs = [model.layer_outputs(x)[-1] for x in inputs]
         if task == "regression":
             mean, std = metadata.get("target_mean", 0.0), metadata.get("target_std", 1.0)
-            return ["prediction"], [[out.data * std + mean] for out in outputs]
+            return ["prediction"], [[out[0].data * std + mean] for out in outputs]
         if task == "binary":
             for out in outputs:
-                p = out.sigmoid().data
+                p = out[0].sigmoid().data
                 rows.append([classes[1] if p >= 0.5 else classes[0], p])
             return ["prediction", f"probability_{classes[1]}"], rows
         if task == "multiclass":
@@ -145,5 +151,5 @@ def predictions(
             return ["prediction", *[f"probability_{c}" for c in classes]], rows
     # A model saved without task metadata: its raw outputs.
     if model.nout == 1:
-        return ["output"], [[out.data] for out in outputs]
+        return ["output"], [[out[0].data] for out in outputs]
     return [f"output_{k}" for k in range(model.nout)], [[v.data for v in out] for out in outputs]
