@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -53,15 +53,24 @@ def _plain_input(row: object) -> list[float]:
 def _plain_target(target: object) -> Target:
     # numpy scalars and arrays become Python numbers and lists, so losses see one kind of thing.
     if isinstance(target, np.ndarray):
-        return target.tolist() if target.ndim else target.item()
+        plain: Target = target.tolist() if target.ndim else target.item()
+        return plain
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         return int(target)
     if isinstance(target, numbers.Real):
         return float(target)
-    return list(target)
+    if isinstance(target, Iterable):
+        return list(target)
+    raise TypeError(
+        f"train: a target should be a number or a sequence of numbers, not {type(target).__name__}"
+    )
 
 
-def _nonfinite_data(xs: list, ys: list, batch: list[int]) -> str:
+# The input rows as train keeps them: lists of floats, or a float matrix (see ``train``).
+_Rows = Sequence[Sequence[float]] | np.ndarray
+
+
+def _nonfinite_data(xs: _Rows, ys: Sequence[Target], batch: list[int]) -> str:
     """Why a step went non-finite: the first sample of the batch holding NaN or inf, else the step size."""
     for i in batch:
         if not all(map(math.isfinite, xs[i])):
@@ -80,7 +89,7 @@ def _mean(values: list[float]) -> float:
 ENGINES = ("auto", "compiled", "eager")
 
 
-class History(list):
+class History(list[float]):
     """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that ran."""
 
     def __init__(self, engine: str) -> None:
@@ -91,8 +100,8 @@ class History(list):
 def _eager_objective(
     model: Module,
     loss_function: LossFunction,
-    xs: list,
-    ys: list,
+    xs: _Rows,
+    ys: list[Target],
     penalized: list[Value],
     l2: float,
 ) -> Callable[[list[int]], float]:
@@ -112,8 +121,8 @@ def _objective(
     engine: str,
     model: Module,
     loss_function: LossFunction,
-    xs: list,
-    ys: list,
+    xs: _Rows,
+    ys: list[Target],
     penalized: list[Value],
     l2: float,
 ) -> tuple[str, Callable[[list[int]], float]]:
@@ -122,7 +131,10 @@ def _objective(
         raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
     if engine == "compiled" or (engine == "auto" and known_traceable(model, loss_function)):
         try:
-            return "compiled", compiled_objective(model, loss_function, xs, ys, penalized, l2)
+            # compiled_objective reads xs by len, index and np.asarray, so the float matrix that
+            # train keeps works; only its annotation (list[list[float]], nn/compiled.py) is narrower.
+            objective = compiled_objective(model, loss_function, xs, ys, penalized, l2)  # type: ignore[arg-type]
+            return "compiled", objective
         except (UntraceableError, NotImplementedError) as error:
             if engine == "compiled":
                 raise UntraceableError(
@@ -232,7 +244,7 @@ def train(
                     if bad is not None:
                         detail = f"d loss / d {bad.label or 'a parameter'}; {_nonfinite_data(xs, ys, batch)}"
                         raise NonFiniteLossError(
-                            bad.grad, epoch + 1, step, detail, quantity="gradient"
+                            float(bad.grad), epoch + 1, step, detail, quantity="gradient"
                         )
                 optimizer.step()
             if isinstance(lr_schedule, LRScheduler):

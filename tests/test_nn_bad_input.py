@@ -313,6 +313,11 @@ X = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
         (dict(inputs=[[0.0, 1.0], [1.0], [1.0, 1.0]]), ValueError, "takes 2 inputs, got 1"),
         (dict(inputs=[[0.0, 1.0, 2.0]] * 3), ValueError, "takes 2 inputs, got 3"),
         (dict(inputs=[[0.0, "a"]] * 3), ValueError, "could not convert string to float"),
+        (
+            dict(targets=[0.0, None, 1.0]),
+            TypeError,
+            "train: a target should be a number or a sequence of numbers, not NoneType",
+        ),
         (dict(loss="l1"), ValueError, "unknown loss 'l1'"),
         (dict(lr=nan), ValueError, "learning rate must be a finite number >= 0, not nan"),
         (dict(l2=nan), ValueError, "L2 strength must be a finite number >= 0, not nan"),
