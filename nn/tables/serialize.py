@@ -21,7 +21,7 @@ import math
 import numbers
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..activations import get_activation
 from ..module import MLP
@@ -49,14 +49,38 @@ class ModelFileError(ValueError):
     """A model file that cannot be read, or does not hold a valid valuegrad MLP."""
 
 
-def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+class LayerDocument(TypedDict):
+    """One layer of a model file: its activation's name, a weight row and a bias per neuron."""
+
+    activation: str
+    weights: list[list[float]]
+    biases: list[float]
+
+
+class ModelDocument(TypedDict):
+    """What a model file holds (the layout at the top of this module), as ``model_to_dict`` gives it."""
+
+    format: str
+    version: int
+    nin: int
+    layers: list[LayerDocument]
+    metadata: dict[str, Any]
+
+
+class TableModelDocument(ModelDocument):
+    """A TableModel's file (version 2): the network's document, and its table rules."""
+
+    table: dict[str, Any]
+
+
+def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> ModelDocument:
     """The JSON-ready dictionary that ``save_model`` writes."""
     if not isinstance(model, MLP):
         raise TypeError(f"can only save an MLP, not {type(model).__name__}")
     for label, p in model.named_parameters():
         if not math.isfinite(p.data):
             raise ValueError(f"cannot save the model: parameter {label} is {p.data}")
-    layers = []
+    layers: list[LayerDocument] = []
     for layer in model.layers:
         layers.append(
             {
@@ -99,9 +123,11 @@ def save_table_model(
 ) -> None:
     """Write a fitted TableModel: its network, and its table rules under ``"table"`` (version 2)."""
     assert model.network is not None
-    document = model_to_dict(model.network, metadata)
-    document["version"] = FORMAT_VERSION
-    document["table"] = model.table_dict()
+    document: TableModelDocument = {
+        **model_to_dict(model.network, metadata),
+        "version": FORMAT_VERSION,
+        "table": model.table_dict(),
+    }
     text = json.dumps(document, indent=1, allow_nan=False)
     atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
 
