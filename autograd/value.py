@@ -15,6 +15,7 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -258,6 +259,128 @@ class Value(metaclass=_ValueType):
         """log(1 + e^x), stable for any finite x."""
         return _record1(ops.SOFTPLUS.forward(self.data), self, ops.SOFTPLUS)
 
+    def sin(self) -> Value:
+        """sin x; raises ValueError for x = +-inf."""
+        return _record1(ops.SIN.forward(self.data), self, ops.SIN)
+
+    def cos(self) -> Value:
+        """cos x; raises ValueError for x = +-inf."""
+        return _record1(ops.COS.forward(self.data), self, ops.COS)
+
+    def tan(self) -> Value:
+        """tan x; raises ValueError for x = +-inf."""
+        return _record1(ops.TAN.forward(self.data), self, ops.TAN)
+
+    def asin(self) -> Value:
+        """asin x; raises ValueError outside -1 <= x <= 1; slope +inf at +-1."""
+        return _record1(ops.ASIN.forward(self.data), self, ops.ASIN)
+
+    def acos(self) -> Value:
+        """acos x; raises ValueError outside -1 <= x <= 1; slope -inf at +-1."""
+        return _record1(ops.ACOS.forward(self.data), self, ops.ACOS)
+
+    def atan(self) -> Value:
+        """atan x."""
+        return _record1(ops.ATAN.forward(self.data), self, ops.ATAN)
+
+    def atan2(self, other: Value | float) -> Value:
+        """atan2(self, other): the angle of the point (other, self); slopes 0 at the origin."""
+        return _binary(ops.ATAN2, self, other)
+
+    def sinh(self) -> Value:
+        """sinh x; raises OverflowError past |x| = 710.47."""
+        return _record1(ops.SINH.forward(self.data), self, ops.SINH)
+
+    def cosh(self) -> Value:
+        """cosh x; raises OverflowError past |x| = 710.47."""
+        return _record1(ops.COSH.forward(self.data), self, ops.COSH)
+
+    def sqrt(self) -> Value:
+        """Square root; raises ValueError for x < 0; slope +inf at 0."""
+        return _record1(ops.SQRT.forward(self.data), self, ops.SQRT)
+
+    def cbrt(self) -> Value:
+        """Real cube root, for any x; slope +inf at 0."""
+        return _record1(ops.CBRT.forward(self.data), self, ops.CBRT)
+
+    def abs(self) -> Value:
+        """|x| (also ``abs(v)``); its derivative at 0 is 0."""
+        return _record1(ops.ABS.forward(self.data), self, ops.ABS)
+
+    __abs__ = abs
+
+    def sign(self) -> Value:
+        """1, -1, or 0 at 0 (NaN for NaN); its derivative is 0."""
+        return _record1(ops.SIGN.forward(self.data), self, ops.SIGN)
+
+    def log1p(self) -> Value:
+        """log(1 + x), exact for small x; raises ValueError for x <= -1."""
+        return _record1(ops.LOG1P.forward(self.data), self, ops.LOG1P)
+
+    def expm1(self) -> Value:
+        """e^x - 1, exact for small x; raises OverflowError past x = 709.78."""
+        return _record1(ops.EXPM1.forward(self.data), self, ops.EXPM1)
+
+    def log2(self) -> Value:
+        """Base-2 log; raises ValueError for x <= 0."""
+        return _record1(ops.LOG2.forward(self.data), self, ops.LOG2)
+
+    def log10(self) -> Value:
+        """Base-10 log; raises ValueError for x <= 0."""
+        return _record1(ops.LOG10.forward(self.data), self, ops.LOG10)
+
+    def exp2(self) -> Value:
+        """2^x; raises OverflowError from x = 1024."""
+        return _record1(ops.EXP2.forward(self.data), self, ops.EXP2)
+
+    def maximum(self, other: Value | float) -> Value:
+        """max(self, other), NaN if either is; at a tie each gets half the slope."""
+        return _binary(ops.MAXIMUM, self, other)
+
+    def minimum(self, other: Value | float) -> Value:
+        """min(self, other), NaN if either is; at a tie each gets half the slope."""
+        return _binary(ops.MINIMUM, self, other)
+
+    def clamp(self, lo: float = -math.inf, hi: float = math.inf) -> Value:
+        """min(max(x, lo), hi); slope 1 from lo to hi, both bounds included, else 0."""
+        op = ops.Clamp(float(lo), float(hi))
+        return _record1(op.forward(self.data), self, op)
+
+    def __mod__(self, other: Value | float) -> Value:
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _record2(ops.MOD.forward(self.data, other.data), self, other, ops.MOD)
+
+    def __rmod__(self, other: float) -> Value:
+        other = _coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _record2(ops.MOD.forward(other.data, self.data), other, self, ops.MOD)
+
+    def _ieee_pow(self, exponent: Value | float) -> Value:
+        """x ** p with +-inf at a pole or on overflow: the form derivatives use (ops/powers.py)."""
+        if isinstance(exponent, Value):
+            return _record2(
+                ops.IEEE_POW.forward(self.data, exponent.data), self, exponent, ops.IEEE_POW
+            )
+        op = ops.IeeePowConst(float(exponent))
+        return _record1(op.forward(self.data), self, op)
+
+    # --- conveniences ---
+
+    def item(self) -> float:
+        """The float this node holds (``v.data``), as ``tensor.item()`` gives it."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same number and no history: gradients stop here."""
+        return _leaf(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats the number; an empty spec gives ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
+
     def backward(self, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``)."""
         from .backward import backward
@@ -333,6 +456,14 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     else:
         out._op = out._a = out._b = None
     return out
+
+
+def _binary(op: ops.Op, a: Value, other: object) -> Value:
+    """The output node of a two-input op called as a method, ``a.op(other)``."""
+    b = _coerce(other)
+    if b is NotImplemented:
+        raise TypeError(f"{op.name}: takes a Value or a number, not {type(other).__name__}")
+    return _record2(op.forward(a.data, b.data), a, b, op)
 
 
 def _coerce(other: object) -> Value:

@@ -76,10 +76,9 @@ def _pow_const_forward(op: ops.PowConst, x: Array, out: Array) -> Array:
 
 
 def _power_rule(x: Array, p: Array) -> Array:
-    """Mirrors ops._power_rule: p x^(p-1); 0 for p = 0; +inf at x = 0 for p < 1; overflow -> inf."""
+    """Mirrors ops.power_rule: p x^(p-1) with IEEE results (inf at the pole 0^-q); 0 for p = 0."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         slope = p * np.power(x, p - 1.0)
-    slope = np.where((x == 0.0) & (p < 1.0), np.inf, slope)
     return np.where(p == 0.0, 0.0, slope)
 
 
@@ -106,9 +105,17 @@ def _pow_grads(op: ops.Pow, xs: tuple, out: Array) -> tuple:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         slope_a = b * np.power(safe_a, b - 1.0)
         log_a = np.log(safe_a)
-    # at a = 0, as in ops.Pow: the power rule's cases, and the exponent's slope is 0
-    # (a^b log a -> 0 as a -> 0+)
+    # as in ops.Pow: slope 0 in a where b = 0 even if a^-1 overflows (a subnormal); at
+    # a = 0 the power rule's cases, and the exponent's slope is 0 (a^b log a -> 0 as a -> 0+)
+    slope_a = np.where((b == 0.0) & np.isnan(slope_a), 0.0, slope_a)
     return (np.where(zero, _power_rule(a, b), slope_a), np.where(zero, 0.0, out * log_a))
+
+
+def _ieee_pow_forward(op: ops.Op, *xs: Array, out: Array) -> Array:
+    """x ** p with IEEE results (ops.ieee_pow): inf at a pole or on overflow, NaN for (-x) ** 0.5."""
+    base, exponent = (xs[0], op.exponent) if len(xs) == 1 else xs
+    with np.errstate(all="ignore"):
+        return np.power(base, exponent, out=out)
 
 
 def _exp_forward(op: ops.Exp, x: Array, out: Array) -> Array:
@@ -179,6 +186,119 @@ def _softplus_grads(op: ops.Softplus, xs: tuple, out: Array) -> tuple:
     return (stable_sigmoid(xs[0]),)  # d softplus / dx = sigmoid(x), as in ops.Softplus
 
 
+def _mod_forward(op: ops.Mod, a: Array, b: Array, out: Array) -> Array:
+    zero = b == 0.0
+    if np.any(zero):
+        raise ZeroDivisionError(f"modulo by zero: {_first_bad(a, zero)!r} % 0.0")
+    with np.errstate(invalid="ignore"):
+        return np.remainder(a, b, out=out)  # Python's %: the sign of b
+
+
+def _mod_grads(op: ops.Mod, xs: tuple, out: Array) -> tuple:
+    a, b = xs
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (1.0, -np.floor_divide(a, b))  # d/da = 1, d/db = -floor(a / b), as in ops.Mod
+
+
+def _checked(name: str, function: Callable, bad: Callable, kind: type, why: str) -> Forward:
+    """A forward rule: ``function`` of numpy, after raising ``kind`` at the first bad x."""
+
+    def forward(op: ops.Op, x: Array, out: Array) -> Array:
+        with np.errstate(all="ignore"):
+            result = function(x)
+            problem = bad(x, result)
+        if np.any(problem):
+            raise kind(f"{name}({_first_bad(x, problem)!r}){why}")
+        out[...] = result
+        return out
+
+    return forward
+
+
+def _overflows(x: Array, result: Array) -> Array:
+    return np.isinf(result) & np.isfinite(x)
+
+
+def _infinite(x: Array, result: Array) -> Array:
+    return np.isinf(x)
+
+
+def _slopes(rule: Callable[[Array], Array]) -> LocalGrads:
+    """A one-input local_grads rule from the slope as a numpy function of x."""
+
+    def local_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+        with np.errstate(all="ignore"):
+            return (rule(xs[0]),)
+
+    return local_grads
+
+
+def _with_out(rule: Callable[[Array, Array], Array]) -> LocalGrads:
+    """A one-input local_grads rule from the slope as a numpy function of x and the output."""
+
+    def local_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+        with np.errstate(all="ignore"):
+            return (rule(xs[0], out),)
+
+    return local_grads
+
+
+_FINITE = ": domain error, {} needs a finite x"
+_UNIT = ": domain error, {} needs -1 <= x <= 1"
+
+
+def _atan2_forward(op: ops.Atan2, a: Array, b: Array, out: Array) -> Array:
+    return np.arctan2(a, b, out=out)
+
+
+def _atan2_grads(op: ops.Atan2, xs: tuple, out: Array) -> tuple:
+    a, b = xs
+    with np.errstate(all="ignore"):
+        r2 = a * a + b * b
+        zero = r2 == 0.0  # slopes 0 where a^2 + b^2 is 0, as in ops.Atan2
+        return (np.where(zero, 0.0, b / r2), np.where(zero, -0.0, -a / r2))
+
+
+def _maximum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
+    return np.maximum(a, b, out=out)
+
+
+def _minimum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
+    return np.minimum(a, b, out=out)
+
+
+def _maximum_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+    a, b = xs
+    tie = a == b  # half each at a tie; 1 to both at NaN, as in ops.Maximum
+    return (
+        np.where(tie, 0.5, np.where(a < b, 0.0, 1.0)),
+        np.where(tie, 0.5, np.where(b < a, 0.0, 1.0)),
+    )
+
+
+def _minimum_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+    a, b = xs
+    tie = a == b
+    return (
+        np.where(tie, 0.5, np.where(a > b, 0.0, 1.0)),
+        np.where(tie, 0.5, np.where(b > a, 0.0, 1.0)),
+    )
+
+
+def _clamp_forward(op: ops.Clamp, x: Array, out: Array) -> Array:
+    out[...] = np.where(x < op.lo, op.lo, np.where(x > op.hi, op.hi, x))  # NaN passes through
+    return out
+
+
+def _clamp_grads(op: ops.Clamp, xs: tuple, out: Array) -> tuple:
+    x = xs[0]
+    return (((x >= op.lo) & (x <= op.hi)).astype(float),)  # bounds included, 0 at NaN
+
+
+def _sign(x: Array) -> Array:
+    return np.sign(x)  # 0 at +-0, NaN for NaN, as ops.sign_of
+
+
 Forward = Callable[..., Array]
 LocalGrads = Callable[[ops.Op, tuple, Array], tuple]
 
@@ -198,4 +318,96 @@ RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.LeakyRelu: (_leaky_relu_forward, _leaky_relu_grads),
     ops.Elu: (_elu_forward, _elu_grads),
     ops.Softplus: (_softplus_forward, _softplus_grads),
+    ops.Mod: (_mod_forward, _mod_grads),
+    ops.IeeePowConst: (_ieee_pow_forward, _pow_const_grads),
+    ops.IeeePow: (_ieee_pow_forward, _pow_grads),
+    ops.Sqrt: (
+        _checked(
+            "sqrt", np.sqrt, lambda x, r: x < 0.0, ValueError, ": domain error, sqrt needs x >= 0"
+        ),
+        _with_out(lambda x, out: 0.5 * np.power(out, -1.0)),
+    ),
+    ops.Cbrt: (
+        _checked("cbrt", np.cbrt, lambda x, r: False, ValueError, ""),
+        _with_out(lambda x, out: np.power(out, -2.0) / 3.0),
+    ),
+    ops.Exp2: (
+        _checked("exp2", np.exp2, _overflows, OverflowError, " overflows float (x >= 1024)"),
+        _with_out(lambda x, out: out * ops.exp_log.LN2),
+    ),
+    ops.Expm1: (
+        _checked("expm1", np.expm1, _overflows, OverflowError, " overflows float (x > 709.78)"),
+        _slopes(np.exp),
+    ),
+    ops.Log2: (
+        _checked(
+            "log2", np.log2, lambda x, r: x <= 0.0, ValueError, ": domain error, log2 needs x > 0"
+        ),
+        _slopes(lambda x: 1.0 / (x * ops.exp_log.LN2)),
+    ),
+    ops.Log10: (
+        _checked(
+            "log10",
+            np.log10,
+            lambda x, r: x <= 0.0,
+            ValueError,
+            ": domain error, log10 needs x > 0",
+        ),
+        _slopes(lambda x: 1.0 / (x * ops.exp_log.LN10)),
+    ),
+    ops.Log1p: (
+        _checked(
+            "log1p",
+            np.log1p,
+            lambda x, r: x <= -1.0,
+            ValueError,
+            ": domain error, log1p needs x > -1",
+        ),
+        _slopes(lambda x: np.power(1.0 + x, -1.0)),
+    ),
+    ops.Sin: (
+        _checked("sin", np.sin, _infinite, ValueError, _FINITE.format("sin")),
+        _slopes(np.cos),
+    ),
+    ops.Cos: (
+        _checked("cos", np.cos, _infinite, ValueError, _FINITE.format("cos")),
+        _slopes(lambda x: -np.sin(x)),
+    ),
+    ops.Tan: (
+        _checked("tan", np.tan, _infinite, ValueError, _FINITE.format("tan")),
+        _with_out(lambda x, out: 1.0 + out * out),
+    ),
+    ops.Asin: (
+        _checked(
+            "asin", np.arcsin, lambda x, r: (x < -1.0) | (x > 1.0), ValueError, _UNIT.format("asin")
+        ),
+        _slopes(lambda x: np.power(1.0 - x * x, -0.5)),
+    ),
+    ops.Acos: (
+        _checked(
+            "acos", np.arccos, lambda x, r: (x < -1.0) | (x > 1.0), ValueError, _UNIT.format("acos")
+        ),
+        _slopes(lambda x: -np.power(1.0 - x * x, -0.5)),
+    ),
+    ops.Atan: (
+        _checked("atan", np.arctan, lambda x, r: False, ValueError, ""),
+        _slopes(lambda x: 1.0 / (1.0 + x * x)),
+    ),
+    ops.Atan2: (_atan2_forward, _atan2_grads),
+    ops.Sinh: (
+        _checked("sinh", np.sinh, _overflows, OverflowError, " overflows float (|x| > 710.47)"),
+        _slopes(np.cosh),
+    ),
+    ops.Cosh: (
+        _checked("cosh", np.cosh, _overflows, OverflowError, " overflows float (|x| > 710.47)"),
+        _slopes(np.sinh),
+    ),
+    ops.Abs: (_checked("abs", np.abs, lambda x, r: False, ValueError, ""), _slopes(_sign)),
+    ops.Sign: (
+        _checked("sign", _sign, lambda x, r: False, ValueError, ""),
+        _slopes(lambda x: np.zeros_like(x)),
+    ),
+    ops.Maximum: (_maximum_forward, _maximum_grads),
+    ops.Minimum: (_minimum_forward, _minimum_grads),
+    ops.Clamp: (_clamp_forward, _clamp_grads),
 }
