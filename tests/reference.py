@@ -61,6 +61,20 @@ class ENGINE:
     softplus = staticmethod(lambda x: x.softplus())
     sum = staticmethod(autograd.sum)
     dot = staticmethod(autograd.dot)
+    # the functional forms (autograd.sin(x) is x.sin() for a Value x)
+    sin, cos, tan = autograd.sin, autograd.cos, autograd.tan
+    asin, acos, atan, atan2 = autograd.asin, autograd.acos, autograd.atan, autograd.atan2
+    sinh, cosh = autograd.sinh, autograd.cosh
+    sqrt, cbrt, sign = autograd.sqrt, autograd.cbrt, autograd.sign
+    log1p, expm1, log2, log10, exp2 = (
+        autograd.log1p,
+        autograd.expm1,
+        autograd.log2,
+        autograd.log10,
+        autograd.exp2,
+    )
+    maximum, minimum, clamp = autograd.maximum, autograd.minimum, autograd.clamp
+    remainder = staticmethod(lambda a, b: a % b)  # Python's %, also for float % Value
 
 
 if torch is not None:
@@ -82,6 +96,28 @@ if torch is not None:
         leaky_relu = staticmethod(lambda x, slope=0.01: F.leaky_relu(x, slope))
         elu = staticmethod(lambda x, alpha=1.0: F.elu(x, alpha))
         softplus = staticmethod(F.softplus)
+        sin, cos, tan = staticmethod(torch.sin), staticmethod(torch.cos), staticmethod(torch.tan)
+        asin, acos, atan = (
+            staticmethod(torch.asin),
+            staticmethod(torch.acos),
+            staticmethod(torch.atan),
+        )
+        atan2 = staticmethod(lambda a, b: torch.atan2(_tensor(a), _tensor(b)))
+        sinh, cosh = staticmethod(torch.sinh), staticmethod(torch.cosh)
+        sqrt, sign = staticmethod(torch.sqrt), staticmethod(torch.sign)
+        # torch has no cbrt: sign(x) |x|^(1/3), right away from x = 0 (0 * inf there)
+        cbrt = staticmethod(lambda x: torch.sign(x) * torch.abs(x) ** (1.0 / 3.0))
+        log1p, expm1 = staticmethod(torch.log1p), staticmethod(torch.expm1)
+        log2, log10, exp2 = (
+            staticmethod(torch.log2),
+            staticmethod(torch.log10),
+            staticmethod(torch.exp2),
+        )
+        maximum = staticmethod(lambda a, b: torch.maximum(_tensor(a), _tensor(b)))
+        minimum = staticmethod(lambda a, b: torch.minimum(_tensor(a), _tensor(b)))
+        clamp = staticmethod(lambda x, lo, hi: torch.clamp(x, lo, hi))
+        # torch's float % tensor has no derivative; a constant tensor % tensor has
+        remainder = staticmethod(lambda a, b: torch.remainder(_tensor(a), _tensor(b)))
         sum = staticmethod(lambda terms: torch.stack([_tensor(t) for t in terms]).sum())
         dot = staticmethod(
             lambda ws, xs: torch.dot(
@@ -106,6 +142,18 @@ class NUMPY:
     leaky_relu = staticmethod(lambda x, slope=0.01: x if x > 0 else slope * x)
     elu = staticmethod(lambda x, alpha=1.0: x if x > 0 else alpha * np.expm1(x))
     softplus = staticmethod(lambda x: np.logaddexp(0.0, x))
+    sin, cos, tan = staticmethod(np.sin), staticmethod(np.cos), staticmethod(np.tan)
+    asin, acos, atan = staticmethod(np.arcsin), staticmethod(np.arccos), staticmethod(np.arctan)
+    atan2, sinh, cosh = staticmethod(np.arctan2), staticmethod(np.sinh), staticmethod(np.cosh)
+    sqrt, cbrt, sign = staticmethod(np.sqrt), staticmethod(np.cbrt), staticmethod(np.sign)
+    log1p, expm1 = staticmethod(np.log1p), staticmethod(np.expm1)
+    log2, log10, exp2 = staticmethod(np.log2), staticmethod(np.log10), staticmethod(np.exp2)
+    maximum, minimum, clamp = (
+        staticmethod(np.maximum),
+        staticmethod(np.minimum),
+        staticmethod(np.clip),
+    )
+    remainder = staticmethod(np.remainder)
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
     dot = staticmethod(
         lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64))
