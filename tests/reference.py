@@ -304,6 +304,29 @@ _STEP_OPS = {
     "leaky_relu": lambda m, a, c: m.leaky_relu(a[0], c),
     "elu": lambda m, a, c: m.elu(a[0], c),
     "softplus": lambda m, a, c: m.softplus(a[0]),
+    "sin": lambda m, a, c: m.sin(a[0]),
+    "cos": lambda m, a, c: m.cos(a[0]),
+    "tan": lambda m, a, c: m.tan(a[0]),
+    "asin": lambda m, a, c: m.asin(a[0]),
+    "acos": lambda m, a, c: m.acos(a[0]),
+    "atan": lambda m, a, c: m.atan(a[0]),
+    "sinh": lambda m, a, c: m.sinh(a[0]),
+    "cosh": lambda m, a, c: m.cosh(a[0]),
+    "sqrt": lambda m, a, c: m.sqrt(a[0]),
+    "cbrt": lambda m, a, c: m.cbrt(a[0]),
+    "abs": lambda m, a, c: abs(a[0]),
+    "sign": lambda m, a, c: m.sign(a[0]),
+    "log1p": lambda m, a, c: m.log1p(a[0]),
+    "expm1": lambda m, a, c: m.expm1(a[0]),
+    "log2": lambda m, a, c: m.log2(a[0]),
+    "log10": lambda m, a, c: m.log10(a[0]),
+    "exp2": lambda m, a, c: m.exp2(a[0]),
+    "clamp": lambda m, a, c: m.clamp(a[0], -abs(c), abs(c)),
+    "mod_c": lambda m, a, c: a[0] % c,
+    "atan2": lambda m, a, c: m.atan2(a[0], a[1]),
+    "maximum": lambda m, a, c: m.maximum(a[0], a[1]),
+    "minimum": lambda m, a, c: m.minimum(a[0], a[1]),
+    "mod": lambda m, a, c: m.remainder(a[0], a[1]),
     "sum": lambda m, a, c: m.sum(a + [c]),
     "dot": lambda m, a, c: m.dot(a[: len(a) // 2], a[len(a) // 2 :]),
 }
@@ -314,7 +337,7 @@ def _apply(m, op: str, a: list, const: float):
     return _STEP_OPS[op](m, a, const)
 
 
-BINARY = ("add", "sub", "mul", "div", "pow")
+BINARY = ("add", "sub", "mul", "div", "pow", "atan2", "maximum", "minimum", "mod")
 WITH_CONSTANT = (
     "add_c",
     "c_add",
@@ -326,12 +349,35 @@ WITH_CONSTANT = (
     "c_div",
     "pow_c",
     "c_pow",
+    "clamp",
+    "mod_c",
 )
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
+UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
+         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "sqrt", "cbrt", "abs",
+         "sign", "log1p", "expm1", "log2", "log10", "exp2")  # fmt: skip
 NARY = ("sum", "dot")
 ALL_OPS = BINARY + WITH_CONSTANT + UNARY + NARY
 assert set(ALL_OPS) == set(_STEP_OPS)
 KINKED = ("relu", "leaky_relu", "elu")  # not differentiable where their operand is 0
+
+
+def _piece(op: str, xs: list[float], c: float) -> tuple | None:
+    """Which smooth piece of a piecewise op its operands are on (None for a smooth op): a
+    central difference is only used where no stencil point changes piece."""
+    if op in KINKED:
+        return (xs[0] > 0.0,)
+    if op in ("abs", "sign"):
+        return (xs[0] > 0.0, xs[0] < 0.0)
+    if op in ("maximum", "minimum"):
+        return (xs[0] > xs[1], xs[0] < xs[1])
+    if op == "clamp":
+        return (xs[0] < -abs(c), xs[0] > abs(c))
+    if op == "atan2":  # its branch cut: b < 0, a = 0, where it jumps from pi to -pi
+        return (xs[1] < 0.0 and xs[0] > 0.0, xs[1] < 0.0 and xs[0] < 0.0)
+    if op in ("mod", "mod_c"):
+        return (xs[0] // (xs[1] if op == "mod" else c),)
+    return None
+
 
 CONSTANTS = (-2.5, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0)
 EXPONENTS = (0.0, 1.0, 2.0, 3.0, -1.0, -2.0, 0.5, 1.5, 2.5, -0.5)
@@ -367,6 +413,22 @@ def _operands_ok(op: str, xs: list[float], c: float) -> bool:
         return x <= 8.0
     if op == "softplus":
         return abs(x) <= 20.0
+    if op in ("asin", "acos"):
+        return abs(x) <= 0.95
+    if op in ("sqrt", "log2", "log10"):
+        return x >= 0.05
+    if op == "cbrt":
+        return abs(x) >= 0.05  # its slopes grow without bound at 0 (torch's reference: NaN there)
+    if op == "log1p":
+        return x >= -0.95
+    if op == "tan":
+        return abs(math.cos(x)) >= 0.1
+    if op in ("sinh", "cosh", "exp2"):
+        return abs(x) <= 8.0
+    if op == "atan2":
+        return x * x + xs[1] * xs[1] >= 0.01  # away from the origin, where the slopes jump
+    if op == "mod":
+        return abs(xs[1]) >= 0.1
     return True
 
 
@@ -413,9 +475,10 @@ class Graph:
         """The graph as an expression ``f(m, *args)``, like a parity-table row."""
         return self.output(m, self.nodes(m, leaves))
 
-    def kink_signature(self, nodes: Sequence[Value]) -> tuple[bool, ...]:
-        """Which side of 0 each relu/leaky_relu/elu operand is on."""
-        return tuple(nodes[s.args[0]].data > 0.0 for s in self.steps if s.op in KINKED)
+    def kink_signature(self, nodes: Sequence[Value]) -> tuple:
+        """Which smooth piece each piecewise op (relu, abs, maximum, clamp, %...) is on."""
+        pieces = (_piece(s.op, [nodes[i].data for i in s.args], s.const) for s in self.steps)
+        return tuple(p for p in pieces if p is not None)
 
 
 @st.composite

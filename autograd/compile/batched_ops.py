@@ -61,7 +61,7 @@ def _check_pow(x: Array, p: Array) -> None:
 def _checked_power(x: Array, p: Array, out: Array) -> Array:
     with np.errstate(over="ignore"):
         result = np.power(x, p)
-    overflow = np.isinf(result) & np.isfinite(x)
+    overflow = np.isinf(result) & np.isfinite(x) & np.isfinite(p)  # 2 ** inf is inf, as in ops
     if np.any(overflow):
         raise OverflowError(
             f"pow({_first_bad(x, overflow)!r}, {_first_bad(p, overflow)!r}) overflows float"
@@ -77,9 +77,14 @@ def _pow_const_forward(op: ops.PowConst, x: Array, out: Array) -> Array:
 
 def _power_rule(x: Array, p: Array) -> Array:
     """Mirrors ops.power_rule: p x^(p-1) with IEEE results (inf at the pole 0^-q); 0 for p = 0."""
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        slope = p * np.power(x, p - 1.0)
-    return np.where(p == 0.0, 0.0, slope)
+    return np.where(p == 0.0, 0.0, p * _ieee_power(x, p - 1.0))
+
+
+def _ieee_power(x: Array, p: Array) -> Array:
+    """ops.ieee_pow on arrays: inf at a pole or on overflow, NaN for a negative base with a
+    non-integer exponent (-inf included: numpy gives 0 or NaN there)."""
+    with np.errstate(all="ignore"):
+        return np.where((x < 0.0) & (np.floor(p) != p), np.nan, np.power(x, p))
 
 
 def _pow_const_grads(op: ops.PowConst, xs: tuple, out: Array) -> tuple:
@@ -114,8 +119,8 @@ def _pow_grads(op: ops.Pow, xs: tuple, out: Array) -> tuple:
 def _ieee_pow_forward(op: ops.Op, *xs: Array, out: Array) -> Array:
     """x ** p with IEEE results (ops.ieee_pow): inf at a pole or on overflow, NaN for (-x) ** 0.5."""
     base, exponent = (xs[0], op.exponent) if len(xs) == 1 else xs
-    with np.errstate(all="ignore"):
-        return np.power(base, exponent, out=out)
+    out[...] = _ieee_power(base, exponent)
+    return out
 
 
 def _exp_forward(op: ops.Exp, x: Array, out: Array) -> Array:

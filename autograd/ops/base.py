@@ -66,7 +66,7 @@ def ieee_pow(x: float, p: float) -> float:
     inf, and 1/x^2 at x = 1e-300 overflows to inf just as 1.0 / x / x does.
     """
     if x < 0.0 and not float(p).is_integer():
-        return math.nan
+        return math.nan  # Python's ** would give a complex number
     try:
         return x**p
     except (OverflowError, ZeroDivisionError):
