@@ -43,7 +43,8 @@ def _binary(method: str, op: ops.Op) -> Callable[[Number, Number], Number]:
             result: Value = getattr(a, method)(b)
             return result
         if isinstance(b, Value):
-            return getattr(Value(a), method)(b)  # the number becomes a constant leaf
+            result = getattr(Value(a), method)(b)  # the number becomes a constant leaf
+            return result
         return op.forward(_as_float(a), _as_float(b))
 
     function.__name__ = function.__qualname__ = method

@@ -29,7 +29,7 @@ def _first_bad(x: Array, bad: Array) -> float:
     return float(np.broadcast_to(x, np.shape(bad))[bad].flat[0])
 
 
-def _same_rule(op: ops.Op, xs: tuple, out: Array) -> tuple:
+def _same_rule(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     """The table's own local_grads: plain arithmetic, so it works on arrays as written."""
     return op.local_grads(xs, out)
 
@@ -87,7 +87,7 @@ def _ieee_power(x: Array, p: Array) -> Array:
         return np.where((x < 0.0) & (np.floor(p) != p), np.nan, np.power(x, p))
 
 
-def _pow_const_grads(op: ops.PowConst, xs: tuple, out: Array) -> tuple:
+def _pow_const_grads(op: ops.PowConst, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (_power_rule(xs[0], op.exponent),)
 
 
@@ -103,7 +103,7 @@ def _pow_forward(op: ops.Pow, a: Array, b: Array, out: Array) -> Array:
     return _checked_power(a, b, out)
 
 
-def _pow_grads(op: ops.Pow, xs: tuple, out: Array) -> tuple:
+def _pow_grads(op: ops.Pow, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     zero = a == 0.0
     safe_a = np.where(zero, 1.0, a)
@@ -118,7 +118,7 @@ def _pow_grads(op: ops.Pow, xs: tuple, out: Array) -> tuple:
 
 def _ieee_pow_forward(op: ops.Op, *xs: Array, out: Array) -> Array:
     """x ** p with IEEE results (ops.ieee_pow): inf at a pole or on overflow, NaN for (-x) ** 0.5."""
-    base, exponent = (xs[0], op.exponent) if len(xs) == 1 else xs
+    base, exponent = (xs[0], op.exponent) if isinstance(op, ops.IeeePowConst) else xs
     out[...] = _ieee_power(base, exponent)
     return out
 
@@ -160,7 +160,7 @@ def _relu_forward(op: ops.Relu, x: Array, out: Array) -> Array:
     return np.maximum(x, 0.0, out=out)
 
 
-def _relu_grads(op: ops.Relu, xs: tuple, out: Array) -> tuple:
+def _relu_grads(op: ops.Relu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (~(xs[0] <= 0.0),)  # True (1) unless x <= 0: relu'(0) = 0 and NaN gets 1, as in ops.Relu
 
 
@@ -169,7 +169,7 @@ def _leaky_relu_forward(op: ops.LeakyRelu, x: Array, out: Array) -> Array:
     return out
 
 
-def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple, out: Array) -> tuple:
+def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (np.where(xs[0] > 0.0, 1.0, op.slope),)  # slope at 0, as in ops.LeakyRelu
 
 
@@ -178,7 +178,7 @@ def _elu_forward(op: ops.Elu, x: Array, out: Array) -> Array:
     return out
 
 
-def _elu_grads(op: ops.Elu, xs: tuple, out: Array) -> tuple:
+def _elu_grads(op: ops.Elu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     x = xs[0]
     return (np.where(x > 0.0, 1.0, op.alpha * np.exp(np.minimum(x, 0.0))),)  # alpha e^x for x <= 0
 
@@ -187,7 +187,7 @@ def _softplus_forward(op: ops.Softplus, x: Array, out: Array) -> Array:
     return np.add(np.maximum(x, 0.0), np.log1p(np.exp(-np.abs(x))), out=out)
 
 
-def _softplus_grads(op: ops.Softplus, xs: tuple, out: Array) -> tuple:
+def _softplus_grads(op: ops.Softplus, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (stable_sigmoid(xs[0]),)  # d softplus / dx = sigmoid(x), as in ops.Softplus
 
 
@@ -199,13 +199,19 @@ def _mod_forward(op: ops.Mod, a: Array, b: Array, out: Array) -> Array:
         return np.remainder(a, b, out=out)  # Python's %: the sign of b
 
 
-def _mod_grads(op: ops.Mod, xs: tuple, out: Array) -> tuple:
+def _mod_grads(op: ops.Mod, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     with np.errstate(invalid="ignore", divide="ignore"):
         return (1.0, -np.floor_divide(a, b))  # d/da = 1, d/db = -floor(a / b), as in ops.Mod
 
 
-def _checked(name: str, function: Callable, bad: Callable, kind: type, why: str) -> Forward:
+def _checked(
+    name: str,
+    function: Callable[[Array], Array],
+    bad: Callable[[Array, Array], Array],
+    kind: type[Exception],
+    why: str,
+) -> Forward:
     """A forward rule: ``function`` of numpy, after raising ``kind`` at the first bad x."""
 
     def forward(op: ops.Op, x: Array, out: Array) -> Array:
@@ -231,7 +237,7 @@ def _infinite(x: Array, result: Array) -> Array:
 def _slopes(rule: Callable[[Array], Array]) -> LocalGrads:
     """A one-input local_grads rule from the slope as a numpy function of x."""
 
-    def local_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
         with np.errstate(all="ignore"):
             return (rule(xs[0]),)
 
@@ -241,7 +247,7 @@ def _slopes(rule: Callable[[Array], Array]) -> LocalGrads:
 def _with_out(rule: Callable[[Array, Array], Array]) -> LocalGrads:
     """A one-input local_grads rule from the slope as a numpy function of x and the output."""
 
-    def local_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
         with np.errstate(all="ignore"):
             return (rule(xs[0], out),)
 
@@ -256,7 +262,7 @@ def _atan2_forward(op: ops.Atan2, a: Array, b: Array, out: Array) -> Array:
     return np.arctan2(a, b, out=out)
 
 
-def _atan2_grads(op: ops.Atan2, xs: tuple, out: Array) -> tuple:
+def _atan2_grads(op: ops.Atan2, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     with np.errstate(all="ignore"):
         r2 = a * a + b * b
@@ -272,7 +278,7 @@ def _minimum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
     return np.minimum(a, b, out=out)
 
 
-def _maximum_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+def _maximum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     tie = a == b  # half each at a tie; 1 to both at NaN, as in ops.Maximum
     return (
@@ -281,7 +287,7 @@ def _maximum_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
     )
 
 
-def _minimum_grads(op: ops.Op, xs: tuple, out: Array) -> tuple:
+def _minimum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     tie = a == b
     return (
@@ -295,7 +301,7 @@ def _clamp_forward(op: ops.Clamp, x: Array, out: Array) -> Array:
     return out
 
 
-def _clamp_grads(op: ops.Clamp, xs: tuple, out: Array) -> tuple:
+def _clamp_grads(op: ops.Clamp, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     x = xs[0]
     return (((x >= op.lo) & (x <= op.hi)).astype(float),)  # bounds included, 0 at NaN
 
@@ -305,7 +311,7 @@ def _sign(x: Array) -> Array:
 
 
 Forward = Callable[..., Array]
-LocalGrads = Callable[[ops.Op, tuple, Array], tuple]
+LocalGrads = Callable[..., tuple[Array, ...]]  # (op, xs, out) -> one slope per input
 
 RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.Add: (_table_forward, _same_rule),

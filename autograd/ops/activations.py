@@ -14,7 +14,7 @@ class Tanh(Op):
     def forward(self, x: float) -> float:
         return math.tanh(x)  # saturates to +-1, never overflows
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         # d(tanh x)/dx = 1 - tanh^2 x, as (1 - t)(1 + t): exact in t near +-1, where
         # 1 - t*t adds a rounding of t*t (2e-9 relative at x = 10; PyTorch is exact there)
         return ((1.0 - out) * (1.0 + out),)
@@ -26,7 +26,7 @@ class Sigmoid(Op):
     def forward(self, x: float) -> float:
         return stable_sigmoid(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (out * (1.0 - out),)  # d(s(x))/dx = s(x)(1 - s(x))
 
 
@@ -36,7 +36,7 @@ class Relu(Op):
     def forward(self, x: float) -> float:
         return 0.0 if x <= 0.0 else x  # written so that NaN passes through, as in PyTorch
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (0.0 if float(xs[0]) <= 0.0 else 1.0,)  # step function; relu'(0) = 0
 
 
@@ -48,7 +48,7 @@ class LeakyRelu(Op):
     def forward(self, x: float) -> float:
         return x if x > 0.0 else self.slope * x
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0 if float(xs[0]) > 0.0 else self.slope,)  # 1 or slope; slope at 0
 
 
@@ -66,7 +66,7 @@ class Elu(Op):
     def forward(self, x: float) -> float:
         return x if x > 0.0 else self.alpha * math.expm1(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         # x > 0: 1;  x <= 0: alpha e^x. (Not out + alpha: for x < -20 that sum cancels
         # to a few ulps of alpha, and is exactly 0 from x = -38 on.)
         return (1.0 if float(xs[0]) > 0.0 else self.alpha * exp_(xs[0]),)
@@ -78,7 +78,7 @@ class Softplus(Op):
     def forward(self, x: float) -> float:
         return stable_softplus(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (sigmoid_(xs[0]),)  # d(log(1 + e^x))/dx = sigmoid(x)
 
 

@@ -13,7 +13,7 @@ class Add(Op):
     def forward(self, a: float, b: float) -> float:
         return a + b
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0, 1.0)  # d(a+b)/da = 1, d(a+b)/db = 1
 
 
@@ -23,7 +23,7 @@ class Sub(Op):
     def forward(self, a: float, b: float) -> float:
         return a - b
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0, -1.0)  # d(a-b)/da = 1, d(a-b)/db = -1
 
 
@@ -33,7 +33,7 @@ class Neg(Op):
     def forward(self, a: float) -> float:
         return -a
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (-1.0,)  # d(-a)/da = -1
 
 
@@ -43,7 +43,7 @@ class Mul(Op):
     def forward(self, a: float, b: float) -> float:
         return a * b
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
         return (b, a)  # d(ab)/da = b, d(ab)/db = a
 
@@ -56,7 +56,7 @@ class Div(Op):
             raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
         return a / b
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         _a, b = xs
         return (1.0 / b, -out / b)  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
 
@@ -71,7 +71,7 @@ class Mod(Op):
             raise ZeroDivisionError(f"modulo by zero: {a!r} % {b!r}")
         return a % b
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
         # d/da = 1, d/db = -floor(a / b) (a step function: its own slope is 0, as in torch)
         return (1.0, -(float(a) // float(b)))

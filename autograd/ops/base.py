@@ -15,10 +15,10 @@ class Op:
 
     name = "?"
 
-    def forward(self, *xs: float) -> float:
+    def forward(self, *xs: Any, **unused: Any) -> float:  # each op takes its own inputs
         raise NotImplementedError
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -68,7 +68,8 @@ def ieee_pow(x: float, p: float) -> float:
     if x < 0.0 and not float(p).is_integer():
         return math.nan  # Python's ** would give a complex number
     try:
-        return x**p
+        result: float = x**p
+        return result
     except (OverflowError, ZeroDivisionError):
         negative = math.copysign(1.0, x) < 0.0 and float(p) % 2.0 == 1.0  # odd power of -x
         return -math.inf if negative else math.inf

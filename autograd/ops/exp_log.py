@@ -19,7 +19,7 @@ class Exp(Op):
         except OverflowError:
             raise OverflowError(f"exp({x!r}) overflows float (x > 709.78)") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (out,)  # d(e^x)/dx = e^x
 
 
@@ -28,11 +28,12 @@ class Exp2(Op):
 
     def forward(self, x: float) -> float:
         try:
-            return 2.0**x
+            result: float = 2.0**x
+            return result
         except OverflowError:
             raise OverflowError(f"exp2({x!r}) overflows float (x >= 1024)") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (out * LN2,)  # d(2^x)/dx = 2^x ln 2
 
 
@@ -47,7 +48,7 @@ class Expm1(Op):
         except OverflowError:
             raise OverflowError(f"expm1({x!r}) overflows float (x > 709.78)") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         # d(e^x - 1)/dx = e^x. (PyTorch uses out + 1, which is exactly 0 from x = -38 on.)
         return (exp_(xs[0]),)
 
@@ -60,7 +61,7 @@ class Log(Op):
             raise ValueError(f"log({x!r}): domain error, log needs x > 0")
         return math.log(x)  # NaN passes through, as in every other op
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (1.0 / x,)  # d(log x)/dx = 1/x
 
@@ -73,7 +74,7 @@ class Log2(Op):
             raise ValueError(f"log2({x!r}): domain error, log2 needs x > 0")
         return math.log2(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0 / (xs[0] * LN2),)  # d(log2 x)/dx = 1 / (x ln 2)
 
 
@@ -85,7 +86,7 @@ class Log10(Op):
             raise ValueError(f"log10({x!r}): domain error, log10 needs x > 0")
         return math.log10(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0 / (xs[0] * LN10),)  # d(log10 x)/dx = 1 / (x ln 10)
 
 
@@ -99,7 +100,7 @@ class Log1p(Op):
             raise ValueError(f"log1p({x!r}): domain error, log1p needs x > -1")
         return math.log1p(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (pow_(1.0 + xs[0], -1.0),)  # d(log(1 + x))/dx = 1 / (1 + x)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from .base import Op
 
 
-def exact_sum(terms: tuple | list) -> float:
+def exact_sum(terms: tuple[float, ...] | list[float]) -> float:
     """The correctly rounded sum (math.fsum), with IEEE results where fsum would raise.
 
     fsum raises when a partial sum overflows, even if the total fits
@@ -45,7 +45,7 @@ class Sum(Op):
     def forward(self, *xs: float) -> float:
         return exact_sum(xs)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)  # d(sum)/dx_i = 1
 
 
@@ -61,7 +61,7 @@ class Dot(Op):
         # and is also twice as slow
         return exact_sum(list(map(_mul, ws_then_xs[:n], ws_then_xs[n:])))
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         n = len(xs) // 2
         return xs[n:] + xs[:n]  # d/dw_i = x_i, d/dx_i = w_i
 
@@ -90,7 +90,7 @@ class Neuron(Op):
         z = sum(map(_mul, wxb[:n], wxb[n:-1]), wxb[-1])
         return z if self.activation is None else self.activation.forward(z)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         n = len(xs) // 2
         w, x = xs[:n], xs[n:-1]
         z = sum(map(_mul, w, x), xs[-1])

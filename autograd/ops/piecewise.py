@@ -21,7 +21,7 @@ class Abs(Op):
     def forward(self, x: float) -> float:
         return abs(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (sign_of(float(xs[0])),)  # d|x|/dx = sign(x): a step, its own slope is 0
 
 
@@ -33,7 +33,7 @@ class Sign(Op):
     def forward(self, x: float) -> float:
         return sign_of(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (0.0,)
 
 
@@ -45,7 +45,7 @@ class Maximum(Op):
     def forward(self, a: float, b: float) -> float:
         return a if a >= b else b if b > a else math.nan
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = float(xs[0]), float(xs[1])
         if a == b:
             return (0.5, 0.5)
@@ -60,7 +60,7 @@ class Minimum(Op):
     def forward(self, a: float, b: float) -> float:
         return a if a <= b else b if b < a else math.nan
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = float(xs[0]), float(xs[1])
         if a == b:
             return (0.5, 0.5)
@@ -79,7 +79,7 @@ class Clamp(Op):
     def forward(self, x: float) -> float:
         return self.lo if x < self.lo else self.hi if x > self.hi else x  # NaN passes through
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0 if self.lo <= float(xs[0]) <= self.hi else 0.0,)  # 0 at NaN, as in PyTorch
 
 

@@ -30,11 +30,12 @@ class PowConst(Op):
         if x == 0.0 and p < 0.0:
             raise ZeroDivisionError(f"pow({x!r}, {p!r}): zero to a negative power")
         try:
-            return x**p
+            result: float = x**p  # (annotated: typeshed's float ** float is Any)
+            return result
         except OverflowError:
             raise OverflowError(f"pow({x!r}, {p!r}) overflows float") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (power_rule(xs[0], self.exponent),)
 
 
@@ -51,11 +52,12 @@ class Pow(Op):
         if a == 0.0 and b < 0.0:
             raise ZeroDivisionError(f"pow({a!r}, {b!r}): zero to a negative power")
         try:
-            return a**b
+            result: float = a**b
+            return result
         except OverflowError:
             raise OverflowError(f"pow({a!r}, {b!r}) overflows float") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
         if float(a) == 0.0:
             # a^b log a -> 0 as a -> 0+, so the exponent's slope is 0 there.
@@ -94,7 +96,7 @@ class Sqrt(Op):
             raise ValueError(f"sqrt({x!r}): domain error, sqrt needs x >= 0")
         return math.sqrt(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (0.5 * pow_(out, -1.0),)  # d(sqrt x)/dx = 1 / (2 sqrt x)
 
 
@@ -106,7 +108,7 @@ class Cbrt(Op):
     def forward(self, x: float) -> float:
         return math.cbrt(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (pow_(out, -2.0) / 3.0,)  # d(x^(1/3))/dx = 1 / (3 cbrt(x)^2)
 
 

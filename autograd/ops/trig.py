@@ -26,7 +26,7 @@ class Sin(Op):
         _finite("sin", x)
         return math.sin(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (math.cos(x) if is_number(x) else x.cos(),)  # d(sin x)/dx = cos x
 
@@ -38,7 +38,7 @@ class Cos(Op):
         _finite("cos", x)
         return math.cos(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (-math.sin(x) if is_number(x) else -x.sin(),)  # d(cos x)/dx = -sin x
 
@@ -50,7 +50,7 @@ class Tan(Op):
         _finite("tan", x)
         return math.tan(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         return (1.0 + out * out,)  # d(tan x)/dx = 1 + tan^2 x
 
 
@@ -63,7 +63,7 @@ class Asin(Op):
         _in_unit_interval("asin", x)
         return math.asin(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (pow_(1.0 - x * x, -0.5),)  # d(asin x)/dx = 1 / sqrt(1 - x^2)
 
@@ -77,7 +77,7 @@ class Acos(Op):
         _in_unit_interval("acos", x)
         return math.acos(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (-pow_(1.0 - x * x, -0.5),)  # d(acos x)/dx = -1 / sqrt(1 - x^2)
 
@@ -88,7 +88,7 @@ class Atan(Op):
     def forward(self, x: float) -> float:
         return math.atan(x)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (1.0 / (1.0 + x * x),)  # d(atan x)/dx = 1 / (1 + x^2)
 
@@ -105,7 +105,7 @@ class Atan2(Op):
     def forward(self, a: float, b: float) -> float:
         return math.atan2(a, b)
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
         r2 = a * a + b * b
         if float(r2) == 0.0:
@@ -122,7 +122,7 @@ class Sinh(Op):
         except OverflowError:
             raise OverflowError(f"sinh({x!r}) overflows float (|x| > 710.47)") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (math.cosh(x) if is_number(x) else x.cosh(),)  # d(sinh x)/dx = cosh x
 
@@ -136,7 +136,7 @@ class Cosh(Op):
         except OverflowError:
             raise OverflowError(f"cosh({x!r}) overflows float (|x| > 710.47)") from None
 
-    def local_grads(self, xs: tuple, out: Any) -> tuple:
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         (x,) = xs
         return (math.sinh(x) if is_number(x) else x.sinh(),)  # d(cosh x)/dx = sinh x
 
