@@ -306,3 +306,13 @@ def test_subnormal_base_to_a_zero_exponent_has_slope_0() -> None:
     (a**b).backward()
     assert a.grad == 0.0
     assert b.grad == math.log(5e-324)
+
+
+def test_mixed_second_derivative_of_a_to_the_b_at_a_0_b_1() -> None:
+    # d/da a^b = b a^(b-1); its slope in b is a^(b-1) + b a^(b-1) log a: at a = 0, b = 1 the
+    # first term is 0^0 = 1 and the second is taken as 0, as the exponent's slope a^b log a
+    # is at a = 0 (PyTorch 2.13 gives 1 too; this was 0 while d/da was a constant there)
+    a, b = Value(0.0), Value(1.0)
+    da, _ = grad(a**b, [a, b], create_graph=True)
+    assert float(da) == 1.0
+    assert grad(da, [a, b]) == [0.0, 1.0]

@@ -59,12 +59,14 @@ class Pow(Op):
 
     def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
-        if float(a) == 0.0:
-            # a^b log a -> 0 as a -> 0+, so the exponent's slope is 0 there.
-            return (power_rule(a, float(b)), 0.0)
-        slope_a = b * pow_(a, b - 1.0)  # d/da = b a^(b-1)
+        # d/da = b a^(b-1); at a = 0 that is +inf for 0 < b < 1, 1 for b = 1, 0 above
+        slope_a = b * pow_(a, b - 1.0)
         if float(b) == 0.0 and math.isnan(float(slope_a)):
-            slope_a = 0.0  # a^0 = 1 for every a; the formula gave 0 * inf (a^-1 overflows)
+            slope_a = (
+                0.0  # a^0 = 1 for every a; the formula gave 0 * inf (a = 0, or a^-1 overflows)
+            )
+        if float(a) == 0.0:
+            return (slope_a, 0.0)  # a^b log a -> 0 as a -> 0+, so the exponent's slope is 0
         return (slope_a, out * log_(a))  # d/db = a^b log a
 
 
