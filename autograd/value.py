@@ -2,7 +2,7 @@
 
 A node holds its float ``data``, its ``grad`` (filled by a backward pass), an optional
 ``label``, and, when it was made by an op, that op and the input nodes (its parents).
-The math of every op lives in ``ops.py``; this file only wires Python's operators to it.
+The math of every op lives in ``ops/``; this file only wires Python's operators to it.
 
 Nodes hold references to their parents only (never to themselves or their children),
 so a graph is a DAG that reference counting frees as soon as the last handle goes.
@@ -75,7 +75,7 @@ class Value(metaclass=_ValueType):
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
     #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = z, the float the op summed before
-    #   its activation (see the n-ary ops in ops.py). Backward needs only z and the parents'
+    #   its activation (see the n-ary ops in ops/linear.py). Backward needs only z and the parents'
     #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("_a", "_b", "_mark", "_op", "data", "grad", "label")

@@ -423,12 +423,14 @@ def _operands_ok(op: str, xs: list[float], c: float) -> bool:
         return x >= -0.95
     if op == "tan":
         return abs(math.cos(x)) >= 0.1
-    if op in ("sinh", "cosh", "exp2"):
+    if op in ("sinh", "cosh", "exp2", "expm1"):
         return abs(x) <= 8.0
-    if op == "atan2":
-        return x * x + xs[1] * xs[1] >= 0.01  # away from the origin, where the slopes jump
-    if op == "mod":
-        return abs(xs[1]) >= 0.1
+    if op == "atan2":  # away from the origin and from the branch cut (b < 0, a = 0)
+        return x * x + xs[1] * xs[1] >= 0.01 and not (xs[1] < 0.0 and abs(x) < 0.05)
+    if op in ("mod", "mod_c"):  # away from the jumps (a / b an integer), where an ulp decides
+        divisor = xs[1] if op == "mod" else c
+        fraction = (x / divisor) % 1.0
+        return abs(divisor) >= 0.1 and 1e-6 <= fraction <= 1.0 - 1e-6
     return True
 
 
