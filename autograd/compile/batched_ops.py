@@ -77,7 +77,8 @@ def _pow_const_forward(op: ops.PowConst, x: Array, out: Array) -> Array:
 
 def _power_rule(x: Array, p: Array) -> Array:
     """Mirrors ops.power_rule: p x^(p-1) with IEEE results (inf at the pole 0^-q); 0 for p = 0."""
-    return np.where(p == 0.0, 0.0, p * _ieee_power(x, p - 1.0))
+    with np.errstate(invalid="ignore"):  # 0 * inf where p = 0, replaced by 0
+        return np.where(p == 0.0, 0.0, p * _ieee_power(x, p - 1.0))
 
 
 def _ieee_power(x: Array, p: Array) -> Array:
