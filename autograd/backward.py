@@ -183,7 +183,7 @@ def _backward(root: Value, create_graph: bool) -> None:
                 local_a, local_b = node._op.local_grads((a.data, b.data), node.data)  # type: ignore[union-attr]
                 a.grad += upstream * local_a
                 b.grad += upstream * local_b
-            else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops.py)
+            else:  # n-ary: a = (w_1..w_n, x_1..x_n, terms...), b = z (see the n-ary ops in ops/linear.py)
                 op: ops.NaryOp = node._op  # type: ignore[assignment]
                 activation = op.activation
                 if activation is not None:

@@ -2,7 +2,7 @@
 
 A node holds its float ``data``, its ``grad`` (filled by a backward pass), an optional
 ``label``, and, when it was made by an op, that op and the input nodes (its parents).
-The math of every op lives in ``ops.py``; this file only wires Python's operators to it.
+The math of every op lives in ``ops/``; this file only wires Python's operators to it.
 
 Nodes hold references to their parents only (never to themselves or their children),
 so a graph is a DAG that reference counting frees as soon as the last handle goes.
@@ -15,6 +15,7 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -81,7 +82,7 @@ class Value(metaclass=_ValueType):
     # _op: the op that made this node (None for a leaf). Parents, by count:
     #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
     #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = z, the float the op summed before
-    #   its activation (see the n-ary ops in ops.py). Backward needs only z and the parents'
+    #   its activation (see the n-ary ops in ops/linear.py). Backward needs only z and the parents'
     #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
     # _mark: scratch used by graph traversals (see backward.py).
     __slots__ = ("_a", "_b", "_mark", "_op", "data", "grad", "label")
@@ -281,6 +282,128 @@ class Value(metaclass=_ValueType):
         """log(1 + e^x), stable for any finite x."""
         return _record1(ops.SOFTPLUS.forward(self.data), self, ops.SOFTPLUS)
 
+    def sin(self) -> Value:
+        """sin x; raises ValueError for x = +-inf."""
+        return _record1(ops.SIN.forward(self.data), self, ops.SIN)
+
+    def cos(self) -> Value:
+        """cos x; raises ValueError for x = +-inf."""
+        return _record1(ops.COS.forward(self.data), self, ops.COS)
+
+    def tan(self) -> Value:
+        """tan x; raises ValueError for x = +-inf."""
+        return _record1(ops.TAN.forward(self.data), self, ops.TAN)
+
+    def asin(self) -> Value:
+        """asin x; raises ValueError outside -1 <= x <= 1; slope +inf at +-1."""
+        return _record1(ops.ASIN.forward(self.data), self, ops.ASIN)
+
+    def acos(self) -> Value:
+        """acos x; raises ValueError outside -1 <= x <= 1; slope -inf at +-1."""
+        return _record1(ops.ACOS.forward(self.data), self, ops.ACOS)
+
+    def atan(self) -> Value:
+        """atan x."""
+        return _record1(ops.ATAN.forward(self.data), self, ops.ATAN)
+
+    def atan2(self, other: Value | float) -> Value:
+        """atan2(self, other): the angle of the point (other, self); slopes 0 at the origin."""
+        return _binary(ops.ATAN2, self, other)
+
+    def sinh(self) -> Value:
+        """sinh x; raises OverflowError past |x| = 710.47."""
+        return _record1(ops.SINH.forward(self.data), self, ops.SINH)
+
+    def cosh(self) -> Value:
+        """cosh x; raises OverflowError past |x| = 710.47."""
+        return _record1(ops.COSH.forward(self.data), self, ops.COSH)
+
+    def sqrt(self) -> Value:
+        """Square root; raises ValueError for x < 0; slope +inf at 0."""
+        return _record1(ops.SQRT.forward(self.data), self, ops.SQRT)
+
+    def cbrt(self) -> Value:
+        """Real cube root, for any x; slope +inf at 0."""
+        return _record1(ops.CBRT.forward(self.data), self, ops.CBRT)
+
+    def abs(self) -> Value:
+        """|x| (also ``abs(v)``); its derivative at 0 is 0."""
+        return _record1(ops.ABS.forward(self.data), self, ops.ABS)
+
+    __abs__ = abs
+
+    def sign(self) -> Value:
+        """1, -1, or 0 at 0 (NaN for NaN); its derivative is 0."""
+        return _record1(ops.SIGN.forward(self.data), self, ops.SIGN)
+
+    def log1p(self) -> Value:
+        """log(1 + x), exact for small x; raises ValueError for x <= -1."""
+        return _record1(ops.LOG1P.forward(self.data), self, ops.LOG1P)
+
+    def expm1(self) -> Value:
+        """e^x - 1, exact for small x; raises OverflowError past x = 709.78."""
+        return _record1(ops.EXPM1.forward(self.data), self, ops.EXPM1)
+
+    def log2(self) -> Value:
+        """Base-2 log; raises ValueError for x <= 0."""
+        return _record1(ops.LOG2.forward(self.data), self, ops.LOG2)
+
+    def log10(self) -> Value:
+        """Base-10 log; raises ValueError for x <= 0."""
+        return _record1(ops.LOG10.forward(self.data), self, ops.LOG10)
+
+    def exp2(self) -> Value:
+        """2^x; raises OverflowError from x = 1024."""
+        return _record1(ops.EXP2.forward(self.data), self, ops.EXP2)
+
+    def maximum(self, other: Value | float) -> Value:
+        """max(self, other), NaN if either is; at a tie each gets half the slope."""
+        return _binary(ops.MAXIMUM, self, other)
+
+    def minimum(self, other: Value | float) -> Value:
+        """min(self, other), NaN if either is; at a tie each gets half the slope."""
+        return _binary(ops.MINIMUM, self, other)
+
+    def clamp(self, lo: float = -math.inf, hi: float = math.inf) -> Value:
+        """min(max(x, lo), hi); slope 1 from lo to hi, both bounds included, else 0."""
+        op = ops.Clamp(float(lo), float(hi))
+        return _record1(op.forward(self.data), self, op)
+
+    def __mod__(self, other: Value | float) -> Value:
+        right = _coerce(other)
+        if right is NotImplemented:
+            return NotImplemented
+        return _record2(ops.MOD.forward(self.data, right.data), self, right, ops.MOD)
+
+    def __rmod__(self, other: float) -> Value:
+        left = _coerce(other)
+        if left is NotImplemented:
+            return NotImplemented
+        return _record2(ops.MOD.forward(left.data, self.data), left, self, ops.MOD)
+
+    def _ieee_pow(self, exponent: Value | float) -> Value:
+        """x ** p with +-inf at a pole or on overflow: the form derivatives use (ops/powers.py)."""
+        if isinstance(exponent, Value):
+            return _record2(
+                ops.IEEE_POW.forward(self.data, exponent.data), self, exponent, ops.IEEE_POW
+            )
+        op = ops.IeeePowConst(float(exponent))
+        return _record1(op.forward(self.data), self, op)
+
+    # --- conveniences ---
+
+    def item(self) -> float:
+        """The float this node holds (``v.data``), as ``tensor.item()`` gives it."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same number and no history: gradients stop here."""
+        return _leaf(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats the number; an empty spec gives ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
+
     def backward(self, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``)."""
         from .backward import backward
@@ -356,6 +479,14 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     else:
         out._op = out._a = out._b = None
     return out
+
+
+def _binary(op: ops.Op, a: Value, other: object) -> Value:
+    """The output node of a two-input op called as a method, ``a.op(other)``."""
+    b = _coerce(other)
+    if b is NotImplemented:
+        raise TypeError(f"{op.name}: takes a Value or a number, not {type(other).__name__}")
+    return _record2(op.forward(a.data, b.data), a, b, op)
 
 
 def _coerce(other: object) -> Value:

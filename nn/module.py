@@ -71,6 +71,10 @@ def _finite_floats(what: str, numbers: Sequence[float], expected: int) -> list[f
     return numbers
 
 
+# What the items of a batch look like: a model given one of these as an input is given a batch.
+_ROWS = (list, tuple, np.ndarray)
+
+
 class Neuron(Module):
     """``activation(w . x + b)`` for ``nin`` inputs; ``.w`` is a list of Values, ``.b`` a Value.
 
@@ -110,6 +114,8 @@ class Neuron(Module):
             x.__class__ is not list and x.__class__ is not tuple
         ):  # the common cases, checked cheaply
             x = self._as_input_vector(x)
+        if len(x) and x[0].__class__ in _ROWS:
+            raise self._batch_error(len(x))
         if len(x) != self.nin:
             raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
         if x and x[0].__class__ is not Value and all(v.__class__ in _PLAIN for v in x):
@@ -118,9 +124,18 @@ class Neuron(Module):
             return [Value(v, label=f"x{i}") for i, v in enumerate(x)]
         return x
 
+    def _batch_error(self, rows: int) -> ValueError:
+        return ValueError(
+            f"{self._who()}: a model takes one sample (a list of {self.nin} numbers), "
+            f"not a batch of {rows} rows; run a batch with [model(row) for row in rows] "
+            "or nn.predict(model, rows)"
+        )
+
     def _as_input_vector(self, x: object) -> Inputs:
         """An input vector that is not a list or tuple: a 1-D array or another sequence, not a dict or set."""
         if isinstance(x, np.ndarray):
+            if x.ndim == 2:
+                raise self._batch_error(len(x))
             if x.ndim != 1:
                 raise ValueError(
                     f"{self._who()} takes a 1-D input vector, not an array of shape {x.shape}"

@@ -61,6 +61,20 @@ class ENGINE:
     softplus = staticmethod(lambda x: x.softplus())
     sum = staticmethod(autograd.sum)
     dot = staticmethod(autograd.dot)
+    # the functional forms (autograd.sin(x) is x.sin() for a Value x)
+    sin, cos, tan = autograd.sin, autograd.cos, autograd.tan
+    asin, acos, atan, atan2 = autograd.asin, autograd.acos, autograd.atan, autograd.atan2
+    sinh, cosh = autograd.sinh, autograd.cosh
+    sqrt, cbrt, sign = autograd.sqrt, autograd.cbrt, autograd.sign
+    log1p, expm1, log2, log10, exp2 = (
+        autograd.log1p,
+        autograd.expm1,
+        autograd.log2,
+        autograd.log10,
+        autograd.exp2,
+    )
+    maximum, minimum, clamp = autograd.maximum, autograd.minimum, autograd.clamp
+    remainder = staticmethod(lambda a, b: a % b)  # Python's %, also for float % Value
 
 
 if torch is not None:
@@ -82,6 +96,28 @@ if torch is not None:
         leaky_relu = staticmethod(lambda x, slope=0.01: F.leaky_relu(x, slope))
         elu = staticmethod(lambda x, alpha=1.0: F.elu(x, alpha))
         softplus = staticmethod(F.softplus)
+        sin, cos, tan = staticmethod(torch.sin), staticmethod(torch.cos), staticmethod(torch.tan)
+        asin, acos, atan = (
+            staticmethod(torch.asin),
+            staticmethod(torch.acos),
+            staticmethod(torch.atan),
+        )
+        atan2 = staticmethod(lambda a, b: torch.atan2(_tensor(a), _tensor(b)))
+        sinh, cosh = staticmethod(torch.sinh), staticmethod(torch.cosh)
+        sqrt, sign = staticmethod(torch.sqrt), staticmethod(torch.sign)
+        # torch has no cbrt: sign(x) |x|^(1/3), right away from x = 0 (0 * inf there)
+        cbrt = staticmethod(lambda x: torch.sign(x) * torch.abs(x) ** (1.0 / 3.0))
+        log1p, expm1 = staticmethod(torch.log1p), staticmethod(torch.expm1)
+        log2, log10, exp2 = (
+            staticmethod(torch.log2),
+            staticmethod(torch.log10),
+            staticmethod(torch.exp2),
+        )
+        maximum = staticmethod(lambda a, b: torch.maximum(_tensor(a), _tensor(b)))
+        minimum = staticmethod(lambda a, b: torch.minimum(_tensor(a), _tensor(b)))
+        clamp = staticmethod(lambda x, lo, hi: torch.clamp(x, lo, hi))
+        # torch's float % tensor has no derivative; a constant tensor % tensor has
+        remainder = staticmethod(lambda a, b: torch.remainder(_tensor(a), _tensor(b)))
         sum = staticmethod(lambda terms: torch.stack([_tensor(t) for t in terms]).sum())
         dot = staticmethod(
             lambda ws, xs: torch.dot(
@@ -106,6 +142,18 @@ class NUMPY:
     leaky_relu = staticmethod(lambda x, slope=0.01: x if x > 0 else slope * x)
     elu = staticmethod(lambda x, alpha=1.0: x if x > 0 else alpha * np.expm1(x))
     softplus = staticmethod(lambda x: np.logaddexp(0.0, x))
+    sin, cos, tan = staticmethod(np.sin), staticmethod(np.cos), staticmethod(np.tan)
+    asin, acos, atan = staticmethod(np.arcsin), staticmethod(np.arccos), staticmethod(np.arctan)
+    atan2, sinh, cosh = staticmethod(np.arctan2), staticmethod(np.sinh), staticmethod(np.cosh)
+    sqrt, cbrt, sign = staticmethod(np.sqrt), staticmethod(np.cbrt), staticmethod(np.sign)
+    log1p, expm1 = staticmethod(np.log1p), staticmethod(np.expm1)
+    log2, log10, exp2 = staticmethod(np.log2), staticmethod(np.log10), staticmethod(np.exp2)
+    maximum, minimum, clamp = (
+        staticmethod(np.maximum),
+        staticmethod(np.minimum),
+        staticmethod(np.clip),
+    )
+    remainder = staticmethod(np.remainder)
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
     dot = staticmethod(
         lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64))
@@ -256,6 +304,29 @@ _STEP_OPS = {
     "leaky_relu": lambda m, a, c: m.leaky_relu(a[0], c),
     "elu": lambda m, a, c: m.elu(a[0], c),
     "softplus": lambda m, a, c: m.softplus(a[0]),
+    "sin": lambda m, a, c: m.sin(a[0]),
+    "cos": lambda m, a, c: m.cos(a[0]),
+    "tan": lambda m, a, c: m.tan(a[0]),
+    "asin": lambda m, a, c: m.asin(a[0]),
+    "acos": lambda m, a, c: m.acos(a[0]),
+    "atan": lambda m, a, c: m.atan(a[0]),
+    "sinh": lambda m, a, c: m.sinh(a[0]),
+    "cosh": lambda m, a, c: m.cosh(a[0]),
+    "sqrt": lambda m, a, c: m.sqrt(a[0]),
+    "cbrt": lambda m, a, c: m.cbrt(a[0]),
+    "abs": lambda m, a, c: abs(a[0]),
+    "sign": lambda m, a, c: m.sign(a[0]),
+    "log1p": lambda m, a, c: m.log1p(a[0]),
+    "expm1": lambda m, a, c: m.expm1(a[0]),
+    "log2": lambda m, a, c: m.log2(a[0]),
+    "log10": lambda m, a, c: m.log10(a[0]),
+    "exp2": lambda m, a, c: m.exp2(a[0]),
+    "clamp": lambda m, a, c: m.clamp(a[0], -abs(c), abs(c)),
+    "mod_c": lambda m, a, c: a[0] % c,
+    "atan2": lambda m, a, c: m.atan2(a[0], a[1]),
+    "maximum": lambda m, a, c: m.maximum(a[0], a[1]),
+    "minimum": lambda m, a, c: m.minimum(a[0], a[1]),
+    "mod": lambda m, a, c: m.remainder(a[0], a[1]),
     "sum": lambda m, a, c: m.sum(a + [c]),
     "dot": lambda m, a, c: m.dot(a[: len(a) // 2], a[len(a) // 2 :]),
 }
@@ -266,7 +337,7 @@ def _apply(m, op: str, a: list, const: float):
     return _STEP_OPS[op](m, a, const)
 
 
-BINARY = ("add", "sub", "mul", "div", "pow")
+BINARY = ("add", "sub", "mul", "div", "pow", "atan2", "maximum", "minimum", "mod")
 WITH_CONSTANT = (
     "add_c",
     "c_add",
@@ -278,19 +349,42 @@ WITH_CONSTANT = (
     "c_div",
     "pow_c",
     "c_pow",
+    "clamp",
+    "mod_c",
 )
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
+UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
+         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "sqrt", "cbrt", "abs",
+         "sign", "log1p", "expm1", "log2", "log10", "exp2")  # fmt: skip
 NARY = ("sum", "dot")
 ALL_OPS = BINARY + WITH_CONSTANT + UNARY + NARY
 assert set(ALL_OPS) == set(_STEP_OPS)
 KINKED = ("relu", "leaky_relu", "elu")  # not differentiable where their operand is 0
+
+
+def _piece(op: str, xs: list[float], c: float) -> tuple | None:
+    """Which smooth piece of a piecewise op its operands are on (None for a smooth op): a
+    central difference is only used where no stencil point changes piece."""
+    if op in KINKED:
+        return (xs[0] > 0.0,)
+    if op in ("abs", "sign"):
+        return (xs[0] > 0.0, xs[0] < 0.0)
+    if op in ("maximum", "minimum"):
+        return (xs[0] > xs[1], xs[0] < xs[1])
+    if op == "clamp":
+        return (xs[0] < -abs(c), xs[0] > abs(c))
+    if op == "atan2":  # its branch cut: b < 0, a = 0, where it jumps from pi to -pi
+        return (xs[1] < 0.0 and xs[0] > 0.0, xs[1] < 0.0 and xs[0] < 0.0)
+    if op in ("mod", "mod_c"):
+        return (xs[0] // (xs[1] if op == "mod" else c),)
+    return None
+
 
 CONSTANTS = (-2.5, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0)
 EXPONENTS = (0.0, 1.0, 2.0, 3.0, -1.0, -2.0, 0.5, 1.5, 2.5, -0.5)
 BASES = (0.5, 2.0, 3.0, math.e)
 
 
-def _operands_ok(op: str, xs: list[float], c: float) -> bool:
+def _operands_ok(op: str, xs: list[float], c: float, args: tuple[int, ...] = ()) -> bool:
     """Keep generated graphs where every op is smooth and well conditioned (no error is due).
 
     Domain edges stay at least 0.05 away, exp and the Value-exponent powers stay small,
@@ -319,6 +413,36 @@ def _operands_ok(op: str, xs: list[float], c: float) -> bool:
         return x <= 8.0
     if op == "softplus":
         return abs(x) <= 20.0
+    if op in ("asin", "acos"):
+        return abs(x) <= 0.95
+    if op in ("sqrt", "log2", "log10"):
+        return x >= 0.05
+    if op == "cbrt":
+        return abs(x) >= 0.05  # its slopes grow without bound at 0 (torch's reference: NaN there)
+    if op == "log1p":
+        return x >= -0.95
+    # Piecewise ops keep 1e-9 from their kinks: near one, an ulp of difference between the
+    # engine's and torch's operand (an exactly rounded sum against torch's) picks the side.
+    # The kinks themselves are checked by hand in the parity tables.
+    if op in ("abs", "sign"):
+        return abs(x) >= 1e-9
+    if op in ("maximum", "minimum"):
+        return args[0] == args[1] or abs(x - xs[1]) >= 1e-9  # a tie with itself is exact
+    if op == "clamp":
+        return abs(abs(x) - abs(c)) >= 1e-9
+    if op in ("sin", "cos"):  # a difference step of 1e-5 |input| must stay a small angle
+        return abs(x) <= 10.0
+    if op == "tan":
+        return abs(x) <= 10.0 and abs(math.cos(x)) >= 0.3  # |tan| <= 3.2, away from its poles
+    if op in ("sinh", "cosh", "exp2", "expm1"):
+        return abs(x) <= 8.0
+    if op == "atan2":  # away from the origin and from the branch cut (b < 0, a = 0)
+        return x * x + xs[1] * xs[1] >= 0.01 and not (xs[1] < 0.0 and abs(x) < 0.05)
+    if op in ("mod", "mod_c"):  # away from the jumps (a / b an integer), where an ulp decides
+        divisor = xs[1] if op == "mod" else c
+        quotient = x / divisor if abs(divisor) >= 0.1 else math.inf
+        # and |a / b| <= 10: the slope in b is -floor(a / b), steep when the quotient is large
+        return abs(quotient) <= 10.0 and 1e-6 <= quotient % 1.0 <= 1.0 - 1e-6
     return True
 
 
@@ -365,9 +489,10 @@ class Graph:
         """The graph as an expression ``f(m, *args)``, like a parity-table row."""
         return self.output(m, self.nodes(m, leaves))
 
-    def kink_signature(self, nodes: Sequence[Value]) -> tuple[bool, ...]:
-        """Which side of 0 each relu/leaky_relu/elu operand is on."""
-        return tuple(nodes[s.args[0]].data > 0.0 for s in self.steps if s.op in KINKED)
+    def kink_signature(self, nodes: Sequence[Value]) -> tuple:
+        """Which smooth piece each piecewise op (relu, abs, maximum, clamp, %...) is on."""
+        pieces = (_piece(s.op, [nodes[i].data for i in s.args], s.const) for s in self.steps)
+        return tuple(p for p in pieces if p is not None)
 
 
 @st.composite
@@ -396,7 +521,7 @@ def graphs(draw, max_inputs: int = 4, max_steps: int = 14) -> Graph:
                 const = draw(st.sampled_from(BASES))
             else:
                 const = draw(st.sampled_from(CONSTANTS))
-            if not _operands_ok(op, [values[i].data for i in args], const):
+            if not _operands_ok(op, [values[i].data for i in args], const, args):
                 op, args = "tanh", (first,)  # a safe op in place of one out of its domain
             try:
                 node = _apply(ENGINE, op, [values[i] for i in args], const)

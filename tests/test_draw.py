@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import graphviz
 import pytest
 
+import autograd
 from autograd import GraphvizNotFound, Value, draw_dot, save_graph, topological_order
 from autograd.draw.style import GRAD_LEVELS, ROLE_COLORS
 
@@ -375,3 +376,20 @@ def test_values_nn_makes_are_named_in_drawings():
     single = MLP(2, [1], seed=0)([1, 2])
     assert single.label == "out"
     assert [p.label for p in single.parents] == ["L0.N0.w0", "L0.N0.w1", "x0", "x1", "L0.N0.b"]
+
+
+def test_every_new_op_is_drawn_with_its_name():
+    x = Value(0.5, label="x")
+    names = {
+        "sin": x.sin(), "cos": x.cos(), "tan": x.tan(), "asin": x.asin(), "acos": x.acos(),
+        "atan": x.atan(), "sinh": x.sinh(), "cosh": x.cosh(), "sqrt": x.sqrt(), "cbrt": x.cbrt(),
+        "abs": abs(x), "sign": x.sign(), "log1p": x.log1p(), "expm1": x.expm1(),
+        "log2": x.log2(), "log10": x.log10(), "exp2": x.exp2(), "atan2": x.atan2(2.0),
+        "maximum": x.maximum(1.0), "minimum": x.minimum(1.0), "clamp(-1, 2)": x.clamp(-1.0, 2.0),
+        "%": x % 0.3,
+    }  # fmt: skip
+    total = autograd.sum(list(names.values()))
+    _, op = dot_ids(total)
+    drawn = nodes_of(draw_dot(total).source)
+    for name, node in names.items():
+        assert drawn[op(node)][0] == name

@@ -266,3 +266,53 @@ def test_create_graph_builds_the_gradient_graph_even_inside_no_grad() -> None:
     assert h == [[12.0]]
     assert grad(z.grad, [z]) == [12.0]
     assert autograd.is_grad_enabled()  # the mode is restored afterwards
+
+
+# --- higher derivatives at a pole or past the float range (issue 13, part 1) ---
+# References: the closed forms, in IEEE arithmetic; PyTorch 2.13 float64 gives the same.
+
+
+def test_second_derivative_of_sqrt_power_at_0_is_minus_inf() -> None:
+    # d/dx x^0.5 = 0.5 x^-0.5 = +inf at 0, d2 = -0.25 x^-1.5 = -inf (it was 0.0: the slope
+    # was a bare inf constant, which differentiates to 0)
+    assert derivatives(lambda v: v**0.5, 0.0, 2) == [0.0, math.inf, -math.inf]
+    assert hessian(lambda v: v**0.5, [Value(0.0)]) == [[-math.inf]]
+
+
+def test_third_derivative_of_x_to_the_1_5_at_0_is_minus_inf() -> None:
+    # 1.5 x^0.5 = 0, 0.75 x^-0.5 = +inf, -0.375 x^-1.5 = -inf at 0
+    assert derivatives(lambda v: v**1.5, 0.0, 3) == [0.0, 0.0, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("x", (1e-300, 1e-200))
+def test_create_graph_slope_of_reciprocal_overflows_to_minus_inf(x: float) -> None:
+    # -x^-2 = -1e600 (or -1e400): -inf, as the plain backward gives; 2 x^-3 = +inf
+    v = Value(x)
+    (first,) = grad(v**-1, [v], create_graph=True)  # raised OverflowError
+    assert float(first) == -math.inf
+    assert hessian(lambda v: v**-1, [Value(x)]) == [[math.inf]]
+
+
+def test_create_graph_slope_of_value_power_overflows_to_minus_inf() -> None:
+    # a^b with b a Value: d/da = b a^(b-1) = -1e600 = -inf at a = 1e-300, b = -1
+    a, b = Value(1e-300), Value(-1.0)
+    da, _ = grad(a**b, [a, b], create_graph=True)
+    assert float(da) == -math.inf
+
+
+def test_subnormal_base_to_a_zero_exponent_has_slope_0() -> None:
+    # a^0 = 1 for every a: d/da = 0 (it was 0 * a^-1 = 0 * inf = NaN); d/db = log(a) a^0
+    a, b = Value(5e-324), Value(0.0)
+    (a**b).backward()
+    assert a.grad == 0.0
+    assert b.grad == math.log(5e-324)
+
+
+def test_mixed_second_derivative_of_a_to_the_b_at_a_0_b_1() -> None:
+    # d/da a^b = b a^(b-1); its slope in b is a^(b-1) + b a^(b-1) log a: at a = 0, b = 1 the
+    # first term is 0^0 = 1 and the second is taken as 0, as the exponent's slope a^b log a
+    # is at a = 0 (PyTorch 2.13 gives 1 too; this was 0 while d/da was a constant there)
+    a, b = Value(0.0), Value(1.0)
+    da, _ = grad(a**b, [a, b], create_graph=True)
+    assert float(da) == 1.0
+    assert grad(da, [a, b]) == [0.0, 1.0]

@@ -98,7 +98,7 @@ def test_set_weights_checks_shapes_and_keeps_the_model_on_failure():
         ([], ValueError, "neuron L0.N0 takes 2 inputs, got 0"),
         ([1.0, "a"], TypeError, "is str, not a Value or a number"),
         ([1.0, None], TypeError, "is NoneType, not a Value or a number"),
-        ([[1.0], [2.0]], TypeError, "is list, not a Value or a number"),
+        ([[1.0], [2.0]], ValueError, "a model takes one sample .* not a batch of 2 rows"),
         ([1.0, 1j], TypeError, "is complex, not a Value or a number"),
         ([True, False], TypeError, "is bool, not a Value or a number"),
         ("ab", TypeError, "list of numbers or Values, not str"),
@@ -527,7 +527,8 @@ def test_optimizer_settings_are_checked_by_name(make, error, message):
         ({1: 2.0, 3: 4.0}, TypeError, "not dict"),
         ({1.0, 2.0}, TypeError, "not set"),
         ("ab", TypeError, "not str"),
-        (np.zeros((1, 2)), ValueError, r"1-D input vector, not an array of shape \(1, 2\)"),
+        (np.zeros((1, 2)), ValueError, "a model takes one sample .* not a batch of 1 rows"),
+        (np.zeros((1, 2, 2)), ValueError, r"1-D input vector, not an array of shape \(1, 2, 2\)"),
     ],
 )
 def test_a_model_refuses_inputs_that_are_not_a_vector(x, error, message):

@@ -329,3 +329,33 @@ def test_constants_made_afresh_by_each_run_are_not_parameters() -> None:
     w = Value(0.5)
     tape = trace(lambda x: (1.0 - w * x).relu() + Value(0.0) * x, 1)  # fresh 1.0 and 0.0 leaves
     assert tape.params == [w]
+
+
+def test_a_tape_of_every_new_op_matches_eager() -> None:
+    # every op of issue 13 on a batch, with parameters inside, including rows that sit
+    # exactly on a kink (abs at 0, a maximum tie, a clamp bound) where the conventions decide
+    w = [Value(v) for v in (0.75, -1.3, 0.5, 2.0)]
+
+    def fn(x0: Value, x1: Value) -> Value:
+        a = (x0 * w[0]).sin() + (x1 * w[1]).cos() + (x0 * 0.3).tan() + (x0 * 0.5).asin()
+        b = (x1 * 0.2).acos() + (x0 * w[2]).atan() + (x0 * w[3]).atan2(x1 + 3.0)
+        c = (
+            (x1 * 0.5).sinh()
+            + (x0 * 0.5).cosh()
+            + (x1 * x1 + w[2]).sqrt()
+            + (x0 * w[0] + 2.0).cbrt()
+        )
+        d = abs(x0 * w[1]) + (x1 * w[3]).sign() + (x1 * 0.5).log1p() + (x0 * w[2]).expm1()
+        e = (x1 * x1 + 1.0).log2() + (w[3] * x1 * x1 + 1.0).log10() + (x0 * w[0]).exp2()
+        f = (x0 * w[0]).maximum(x1 * w[2]) + (x0 * w[1]).minimum(x1) + (x0 * w[3]).clamp(-1.0, 1.0)
+        return a + b + c + d + e + f + (x0 * w[3] + 5.0) % (w[0] + 1.0) + 2.5 % (x1 + 3.0)
+
+    # x0 = 0: abs at its kink; x1 = 0: sign at its jump; (0.5, 0.75): a maximum tie
+    # (0.375 both) and x0 w3 = 1, the clamp's upper bound
+    rows = np.array([[0.0, 1.0], [0.5, 0.75], [0.25, -1.0], [-0.5, 0.0], [1.0, 1.5], [0.1, -0.2]])
+    tape = trace(fn, 2, example=rows[:2])
+    for reduce in ("mean", "sum"):
+        eager_total, expected = eager_gradients(fn, w, rows, reduce)
+        tape_total, got = tape_gradients(tape, w, rows, reduce)
+        assert math.isclose(tape_total, eager_total, rel_tol=1e-12)
+        assert_close(got, expected)

@@ -56,8 +56,44 @@ UNARY = [
     ops.PowConst(0.5),
     ops.PowConst(0.0),
     ops.PowConst(-2.5),
+    ops.IeeePowConst(-1.0),
+    ops.IeeePowConst(-0.5),
+    ops.IeeePowConst(0.5),
+    ops.SQRT,
+    ops.CBRT,
+    ops.EXP2,
+    ops.EXPM1,
+    ops.LOG2,
+    ops.LOG10,
+    ops.LOG1P,
+    ops.SIN,
+    ops.COS,
+    ops.TAN,
+    ops.ASIN,
+    ops.ACOS,
+    ops.ATAN,
+    ops.SINH,
+    ops.COSH,
+    ops.ABS,
+    ops.SIGN,
+    ops.Clamp(-1.0, 2.0),
+    ops.Clamp(0.0, 0.0),
 ]
-BINARY = [ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW]
+BINARY = [
+    ops.ADD,
+    ops.SUB,
+    ops.MUL,
+    ops.DIV,
+    ops.POW,
+    ops.IEEE_POW,
+    ops.MOD,
+    ops.ATAN2,
+    ops.MAXIMUM,
+    ops.MINIMUM,
+]
+# the unary points, and where the new ops have their edges: +-1 for asin, -1 for log1p,
+# pi/2 for tan, the bounds of a clamp, the overflow of exp2, sinh and cosh
+POINTS += [-0.999999, 0.999999, math.pi / 2, -1.5, 1023.5, 1024.0, 710.0, 711.0, -711.0, 5e-324]
 
 
 def same(a: float, b: float) -> bool:
@@ -134,8 +170,10 @@ def test_unary_rules_match_the_table(op: ops.Op) -> None:
 
 @pytest.mark.parametrize("op", BINARY, ids=lambda op: op.name)
 def test_binary_rules_match_the_table(op: ops.Op) -> None:
-    for a in SMALL_POINTS + [1e300, -1e300]:
-        for b in SMALL_POINTS:
+    for a in SMALL_POINTS + [1e300, -1e300, 5e-324, math.inf, -math.inf]:
+        for b in SMALL_POINTS + [-0.0, math.inf]:
+            if op is ops.IEEE_POW and a < 0.0:
+                continue  # only a derivative of a ** b (a > 0) makes this op
             check(op, (a, b))
 
 
@@ -146,3 +184,15 @@ def test_errors_name_the_bad_value() -> None:
     div, _ = RULES[ops.Div]
     with pytest.raises(ZeroDivisionError, match=r"7.0 / 0.0"):
         div(ops.DIV, np.array([[1.0, 7.0]]), np.array([[1.0, 0.0]]), out=np.empty((1, 2)))
+
+
+def test_new_ops_errors_name_the_bad_value() -> None:
+    sqrt, _ = RULES[ops.Sqrt]
+    with pytest.raises(ValueError, match=r"sqrt\(-4.0\): domain error"):
+        sqrt(ops.SQRT, np.array([[1.0, -4.0]]), out=np.empty((1, 2)))
+    asin, _ = RULES[ops.Asin]
+    with pytest.raises(ValueError, match=r"asin\(1.5\): domain error"):
+        asin(ops.ASIN, np.array([[1.5]]), out=np.empty((1, 1)))
+    mod, _ = RULES[ops.Mod]
+    with pytest.raises(ZeroDivisionError, match=r"modulo by zero: 7.0 % 0.0"):
+        mod(ops.MOD, np.array([[1.0, 7.0]]), np.array([[1.0, 0.0]]), out=np.empty((1, 2)))

@@ -29,7 +29,7 @@ def _first_bad(x: Array, bad: Array) -> float:
     return float(np.broadcast_to(x, np.shape(bad))[bad].flat[0])
 
 
-def _same_rule(op: ops.Op, xs: tuple, out: Array) -> tuple:
+def _same_rule(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     """The table's own local_grads: plain arithmetic, so it works on arrays as written."""
     return op.local_grads(xs, out)
 
@@ -61,7 +61,7 @@ def _check_pow(x: Array, p: Array) -> None:
 def _checked_power(x: Array, p: Array, out: Array) -> Array:
     with np.errstate(over="ignore"):
         result = np.power(x, p)
-    overflow = np.isinf(result) & np.isfinite(x)
+    overflow = np.isinf(result) & np.isfinite(x) & np.isfinite(p)  # 2 ** inf is inf, as in ops
     if np.any(overflow):
         raise OverflowError(
             f"pow({_first_bad(x, overflow)!r}, {_first_bad(p, overflow)!r}) overflows float"
@@ -76,14 +76,19 @@ def _pow_const_forward(op: ops.PowConst, x: Array, out: Array) -> Array:
 
 
 def _power_rule(x: Array, p: Array) -> Array:
-    """Mirrors ops._power_rule: p x^(p-1); 0 for p = 0; +inf at x = 0 for p < 1; overflow -> inf."""
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        slope = p * np.power(x, p - 1.0)
-    slope = np.where((x == 0.0) & (p < 1.0), np.inf, slope)
-    return np.where(p == 0.0, 0.0, slope)
+    """Mirrors ops.power_rule: p x^(p-1) with IEEE results (inf at the pole 0^-q); 0 for p = 0."""
+    with np.errstate(invalid="ignore"):  # 0 * inf where p = 0, replaced by 0
+        return np.where(p == 0.0, 0.0, p * _ieee_power(x, p - 1.0))
 
 
-def _pow_const_grads(op: ops.PowConst, xs: tuple, out: Array) -> tuple:
+def _ieee_power(x: Array, p: Array) -> Array:
+    """ops.ieee_pow on arrays: inf at a pole or on overflow, NaN for a negative base with a
+    non-integer exponent (-inf included: numpy gives 0 or NaN there)."""
+    with np.errstate(all="ignore"):
+        return np.where((x < 0.0) & (np.floor(p) != p), np.nan, np.power(x, p))
+
+
+def _pow_const_grads(op: ops.PowConst, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (_power_rule(xs[0], op.exponent),)
 
 
@@ -99,16 +104,24 @@ def _pow_forward(op: ops.Pow, a: Array, b: Array, out: Array) -> Array:
     return _checked_power(a, b, out)
 
 
-def _pow_grads(op: ops.Pow, xs: tuple, out: Array) -> tuple:
+def _pow_grads(op: ops.Pow, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     zero = a == 0.0
     safe_a = np.where(zero, 1.0, a)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         slope_a = b * np.power(safe_a, b - 1.0)
         log_a = np.log(safe_a)
-    # at a = 0, as in ops.Pow: the power rule's cases, and the exponent's slope is 0
-    # (a^b log a -> 0 as a -> 0+)
+    # as in ops.Pow: slope 0 in a where b = 0 even if a^-1 overflows (a subnormal); at
+    # a = 0 the power rule's cases, and the exponent's slope is 0 (a^b log a -> 0 as a -> 0+)
+    slope_a = np.where((b == 0.0) & np.isnan(slope_a), 0.0, slope_a)
     return (np.where(zero, _power_rule(a, b), slope_a), np.where(zero, 0.0, out * log_a))
+
+
+def _ieee_pow_forward(op: ops.Op, *xs: Array, out: Array) -> Array:
+    """x ** p with IEEE results (ops.ieee_pow): inf at a pole or on overflow, NaN for (-x) ** 0.5."""
+    base, exponent = (xs[0], op.exponent) if isinstance(op, ops.IeeePowConst) else xs
+    out[...] = _ieee_power(base, exponent)
+    return out
 
 
 def _exp_forward(op: ops.Exp, x: Array, out: Array) -> Array:
@@ -148,7 +161,7 @@ def _relu_forward(op: ops.Relu, x: Array, out: Array) -> Array:
     return np.maximum(x, 0.0, out=out)
 
 
-def _relu_grads(op: ops.Relu, xs: tuple, out: Array) -> tuple:
+def _relu_grads(op: ops.Relu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (~(xs[0] <= 0.0),)  # True (1) unless x <= 0: relu'(0) = 0 and NaN gets 1, as in ops.Relu
 
 
@@ -157,7 +170,7 @@ def _leaky_relu_forward(op: ops.LeakyRelu, x: Array, out: Array) -> Array:
     return out
 
 
-def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple, out: Array) -> tuple:
+def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (np.where(xs[0] > 0.0, 1.0, op.slope),)  # slope at 0, as in ops.LeakyRelu
 
 
@@ -166,7 +179,7 @@ def _elu_forward(op: ops.Elu, x: Array, out: Array) -> Array:
     return out
 
 
-def _elu_grads(op: ops.Elu, xs: tuple, out: Array) -> tuple:
+def _elu_grads(op: ops.Elu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     x = xs[0]
     return (np.where(x > 0.0, 1.0, op.alpha * np.exp(np.minimum(x, 0.0))),)  # alpha e^x for x <= 0
 
@@ -175,12 +188,131 @@ def _softplus_forward(op: ops.Softplus, x: Array, out: Array) -> Array:
     return np.add(np.maximum(x, 0.0), np.log1p(np.exp(-np.abs(x))), out=out)
 
 
-def _softplus_grads(op: ops.Softplus, xs: tuple, out: Array) -> tuple:
+def _softplus_grads(op: ops.Softplus, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     return (stable_sigmoid(xs[0]),)  # d softplus / dx = sigmoid(x), as in ops.Softplus
 
 
+def _mod_forward(op: ops.Mod, a: Array, b: Array, out: Array) -> Array:
+    zero = b == 0.0
+    if np.any(zero):
+        raise ZeroDivisionError(f"modulo by zero: {_first_bad(a, zero)!r} % 0.0")
+    with np.errstate(invalid="ignore"):
+        return np.remainder(a, b, out=out)  # Python's %: the sign of b
+
+
+def _mod_grads(op: ops.Mod, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    a, b = xs
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (1.0, -np.floor_divide(a, b))  # d/da = 1, d/db = -floor(a / b), as in ops.Mod
+
+
+def _checked(
+    name: str,
+    function: Callable[[Array], Array],
+    bad: Callable[[Array, Array], Array],
+    kind: type[Exception],
+    why: str,
+) -> Forward:
+    """A forward rule: ``function`` of numpy, after raising ``kind`` at the first bad x."""
+
+    def forward(op: ops.Op, x: Array, out: Array) -> Array:
+        with np.errstate(all="ignore"):
+            result = function(x)
+            problem = bad(x, result)
+        if np.any(problem):
+            raise kind(f"{name}({_first_bad(x, problem)!r}){why}")
+        out[...] = result
+        return out
+
+    return forward
+
+
+def _overflows(x: Array, result: Array) -> Array:
+    return np.isinf(result) & np.isfinite(x)
+
+
+def _infinite(x: Array, result: Array) -> Array:
+    return np.isinf(x)
+
+
+def _slopes(rule: Callable[[Array], Array]) -> LocalGrads:
+    """A one-input local_grads rule from the slope as a numpy function of x."""
+
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+        with np.errstate(all="ignore"):
+            return (rule(xs[0]),)
+
+    return local_grads
+
+
+def _with_out(rule: Callable[[Array, Array], Array]) -> LocalGrads:
+    """A one-input local_grads rule from the slope as a numpy function of x and the output."""
+
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+        with np.errstate(all="ignore"):
+            return (rule(xs[0], out),)
+
+    return local_grads
+
+
+_FINITE = ": domain error, {} needs a finite x"
+_UNIT = ": domain error, {} needs -1 <= x <= 1"
+
+
+def _atan2_forward(op: ops.Atan2, a: Array, b: Array, out: Array) -> Array:
+    return np.arctan2(a, b, out=out)
+
+
+def _atan2_grads(op: ops.Atan2, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    a, b = xs
+    with np.errstate(all="ignore"):
+        r2 = a * a + b * b
+        zero = r2 == 0.0  # slopes 0 where a^2 + b^2 is 0, as in ops.Atan2
+        return (np.where(zero, 0.0, b / r2), np.where(zero, -0.0, -a / r2))
+
+
+def _maximum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
+    return np.maximum(a, b, out=out)
+
+
+def _minimum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
+    return np.minimum(a, b, out=out)
+
+
+def _maximum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    a, b = xs
+    tie = a == b  # half each at a tie; 1 to both at NaN, as in ops.Maximum
+    return (
+        np.where(tie, 0.5, np.where(a < b, 0.0, 1.0)),
+        np.where(tie, 0.5, np.where(b < a, 0.0, 1.0)),
+    )
+
+
+def _minimum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    a, b = xs
+    tie = a == b
+    return (
+        np.where(tie, 0.5, np.where(a > b, 0.0, 1.0)),
+        np.where(tie, 0.5, np.where(b > a, 0.0, 1.0)),
+    )
+
+
+def _clamp_forward(op: ops.Clamp, x: Array, out: Array) -> Array:
+    out[...] = np.where(x < op.lo, op.lo, np.where(x > op.hi, op.hi, x))  # NaN passes through
+    return out
+
+
+def _clamp_grads(op: ops.Clamp, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    x = xs[0]
+    return (((x >= op.lo) & (x <= op.hi)).astype(float),)  # bounds included, 0 at NaN
+
+
+def _sign(x: Array) -> Array:
+    return np.sign(x)  # 0 at +-0, NaN for NaN, as ops.sign_of
+
+
 Forward = Callable[..., Array]
-LocalGrads = Callable[[ops.Op, tuple, Array], tuple]
+LocalGrads = Callable[..., tuple[Array, ...]]  # (op, xs, out) -> one slope per input
 
 RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.Add: (_table_forward, _same_rule),
@@ -198,4 +330,96 @@ RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.LeakyRelu: (_leaky_relu_forward, _leaky_relu_grads),
     ops.Elu: (_elu_forward, _elu_grads),
     ops.Softplus: (_softplus_forward, _softplus_grads),
+    ops.Mod: (_mod_forward, _mod_grads),
+    ops.IeeePowConst: (_ieee_pow_forward, _pow_const_grads),
+    ops.IeeePow: (_ieee_pow_forward, _pow_grads),
+    ops.Sqrt: (
+        _checked(
+            "sqrt", np.sqrt, lambda x, r: x < 0.0, ValueError, ": domain error, sqrt needs x >= 0"
+        ),
+        _with_out(lambda x, out: 0.5 * np.power(out, -1.0)),
+    ),
+    ops.Cbrt: (
+        _checked("cbrt", np.cbrt, lambda x, r: False, ValueError, ""),
+        _with_out(lambda x, out: np.power(out, -2.0) / 3.0),
+    ),
+    ops.Exp2: (
+        _checked("exp2", np.exp2, _overflows, OverflowError, " overflows float (x >= 1024)"),
+        _with_out(lambda x, out: out * ops.exp_log.LN2),
+    ),
+    ops.Expm1: (
+        _checked("expm1", np.expm1, _overflows, OverflowError, " overflows float (x > 709.78)"),
+        _slopes(np.exp),
+    ),
+    ops.Log2: (
+        _checked(
+            "log2", np.log2, lambda x, r: x <= 0.0, ValueError, ": domain error, log2 needs x > 0"
+        ),
+        _slopes(lambda x: 1.0 / (x * ops.exp_log.LN2)),
+    ),
+    ops.Log10: (
+        _checked(
+            "log10",
+            np.log10,
+            lambda x, r: x <= 0.0,
+            ValueError,
+            ": domain error, log10 needs x > 0",
+        ),
+        _slopes(lambda x: 1.0 / (x * ops.exp_log.LN10)),
+    ),
+    ops.Log1p: (
+        _checked(
+            "log1p",
+            np.log1p,
+            lambda x, r: x <= -1.0,
+            ValueError,
+            ": domain error, log1p needs x > -1",
+        ),
+        _slopes(lambda x: np.power(1.0 + x, -1.0)),
+    ),
+    ops.Sin: (
+        _checked("sin", np.sin, _infinite, ValueError, _FINITE.format("sin")),
+        _slopes(np.cos),
+    ),
+    ops.Cos: (
+        _checked("cos", np.cos, _infinite, ValueError, _FINITE.format("cos")),
+        _slopes(lambda x: -np.sin(x)),
+    ),
+    ops.Tan: (
+        _checked("tan", np.tan, _infinite, ValueError, _FINITE.format("tan")),
+        _with_out(lambda x, out: 1.0 + out * out),
+    ),
+    ops.Asin: (
+        _checked(
+            "asin", np.arcsin, lambda x, r: (x < -1.0) | (x > 1.0), ValueError, _UNIT.format("asin")
+        ),
+        _slopes(lambda x: np.power(1.0 - x * x, -0.5)),
+    ),
+    ops.Acos: (
+        _checked(
+            "acos", np.arccos, lambda x, r: (x < -1.0) | (x > 1.0), ValueError, _UNIT.format("acos")
+        ),
+        _slopes(lambda x: -np.power(1.0 - x * x, -0.5)),
+    ),
+    ops.Atan: (
+        _checked("atan", np.arctan, lambda x, r: False, ValueError, ""),
+        _slopes(lambda x: 1.0 / (1.0 + x * x)),
+    ),
+    ops.Atan2: (_atan2_forward, _atan2_grads),
+    ops.Sinh: (
+        _checked("sinh", np.sinh, _overflows, OverflowError, " overflows float (|x| > 710.47)"),
+        _slopes(np.cosh),
+    ),
+    ops.Cosh: (
+        _checked("cosh", np.cosh, _overflows, OverflowError, " overflows float (|x| > 710.47)"),
+        _slopes(np.sinh),
+    ),
+    ops.Abs: (_checked("abs", np.abs, lambda x, r: False, ValueError, ""), _slopes(_sign)),
+    ops.Sign: (
+        _checked("sign", _sign, lambda x, r: False, ValueError, ""),
+        _slopes(lambda x: np.zeros_like(x)),
+    ),
+    ops.Maximum: (_maximum_forward, _maximum_grads),
+    ops.Minimum: (_minimum_forward, _minimum_grads),
+    ops.Clamp: (_clamp_forward, _clamp_grads),
 }
