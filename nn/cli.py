@@ -499,7 +499,7 @@ def run_predict(args: argparse.Namespace) -> int:
             )
         table = read_csv(args.data)
         inputs = prediction_inputs(table, model, {}, args.model)
-        header, rows = predictions(model, {}, inputs)
+        header, rows = predictions(model, inputs)
         for row, line in zip(rows, table.lines):
             if not all(math.isfinite(v) for v in row):
                 raise DataError(

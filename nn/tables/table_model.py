@@ -43,8 +43,8 @@ from .columns import (
 from .csvfile import DataError
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
 from .serialize import MAX_MODEL_PARAMETERS
+from .tabular import TASKS
 
-TASKS = ("regression", "binary", "multiclass")
 # An integer target with at most this many distinct values is taken as classes.
 MAX_AUTO_CLASSES = 10
 # More classes than this are refused up front: one output per class, and few rows per class.

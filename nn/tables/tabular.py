@@ -2,11 +2,8 @@
 outputs as CSV rows, and the check of a version-1 file's scaling metadata.
 
 ``valuegrad predict`` uses this for a model saved with ``nn.save_model``; a model from
-``valuegrad train`` is a ``TableModel`` (``table_model``). The tasks' outputs:
-
-* ``regression``: one linear output, un-standardized with ``target_mean`` / ``target_std``;
-* ``binary``: one logit; the class label and the probability of the second class;
-* ``multiclass``: one logit per class; the class label and one probability per class.
+``valuegrad train`` is a ``TableModel`` (``table_model``), and a version-1 file of the old
+``valuegrad train`` is turned into one after ``check_model_matches`` accepts its metadata.
 """
 
 from __future__ import annotations
@@ -16,11 +13,10 @@ from typing import Any
 
 from autograd import no_grad
 
-from ..losses import softmax
 from ..module import MLP
 from .csvfile import DataError, Table
 
-TASKS = ("regression", "binary", "multiclass")
+TASKS = ("regression", "binary", "multiclass")  # what a table model predicts
 
 
 def _standardize(x: float, mean: float, std: float) -> float:
@@ -121,35 +117,12 @@ def prediction_inputs(
     return inputs
 
 
-def predictions(
-    model: MLP, metadata: dict[str, Any], inputs: list[list[float]]
-) -> tuple[list[str], list[list[Any]]]:
-    """A header and one row per input: what ``valuegrad predict`` writes as CSV.
-
-    ``metadata`` as ``check_model_matches`` accepts it (``prediction_inputs`` checks it): a
-    binary or multiclass model has its ``classes``.
-    """
-    task = metadata.get("task")
-    classes: list[str] = metadata["classes"] if task in ("binary", "multiclass") else []
-    rows: list[list[Any]] = []
+def predictions(model: MLP, inputs: list[list[float]]) -> tuple[list[str], list[list[float]]]:
+    """A header and one row of the network's raw outputs per input: what ``valuegrad predict``
+    writes for a plain network's file (a table model's file predicts through ``TableModel``)."""
     with no_grad():
         # The output layer's Values: a list even for one output, where model(x) gives a lone Value.
         outputs = [model.layer_outputs(x)[-1] for x in inputs]
-        if task == "regression":
-            mean, std = metadata.get("target_mean", 0.0), metadata.get("target_std", 1.0)
-            return ["prediction"], [[out[0].data * std + mean] for out in outputs]
-        if task == "binary":
-            for out in outputs:
-                p = out[0].sigmoid().data
-                rows.append([classes[1] if p >= 0.5 else classes[0], p])
-            return ["prediction", f"probability_{classes[1]}"], rows
-        if task == "multiclass":
-            for out in outputs:
-                probabilities = [p.data for p in softmax(out)]
-                best = max(range(len(probabilities)), key=probabilities.__getitem__)
-                rows.append([classes[best], *probabilities])
-            return ["prediction", *[f"probability_{c}" for c in classes]], rows
-    # A model saved without task metadata: its raw outputs.
     if model.nout == 1:
         return ["output"], [[out[0].data] for out in outputs]
     return [f"output_{k}" for k in range(model.nout)], [[v.data for v in out] for out in outputs]
