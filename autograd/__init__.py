@@ -6,6 +6,7 @@ Where each op is differentiated: ``autograd/ops.py``. For speed, ``neuron`` make
 whole neuron one node (``neuron_layer`` a layer of them), and ``trace`` compiles a
 per-sample function into a numpy tape that runs it over a whole batch (``trace.py``,
 ``tape*.py``).
+``backward_steps`` runs the backward pass one node at a time, for teaching (``steps.py``).
 """
 
 from .backward import grad, topological_order
@@ -14,14 +15,18 @@ from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
 from .nary import dot, neuron, neuron_layer, sum
+from .steps import BackwardStep, GradientPass, backward_steps
 from .value import Value
 
 __all__ = [
+    "BackwardStep",
     "GradcheckReport",
+    "GradientPass",
     "GraphvizNotFound",
     "Tape",
     "UntraceableError",
     "Value",
+    "backward_steps",
     "dot",
     "draw_dot",
     "grad",

@@ -5,6 +5,7 @@
     valuegrad train DATA.csv --target COLUMN --out MODEL.json [--hidden 16,16] ...
     valuegrad predict MODEL.json DATA.csv [--out FILE]
     valuegrad graph xor|worked-example|worked-example-loss --out FILE.svg|.png|.pdf
+    valuegrad graph worked-example-loss --steps --out FILE.html
 
 Each subcommand is one ``add_*`` function that declares its arguments and its handler;
 adding a command means writing one such function and listing it in ``COMMANDS``.
@@ -404,7 +405,14 @@ def add_graph_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "name", choices=sorted(GRAPHS), help="; ".join(f"{k}: {v}" for k, v in GRAPHS.items())
     )
-    parser.add_argument("--out", required=True, help="image file to write: .svg, .png or .pdf")
+    parser.add_argument(
+        "--out", required=True, help="file to write: .svg, .png or .pdf (with --steps: .html)"
+    )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="write an HTML page that steps through the backward pass (worked-example-loss only)",
+    )
     parser.set_defaults(handler=run_graph)
 
 
@@ -414,8 +422,10 @@ def run_graph(args: argparse.Namespace) -> int:
 
     from .draw import draw_network
     from .lectures.logic_gates import xor_network
-    from .lectures.worked_example import INPUT, TARGET, worked_example_network
+    from .lectures.worked_example import worked_example_loss, worked_example_network
 
+    if args.steps:
+        return _write_steps_page(args)
     if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
         raise CliError(
             f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf"
@@ -427,15 +437,43 @@ def run_graph(args: argparse.Namespace) -> int:
             worked_example_network(), title="The 2-2-2 worked example, lecture 004"
         )
     else:
-        network = worked_example_network()
-        from .losses import squared_error
-
-        loss = squared_error(network(INPUT), TARGET, half=True)
-        loss.label = "J"
+        loss, parameters = worked_example_loss()
         loss.backward()
-        drawing = draw_dot(loss, title="J = 1/2 (o1 - y1)^2 + 1/2 (o2 - y2)^2, lecture 004")
+        drawing = draw_dot(
+            loss,
+            expand=True,
+            params=parameters,
+            title="E = 1/2 (out_o1 - y1)^2 + 1/2 (out_o2 - y2)^2, lecture 004",
+        )
     try:
         path = save_graph(drawing, args.out)
+    except GraphvizNotFound as error:
+        raise CliError(_one_line(error)) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _write_steps_page(args: argparse.Namespace) -> int:
+    """``graph worked-example-loss --steps --out FILE.html``: the backward pass, one step a page."""
+    from autograd import GraphvizNotFound
+    from autograd.draw import save_steps_page
+
+    from .lectures.worked_example import worked_example_loss
+
+    if args.name != "worked-example-loss":
+        raise CliError(
+            f"--steps steps through a loss graph: use worked-example-loss, not {args.name}"
+        )
+    if os.path.splitext(args.out)[1].lower() not in (".html", ".htm"):
+        raise CliError(f"{args.out}: --steps writes an HTML page: give a .html file")
+    loss, parameters = worked_example_loss()
+    try:
+        path = save_steps_page(
+            loss,
+            args.out,
+            params=parameters,
+            title="Backpropagation step by step: the worked example of lecture 004",
+        )
     except GraphvizNotFound as error:
         raise CliError(_one_line(error)) from None
     print(f"wrote {path}")

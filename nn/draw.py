@@ -8,13 +8,24 @@ computation graph of a loss, use ``autograd.draw_dot(loss)``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from autograd.draw import Drawing
-from autograd.draw.style import ROLE_COLORS, add_legend, new_digraph
+from autograd.draw.style import (
+    ROLE_COLORS,
+    add_legend,
+    html_text,
+    new_digraph,
+    plain_lines,
+    plain_text,
+)
 
 POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
-_MAX_LABELLED_EDGES = 64  # beyond this the weight labels pile up; colour and width still show them
+# Weights on the edges only while a layer has this many (2-2): with more, such as 3-2 or 3-3,
+# Graphviz places some labels over others (tests/test_draw_network_layout.py).
+_MAX_EDGE_LABELS_A_LAYER = 4
+_MAX_WEIGHTS_IN_BOX = 16  # beyond this a neuron's table of weights is too tall to read
 
 
 def draw_network(
@@ -31,10 +42,13 @@ def draw_network(
 ) -> Drawing:
     """The architecture of ``model`` as a ``graphviz.Digraph``.
 
-    Each neuron shows its name (``L0.N1``), activation and bias; each edge its weight, blue when
-    positive and red when negative, wider the larger |w| is. ``show_grad`` adds the gradients.
-    Inputs are named ``x1, x2, ...`` and outputs ``out1, ...`` unless names are given.
-    ``edge_labels`` (default: when there are at most 64 edges) writes the weights on the edges.
+    Each neuron shows its name (``L0.N1``), activation and bias; each edge is blue when its
+    weight is positive and red when negative, wider the larger |w| is. ``show_grad`` adds the
+    gradients. Inputs are named ``x1, x2, ...`` and outputs ``out1, ...`` unless names are given.
+    Where the weights are written: ``edge_labels=True`` on the edges; by default on the edges
+    only for lecture-sized layers (at most 4 weights a layer, as 2-2), else in a table in each
+    neuron (w0, w1, ... in order; no two labels can overlap), and not at all beyond 16 inputs
+    a neuron; ``edge_labels=False``: nowhere (colour and width still show them).
     """
     layers = _layers_of(model)
     nin = len(layers[0][0].w)
@@ -50,30 +64,53 @@ def draw_network(
             f"the network has {nin} inputs and {nout} outputs; got {len(inputs)} input and {len(outputs)} output names"
         )
     weights = [w for layer in layers for neuron in layer for w in neuron.w]
+    fan_ins = [len(neuron.w) for layer in layers for neuron in layer]
+    small = all(len(layer[0].w) * len(layer) <= _MAX_EDGE_LABELS_A_LAYER for layer in layers)
+    in_boxes = edge_labels is None and not small and max(fan_ins) <= _MAX_WEIGHTS_IN_BOX
     if edge_labels is None:
-        edge_labels = len(weights) <= _MAX_LABELLED_EDGES
+        edge_labels = small
     largest = max((abs(w.data) for w in weights), default=0.0) or 1.0
 
     sizes = "-".join(str(n) for n in [nin, *(len(layer) for layer in layers)])
     graph = new_digraph(Drawing, rankdir, title or f"network {sizes}")
     graph.attr(ordering="out", nodesep="0.3", ranksep="1.2")
 
-    previous = []
-    for i, name in enumerate(inputs):
-        graph.node(
-            f"input{i}", label=name, shape="circle", style="filled", fillcolor=ROLE_COLORS["input"]
-        )
-        previous.append(f"input{i}")
+    previous = [f"input{i}" for i in range(nin)]
+    with graph.subgraph() as column:  # the inputs in their order, top to bottom
+        column.attr(rank="same")
+        for node_id, name in zip(previous, inputs):
+            column.node(
+                node_id,
+                label=plain_text(str(name)),
+                shape="circle",
+                style="filled",
+                fillcolor=ROLE_COLORS["input"],
+            )
+        for first, second in itertools.pairwise(previous):
+            column.edge(first, second, style="invis")
     for l, layer in enumerate(layers):
         current = []
         for j, neuron in enumerate(layer):
             node_id = f"neuron{l}_{j}"
-            lines = [getattr(neuron, "name", "") or f"L{l}.N{j}", _activation_name(neuron)]
-            lines.append(f"b = {_number(neuron.b, number_format, show_grad)}")
+            name = getattr(neuron, "name", "") or f"L{l}.N{j}"
+            bias = _number(neuron.b, number_format, show_grad)
             fill = ROLE_COLORS["parameter"]
-            graph.node(
-                node_id, label="\\n".join(lines), shape="circle", style="filled", fillcolor=fill
-            )
+            if in_boxes:
+                label = _weights_table(
+                    name, _activation_name(neuron), bias, neuron.w, number_format, show_grad
+                )
+                graph.node(
+                    node_id, label=label, shape="box", style="rounded,filled", fillcolor=fill
+                )
+            else:
+                lines = [name, _activation_name(neuron), f"b = {bias}"]
+                graph.node(
+                    node_id,
+                    label=plain_lines(lines),
+                    shape="circle",
+                    style="filled",
+                    fillcolor=fill,
+                )
             for source, w in zip(previous, neuron.w):
                 graph.edge(
                     source,
@@ -83,7 +120,7 @@ def draw_network(
             current.append(node_id)
         previous = current
     for j, name in enumerate(outputs):
-        graph.node(f"output{j}", label=name, shape="plaintext")
+        graph.node(f"output{j}", label=plain_text(str(name)), shape="plaintext")
         graph.edge(previous[j], f"output{j}")
 
     if legend:
@@ -127,10 +164,34 @@ def _number(value: object, number_format: str, show_grad: bool) -> str:
     return f"{text} (grad {format(float(value.grad), number_format)})" if show_grad else text
 
 
+def _weights_table(
+    name: str, activation: str, bias: str, weights: list, number_format: str, show_grad: bool
+) -> str:
+    """A neuron as an HTML-like table: name, activation, bias, then its weights w0, w1, ... in order."""
+    rows = [
+        f'<TR><TD COLSPAN="2"><B>{html_text(name)}</B></TD></TR>',
+        f'<TR><TD COLSPAN="2">{html_text(activation)}</TD></TR>',
+        f'<TR><TD COLSPAN="2">b = {html_text(bias)}</TD></TR>',
+    ]
+    for i, w in enumerate(weights):
+        color = _sign_color(w.data)
+        text = html_text(_number(w, number_format, show_grad))
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">w{i}</FONT></TD>'
+            f'<TD ALIGN="RIGHT"><FONT COLOR="{color}">{text}</FONT></TD></TR>'
+        )
+    table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+    return f"<{table}{''.join(rows)}</TABLE>>"
+
+
+def _sign_color(x: float) -> str:
+    return POSITIVE if x > 0 else NEGATIVE if x < 0 else ZERO
+
+
 def _weight_style(
     w: object, largest: float, number_format: str, show_grad: bool, label: bool
 ) -> dict[str, str]:
-    color = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
+    color = _sign_color(w.data)
     style = {"color": color, "penwidth": f"{0.8 + 3.2 * abs(w.data) / largest:.2f}"}
     if label:
         # Next to the neuron it feeds, where crossing edges have already parted.

@@ -55,7 +55,15 @@ def _pairs(
     predictions, targets = _as_list(prediction), _as_list(target)
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} outputs but {len(targets)} targets")
-    return list(zip(predictions, [_number(t) for t in targets]))
+    return list(zip(predictions, _named_targets([_number(t) for t in targets])))
+
+
+def _named_targets(targets: list[Value | float]) -> list[Value | float]:
+    """Number targets as leaves named y (one) or y0, y1, ... (several), so drawings name them."""
+    if len(targets) == 1:
+        t = targets[0]
+        return [Value(t, label="y")] if t.__class__ is float else targets
+    return [Value(t, label=f"y{k}") if t.__class__ is float else t for k, t in enumerate(targets)]
 
 
 def squared_error(prediction: Prediction, target: Target, *, half: bool = False) -> Value:

@@ -20,6 +20,7 @@ from .activations import canonical_activation
 from .init import Seed, make_rng, weight_sampler
 
 Inputs = Sequence[Value | float]
+_PLAIN = (float, int)  # exact classes: bool and numpy scalars keep their own checks
 
 
 class Module:
@@ -104,6 +105,10 @@ class Neuron(Module):
             x = self._as_input_vector(x)
         if len(x) != self.nin:
             raise ValueError(f"{self._who()} takes {self.nin} inputs, got {len(x)}")
+        if x and x[0].__class__ is not Value and all(v.__class__ in _PLAIN for v in x):
+            # The numbers a model is called with become leaves named x0, x1, ... (drawings show
+            # them). Values (a hidden layer's input, a traced sample) pass as they are.
+            return [Value(v, label=f"x{i}") for i, v in enumerate(x)]
         return x
 
     def _as_input_vector(self, x: object) -> Sequence:
@@ -287,7 +292,12 @@ class MLP(Module):
         """The network's output for one input vector of floats or Values."""
         for layer in self.layers:
             x = layer(x)
-        return x[0] if len(x) == 1 else x
+        if len(x) == 1:
+            x[0].label = "out"
+            return x[0]
+        for j, out in enumerate(x):
+            out.label = f"out{j}"
+        return x
 
     def layer_outputs(self, x: Inputs) -> list[list[Value]]:
         """Each layer's outputs for input ``x``: the hidden activations, then the output layer's."""

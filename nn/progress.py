@@ -1,17 +1,42 @@
-"""A small progress bar on stderr, shown only on a terminal or when asked."""
+"""Training progress with tqdm: a widget in Jupyter, the classic bar in a terminal, nothing in a pipe."""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import TextIO
+import warnings
+from typing import Any, TextIO
+
+# Shown only once a run has lasted this long (seconds), so quick runs print nothing.
+DELAY = 1.0
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (notebook, JupyterLab, VS Code), where stderr is no terminal."""
+    if "ipykernel" not in sys.modules:
+        return False  # never import IPython just to ask
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def should_show(progress: bool | None, stream: TextIO) -> bool:
+    """Whether a bar is shown: ``progress`` when given; by default only where someone watches.
+
+    Someone watches a terminal (``stream.isatty()``) or a notebook; CI logs and pipes get nothing.
+    """
+    if progress is not None:
+        return bool(progress)
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) or in_notebook()
 
 
 class ProgressBar:
-    """``epoch 40/100 [########------------] 40% loss=0.1234  25.1 it/s``, redrawn in place.
+    """``epoch: 40%|████      | 40/100 [00:02<00:03, loss=0.1234]``, drawn by ``tqdm.auto``.
 
-    ``enabled=None`` shows it only when ``stream`` (stderr by default) is a terminal. Redraws
-    at most every ``min_interval`` seconds, and always at the end.
+    ``enabled``: True or False, or None for ``should_show`` (a terminal or a notebook); a bar
+    that was not asked for explicitly appears only after ``DELAY`` seconds. Writes to ``stream``
+    (stderr by default); in a notebook tqdm shows its widget when ipywidgets is installed,
+    else the same text bar.
     """
 
     def __init__(
@@ -21,55 +46,48 @@ class ProgressBar:
         description: str = "",
         enabled: bool | None = None,
         stream: TextIO | None = None,
-        width: int = 24,
-        min_interval: float = 0.1,
     ) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        if enabled is None:
-            isatty = getattr(self.stream, "isatty", None)
-            enabled = bool(isatty and isatty())
-        self.enabled = enabled
+        self.enabled = should_show(enabled, self.stream)
         self.total = max(int(total), 0)
-        self.description = description
-        self.width = width
-        self.min_interval = min_interval
-        self.done = 0
-        self.postfix = ""
-        self._start = time.monotonic()
-        self._last_draw = -float("inf")
-        self._closed = False
+        self._bar: Any = None
+        if self.enabled:
+            self._bar = _tqdm()(
+                total=self.total,
+                desc=description or None,
+                file=self.stream,
+                delay=0.0 if enabled else DELAY,
+                leave=True,
+                dynamic_ncols=True,
+            )
 
     def update(self, n: int = 1, postfix: str = "") -> None:
-        """Advance by ``n`` and set the text shown after the bar (e.g. the current loss)."""
-        self.done = min(self.done + n, self.total)
-        if postfix:
-            self.postfix = postfix
-        now = time.monotonic()
-        if self.enabled and (now - self._last_draw >= self.min_interval or self.done == self.total):
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        self._last_draw = now
-        fraction = self.done / self.total if self.total else 1.0
-        filled = round(fraction * self.width)
-        bar = "#" * filled + "-" * (self.width - filled)
-        elapsed = now - self._start
-        rate = f"{self.done / elapsed:.1f} it/s" if elapsed > 0 else ""
-        label = f"{self.description} " if self.description else ""
-        line = f"\r{label}{self.done}/{self.total} [{bar}] {fraction:4.0%} {self.postfix} {rate}"
-        self.stream.write(line.rstrip() + "\x1b[K")
-        self.stream.flush()
+        """Advance by ``n`` and set the text shown after the bar (e.g. ``loss=0.1234``)."""
+        if self._bar is not None:
+            if postfix:
+                self._bar.set_postfix_str(postfix, refresh=False)
+            self._bar.update(n)
 
     def close(self) -> None:
-        """Finish the line (once) so later output starts on a fresh one."""
-        if self.enabled and not self._closed:
-            self._draw(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()
-        self._closed = True
+        """Finish the bar (once), so later output starts on a fresh line."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
     def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _tqdm() -> Any:
+    """``tqdm.auto.tqdm``, imported when first needed: it picks notebook or terminal on import.
+
+    Without ipywidgets tqdm falls back to its text bar with a warning; that fallback is the
+    plan here, not news for the user.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+    return tqdm

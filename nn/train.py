@@ -155,7 +155,7 @@ def train(
     Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used. ``l2`` adds
     ``l2 * sum(w^2)`` over ``model.weights()`` (biases left out). ``lr_schedule(epoch)`` (epoch
     counted from 0) sets the learning rate before each epoch. ``progress``: True/False, or None
-    for a bar only when stderr is a terminal. ``engine``: "eager" builds a graph of Values per
+    for a tqdm bar in a terminal or a notebook (not in pipes or CI), once a run lasts ~1 s. ``engine``: "eager" builds a graph of Values per
     sample; "compiled" traces the objective once and runs each batch with numpy (``nn.compiled``:
     same gradients to rounding, much faster); "auto" compiles nn's own modules with the losses
     of ``nn.compiled.TRACEABLE_LOSSES`` and runs everything else eagerly. With "compiled", a

@@ -18,13 +18,39 @@ def test_graph_writes_a_valid_svg(tmp_path, capsys, name):
     assert f"wrote {out}" in capsys.readouterr().out
 
 
-def test_worked_example_loss_graph_shows_the_loss_and_its_weights(tmp_path):
+# The classic worked example's numbers (lecture 004; the same values as the numpy derivation in
+# tests/test_lectures_worked_example.py): each box's name, then its data or grad to 4 places.
+LECTURE_BOXES = {
+    "net_h1": "data 0.3775",
+    "out_h1": "data 0.5933",
+    "net_o1": "grad 0.1385",  # delta_o1 = 0.138498562
+    "out_o1": "grad 0.7414",  # dE/dout_o1 = out_o1 - y1 = 0.74136507
+    "w5": "grad 0.0822",  # dE/dw5 = 0.082167041
+    "w1": "grad 0.0004",  # dE/dw1 = 0.000438568
+    "E": "data 0.2984",  # E_total = 0.298371109
+}
+
+
+def _svg_texts(path) -> list[str]:
+    namespace = "{http://www.w3.org/2000/svg}"
+    return [t.text or "" for t in ElementTree.parse(path).getroot().iter(f"{namespace}text")]
+
+
+def test_worked_example_loss_graph_names_every_box_as_the_lecture_does(tmp_path):
     out = tmp_path / "loss.svg"
     assert main(["graph", "worked-example-loss", "--out", str(out)]) == 0
-    text = out.read_text()
-    assert "J" in text and "L0.N0.w0" in text
-    # The notes' total error J = 0.298371109 (hand derivation in tests/test_lectures_worked_example.py).
-    assert "0.2984" in text
+    texts = _svg_texts(out)
+    for name, number in LECTURE_BOXES.items():
+        position = texts.index(name)  # the name cell, then data, then grad
+        assert number in texts[position + 1 : position + 3], name
+    for name in ["x1", "x2", "net_h2", "out_h2", "out_o2", "y1", "y2", "E_o1", "b_h1", "w8"]:
+        assert name in texts
+    # every value box is named: no data cell comes without a name cell before it
+    for position, text in enumerate(texts):
+        if text.startswith("data "):
+            assert not texts[position - 1].startswith(("grad ", "data ")), texts[
+                position - 1 : position + 2
+            ]
 
 
 def test_graph_writes_a_png(tmp_path):

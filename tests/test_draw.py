@@ -361,3 +361,17 @@ def test_missing_dot_gives_one_error_that_says_how_to_install_it(tmp_path, monke
         save_graph(
             graphviz.Digraph(), tmp_path / "plain.svg"
         )  # a plain Digraph gets the same message
+
+
+def test_values_nn_makes_are_named_in_drawings():
+    """A model called with numbers names them x0, x1, ...; its outputs out0, ...; a loss's targets y0, ..."""
+    from nn import MLP, squared_error
+
+    model = MLP(2, [3, 2], seed=0)
+    outputs = model([0.5, -1.0])
+    loss = squared_error(outputs, [0.0, 1.0])
+    names = {node.label for node in topological_order(loss)}
+    assert {"x0", "x1", "out0", "out1", "y0", "y1"} <= names
+    single = MLP(2, [1], seed=0)([1, 2])
+    assert single.label == "out"
+    assert [p.label for p in single.parents] == ["L0.N0.w0", "L0.N0.w1", "x0", "x1", "L0.N0.b"]

@@ -44,9 +44,11 @@ WORKED = [
 
 
 def parse(source):
-    nodes = dict(re.findall(r"^\t(\w+) \[label=(\"[^\"]*\"|\w+)", source, re.M))
+    nodes = dict(re.findall(r"^\t+(\w+) \[label=(\"[^\"]*\"|\w+)", source, re.M))
     nodes = {node_id: label.strip('"') for node_id, label in nodes.items() if node_id != "legend"}
-    edge_lines = re.findall(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", source, re.M)
+    edge_lines = re.findall(
+        r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", source, re.M
+    )  # not the inputs' invisible ones
     edges = {(tail, head): attrs for tail, head, attrs in edge_lines}
     return nodes, edges
 
@@ -155,7 +157,7 @@ def test_bad_models_and_names_are_refused():
 def test_draws_an_nn_mlp():
     nn_module = pytest.importorskip("nn.module", reason="nn's modules are not importable")
     model = nn_module.MLP(2, [3, 1], activation="tanh", seed=0)
-    nodes, edges = parse(draw_network(model).source)
+    nodes, edges = parse(draw_network(model, edge_labels=True).source)
     assert nodes["neuron0_2"].startswith("L0.N2\\ntanh") and nodes["neuron1_0"].startswith(
         "L1.N0\\nlinear"
     )

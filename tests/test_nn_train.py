@@ -2,11 +2,15 @@
 
 import io
 import math
+import sys
+import types
 
 import numpy as np
 import pytest
 
+import nn.progress
 from nn import MLP, SGD, Neuron, NonFiniteLossError, ProgressBar, predict, squared_error, train
+from nn.progress import in_notebook, should_show
 
 X = [[0.0, 1.0], [1.0, 0.5], [-1.0, 2.0], [0.5, -1.5], [2.0, 0.0]]
 Y = [1.0, 0.0, 2.5, -1.0, 0.5]
@@ -139,27 +143,41 @@ class FakeTerminal(io.StringIO):
         return self.tty
 
 
-def test_progress_bar_draws_only_on_a_terminal_or_when_asked():
+def test_progress_is_shown_on_a_terminal_or_in_a_notebook_and_never_in_a_pipe(monkeypatch):
+    terminal, pipe = FakeTerminal(tty=True), FakeTerminal(tty=False)
+    assert should_show(None, terminal) and not should_show(None, pipe)
+    assert should_show(True, pipe) and not should_show(False, terminal)  # asked for, or silenced
+
+    class ZMQInteractiveShell:  # the shell class of a Jupyter kernel
+        pass
+
+    kernel = types.ModuleType("IPython")
+    kernel.get_ipython = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "IPython", kernel)
+    assert in_notebook() and should_show(None, pipe)  # a notebook's stderr is no terminal
+    assert not should_show(False, pipe)
+    kernel.get_ipython = lambda: None  # IPython loaded, but no kernel running (a plain script)
+    assert not in_notebook() and not should_show(None, pipe)
+
+
+def test_the_bar_shows_the_epoch_and_the_loss_and_waits_a_second_unless_asked():
+    terminal = FakeTerminal(tty=True)
+    with ProgressBar(4, description="epoch", stream=terminal, enabled=True) as bar:
+        for _ in range(4):
+            bar.update(1, postfix="loss=0.5")
+    text = terminal.getvalue()
+    assert "epoch: 100%" in text and "4/4" in text and "loss=0.5" in text
+    with ProgressBar(4, stream=FakeTerminal(tty=True)) as bar:
+        assert bar._bar.delay == nn.progress.DELAY  # not asked for: only runs longer than ~1 s
     quiet = FakeTerminal(tty=False)
     with ProgressBar(10, stream=quiet) as bar:
         bar.update(10, postfix="loss=1")
     assert quiet.getvalue() == ""
 
-    terminal = FakeTerminal(tty=True)
-    with ProgressBar(4, description="epoch", stream=terminal, min_interval=0.0) as bar:
-        for _ in range(4):
-            bar.update(1, postfix="loss=0.5")
-    text = terminal.getvalue()
-    assert "epoch 4/4 [########################] 100% loss=0.5" in text and text.endswith("\n")
-
-    forced = FakeTerminal(tty=False)
-    with ProgressBar(2, stream=forced, enabled=True) as bar:
-        bar.update(2)
-    assert "2/2" in forced.getvalue()
-
 
 def test_train_shows_its_bar_on_stderr_when_asked(capsys):
     train(Neuron(2, seed=0), X, Y, epochs=3, progress=True)
-    assert "epoch 3/3" in capsys.readouterr().err
+    assert "3/3" in capsys.readouterr().err
     train(Neuron(2, seed=0), X, Y, epochs=3)  # stderr is not a terminal under pytest: no bar
     assert capsys.readouterr().err == ""

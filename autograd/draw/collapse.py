@@ -29,6 +29,7 @@ from .style import (
     PARAMETER_LABEL,
     ROLE_COLORS,
     grad_edge_style,
+    plain_lines,
     set_title,
 )
 
@@ -186,7 +187,7 @@ def add_collapsed_graph(
         fill = {INPUTS: "input", AFTER: "intermediate"}.get(key, "parameter")
         graph.node(
             node_id,
-            label="\\n".join(lines),
+            label=plain_lines(lines),
             shape="box",
             style="rounded,filled",
             fillcolor=ROLE_COLORS[fill],

@@ -16,16 +16,16 @@ from pathlib import Path
 import graphviz
 
 from ..backward import topological_order
+from ..steps import BackwardStep
 from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
+from .full import HIGHLIGHT_COLOR, PENDING_COLOR, Box, add_full_graph, record_label
 from .style import (
     OP_COLOR,
     PARAMETER_LABEL,
     ROLE_COLORS,
     add_legend,
-    grad_edge_style,
     new_digraph,
-    record_text,
 )
 
 INSTALL_MESSAGE = """\
@@ -84,6 +84,8 @@ def draw_dot(
     collapse_by: str = "layer",
     title: str | None = None,
     legend: bool = True,
+    expand: bool = False,
+    highlight: Value | BackwardStep | None = None,
 ) -> Drawing:
     """The graph that ``root`` was computed from, as a ``graphviz.Digraph``.
 
@@ -94,6 +96,11 @@ def draw_dot(
     of the value it touches, so vanishing gradients show. A graph of more than ``max_nodes``
     values (``None``: no limit) is collapsed into one box per layer (``collapse_by="layer"``)
     or per neuron (``"neuron"``), as the title of the drawing explains.
+
+    ``expand=True`` opens each fused neuron as the lectures draw it: the weighted sum z (net_h1)
+    is its own box with its data and grad (delta), then the activation. ``highlight`` (a node,
+    or a step of ``backward_steps``) marks the node the backward pass is processing and greys
+    the gradients not yet complete there. Every text is escaped (see ``style.py``).
     """
     _check_arguments(root, rankdir, number_format, max_nodes, collapse_by)
     order = topological_order(root)
@@ -120,7 +127,17 @@ def draw_dot(
         entries = legend_entries(collapse_by)
     else:
         graph = new_digraph(Drawing, rankdir, title or _full_title(order, grad_flow))
-        _add_full_graph(graph, order, parameters, show_grad, number_format, grad_flow, braces)
+        add_full_graph(
+            graph,
+            order,
+            parameters,
+            show_grad,
+            number_format,
+            grad_flow,
+            braces,
+            expand,
+            highlight,
+        )
         parameter_rule = "label like L0.N1.w0" if params is None else "in params="
         entries = [
             (ROLE_COLORS["input"], "input / constant"),
@@ -129,6 +146,11 @@ def draw_dot(
             (ROLE_COLORS["output"], "output"),
             (OP_COLOR, "op (ellipse)"),
         ]
+        if highlight is not None:
+            entries += [
+                (HIGHLIGHT_COLOR, "node being processed (red frame)"),
+                (PENDING_COLOR, "grey grad: not complete yet"),
+            ]
     if legend:
         add_legend(graph, entries, grad_flow)
     return graph
@@ -136,54 +158,9 @@ def draw_dot(
 
 def value_label(node: Value, show_grad: bool, number_format: str, braces: bool) -> str:
     """Record label ``{ label | data 1.0000 | grad 0.5000 }`` (the label field only when set)."""
-    fields = [record_text(node.label)] if node.label else []
-    fields.append(f"data {format(node.data, number_format)}")
-    if show_grad:
-        fields.append(f"grad {format(float(node.grad), number_format)}")
-    text = " | ".join(fields)
-    return "{ " + text + " }" if braces else text
-
-
-def _add_full_graph(
-    graph: Drawing,
-    order: list[Value],
-    parameters: set[Value],
-    show_grad: bool,
-    number_format: str,
-    grad_flow: bool,
-    braces: bool,
-) -> None:
-    """One record node per value, one ellipse per op, edges input -> op -> output.
-
-    Value ``k`` of the topological order is DOT node ``v<k>`` and the op that made it ``op<k>``:
-    one node per Value object (equal data still gives two nodes), and the same DOT text every
-    run, unlike ``id()`` numbers, so saved drawings and notebook outputs do not churn.
-    """
-    root = order[-1]
-    position = {node: k for k, node in enumerate(order)}  # Values hash by identity
-
-    def edge_style(value: Value) -> dict[str, str]:
-        return grad_edge_style(abs(float(value.grad))) if grad_flow else {}
-
-    for k, node in enumerate(order):
-        if node is root:
-            role = "output"
-        elif node.is_leaf:
-            role = "parameter" if node in parameters else "input"
-        else:
-            role = "intermediate"
-        value_id = f"v{k}"
-        label = value_label(node, show_grad, number_format, braces)
-        graph.node(
-            value_id, label=label, shape="record", style="filled", fillcolor=ROLE_COLORS[role]
-        )
-        if node.is_leaf:
-            continue
-        op_id = f"op{k}"
-        graph.node(op_id, label=node.op.name, shape="ellipse", style="filled", fillcolor=OP_COLOR)
-        for parent in node.parents:
-            graph.edge(f"v{position[parent]}", op_id, **edge_style(parent))
-        graph.edge(op_id, value_id, **edge_style(node))
+    return record_label(
+        Box(node.label, node.data, float(node.grad)), show_grad, number_format, braces
+    )
 
 
 def _full_title(order: list[Value], grad_flow: bool) -> str | None:
@@ -237,10 +214,18 @@ def save_graph(
         raise ValueError(f"Graphviz cannot write {file_format!r}; use svg, png or pdf")
     with _explain_missing_dot():
         image = drawing.pipe(format=file_format)
+    write_file(path, image)
+    return path
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all (beside it, then renamed over it).
+
+    The one place drawings are written (``save_graph``, ``save_steps_page``).
+    """
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_bytes(image)
+        partial.write_bytes(content)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return path

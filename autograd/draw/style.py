@@ -48,9 +48,45 @@ def grad_edge_style(magnitude: float) -> dict[str, str]:
     return {"color": color, "penwidth": f"{penwidth:g}", "style": style}
 
 
+def visible(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with every unprintable character (NUL, tab, a lone surrogate...) written as its escape.
+
+    DOT cannot carry a NUL, and Graphviz would drop or choke on the others; ``\\x00`` shows what was there.
+    """
+    return "".join(
+        char if char.isprintable() or (keep_newlines and char == "\n") else ascii(char)[1:-1]
+        for char in text
+    )
+
+
+def plain_text(text: str, keep_newlines: bool = False) -> str:
+    """``text`` for a plain (quoted string) label: shown as written, never read as an escape or HTML.
+
+    Backslashes are doubled (so ``\\n`` or a final ``\\`` stay text), ``&`` is written ``&amp;`` (Graphviz
+    reads entities in every label), newlines become DOT line breaks
+    when ``keep_newlines``, and ``nohtml`` stops a text like ``<b>x</b>`` from being taken for HTML.
+    """
+    escaped = visible(text, keep_newlines).replace("&", "&amp;").replace("\\", "\\\\")
+    return graphviz.nohtml(escaped.replace("\n", "\\n"))
+
+
+def plain_lines(lines: list[str]) -> str:
+    """Several lines of text as one plain label (each escaped, then joined by DOT line breaks)."""
+    return graphviz.nohtml("\\n".join(str(plain_text(line)) for line in lines))
+
+
 def record_text(text: str) -> str:
     """``text`` safe inside a record-shaped node, where ``{ } | < >`` are structure."""
-    return re.sub(r"([\\{}|<>])", r"\\\1", text)
+    return re.sub(r"([\\{}|<>])", r"\\\1", visible(text).replace("&", "&amp;"))
+
+
+def html_text(text: str) -> str:
+    """``text`` safe inside an HTML-like label.
+
+    Graphviz expands ``\\N``, ``\\G``, ... (the node's or graph's name) even there, entity or not; an
+    invisible word joiner (U+2060) after such a backslash keeps the text as written.
+    """
+    return re.sub(r"\\(?=[NGETHL])", "\\\u2060", html.escape(visible(text)))
 
 
 def add_legend(
@@ -58,7 +94,7 @@ def add_legend(
 ) -> None:
     """One compact legend node: a colour swatch per (fill colour, text), then the grad-flow scale."""
     rows = [
-        f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="16"></TD><TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
+        f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="16"></TD><TD ALIGN="LEFT">{html_text(text)}</TD></TR>'
         for fill, text in entries
     ]
     if grad_flow:
@@ -68,7 +104,7 @@ def add_legend(
         ):
             _, color, _, _, text = level
             rows.append(
-                f'<TR><TD><FONT COLOR="{color}">{stroke}</FONT></TD><TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
+                f'<TR><TD><FONT COLOR="{color}">{stroke}</FONT></TD><TD ALIGN="LEFT">{html_text(text)}</TD></TR>'
             )
     table = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#9ca3af">'
     graph.node(
@@ -79,7 +115,7 @@ def add_legend(
 def set_title(graph: graphviz.Digraph, title: str | None) -> None:
     """Put ``title`` (lines split by newlines) above the drawing."""
     if title:
-        graph.attr(label=title.replace("\n", "\\n"), labelloc="t", fontsize="14")
+        graph.attr(label=plain_text(title, keep_newlines=True), labelloc="t", fontsize="14")
 
 
 def new_digraph(graph_class: type, rankdir: str, title: str | None) -> graphviz.Digraph:

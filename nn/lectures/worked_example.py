@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from autograd import no_grad
+from autograd import Value, no_grad
 
 from ..losses import squared_error
 from ..module import MLP, Layer
@@ -52,6 +52,37 @@ def worked_example_network() -> MLP:
         activation="sigmoid",
         output_activation="sigmoid",
     )
+
+
+def worked_example_loss() -> tuple[Value, list[Value]]:
+    """The example's error E as a graph whose every value has the lecture's name, and its parameters.
+
+    x1, x2; w1..w8 and the biases b_h1..b_o2; the neurons out_h1, out_h2, out_o1, out_o2 (drawn
+    expanded, their weighted sums are net_h1 ... net_o2); targets y1, y2; E_o1 = 1/2 (out_o1 - y1)^2,
+    E_o2 likewise, and E = E_o1 + E_o2. Backward has not run yet.
+    """
+    model = worked_example_network()
+    for label, parameter in model.named_parameters():
+        parameter.label = CLASSIC_NAMES[label]
+    x = [Value(v, label=f"x{i + 1}") for i, v in enumerate(INPUT)]
+    (hidden, output) = model.layer_outputs(x)
+    errors = []
+    for name, out, target in zip(("o1", "o2"), output, TARGET):
+        out.label = f"out_{name}"
+        y = Value(target, label=f"y{name[1]}")
+        difference = out - y
+        difference.label = f"out_{name} - y{name[1]}"
+        square = difference**2
+        square.label = f"(out_{name} - y{name[1]})^2"
+        half = Value(0.5, label="1/2")
+        error = half * square
+        error.label = f"E_{name}"
+        errors.append(error)
+    for name, h in zip(("h1", "h2"), hidden):
+        h.label = f"out_{name}"
+    total = errors[0] + errors[1]
+    total.label = "E"
+    return total, model.parameters()
 
 
 @dataclass(frozen=True)
