@@ -4,6 +4,8 @@ Each notebook's code cells run here in order (matplotlib draws off screen) with 
 wrapped: before drawing, every node's ``.grad`` is compared with ``autograd.grad(root, nodes)``,
 which differentiates the graph afresh without reading or writing any ``.grad``. A drawing made
 after some other pass left gradients behind (a naive backward, a second backward) fails here.
+A drawing made in the middle of ``backward_steps`` (``highlight=step``) shows unfinished sums on
+purpose, in grey; there the nodes already processed, whose gradients are complete, are checked.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ def _code_cells(path: Path) -> list[str]:
     return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
 
 
-def _stale_gradients(root: autograd.Value) -> list[str]:
-    """The nodes whose .grad differs from d root / d node computed afresh."""
-    order = topological_order(root)
+def _stale_gradients(root: autograd.Value, highlight: object = None) -> list[str]:
+    """The nodes whose .grad differs from d root / d node computed afresh (only those done, mid-pass)."""
+    if isinstance(highlight, autograd.BackwardStep):
+        order = list(highlight.order[: highlight.index + 1])
+    else:
+        order = topological_order(root)
     fresh = grad(root, order)
     return [
         f"{node.label or node.op or 'leaf'}: drawn {node.grad!r}, fresh backward {float(truth)!r}"
@@ -47,7 +52,7 @@ def test_every_drawing_shows_the_gradients_of_a_fresh_backward(path, monkeypatch
 
     def checking_draw_dot(root, *args, **kwargs):
         if kwargs.get("show_grad", True):
-            checked.append((cell, _stale_gradients(root)))
+            checked.append((cell, _stale_gradients(root, kwargs.get("highlight"))))
         return real_draw_dot(root, *args, **kwargs)
 
     monkeypatch.setattr(autograd, "draw_dot", checking_draw_dot)
