@@ -15,7 +15,7 @@ def in_notebook() -> bool:
     if "ipykernel" not in sys.modules:
         return False  # never import IPython just to ask
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    shell = ipython.get_ipython() if ipython is not None else None
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
@@ -89,5 +89,5 @@ def _tqdm() -> Any:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
     return tqdm

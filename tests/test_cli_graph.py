@@ -75,3 +75,29 @@ def test_missing_dot_is_one_line_error_that_says_how_to_install(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "apt-get install graphviz" in err
     assert not out.exists()
+
+
+def test_steps_writes_one_offline_page_with_a_step_per_node(tmp_path, capsys):
+    out = tmp_path / "steps.html"
+    assert main(["graph", "worked-example-loss", "--steps", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('class="step"') == 11 and page.count("<svg") == 11
+    # the lecture's delta_o1 = dE/dout_o1 * out_o1 (1 - out_o1), to 4 places
+    assert "dE/dnet_o1 = dE/dout_o1 * out_o1 (1 - out_o1) = 0.7414 * 0.1868 = 0.1385" in page
+    assert "<script src" not in page and "<link" not in page
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["worked-example-loss", "--steps", "--out", "steps.svg"], "give a .html file"),
+        (["xor", "--steps", "--out", "steps.html"], "use worked-example-loss, not xor"),
+    ],
+)
+def test_steps_refuses_other_files_and_graphs_in_one_line(tmp_path, capsys, args, message):
+    args[-1] = str(tmp_path / args[-1])
+    assert main(["graph", *args]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert list(tmp_path.iterdir()) == []

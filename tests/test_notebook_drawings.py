@@ -43,7 +43,7 @@ def _stale_gradients(root: autograd.Value, highlight: object = None) -> list[str
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_every_drawing_shows_the_gradients_of_a_fresh_backward(path, monkeypatch, tmp_path):
+def test_every_drawing_shows_the_gradients_of_a_fresh_backward(path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(path.parent)  # notebooks read their files relative to themselves
     real_draw_dot = autograd.draw_dot

@@ -20,6 +20,7 @@ on its own.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 
 import graphviz
@@ -175,7 +176,8 @@ def add_collapsed_graph(
             [f"{leaves[key]:,} {'parameters' if key[0] == 1 else 'leaves'}"] if leaves[key] else []
         )
         if ops[key]:
-            counts.append(f"{sum(ops[key].values()):,} ops")
+            n_ops = sum(ops[key].values())
+            counts.append(f"{n_ops:,} op{'s' if n_ops != 1 else ''}")
         lines.append(", ".join(counts))
         kinds = [
             f"{count:,} {name}" for name, count in sorted(ops[key].items(), key=lambda kv: -kv[1])
@@ -193,6 +195,7 @@ def add_collapsed_graph(
             fillcolor=ROLE_COLORS[fill],
         )
 
+    _keep_neurons_in_order(graph, sorted(set(keys.values())))
     edge_labels = len(crossing) <= _MAX_LABELLED_EDGES
     if not edge_labels:
         graph.attr(concentrate="true")
@@ -204,6 +207,19 @@ def add_collapsed_graph(
             style["label"] = f"{len(values):,} value{'s' if len(values) > 1 else ''}"
         graph.edge(_group_id(tail), _group_id(head), **style)
     set_title(graph, title or _title(len(order), max_nodes, by, grad_flow, edge_labels))
+
+
+def _keep_neurons_in_order(graph: graphviz.Digraph, keys: list[tuple]) -> None:
+    """A layer's neuron boxes side by side in the order N0, N1, ... (invisible edges in one rank)."""
+    by_layer: defaultdict[int, list[tuple]] = defaultdict(list)
+    for key in keys:
+        if key[0] == 1 and key[2] not in (-1, None):
+            by_layer[key[1]].append(key)
+    for layer_keys in by_layer.values():
+        with graph.subgraph() as rank:
+            rank.attr(rank="same")
+            for first, second in itertools.pairwise(layer_keys):
+                rank.edge(_group_id(first), _group_id(second), style="invis")
 
 
 def legend_entries(by: str) -> list[tuple[str, str]]:

@@ -207,11 +207,11 @@ def add_full_graph(
             op_node(f"sum{k}", "w·x + b", marked, ordered=True)
             box(f"z{k}", z, "intermediate", marked, graph)
             graph.edge(f"sum{k}", f"z{k}", **edge_style(z.grad or 0.0))
-            op_node(f"op{k}", node.op.activation.name, marked)
+            op_node(f"op{k}", node._op.activation.name, marked)
             graph.edge(f"z{k}", f"op{k}", **edge_style(z.grad or 0.0))
             into = f"sum{k}"
         else:
-            name = "w·x + b" if expand and is_neuron(node) else node.op.name
+            name = "w·x + b" if expand and is_neuron(node) else node._op.name
             op_node(f"op{k}", name, marked, ordered=is_neuron(node))
             into = f"op{k}"
         for parent in _drawing_order(node):

@@ -75,7 +75,7 @@ def _explain_missing_dot() -> Iterator[None]:
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_grad: bool = True,
     number_format: str = ".4f",
     max_nodes: int | None = 300,
@@ -95,7 +95,8 @@ def draw_dot(
     *intermediate*. With ``grad_flow=True`` every edge is coloured and thickened by the |grad|
     of the value it touches, so vanishing gradients show. A graph of more than ``max_nodes``
     values (``None``: no limit) is collapsed into one box per layer (``collapse_by="layer"``)
-    or per neuron (``"neuron"``), as the title of the drawing explains.
+    or per neuron (``"neuron"``), as the title of the drawing explains. ``rankdir`` (default):
+    left to right, but top down for a graph collapsed by layer, so deep nets fit a notebook.
 
     ``expand=True`` opens each fused neuron as the lectures draw it: the weighted sum z (net_h1)
     is its own box with its data and grad (delta), then the activation. ``highlight`` (a node,
@@ -104,13 +105,18 @@ def draw_dot(
     """
     _check_arguments(root, rankdir, number_format, max_nodes, collapse_by)
     order = topological_order(root)
+    collapsed = max_nodes is not None and len(order) > max_nodes
+    if rankdir is None:
+        # Left to right as the lectures draw; a collapsed net's chain of layer boxes top down,
+        # which keeps a deep network within a notebook's width.
+        rankdir = "TB" if collapsed and collapse_by == "layer" else "LR"
     if params is None:
         parameters = {node for node in order if node.is_leaf and PARAMETER_LABEL.match(node.label)}
     else:
         parameters = set(params)
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
-    if max_nodes is not None and len(order) > max_nodes:
+    if collapsed and max_nodes is not None:
         graph = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
@@ -173,14 +179,14 @@ def _full_title(order: list[Value], grad_flow: bool) -> str | None:
 
 
 def _check_arguments(
-    root: object, rankdir: str, number_format: str, max_nodes: object, collapse_by: str
+    root: object, rankdir: str | None, number_format: str, max_nodes: object, collapse_by: str
 ) -> None:
     if not isinstance(root, Value):
         hint = ""
         if hasattr(root, "layers") or hasattr(root, "neurons"):
             hint = "; for a network's architecture use nn.draw_network(model), for its loss graph pass the loss"
         raise TypeError(f"draw_dot draws the graph of a Value, not {type(root).__name__}{hint}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
+    if rankdir is not None and rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', not {rankdir!r}")
     try:
         format(1.0, number_format)

@@ -42,7 +42,7 @@ def steps_page(
         raise TypeError(f"steps_page draws the backward pass of a Value, not {type(root).__name__}")
     params = list(params) if params is not None else None
     users = _users(root)
-    sections = []
+    sections: list[tuple[str, list[str]]] = []
     steps: list[BackwardStep] = []
     for step in backward_steps(root):
         if len(steps) >= MAX_STEPS:
@@ -95,7 +95,7 @@ def _name(node: Value) -> str:
         return node.label
     if node.is_leaf:
         return f"({node.data:g})"
-    return f"({node.op.name})"
+    return f"({node._op.name})"
 
 
 def _d(name: str) -> str:
@@ -105,7 +105,7 @@ def _d(name: str) -> str:
 
 def _slope_formula(node: Value, z: str) -> str:
     """act'(z) as the lectures write it, in terms of the output where that is shorter."""
-    name = node.op.activation.name
+    name = node._op.activation.name
     out = _name(node)
     if name == "sigmoid":
         return f"{out} (1 - {out})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import cast
 
 import graphviz
 
@@ -67,12 +68,12 @@ def plain_text(text: str, keep_newlines: bool = False) -> str:
     when ``keep_newlines``, and ``nohtml`` stops a text like ``<b>x</b>`` from being taken for HTML.
     """
     escaped = visible(text, keep_newlines).replace("&", "&amp;").replace("\\", "\\\\")
-    return graphviz.nohtml(escaped.replace("\n", "\\n"))
+    return cast(str, graphviz.nohtml(escaped.replace("\n", "\\n")))
 
 
 def plain_lines(lines: list[str]) -> str:
     """Several lines of text as one plain label (each escaped, then joined by DOT line breaks)."""
-    return graphviz.nohtml("\\n".join(str(plain_text(line)) for line in lines))
+    return cast(str, graphviz.nohtml("\\n".join(str(plain_text(line)) for line in lines)))
 
 
 def record_text(text: str) -> str:
