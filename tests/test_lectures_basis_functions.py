@@ -91,3 +91,14 @@ def test_rbf_width_too_narrow_or_too_wide_loses_on_held_out_points():
     assert test_error[2] == min(test_error)
     assert test_error[0] > 3 * test_error[2] and test_error[3] > 3 * test_error[2]
     assert train_error[0] < train_error[2]  # narrow kernels fit the training points, not the curve
+
+
+def test_bad_widths_and_degrees_are_named():
+    x = np.array([0.0, 1.0])
+    for width in (0.0, -1.0, math.nan):
+        with pytest.raises(ValueError, match="rbf_kernel: width must be"):
+            rbf_kernel(x, 0.0, width)
+    with pytest.raises(ValueError, match="degree must be an int >= 0, got -1"):
+        polynomial_design(x, -1)
+    with pytest.raises(ValueError, match="fit_least_squares: delta2 must be"):
+        fit_least_squares(polynomial_design(x, 1), x, -0.5)

@@ -128,3 +128,11 @@ def test_nll_slope_in_sigma_vanishes_at_the_rms_residual():
         by_hand = s * (M / s - residual @ residual / s**3)
         assert slope == pytest.approx(by_hand, abs=1e-9)
         assert np.sign(round(slope, 9)) == expected_sign
+
+
+@pytest.mark.parametrize("lam", [-1.0, math.nan, math.inf, "1"])
+def test_a_bad_penalty_is_named(lam):
+    with pytest.raises(ValueError, match="lasso: lam must be a finite number >= 0"):
+        lasso_ista(X, Y, lam, steps=1)
+    with pytest.raises(ValueError, match="ridge: delta2 must be a finite number >= 0"):
+        ridge_closed_form(X, Y, lam)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .regularization import check_penalty
+
 
 def quadratic_data(m: int, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The notes' "true model" y = 1 - 2x + 3x^2 + N(0, noise^2), x uniform in [-1, 1]: m points."""
@@ -27,11 +29,15 @@ def wave_data(m: int, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np
 
 def polynomial_design(x: np.ndarray, degree: int) -> np.ndarray:
     """Rows phi(x) = [1, x, x^2, ..., x^degree] for 1-D inputs ``x``."""
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 0:
+        raise ValueError(f"polynomial_design: degree must be an int >= 0, got {degree!r}")
     return np.asarray(x, dtype=float)[:, None] ** np.arange(degree + 1)
 
 
 def rbf_kernel(x: np.ndarray, centre: np.ndarray, width: float) -> np.ndarray:
     """The notes' k(x, mu, lam) = exp(-||x - mu||^2 / lam) for each row of ``x`` (or each number, in 1-D)."""
+    if check_penalty("rbf_kernel: width", width) == 0.0:
+        raise ValueError("rbf_kernel: width must be > 0, got 0")
     points = np.asarray(x, dtype=float)
     points = points[:, None] if points.ndim == 1 else points
     squared_distance = np.sum((points - np.asarray(centre, dtype=float)) ** 2, axis=1)
@@ -52,7 +58,7 @@ def fit_least_squares(design: np.ndarray, y: np.ndarray, delta2: float = 0.0) ->
     the normal equations, which lose half the digits when Phi^T Phi is badly conditioned.
     """
     theta: np.ndarray
-    if delta2 == 0.0:
+    if check_penalty("fit_least_squares: delta2", delta2) == 0.0:
         theta = np.linalg.lstsq(design, y, rcond=None)[0]
     else:
         theta = np.linalg.solve(design.T @ design + delta2 * np.eye(design.shape[1]), design.T @ y)

@@ -16,6 +16,7 @@ scikit-learn's ``Lasso(alpha)`` minimizes the same lasso cost divided by 2m: alp
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,17 @@ import numpy as np
 
 from autograd import Value, dot, grad
 from autograd import sum as value_sum
+
+
+def check_penalty(what: str, value: float) -> float:
+    """``value`` as a float if it is a finite number >= 0, else a ValueError naming ``what``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0.0 <= value < math.inf
+    ):
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def make_sparse_regression(
@@ -39,6 +51,7 @@ def make_sparse_regression(
 
 def ridge_closed_form(X: np.ndarray, y: np.ndarray, delta2: float) -> tuple[float, np.ndarray]:
     """(b, w) minimizing ||y - b - X w||^2 + delta2 ||w||^2: centring removes b, then (X^T X + delta2 I) w = X^T y."""
+    delta2 = check_penalty("ridge: delta2", delta2)
     x_mean, y_mean = X.mean(axis=0), y.mean()
     Xc = X - x_mean
     w = np.linalg.solve(Xc.T @ Xc + delta2 * np.eye(X.shape[1]), Xc.T @ (y - y_mean))
@@ -82,12 +95,13 @@ def lipschitz_step(X: np.ndarray) -> float:
 
 
 def lasso_subgradient(
-    X: np.ndarray, y: np.ndarray, lam: float, steps: int = 2000, lr: float | None = None
+    X: np.ndarray, y: np.ndarray, lam: float, steps: int = 500, lr: float | None = None
 ) -> LinearFit:
     """Subgradient descent on the lasso cost, step lr / sqrt(k + 1) at step k (lr defaults to ``lipschitz_step``).
 
     The weights hover around 0 without ever landing on it: a subgradient method gives no exact zeros.
     """
+    lam = check_penalty("lasso: lam", lam)
     lr = lipschitz_step(X) if lr is None else lr
     b, w = 0.0, np.zeros(X.shape[1])
     history = []
@@ -120,6 +134,7 @@ def lasso_ista(
     lr defaults to ``lipschitz_step``, which makes every step lower the cost. ``start`` warm-starts
     from an earlier fit (to follow a path of lam values). b is not penalized, so not thresholded.
     """
+    lam = check_penalty("lasso: lam", lam)
     lr = lipschitz_step(X) if lr is None else lr
     b, w = (0.0, np.zeros(X.shape[1])) if start is None else (start.intercept, start.weights.copy())
     history = []
