@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import warnings
 from typing import Any, TextIO
@@ -36,7 +37,7 @@ class ProgressBar:
     ``enabled``: True or False, or None for ``should_show`` (a terminal or a notebook); a bar
     that was not asked for explicitly appears only after ``DELAY`` seconds. Writes to ``stream``
     (stderr by default); in a notebook tqdm shows its widget when ipywidgets is installed,
-    else the same text bar.
+    else the same text bar as one output line redrawn in place.
     """
 
     def __init__(
@@ -52,10 +53,13 @@ class ProgressBar:
         self.total = max(int(total), 0)
         self._bar: Any = None
         if self.enabled:
+            # In a notebook without ipywidgets, tqdm's text bar goes to one output line that is
+            # replaced in place, not to stderr (where each redraw would stay as a line of its own).
+            plain_notebook = stream is None and in_notebook() and not _has_widgets()
             self._bar = _tqdm()(
                 total=self.total,
                 desc=description or None,
-                file=self.stream,
+                file=_NotebookLine() if plain_notebook else self.stream,
                 delay=0.0 if enabled else DELAY,
                 leave=True,
                 dynamic_ncols=True,
@@ -79,6 +83,35 @@ class ProgressBar:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _has_widgets() -> bool:
+    return importlib.util.find_spec("ipywidgets") is not None
+
+
+class _NotebookLine:
+    """A file for tqdm's text bar in a notebook: every redraw replaces one text output in place."""
+
+    encoding = "utf-8"  # so tqdm draws its block characters, not ASCII '#'
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").strip()
+        if not line:
+            return
+        from IPython.display import Pretty, display
+
+        if (
+            self._handle is None
+        ):  # created on the first redraw, so a delayed bar shows nothing before
+            self._handle = display(Pretty(line), display_id=True)
+        else:
+            self._handle.update(Pretty(line))
+
+    def flush(self) -> None:
+        pass
 
 
 def _tqdm() -> Any:

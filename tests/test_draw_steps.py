@@ -62,6 +62,8 @@ def test_highlight_refuses_a_leaf_or_a_node_of_another_graph():
         draw_dot(d, highlight=Value(1.0) + 1.0)
     with pytest.raises(TypeError, match="a Value or a BackwardStep, not str"):
         draw_dot(d, highlight="c")
+    with pytest.raises(ValueError, match="4 values > max_nodes=3; pass max_nodes=None"):
+        draw_dot(d, highlight=d, max_nodes=3)
 
 
 def test_an_expanded_neuron_has_no_z_gradient_before_its_step():

@@ -161,6 +161,31 @@ def test_progress_is_shown_on_a_terminal_or_in_a_notebook_and_never_in_a_pipe(mo
     assert not in_notebook() and not should_show(None, pipe)
 
 
+def test_in_a_notebook_without_widgets_the_bar_is_one_output_redrawn_in_place(monkeypatch):
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj.data)
+
+    def display(obj, display_id):
+        shown.append(obj.data)
+        return Handle()
+
+    display_module = types.ModuleType("IPython.display")
+    display_module.Pretty = lambda text: types.SimpleNamespace(data=text)
+    display_module.display = display
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    monkeypatch.setattr(nn.progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(nn.progress, "_has_widgets", lambda: False)
+    with ProgressBar(3, description="epoch", enabled=True) as bar:
+        for _ in range(3):
+            bar.update(1, postfix="loss=0.25")
+    assert len(shown) == 1  # one output, then replaced in place
+    assert "3/3" in updates[-1] and "loss=0.25" in updates[-1]
+    assert all("\r" not in text for text in shown + updates)
+
+
 def test_the_bar_shows_the_epoch_and_the_loss_and_waits_a_second_unless_asked():
     terminal = FakeTerminal(tty=True)
     with ProgressBar(4, description="epoch", stream=terminal, enabled=True) as bar:

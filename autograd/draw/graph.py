@@ -106,6 +106,11 @@ def draw_dot(
     _check_arguments(root, rankdir, number_format, max_nodes, collapse_by)
     order = topological_order(root)
     collapsed = max_nodes is not None and len(order) > max_nodes
+    if collapsed and highlight is not None:
+        raise ValueError(
+            f"highlight needs every value drawn, but this graph has {len(order):,} values > "
+            f"max_nodes={max_nodes:,}; pass max_nodes=None (or a larger limit)"
+        )
     if rankdir is None:
         # Left to right as the lectures draw; a collapsed net's chain of layer boxes top down,
         # which keeps a deep network within a notebook's width.
