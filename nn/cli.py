@@ -31,8 +31,8 @@ from .tables.columns import read_columns
 from .tables.csvfile import DataError, read_csv
 from .tables.preprocess import MISSING_POLICIES
 from .tables.serialize import ModelFileError, load_model
-from .tables.table_model import LR_SCHEDULES, TASKS, TableModel
-from .tables.tabular import prediction_inputs, predictions
+from .tables.table_model import LR_SCHEDULES, TableModel
+from .tables.tabular import TASKS, prediction_inputs, predictions
 from .train import ENGINES, NonFiniteLossError
 
 PROGRAM = "valuegrad"
