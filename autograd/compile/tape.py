@@ -24,6 +24,7 @@ Values (as does dropping the tape).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -188,13 +189,14 @@ def _lower_layer(
     builder: Builder,
     members: list[Value],
     lowered: dict[int, Node],
+    node_of: Callable[[Value], Node],
     param_index: dict[int, int],
 ) -> bool:
     """Lower a layer of fused neurons as one ``layer`` node (False when its inputs are not all
     batch values, so the neurons are lowered one by one)."""
     first = members[0].parents
     n = len(first) // 2
-    inputs = [lowered[id(x)] for x in first[n:-1]]
+    inputs = [node_of(x) for x in first[n:-1]]
     if not inputs or any(x.static for x in inputs):
         return False
     position = param_index.__getitem__
@@ -232,7 +234,7 @@ def _lower(
         if v.is_leaf or id(v) in lowered:
             continue
         layer = layer_of.get(id(v))
-        if layer is not None and _lower_layer(builder, layer, lowered, param_index):
+        if layer is not None and _lower_layer(builder, layer, lowered, node_of, param_index):
             continue
         lowered[id(v)] = builder.lower(v, [node_of(p) for p in v.parents])
     for v in (*placeholders, traced[-1]):  # the output may be a leaf
