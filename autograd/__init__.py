@@ -13,7 +13,7 @@ from .compile import Tape, UntraceableError, trace
 from .derivatives import GradcheckReport, gradcheck, hessian
 from .draw import GraphvizNotFound, draw_dot, save_graph
 from .grad_mode import is_grad_enabled, no_grad
-from .nary import dot, neuron, neuron_layer, sum
+from .nary import dot, log_sum_exp, neuron, neuron_layer, sum
 from .value import Value
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "log_sum_exp",
     "neuron",
     "neuron_layer",
     "no_grad",

@@ -306,6 +306,19 @@ class Softplus(Op):
         return (_sigmoid(xs[0]),)  # d(log(1 + e^x))/dx = sigmoid(x)
 
 
+class LogAddExp(Op):
+    """log(e^a + e^b), the normalizer of a two-way softmax, without overflow for finite inputs."""
+
+    name = "logaddexp"
+
+    def forward(self, a, b):
+        return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+    def local_grads(self, xs, out):
+        a, b = xs
+        return (_sigmoid(a - b), _sigmoid(b - a))  # d/da = e^a / (e^a + e^b) = sigmoid(a - b)
+
+
 # The n-ary ops (Sum, Dot, Neuron) all compute out = act(z) with
 #     z = w_1 x_1 + ... + w_n x_n + t_1 + ... + t_m,  inputs (w_1..w_n, x_1..x_n, t_1..t_m),
 # which two attributes describe: ``paired`` (the inputs start with n = len(inputs) // 2
@@ -347,6 +360,7 @@ class Dot(Op):
 
 
 ADD = Add()
+LOG_ADD_EXP = LogAddExp()
 SUB = Sub()
 NEG = Neg()
 MUL = Mul()

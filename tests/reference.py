@@ -61,6 +61,7 @@ class ENGINE:
     softplus = staticmethod(lambda x: x.softplus())
     sum = staticmethod(autograd.sum)
     dot = staticmethod(autograd.dot)
+    log_sum_exp = staticmethod(autograd.log_sum_exp)
 
 
 if torch is not None:
@@ -83,6 +84,9 @@ if torch is not None:
         elu = staticmethod(lambda x, alpha=1.0: F.elu(x, alpha))
         softplus = staticmethod(F.softplus)
         sum = staticmethod(lambda terms: torch.stack([_tensor(t) for t in terms]).sum())
+        log_sum_exp = staticmethod(
+            lambda terms: torch.logsumexp(torch.stack([_tensor(t) for t in terms]), 0)
+        )
         dot = staticmethod(
             lambda ws, xs: torch.dot(
                 torch.stack([_tensor(w) for w in ws]), torch.stack([_tensor(x) for x in xs])
@@ -107,6 +111,7 @@ class NUMPY:
     elu = staticmethod(lambda x, alpha=1.0: x if x > 0 else alpha * np.expm1(x))
     softplus = staticmethod(lambda x: np.logaddexp(0.0, x))
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
+    log_sum_exp = staticmethod(lambda terms: np.logaddexp.reduce(np.array(terms, dtype=np.float64)))
     dot = staticmethod(
         lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64))
     )

@@ -179,6 +179,15 @@ def _softplus_grads(op: ops.Softplus, xs: tuple, out: Array) -> tuple:
     return (stable_sigmoid(xs[0]),)  # d softplus / dx = sigmoid(x), as in ops.Softplus
 
 
+def _log_add_exp_forward(op: ops.LogAddExp, a: Array, b: Array, out: Array) -> Array:
+    return np.logaddexp(a, b, out=out)
+
+
+def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple, out: Array) -> tuple:
+    a, b = xs
+    return (stable_sigmoid(a - b), stable_sigmoid(b - a))  # as in ops.LogAddExp
+
+
 Forward = Callable[..., Array]
 LocalGrads = Callable[[ops.Op, tuple, Array], tuple]
 
@@ -198,4 +207,5 @@ RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.LeakyRelu: (_leaky_relu_forward, _leaky_relu_grads),
     ops.Elu: (_elu_forward, _elu_grads),
     ops.Softplus: (_softplus_forward, _softplus_grads),
+    ops.LogAddExp: (_log_add_exp_forward, _log_add_exp_grads),
 }
