@@ -17,6 +17,7 @@ import argparse
 import importlib.util
 import itertools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -59,11 +60,16 @@ class Worker:
             text=True,
             env=env,
         )
+        self.times: list[tuple[float, float]] = []  # (wall, cpu) seconds per step
+        self.info: dict = {}
+
+    def wait_ready(self) -> None:
+        """Wait for the set-up to finish (workers start side by side: tracing and imports take seconds)."""
         line = self.process.stdout.readline().strip()
         if not line.startswith("ready"):
-            raise RuntimeError(f"{system} worker failed to start: {line!r}")
+            self.process.kill()
+            raise RuntimeError(f"{self.system} worker failed to start: {line!r}")
         self.info = json.loads(line.removeprefix("ready") or "{}")  # e.g. the trace time
-        self.times: list[tuple[float, float]] = []  # (wall, cpu) seconds per step
 
     def run(self, steps: int) -> list[tuple[float, float]]:
         self.process.stdin.write(f"run {steps}\n")
@@ -91,13 +97,14 @@ def alternate(
     """Step times per system, and what each worker reported when ready (its trace time);
     the workers alternate, one turn each per round (order rotated). A system whose worker
     fails to start is left out."""
-    workers = []
+    workers = [Worker(system, spec, kind) for system in systems]
     try:
-        for system in systems:
+        for worker in list(workers):
             try:
-                workers.append(Worker(system, spec, kind))
+                worker.wait_ready()
             except RuntimeError as error:
                 print(f"  skipped: {error}", file=sys.stderr)
+                workers.remove(worker)
         steps = {}
         for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
             first = worker.run(1)[0][0]
@@ -115,7 +122,7 @@ def alternate(
             worker.close()
 
 
-def measure(kind: str, system: str, size: int) -> object:
+def measure(kind: str, system: str, size: int | str) -> object:
     """One measurement in a fresh process; its JSON result, or the error it died of."""
     done = subprocess.run(
         [PYTHON, "-m", "benchmarks.worker", kind, system, str(size)],
@@ -176,18 +183,26 @@ def size_sweep(quick: bool, rounds: int) -> list[str]:
         systems.insert(1, "train")
     systems += [system + ONE_THREAD for system in systems]
     medians: dict[tuple[str, int], dict[str, float]] = {}
-    traced: dict[tuple[str, int], float] = {}
     for network, batch in rows:
         print(f"  sweep: {network}, batch {batch}", file=sys.stderr, flush=True)
-        times, infos = alternate(
-            systems, f"{network}:{batch}", rounds, 0.15 if quick else 0.4, "mlp"
-        )
+        times, _ = alternate(systems, f"{network}:{batch}", rounds, 0.15 if quick else 0.4, "mlp")
         medians[(network, batch)] = {
             s: statistics.median(w for w, _ in t) for s, t in times.items()
         }
-        traced[(network, batch)] = statistics.median(
-            info["trace_s"] for info in infos.values() if "trace_s" in info
-        )
+    # Trace times alone (fresh process each, networks in turns): the workers above start side by side.
+    networks = list(dict.fromkeys(network for network, _ in rows))
+    trace_runs: dict[str, list[float]] = {network: [] for network in networks}
+    for _ in range(1 if quick else 3):
+        for network in networks:
+            result = measure("trace", "tape", network)
+            if not isinstance(result, str):
+                trace_runs[network].append(result)
+    traced = {
+        (network, batch): statistics.median(trace_runs[network])
+        if trace_runs[network]
+        else math.nan
+        for network, batch in rows
+    }
     lines = [
         f"### MLP training step: compiled tape vs PyTorch ({rounds} rounds, workers alternating)",
         "",

@@ -6,7 +6,7 @@ CPU seconds of k steps (a JSON list of pairs) until ``exit``. The garbage collec
 step pays for the collections it causes, as in a user's loop.
 
 ``python -m benchmarks.worker mlp <system> <network>:<batch>`` serves the size sweep
-(``benchmarks.sweep``) the same way. ``python -m benchmarks.worker chain|sum|memory <system> <n>`` runs one measurement and
+(``benchmarks.sweep``) the same way; ``... trace tape <network>`` prints its trace time. ``python -m benchmarks.worker chain|sum|memory <system> <n>`` runs one measurement and
 prints its JSON result.
 """
 
@@ -41,12 +41,14 @@ def serve(step: Callable[[], float], info: dict | None = None) -> None:
 
 def main(argv: list[str]) -> None:
     kind, system = argv[0], argv[1]
-    size = int(argv[2]) if kind != "mlp" else 0
+    size = int(argv[2]) if kind not in ("mlp", "trace") else 0
     if kind == "moons":
         serve(workloads.MOONS[system](size))
     elif kind == "mlp":  # size: network:batch, e.g. 784-128-10:256
         network, batch = argv[2].split(":")
         serve(*sweep.SYSTEMS[system](network, int(batch)))
+    elif kind == "trace":  # seconds to trace a network's per-sample loss (argv[2]: 784-128-10)
+        print(json.dumps(sweep.tape_step(argv[2], 1)[1]["trace_s"]))
     elif kind == "chain":
         sys.setrecursionlimit(max(10_000, 4 * size))  # micrograd's backward recurses once per node
         print(json.dumps(workloads.chain(system, size)))

@@ -10,7 +10,7 @@
    numpy call for an elementwise op over stacked rows, one matrix product for linear
    combinations that read the same inputs (a layer);
 3. lay out: static values in a column S (a layer's parameters row by row, so its matrix
-   is a view), batch values in a matrix V (one column per sample, a row of ones before a
+   is a view), batch values in a matrix V (one column per sample, a row of ones after a
    layer's inputs so its bias rides in the product).
 
 A call fills S with the parameters' current numbers (so a tape stays valid across
@@ -23,6 +23,7 @@ Values (as does dropping the tape).
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
 
@@ -45,7 +46,7 @@ class Tape:
 
     def __init__(
         self,
-        n_inputs: int,
+        input_segments: list[tuple[slice, slice]],
         params: list[Value],
         static_values: np.ndarray,
         param_slots: slice,
@@ -55,8 +56,11 @@ class Tape:
         output: tuple[bool, int],
         n_nodes: int,
     ) -> None:
-        self.n_inputs = n_inputs
-        self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs follow row 0
+        self.n_inputs = input_segments[-1][1].stop
+        self._input_segments = (
+            input_segments  # (rows of V, columns of X): inputs, a ones row between
+        )
+        self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs come first
         self.params = params
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
         # broadcasts against V's rows, over a flat array (filling the parameters is one copy)
@@ -127,7 +131,8 @@ class Tape:
         V, dV = self._buffers[batch]
         S = self._S
         self._S_flat[self._param_slots] = self._stored().data[self._positions]  # read at call time
-        V[1 : 1 + self.n_inputs] = X.T
+        for rows, columns in self._input_segments:
+            V[rows] = X[:, columns].T
         caches = [kernel.forward(S, V) for kernel in self._kernels]
         return V, dV, caches
 
@@ -258,6 +263,7 @@ def compile_tape(
         traced = topological_order(output)
     lowered = _lower(builder, traced, placeholders, params)
     input_nodes = [lowered[id(v)] for v in placeholders]
+    node_of_input = {id(node): node for node in input_nodes}
     out = lowered[id(output)]
 
     merge_linear(builder, live_order(out), out)
@@ -278,8 +284,6 @@ def compile_tape(
     consts = [n for n in order if n.kind == "const"]
     for slot, node in enumerate(consts):
         node.slot = slot
-    for node in input_nodes:
-        node.slot = 1 + node.value  # row 0 of V is all ones (see Linear's folded bias)
     groups: dict[tuple, list[Node]] = {}
     for node in order:
         if node.kind == "ew":
@@ -308,8 +312,6 @@ def compile_tape(
     ]  # static first, by depth
     first_param = len(consts)
     n_static = first_param + len(params)
-    n_rows = 1 + len(placeholders)
-    ones_rows = [0]
 
     def height(members: list[Node]) -> int:
         """Rows a group fills: one per member, a layer's one per neuron."""
@@ -318,21 +320,36 @@ def compile_tape(
     def read_inputs(node: Node) -> list[Node]:
         return node.args if node.kind == "layer" else [u for u, _ in node.terms]
 
-    # A batch layer with a bias reads a group's rows: put a row of ones just before them.
+    # A batch layer with a bias reads a group's rows: put a row of ones just after them.
     biased_inputs = {
         tuple(id(u) for u in read_inputs(m[0]))
         for m in kernel_groups
         if m[0].kind == "layer"
         or (m[0].kind == "lin" and not m[0].static and m[0].bias is not None)
     }
+    # The inputs come first in V, with a row of ones after each run of them that a layer with
+    # a bias reads (the first layer reads x, not the targets that follow), then the results.
+    runs_end = {len(placeholders)}
+    for inputs in biased_inputs:
+        values = [node_of_input[i].value for i in inputs if i in node_of_input]
+        if len(values) == len(inputs) and values == list(range(values[0], values[0] + len(values))):
+            runs_end.add(values[-1] + 1)
+    ones_rows, input_segments, n_rows = [], [], 0
+    for start, stop in itertools.pairwise([0, *sorted(runs_end)]):
+        for node in input_nodes[start:stop]:
+            node.slot = n_rows + node.value - start
+        input_segments.append((slice(n_rows, n_rows + stop - start), slice(start, stop)))
+        n_rows += stop - start
+        ones_rows.append(n_rows)
+        n_rows += 1
     for members in kernel_groups:
         if members[0].static:
             start, n_static = n_static, n_static + len(members)
         else:
+            start, n_rows = n_rows, n_rows + height(members)
             if tuple(id(m) for m in members) in biased_inputs:
                 ones_rows.append(n_rows)
                 n_rows += 1
-            start, n_rows = n_rows, n_rows + height(members)
         for k, node in enumerate(members):
             node.slot = start + k
     for node in order:
@@ -344,24 +361,24 @@ def compile_tape(
         if first.kind != "layer" and (first.kind != "lin" or first.static or first.bias is None):
             return False
         rows = slice_or_index([u.slot for u in read_inputs(first)])
-        return isinstance(rows, slice) and rows.start - 1 in ones_rows
+        return isinstance(rows, slice) and rows.stop in ones_rows
 
     # Parameters (by position in params) in order of first use by the kernels, batch ones first
-    # (a layer row by row: its bias, then its weights), so that most kernels read them as one
-    # block of S: a view.
+    # (a layer row by row: its weights, then its bias, the order of nn's parameters()), so that
+    # most kernels read them as one block of S (a view) and optimizers as one block of storage.
     placed: dict[int, None] = {}
     for members in sorted(kernel_groups, key=lambda m: m[0].static):
         first = members[0]
         if first.kind == "layer":
             weights, biases = first.value
-            block = np.column_stack([biases, weights]) if folds(members) else weights
+            block = np.column_stack([weights, biases]) if folds(members) else weights
             placed.update(dict.fromkeys(block.ravel().tolist()))
             placed.update(dict.fromkeys(biases.tolist()))
             continue
         if first.kind == "ew":
             uses = [m.args[k] for k in range(len(first.args)) for m in members]
         elif folds(members):
-            uses = [x for m in members for x in (m.bias, *(c for _, c in m.terms))]
+            uses = [x for m in members for x in (*(c for _, c in m.terms), m.bias)]
         else:
             uses = [c for m in members for _, c in m.terms] + [
                 m.bias for m in members if m.bias is not None
@@ -399,7 +416,7 @@ def compile_tape(
         elif first.kind == "layer":
             weights, biases = first.value
             folded = folds(members)
-            weight_slots = slot_of_param[np.column_stack([biases, weights]) if folded else weights]
+            weight_slots = slot_of_param[np.column_stack([weights, biases]) if folded else weights]
             inputs = slice_or_index([u.slot for u in first.args])
             kernels.append(
                 Linear(
@@ -416,7 +433,7 @@ def compile_tape(
         else:
             folded = folds(members)
             weight_slots = np.array(
-                [([m.bias.slot] if folded else []) + [c.slot for _, c in m.terms] for m in members],
+                [[c.slot for _, c in m.terms] + ([m.bias.slot] if folded else []) for m in members],
                 dtype=np.intp,
             )
             bias = None if first.bias is None else slice_or_index([m.bias.slot for m in members])
@@ -440,7 +457,7 @@ def compile_tape(
             )
 
     return Tape(
-        len(placeholders),
+        input_segments,
         params,
         static_values,
         slice(first_param, first_param + len(params)),
