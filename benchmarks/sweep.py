@@ -1,6 +1,7 @@
 """The MLP size sweep of issue 16: one SGD training step of a classifier, compiled tape vs PyTorch.
 
-Network ``nin-h1-...-nout`` (ReLU hidden layers, linear output), softmax cross-entropy on
+Network ``nin-h1-...-nout`` (ReLU hidden layers, linear output, weights drawn in PyTorch's
+default range on both sides), softmax cross-entropy on
 random inputs and classes (seed 0), full batch, SGD lr 0.01; one step is zero_grad, forward,
 backward and the update, as a user writes it. Systems (``-f32``: float32, else float64):
 
@@ -50,7 +51,12 @@ def _valuegrad_model(network: str) -> object:
     from nn import MLP
 
     sizes = sizes_of(network)
-    return MLP(sizes[0], sizes[1:], activation="relu", output_activation="linear", seed=0)
+    # init="scaled": PyTorch's nn.Linear range, so both sides train the same kind of network
+    # (U(-1, 1) weights give logits in the hundreds, whose float32 softmax gradients are
+    # denormal numbers, which make every BLAS call that reads them several times slower)
+    return MLP(
+        sizes[0], sizes[1:], activation="relu", output_activation="linear", init="scaled", seed=0
+    )
 
 
 def tape_step(network: str, batch: int, dtype: str = "float64") -> tuple[Callable[[], float], dict]:

@@ -97,12 +97,15 @@ class CompiledObjective:
 
     def __init__(self, tape: Tape, inputs_and_targets: np.ndarray) -> None:
         self.tape = tape
-        self._rows = inputs_and_targets
+        # Kept transposed (one row per column of the data): a batch is then handed to the tape
+        # in Fortran order, which it copies into its own column-per-sample layout without a
+        # transposition.
+        self._columns = np.ascontiguousarray(inputs_and_targets.T)
 
     def __call__(self, batch: list[int]) -> float:
         # NaN or inf from the data gives a non-finite objective that train reports; numpy need not warn.
         with np.errstate(invalid="ignore", over="ignore"):
-            return self.tape.backward(self._rows[batch], reduce="mean")
+            return self.tape.backward(self._columns[:, batch].T, reduce="mean")
 
     def release(self) -> None:
         """Plain Values again (eager speed), holding the current numbers."""

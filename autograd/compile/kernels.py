@@ -92,6 +92,9 @@ class Elementwise:
         for (in_s, rows, needs_grad), mode, local in zip(self.args, self.modes, local_grads):
             if not needs_grad:
                 continue
+            if mode is ASSIGN and in_s == self.static and isinstance(rows, slice):
+                np.multiply(upstream, local, out=d_space[rows])  # no temporary (rows != out)
+                continue
             contribution = upstream * local
             if in_s and not self.static:  # a static argument served every sample: sum over them
                 contribution = contribution.sum(axis=1, keepdims=True)
