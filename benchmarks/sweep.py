@@ -19,8 +19,14 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nn import MLP
+
+Step = tuple[Callable[[], float], dict[str, Any]]
 
 LEARNING_RATE = 0.01
 
@@ -47,7 +53,7 @@ def data(network: str, batch: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.normal(size=(batch, sizes[0])), rng.integers(0, sizes[-1], size=batch)
 
 
-def _valuegrad_model(network: str) -> object:
+def _valuegrad_model(network: str) -> MLP:
     from nn import MLP
 
     sizes = sizes_of(network)
@@ -59,7 +65,7 @@ def _valuegrad_model(network: str) -> object:
     )
 
 
-def tape_step(network: str, batch: int, dtype: str = "float64") -> tuple[Callable[[], float], dict]:
+def tape_step(network: str, batch: int, dtype: str = "float64") -> Step:
     """The user's loop over a traced per-sample loss; also reports the trace time."""
     import autograd
     from nn import SGD
@@ -71,7 +77,7 @@ def tape_step(network: str, batch: int, dtype: str = "float64") -> tuple[Callabl
     model = _valuegrad_model(network)
     optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
 
-    def per_sample_loss(*row: object) -> object:
+    def per_sample_loss(*row: Any) -> Any:
         return softmax_cross_entropy(model(list(row[:n_in])), list(row[n_in:]))
 
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -87,9 +93,7 @@ def tape_step(network: str, batch: int, dtype: str = "float64") -> tuple[Callabl
     return step, {"trace_s": traced}
 
 
-def train_step(
-    network: str, batch: int, dtype: str = "float64"
-) -> tuple[Callable[[], float], dict]:
+def train_step(network: str, batch: int, dtype: str = "float64") -> Step:
     """One step of nn.train's compiled loop: its objective, zero_grad, gradient check and update."""
     from autograd.compile.storage import ParameterArrays
     from nn import SGD
@@ -122,16 +126,14 @@ def train_step(
     return step, {"trace_s": traced}
 
 
-def torch_step(
-    network: str, batch: int, dtype: str = "float64"
-) -> tuple[Callable[[], float], dict]:
+def torch_step(network: str, batch: int, dtype: str = "float64") -> Step:
     import torch
 
     torch.manual_seed(0)
     torch_dtype = getattr(torch, dtype)
     X, classes = data(network, batch)
     sizes = sizes_of(network)
-    layers: list = []
+    layers: list[Any] = []
     for k, (nin, nout) in enumerate(itertools.pairwise(sizes)):
         layers.append(torch.nn.Linear(nin, nout))
         if k < len(sizes) - 2:
@@ -151,9 +153,7 @@ def torch_step(
     return step, {}
 
 
-def floor_step(
-    network: str, batch: int, dtype: str = "float64"
-) -> tuple[Callable[[], float], dict]:
+def floor_step(network: str, batch: int, dtype: str = "float64") -> Step:
     """Just the matrix products of one step, in numpy, on preallocated arrays (layout as the tape's:
     one column per sample)."""
     sizes = sizes_of(network)
@@ -179,7 +179,7 @@ def floor_step(
     return step, {}
 
 
-SYSTEMS: dict[str, Callable[[str, int], tuple[Callable[[], float], dict]]] = {
+SYSTEMS: dict[str, Callable[[str, int], Step]] = {
     "tape": tape_step,
     "tape-f32": lambda network, batch: tape_step(network, batch, "float32"),
     "train": train_step,

@@ -57,7 +57,7 @@ UNARY = [
     ops.PowConst(0.0),
     ops.PowConst(-2.5),
 ]
-BINARY = [ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW]
+BINARY = [ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW, ops.LOG_ADD_EXP]
 
 
 def same(a: float, b: float) -> bool:
