@@ -7,6 +7,13 @@ as placeholders (``autograd.trace``), so one tape serves every batch; a step is 
 ``tape.backward(XT[batch], reduce="mean")``, with the same gradients as the eager engine to
 rounding.
 
+From the first step on, the parameters' numbers live in the tape's arrays (issue 16,
+``autograd.compile.storage``): the Values keep showing the current numbers, and ``train``
+releases them (plain Values again) when it returns or raises. A batched forward for other
+uses: ``objective.tape.forward(rows)`` gives the per-sample objective for every row of
+``np.column_stack([inputs, _target_rows(targets, loss, width)])`` in one call (no graph of
+Values), e.g. the loss of a validation set.
+
 "auto" takes this path only where tracing is known to give the same function for every
 input: ``nn``'s own modules (Neuron, Layer, MLP) with a built-in loss whose traced form
 has no data-dependent branch (``TRACEABLE_LOSSES``). A custom module or loss may branch on
