@@ -46,7 +46,7 @@ from .functions import (
     tanh,
 )
 from .grad_mode import is_grad_enabled, no_grad
-from .nary import dot, neuron, neuron_layer, sum
+from .nary import dot, log_sum_exp, neuron, neuron_layer, sum
 from .steps import BackwardStep, GradientPass, backward_steps
 from .value import Value
 
@@ -82,6 +82,7 @@ __all__ = [
     "log1p",
     "log2",
     "log10",
+    "log_sum_exp",
     "maximum",
     "minimum",
     "neuron",

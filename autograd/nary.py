@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from operator import mul as _mul
 
 from . import grad_mode, ops
-from .value import Value, _coerce, _new_node, _record
+from .value import Value, _coerce, _new_node, _record, _record2
 
 
 def _as_values(items: tuple[object, ...], what: str) -> tuple[Value, ...]:
@@ -39,6 +39,22 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     operands = _as_values(weights + inputs, "dot")
     return _record(ops.DOT.forward(*[v.data for v in operands]), operands, ops.DOT)
+
+
+def log_sum_exp(values: Iterable[Value | float]) -> Value:
+    """log sum_k e^(v_k) as a balanced tree of ``logaddexp`` nodes: no overflow for finite
+    inputs and no maximum taken from the data (so it traces), and in a compiled tape one
+    kernel per level of the tree (log2 n of them)."""
+    level = list(_as_values(tuple(values), "log_sum_exp"))
+    if not level:
+        raise ValueError("log_sum_exp needs at least one value")
+    op = ops.LOG_ADD_EXP
+    while len(level) > 1:
+        pairs = [
+            _record2(op.forward(a.data, b.data), a, b, op) for a, b in zip(level[::2], level[1::2])
+        ]
+        level = pairs + level[len(pairs) * 2 :]  # an odd one out waits for the next level
+    return level[0]
 
 
 # Activations a fused neuron knows, by the names nn uses; "leaky_relu(0.1)" and "elu(0.5)" set the parameter.

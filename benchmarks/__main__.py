@@ -1,7 +1,10 @@
-"""Run every benchmark of issue 6 and print the tables: ``python -m benchmarks [--quick]``.
+"""Run every benchmark of issues 6 and 16 and print the tables: ``python -m benchmarks [--quick]``.
 
 1. the moons step at batch 100 (all systems) and at batch 10,000 (compiled vs torch):
    persistent worker processes take turns for ``--rounds`` rounds; medians of wall time;
+1b. the MLP size sweep (issue 16, ``benchmarks.sweep``): a training step of six networks,
+   compiled tape vs torch vs numpy's matrix products alone, float64 and float32, one thread
+   and default threads, with the trace times; the same protocol (``--only sweep``);
 2. a deep chain (v = v * w + c) of 3e4 ... 3e6 ops: seconds and nanoseconds per op;
 3. a 1e5-term sum: builtin ``sum`` (a chain of additions) and ``autograd.sum`` (one node);
 4. bytes per graph node (tracemalloc, 1e5-node chain, gradients filled).
@@ -12,14 +15,16 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
+import math
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-from . import machine
+from . import machine, sweep
 
 PYTHON = sys.executable
 
@@ -34,9 +39,9 @@ ONE_THREAD = (
 
 
 class Worker:
-    """A moons-step process that runs k steps on request."""
+    """A process that runs k steps of one workload on request (``kind`` "moons" or "mlp")."""
 
-    def __init__(self, system: str, batch: int) -> None:
+    def __init__(self, system: str, batch: int | str, kind: str = "moons") -> None:
         self.system = system
         env = dict(os.environ)
         if system.endswith(ONE_THREAD):
@@ -46,7 +51,7 @@ class Worker:
                 PYTHON,
                 "-m",
                 "benchmarks.worker",
-                "moons",
+                kind,
                 system.removesuffix(ONE_THREAD),
                 str(batch),
             ],
@@ -55,10 +60,16 @@ class Worker:
             text=True,
             env=env,
         )
-        line = self.process.stdout.readline().strip()
-        if line != "ready":
-            raise RuntimeError(f"{system} worker failed to start: {line!r}")
         self.times: list[tuple[float, float]] = []  # (wall, cpu) seconds per step
+        self.info: dict = {}
+
+    def wait_ready(self) -> None:
+        """Wait for the set-up to finish (workers start side by side: tracing and imports take seconds)."""
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("ready"):
+            self.process.kill()
+            raise RuntimeError(f"{self.system} worker failed to start: {line!r}")
+        self.info = json.loads(line.removeprefix("ready") or "{}")  # e.g. the trace time
 
     def run(self, steps: int) -> list[tuple[float, float]]:
         self.process.stdin.write(f"run {steps}\n")
@@ -76,9 +87,24 @@ class Worker:
 def moons(
     systems: list[str], batch: int, rounds: int, seconds_per_turn: float
 ) -> dict[str, list[tuple[float, float]]]:
-    """Step times per system; the workers alternate, one turn each per round (order rotated)."""
-    workers = [Worker(system, batch) for system in systems]
+    """Moons step times per system (see ``alternate``)."""
+    return alternate(systems, batch, rounds, seconds_per_turn, "moons")[0]
+
+
+def alternate(
+    systems: list[str], spec: int | str, rounds: int, seconds_per_turn: float, kind: str
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, dict]]:
+    """Step times per system, and what each worker reported when ready (its trace time);
+    the workers alternate, one turn each per round (order rotated). A system whose worker
+    fails to start is left out."""
+    workers = [Worker(system, spec, kind) for system in systems]
     try:
+        for worker in list(workers):
+            try:
+                worker.wait_ready()
+            except RuntimeError as error:
+                print(f"  skipped: {error}", file=sys.stderr)
+                workers.remove(worker)
         steps = {}
         for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
             first = worker.run(1)[0][0]
@@ -89,13 +115,14 @@ def moons(
             for worker in order:
                 time.sleep(0.3)  # let the previous worker's BLAS/OpenMP threads stop spinning
                 worker.run(steps[worker.system])
-        return {worker.system: worker.times for worker in workers}
+        times = {worker.system: worker.times for worker in workers}
+        return times, {worker.system: worker.info for worker in workers}
     finally:
         for worker in workers:
             worker.close()
 
 
-def measure(kind: str, system: str, size: int) -> object:
+def measure(kind: str, system: str, size: int | str) -> object:
     """One measurement in a fresh process; its JSON result, or the error it died of."""
     done = subprocess.run(
         [PYTHON, "-m", "benchmarks.worker", kind, system, str(size)],
@@ -140,6 +167,89 @@ def moons_table(title: str, times: dict[str, list[tuple[float, float]]]) -> list
     return lines + [""]
 
 
+def _parameters(network: str) -> int:
+    sizes = sweep.sizes_of(network)
+    return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
+
+
+def size_sweep(quick: bool, rounds: int) -> list[str]:
+    """Issue 16's table: a training step of each MLP, tape vs torch vs the matrix-product floor,
+    float64 and float32, one thread and default threads (``benchmarks.sweep``)."""
+    rows = list(sweep.ROWS)
+    swept = ["64-32-10"] if quick else ["64-32-10", "64-128-128-10", "784-128-10"]
+    rows += [(network, batch) for network in swept for batch in sweep.BATCH_SWEEP]
+    systems = ["tape", "train", "torch", "floor", "tape-f32", "torch-f32", "floor-f32"]
+    systems += [system + ONE_THREAD for system in systems]
+    medians: dict[tuple[str, int], dict[str, float]] = {}
+    for network, batch in rows:
+        print(f"  sweep: {network}, batch {batch}", file=sys.stderr, flush=True)
+        times, _ = alternate(systems, f"{network}:{batch}", rounds, 0.15 if quick else 0.4, "mlp")
+        # One thread: CPU time (equal to wall time on an idle machine, and not stretched when
+        # other jobs take the core away); default threads: wall time (CPU time would add the threads up).
+        medians[(network, batch)] = {
+            s: statistics.median(c if s.endswith(ONE_THREAD) else w for w, c in t)
+            for s, t in times.items()
+        }
+    # Trace times alone (fresh process each, networks in turns): the workers above start side by side.
+    networks = list(dict.fromkeys(network for network, _ in rows))
+    trace_runs: dict[str, list[tuple[float, float]]] = {network: [] for network in networks}
+    for _ in range(1 if quick else 3):
+        for network in networks:
+            result = measure("trace", "tape", network)
+            if not isinstance(result, str):
+                trace_runs[network].append(result)
+    traced = {}
+    for network, batch in rows:
+        runs = trace_runs[network]
+        wall = statistics.median(w for w, _ in runs) if runs else math.nan
+        cpu = statistics.median(c for _, c in runs) if runs else math.nan
+        traced[(network, batch)] = f"{wall:.2f} / {cpu:.2f}"
+    lines = [
+        f"### MLP training step: compiled tape vs PyTorch ({rounds} rounds, workers alternating)",
+        "",
+        "One SGD step (zero_grad, forward, softmax cross-entropy, backward, update), full batch. "
+        "speed = torch time / tape time (above 1: the tape is faster); floor = the step's matrix "
+        "products alone in numpy, as a share of the tape's time (1.00: nothing but the products).",
+        "",
+    ]
+    for threads, suffix in (
+        ("one thread (median CPU time)", ONE_THREAD),
+        ("default threads (median wall time)", ""),
+    ):
+        lines += [
+            f"#### {threads}",
+            "",
+            "| network | batch | parameters | trace s (wall / CPU) | tape f64 ms | torch f64 ms | speed f64 | "
+            "floor share f64 | tape f32 ms | torch f32 ms | speed f32 | floor share f32 | "
+            "nn.train step f64 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for (network, batch), m in medians.items():
+            cells = [
+                network,
+                f"{batch:,}",
+                f"{_parameters(network):,}",
+                traced[(network, batch)],
+            ]
+            for precision in ("", "-f32"):
+                tape, torch_time = (
+                    m.get(f"tape{precision}{suffix}"),
+                    m.get(f"torch{precision}{suffix}"),
+                )
+                floor = m.get(f"floor{precision}{suffix}")
+                cells += [
+                    _ms(tape) if tape else "-",
+                    _ms(torch_time) if torch_time else "-",
+                    _ratio(torch_time, tape),
+                    _ratio(floor, tape),
+                ]
+            train = m.get(f"train{suffix}")
+            cells.append(_ms(train) if train else "-")
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.splitlines()[0]
@@ -150,11 +260,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rounds", type=int, default=None, help="rounds of the moons step (default 7, quick 3)"
     )
-    parser.add_argument("--only", choices=["moons", "chain", "sum", "memory"], action="append")
+    parser.add_argument(
+        "--only", choices=["moons", "sweep", "chain", "sum", "memory"], action="append"
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 7)
     turn = 0.3 if args.quick else 1.0
-    only = set(args.only or ["moons", "chain", "sum", "memory"])
+    only = set(args.only or ["moons", "sweep", "chain", "sum", "memory"])
     has_micrograd, has_torch = _available("micrograd"), _available("torch")
     started = time.perf_counter()
     out = ["## Benchmarks (issue 6)", "", f"Machine: {machine.describe()}", ""]
@@ -187,6 +299,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"Moons step, batch 10,000 ({rounds} rounds)", moons(big, 10_000, rounds, turn)
             )
         )
+
+    if "sweep" in only and has_torch:
+        emit(size_sweep(args.quick, rounds))
 
     if "chain" in only:
         lines = [

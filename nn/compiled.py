@@ -7,6 +7,13 @@ as placeholders (``autograd.trace``), so one tape serves every batch; a step is 
 ``tape.backward(XT[batch], reduce="mean")``, with the same gradients as the eager engine to
 rounding.
 
+From the first step on, the parameters' numbers live in the tape's arrays (issue 16,
+``autograd.compile.storage``): the Values keep showing the current numbers, and ``train``
+releases them (plain Values again) when it returns or raises. A batched forward for other
+uses: ``objective.tape.forward(rows)`` gives the per-sample objective for every row of
+``np.column_stack([inputs, _target_rows(targets, loss, width)])`` in one call (no graph of
+Values), e.g. the loss of a validation set.
+
 "auto" takes this path only where tracing is known to give the same function for every
 input: ``nn``'s own modules (Neuron, Layer, MLP) with a built-in loss whose traced form
 has no data-dependent branch (``TRACEABLE_LOSSES``). A custom module or loss may branch on
@@ -16,11 +23,11 @@ data in ways two trial traces cannot detect, so it runs eagerly unless asked for
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from autograd import UntraceableError, Value, no_grad, trace
+from autograd import Tape, UntraceableError, Value, no_grad, trace
 
 from .losses import LOSSES, LossFunction, Target, l2_penalty, softmax_cross_entropy
 from .module import MLP, Layer, Module, Neuron
@@ -86,6 +93,32 @@ def _target_rows(ys: Sequence[Target], loss_function: LossFunction, width: int) 
     return np.asarray(rows, dtype=float)
 
 
+class CompiledObjective:
+    """``objective(batch)``: adds the gradient of the batch objective (mean loss + l2 penalty
+    over the rows ``batch``) to every parameter's ``.grad`` and returns the objective.
+
+    From the first call on, the parameters' numbers live in the tape's arrays (see
+    ``autograd.compile.storage``); ``release()`` gives them back as plain Values, which
+    ``nn.train`` does when it returns or raises.
+    """
+
+    def __init__(self, tape: Tape, inputs_and_targets: np.ndarray) -> None:
+        self.tape = tape
+        # Kept transposed (one row per column of the data): a batch is then handed to the tape
+        # in Fortran order, which it copies into its own column-per-sample layout without a
+        # transposition.
+        self._columns = np.ascontiguousarray(inputs_and_targets.T)
+
+    def __call__(self, batch: list[int]) -> float:
+        # NaN or inf from the data gives a non-finite objective that train reports; numpy need not warn.
+        with np.errstate(invalid="ignore", over="ignore"):
+            return self.tape.backward(self._columns[:, batch].T, reduce="mean")
+
+    def release(self) -> None:
+        """Plain Values again (eager speed), holding the current numbers."""
+        self.tape.release()
+
+
 def compiled_objective(
     model: Module,
     loss_function: LossFunction,
@@ -93,9 +126,8 @@ def compiled_objective(
     ys: list[Target],
     penalized: list[Value],
     l2: float,
-) -> Callable[[list[int]], float]:
-    """A function of a batch (row indices) that adds the gradient of the batch objective
-    (mean loss + l2 penalty) to every parameter's ``.grad`` and returns the objective.
+) -> CompiledObjective:
+    """The batch objective of ``train``, compiled (see ``CompiledObjective``).
 
     Raises what the eager loss raises for a bad target (checked once, sample by sample),
     ``UntraceableError`` or ``NotImplementedError`` when the objective cannot be traced.
@@ -132,9 +164,4 @@ def compiled_objective(
     except TypeError as error:  # a loss or module that refuses Value targets or inputs
         raise UntraceableError(f"cannot trace the objective: {error}") from error
 
-    def batch_gradients(batch: list[int]) -> float:
-        # NaN or inf from the data gives a non-finite objective that train reports; numpy need not warn.
-        with np.errstate(invalid="ignore", over="ignore"):
-            return tape.backward(inputs_and_targets[batch], reduce="mean")
-
-    return batch_gradients
+    return CompiledObjective(tape, inputs_and_targets)

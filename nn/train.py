@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from autograd import UntraceableError, Value, no_grad
+from autograd.compile.storage import ParameterArrays
 
-from .compiled import compiled_objective, known_traceable
+from .compiled import CompiledObjective, compiled_objective, known_traceable
 from .init import Seed, make_rng
 from .losses import LossFunction, Target, get_loss, l2_penalty, mean_loss
 from .module import Module
@@ -84,6 +85,22 @@ def _mean(values: list[float]) -> float:
     # fsum is exact but raises on inf - inf; NaN and inf only occur with allow_nonfinite=True.
     total = math.fsum(values) if all(map(math.isfinite, values)) else sum(values)
     return total / len(values) if values else math.nan
+
+
+def _zero_model_grads(model: Module, arrays: ParameterArrays) -> None:
+    """``model.zero_grad()``, in one numpy step while the parameters live in a tape's arrays."""
+    if arrays.stored() and type(model).zero_grad is Module.zero_grad:
+        arrays.zero_grads()
+    else:
+        model.zero_grad()
+
+
+def _first_nonfinite_grad(arrays: ParameterArrays) -> Value | None:
+    """The first parameter whose ``.grad`` is NaN or infinite, or None."""
+    if not arrays.stored():
+        return next((p for p in arrays.params if not math.isfinite(p.grad)), None)
+    finite = np.isfinite(arrays.grads())
+    return None if finite.all() else arrays.params[int(np.argmin(finite))]
 
 
 ENGINES = ("auto", "compiled", "eager")
@@ -214,45 +231,54 @@ def train(
     history = History(engine)
     step = 0
 
-    with ProgressBar(epochs, description="epoch", enabled=progress) as bar:
-        for epoch in range(epochs):
-            if lr_schedule is not None and not isinstance(lr_schedule, LRScheduler):
-                optimizer.lr = lr_schedule(epoch)
-            if size < len(xs):
-                rng.shuffle(order)
-            batch_objectives = []
-            for start in range(0, len(xs), size):
-                step += 1
-                batch = order[start : start + size]
-                model.zero_grad()
-                optimizer.zero_grad()
-                try:
-                    value = batch_gradients(batch)
-                except OverflowError as error:
-                    # A number left float range while computing the loss or its gradient: the loss is +inf.
-                    if not allow_nonfinite:
-                        detail = f"{error}; {_nonfinite_data(xs, ys, batch)}"
-                        raise NonFiniteLossError(math.inf, epoch + 1, step, detail) from error
-                    batch_objectives.append(math.inf)
-                    continue
-                if not math.isfinite(value) and not allow_nonfinite:
-                    raise NonFiniteLossError(value, epoch + 1, step, _nonfinite_data(xs, ys, batch))
-                batch_objectives.append(value)
-                if not allow_nonfinite:
-                    # A finite loss can still have a NaN slope (tanh at inf): never step into a NaN model.
-                    bad = next((p for p in parameters if not math.isfinite(p.grad)), None)
-                    if bad is not None:
-                        detail = f"d loss / d {bad.label or 'a parameter'}; {_nonfinite_data(xs, ys, batch)}"
+    arrays = ParameterArrays(parameters)
+    # A compiled run keeps the parameters in the tape's arrays (Values read them there); when
+    # train returns or raises (KeyboardInterrupt included) they become plain Values again.
+    try:
+        with ProgressBar(epochs, description="epoch", enabled=progress) as bar:
+            for epoch in range(epochs):
+                if lr_schedule is not None and not isinstance(lr_schedule, LRScheduler):
+                    optimizer.lr = lr_schedule(epoch)
+                if size < len(xs):
+                    rng.shuffle(order)
+                batch_objectives = []
+                for start in range(0, len(xs), size):
+                    step += 1
+                    batch = order[start : start + size]
+                    _zero_model_grads(model, arrays)
+                    optimizer.zero_grad()
+                    try:
+                        value = batch_gradients(batch)
+                    except OverflowError as error:
+                        # A number left float range while computing the loss or its gradient: the loss is +inf.
+                        if not allow_nonfinite:
+                            detail = f"{error}; {_nonfinite_data(xs, ys, batch)}"
+                            raise NonFiniteLossError(math.inf, epoch + 1, step, detail) from error
+                        batch_objectives.append(math.inf)
+                        continue
+                    if not math.isfinite(value) and not allow_nonfinite:
                         raise NonFiniteLossError(
-                            float(bad.grad), epoch + 1, step, detail, quantity="gradient"
+                            value, epoch + 1, step, _nonfinite_data(xs, ys, batch)
                         )
-                optimizer.step()
-            if isinstance(lr_schedule, LRScheduler):
-                lr_schedule.step()
-            history.append(_mean(batch_objectives))
-            bar.update(1, postfix=f"loss={history[-1]:.4g}")
-            if epoch_end is not None and epoch_end(epoch + 1, history[-1]):
-                break
+                    batch_objectives.append(value)
+                    if not allow_nonfinite:
+                        # A finite loss can still have a NaN slope (tanh at inf): never step into a NaN model.
+                        bad = _first_nonfinite_grad(arrays)
+                        if bad is not None:
+                            detail = f"d loss / d {bad.label or 'a parameter'}; {_nonfinite_data(xs, ys, batch)}"
+                            raise NonFiniteLossError(
+                                float(bad.grad), epoch + 1, step, detail, quantity="gradient"
+                            )
+                    optimizer.step()
+                if isinstance(lr_schedule, LRScheduler):
+                    lr_schedule.step()
+                history.append(_mean(batch_objectives))
+                bar.update(1, postfix=f"loss={history[-1]:.4g}")
+                if epoch_end is not None and epoch_end(epoch + 1, history[-1]):
+                    break
+    finally:
+        if isinstance(batch_gradients, CompiledObjective):
+            batch_gradients.release()
     return history
 
 

@@ -75,6 +75,7 @@ class ENGINE:
     )
     maximum, minimum, clamp = autograd.maximum, autograd.minimum, autograd.clamp
     remainder = staticmethod(lambda a, b: a % b)  # Python's %, also for float % Value
+    log_sum_exp = staticmethod(autograd.log_sum_exp)
 
 
 if torch is not None:
@@ -119,6 +120,9 @@ if torch is not None:
         # torch's float % tensor has no derivative; a constant tensor % tensor has
         remainder = staticmethod(lambda a, b: torch.remainder(_tensor(a), _tensor(b)))
         sum = staticmethod(lambda terms: torch.stack([_tensor(t) for t in terms]).sum())
+        log_sum_exp = staticmethod(
+            lambda terms: torch.logsumexp(torch.stack([_tensor(t) for t in terms]), 0)
+        )
         dot = staticmethod(
             lambda ws, xs: torch.dot(
                 torch.stack([_tensor(w) for w in ws]), torch.stack([_tensor(x) for x in xs])
@@ -155,6 +159,7 @@ class NUMPY:
     )
     remainder = staticmethod(np.remainder)
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
+    log_sum_exp = staticmethod(lambda terms: np.logaddexp.reduce(np.array(terms, dtype=np.float64)))
     dot = staticmethod(
         lambda ws, xs: np.dot(np.array(ws, dtype=np.float64), np.array(xs, dtype=np.float64))
     )

@@ -107,6 +107,9 @@ TABLE = [
     row("sum of one",        lambda m, a: m.sum([a]),                    (-3.7, 1000.0)),
     row("dot",               lambda m, w1, w2, x1, x2: m.dot([w1, w2], [x1, x2]), ((1.0, 2.0, 3.0, 4.0), (-0.5, 1e-12, 700.0, -1000.0))),
     row("dot, shared",       lambda m, a, b: m.dot([a, b], [b, a]),      PAIRS),
+    row("log_sum_exp",       lambda m, a, b, c: m.log_sum_exp([a, b, c]), ((1.0, -2.0, 3.5), (1000.0, 999.0, -1000.0), (0.0, 0.0, 0.0))),
+    # d/db = p(b) - p(-b) cancels near b = 0: absolute error about 1e-17
+    row("log_sum_exp of 5",  lambda m, a, b: m.log_sum_exp([a, b, 2.0, a, -b]), PAIRS, abs_tol=1e-16),
     row("dot, constants",    lambda m, a, b: m.dot([a, 2.0], [-3.0, b]), PAIRS),
 ]  # fmt: skip
 

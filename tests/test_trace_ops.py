@@ -90,6 +90,7 @@ BINARY = [
     ops.ATAN2,
     ops.MAXIMUM,
     ops.MINIMUM,
+    ops.LOG_ADD_EXP,
 ]
 # the unary points, and where the new ops have their edges: +-1 for asin, -1 for log1p,
 # pi/2 for tan, the bounds of a clamp, the overflow of exp2, sinh and cosh

@@ -17,7 +17,8 @@ from .batched_ops import RULES
 
 
 class Node:
-    """One node of the intermediate form: input, param, const, ew (elementwise) or lin."""
+    """One node of the intermediate form: input, param, const, ew (elementwise), lin, or a
+    layer and its rows (see ``Builder.layer``)."""
 
     __slots__ = (
         "args",
@@ -69,6 +70,17 @@ class Builder:
                 f"trace: op {op.name!r} ({type(op).__name__}) has no batched rule"
             )
         return Node("ew", all(a.static for a in args), op=op, args=args)
+
+    def layer(self, inputs: list[Node], weights: object, biases: object, size: int) -> list[Node]:
+        """A layer of fused neurons on the same batch inputs, as one node and its ``size`` rows.
+
+        The weights and biases are parameters, named by their positions in the tape's parameter
+        list (``weights``: a (size, len(inputs)) int array, ``biases``: size ints), not by one
+        Node each: a 100,000-parameter layer is two Nodes' worth of work to compile. Row k is
+        neuron k's z = w_k . x + b_k; the layer becomes one matrix product.
+        """
+        layer = Node("layer", False, args=inputs, value=(weights, biases))
+        return [Node("row", False, args=[layer], value=k) for k in range(size)]
 
     def lin(self, terms: list[tuple[Node, Node]]) -> Node:
         return Node("lin", all(u.static for u, _ in terms), terms=terms)

@@ -92,6 +92,9 @@ class Elementwise:
         for (in_s, rows, needs_grad), mode, local in zip(self.args, self.modes, local_grads):
             if not needs_grad:
                 continue
+            if mode is ASSIGN and in_s == self.static and isinstance(rows, slice):
+                np.multiply(upstream, local, out=d_space[rows])  # no temporary (rows != out)
+                continue
             contribution = upstream * local
             if in_s and not self.static:  # a static argument served every sample: sum over them
                 contribution = contribution.sum(axis=1, keepdims=True)
@@ -103,7 +106,7 @@ class Linear:
 
     W's entries (``weight_slots``) and the bias are read from S, so they are parameters,
     constants or static results. ``static``: everything lives in S (a batch of one).
-    ``folded``: the row before the inputs in V is all ones and ``weight_slots`` starts with
+    ``folded``: the row after the inputs in V is all ones and ``weight_slots`` ends with
     the bias column, so the bias rides in the product (and its gradient in d/dW): two
     passes over the batch fewer per layer.
     """
@@ -123,8 +126,8 @@ class Linear:
         self.out = out
         self.inputs = inputs
         self.folded = folded
-        self.reads = slice(inputs.start - 1, inputs.stop) if folded else inputs  # what W multiplies
-        self.weight_slots = weight_slots  # shape (rows, inputs), or (rows, 1 + inputs) when folded
+        self.reads = slice(inputs.start, inputs.stop + 1) if folded else inputs  # what W multiplies
+        self.weight_slots = weight_slots  # shape (rows, inputs), or (rows, inputs + 1) when folded
         self.weight_slots_flat = weight_slots.ravel()
         first = int(weight_slots.flat[0])
         # W's slots are usually one block of S (a layer's weights, row by row): then W is a view
@@ -183,7 +186,7 @@ class Linear:
                 )
         if self.inputs_need_grad:
             if self.folded:
-                weights = weights[:, 1:]
+                weights = weights[:, :-1]
             product = np.multiply if len(weights) == 1 else np.matmul  # outer product: see forward
             if self.inputs_mode is ASSIGN and isinstance(self.inputs, slice):
                 product(weights.T, upstream, out=d_space[self.inputs])

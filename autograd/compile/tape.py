@@ -10,22 +10,31 @@
    numpy call for an elementwise op over stacked rows, one matrix product for linear
    combinations that read the same inputs (a layer);
 3. lay out: static values in a column S (a layer's parameters row by row, so its matrix
-   is a view), batch values in a matrix V (one column per sample, a row of ones before a
+   is a view), batch values in a matrix V (one column per sample, a row of ones after a
    layer's inputs so its bias rides in the product).
 
-A call fills S with the parameters' current ``.data`` (so a tape stays valid across
+A call fills S with the parameters' current numbers (so a tape stays valid across
 optimizer steps) and V with the inputs, then runs the kernels forward, and backward in
-reverse.
+reverse. The parameters' numbers live in numpy arrays from the first call on
+(``storage.ParameterStorage``): reading them and adding the gradients are one numpy step each,
+and the Values keep showing the current numbers; ``Tape.release`` turns them back into plain
+Values (as does dropping the tape).
 """
 
 from __future__ import annotations
 
+import itertools
+import weakref
+from collections.abc import Callable
+
 import numpy as np
 
+from .. import ops
 from ..backward import topological_order
 from ..value import Value
 from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
 from .kernels import Elementwise, Linear, plan_gradient_writes, slice_or_index
+from .storage import ParameterStorage, store
 
 
 class Tape:
@@ -37,7 +46,7 @@ class Tape:
 
     def __init__(
         self,
-        n_inputs: int,
+        input_segments: list[tuple[slice, slice]],
         params: list[Value],
         static_values: np.ndarray,
         param_slots: slice,
@@ -47,8 +56,11 @@ class Tape:
         output: tuple[bool, int],
         n_nodes: int,
     ) -> None:
-        self.n_inputs = n_inputs
-        self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs follow row 0
+        self.n_inputs = input_segments[-1][1].stop
+        self._input_segments = (
+            input_segments  # (rows of V, columns of X): inputs, a ones row between
+        )
+        self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs come first
         self.params = params
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
         # broadcasts against V's rows, over a flat array (filling the parameters is one copy)
@@ -65,6 +77,8 @@ class Tape:
         )
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.n_traced_nodes = n_nodes
+        self._storage: ParameterStorage | None = None
+        self._positions: slice | np.ndarray = slice(0, 0)
 
     def __repr__(self) -> str:
         return (
@@ -76,6 +90,25 @@ class Tape:
     def n_kernels(self) -> int:
         """How many grouped numpy steps one forward pass runs."""
         return len(self._kernels)
+
+    def _stored(self) -> ParameterStorage:
+        """The storage holding the parameters' numbers (moving them there on first use)."""
+        storage = self._storage
+        if storage is None or not storage.live:
+            storage, self._positions = store(self.params)
+            if storage is not self._storage:
+                weakref.finalize(self, storage.release)  # a dropped tape gives plain Values back
+            self._storage = storage
+        return storage
+
+    def release(self) -> None:
+        """Give the parameters back as plain ``Value``s holding the current numbers.
+
+        Not needed for correctness (a stored parameter's ``.data`` is always current), only for
+        speed: eager code reads plain Values faster. The next call of the tape stores them again.
+        """
+        if self._storage is not None:
+            self._storage.release()
 
     def _inputs(self, X: object) -> np.ndarray:
         X = np.asarray(X, dtype=float)
@@ -97,8 +130,9 @@ class Tape:
             self._buffers[batch] = (V, np.empty_like(V))
         V, dV = self._buffers[batch]
         S = self._S
-        self._S_flat[self._param_slots] = [p.data for p in self.params]  # read at call time
-        V[1 : 1 + self.n_inputs] = X.T
+        self._S_flat[self._param_slots] = self._stored().data[self._positions]  # read at call time
+        for rows, columns in self._input_segments:
+            V[rows] = X[:, columns].T
         caches = [kernel.forward(S, V) for kernel in self._kernels]
         return V, dV, caches
 
@@ -133,35 +167,103 @@ class Tape:
         for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
             if kernel.needs_grad:
                 kernel.backward(cache, S, V, dS, dV)
-        for p, g in zip(self.params, self._dS[self._param_slots, 0].tolist()):
-            p.grad += g
+        self._stored().grad[self._positions] += self._dS[self._param_slots, 0]
         return total
 
 
+def _layer_groups(traced: list[Value], param_index: dict[int, int]) -> dict[int, list[Value]]:
+    """Fused neurons whose weights and bias are all parameters, grouped into layers (the same op
+    on the same inputs, as ``autograd.neuron_layer`` makes them): id(neuron) -> its layer."""
+    layers: dict[tuple, list[Value]] = {}
+    member_of: dict[int, list[Value]] = {}
+    for v in traced:
+        op = v.op
+        if type(op) is not ops.Neuron:
+            continue
+        parents = v.parents
+        n = len(parents) // 2
+        if not all(id(p) in param_index for p in (*parents[:n], parents[-1])):
+            continue
+        layer = layers.setdefault((id(op), tuple(map(id, parents[n:-1]))), [])
+        layer.append(v)
+        member_of[id(v)] = layer
+    return member_of
+
+
+def _lower_layer(
+    builder: Builder,
+    members: list[Value],
+    lowered: dict[int, Node],
+    node_of: Callable[[Value], Node],
+    param_index: dict[int, int],
+) -> bool:
+    """Lower a layer of fused neurons as one ``layer`` node (False when its inputs are not all
+    batch values, so the neurons are lowered one by one)."""
+    first = members[0].parents
+    n = len(first) // 2
+    inputs = [node_of(x) for x in first[n:-1]]
+    if not inputs or any(x.static for x in inputs):
+        return False
+    position = param_index.__getitem__
+    weights = np.array(
+        [list(map(position, map(id, v.parents[:n]))) for v in members], dtype=np.intp
+    )
+    biases = np.array([param_index[id(v.parents[-1])] for v in members], dtype=np.intp)
+    rows = builder.layer(inputs, weights, biases, len(members))
+    activation = members[0].op.activation
+    for v, row in zip(members, rows):
+        lowered[id(v)] = row if activation is None else builder.ew(activation, [row])
+    return True
+
+
+def _lower(
+    builder: Builder, traced: list[Value], placeholders: list[Value], params: list[Value]
+) -> dict[int, Node]:
+    """Every traced Value's Node (parameters used only inside layers get none); ``traced``
+    ends with the output."""
+    param_index = {id(p): k for k, p in enumerate(params)}
+    layer_of = _layer_groups(traced, param_index)
+    lowered: dict[int, Node] = {
+        id(v): Node("input", False, value=k) for k, v in enumerate(placeholders)
+    }
+
+    def node_of(v: Value) -> Node:
+        node = lowered.get(id(v))
+        if node is None:  # a parameter (its position in params) or a constant
+            k = param_index.get(id(v))
+            node = builder.const(v.data) if k is None else Node("param", True, value=k)
+            lowered[id(v)] = node
+        return node
+
+    for v in traced:
+        if v.is_leaf or id(v) in lowered:
+            continue
+        layer = layer_of.get(id(v))
+        if layer is not None and _lower_layer(builder, layer, lowered, node_of, param_index):
+            continue
+        lowered[id(v)] = builder.lower(v, [node_of(p) for p in v.parents])
+    for v in (*placeholders, traced[-1]):  # the output may be a leaf
+        node_of(v)
+    return lowered
+
+
 def compile_tape(
-    output: Value, placeholders: list[Value], params: list[Value], dtype: object = np.float64
+    output: Value,
+    placeholders: list[Value],
+    params: list[Value],
+    dtype: object = np.float64,
+    traced: list[Value] | None = None,
 ) -> Tape:
     """The Tape for the graph under ``output``: ``placeholders`` are the inputs (in order),
     ``params`` the leaves whose ``.data`` is read at call time; every other leaf is a constant.
-    ``dtype``: the float type the batch is computed in."""
+    ``dtype``: the float type the batch is computed in; ``traced``: the graph's topological
+    order, if known."""
     builder = Builder()
-    inputs = {id(v): k for k, v in enumerate(placeholders)}
-    param_index = {id(p): k for k, p in enumerate(params)}
-    lowered: dict[int, Node] = {}
-    input_nodes = [Node("input", False, value=k) for k in range(len(placeholders))]
-    param_nodes = [Node("param", True, value=p) for p in params]
-    traced = topological_order(output)
-    for v in traced:
-        if v.is_leaf:
-            if id(v) in inputs:
-                node = input_nodes[inputs[id(v)]]
-            elif id(v) in param_index:
-                node = param_nodes[param_index[id(v)]]
-            else:
-                node = builder.const(v.data)
-        else:
-            node = builder.lower(v, [lowered[id(p)] for p in v.parents])
-        lowered[id(v)] = node
+    if traced is None:
+        traced = topological_order(output)
+    lowered = _lower(builder, traced, placeholders, params)
+    input_nodes = [lowered[id(v)] for v in placeholders]
+    node_of_input = {id(node): node for node in input_nodes}
     out = lowered[id(output)]
 
     merge_linear(builder, live_order(out), out)
@@ -171,9 +273,10 @@ def compile_tape(
     for node in order:
         if node.kind == "param":
             node.needs_grad = True
-        elif node.kind in ("ew", "lin"):
+        elif node.kind != "const" and node.kind != "input":
             deps = dependencies(node)
-            node.needs_grad = any(d.needs_grad for d in deps)  # it depends on a parameter
+            # it depends on a parameter (a layer always does: its weights)
+            node.needs_grad = node.kind == "layer" or any(d.needs_grad for d in deps)
             # depth among nodes of its own space (static nodes are all computed first)
             node.level = 1 + max((d.level for d in deps if d.static == node.static), default=0)
 
@@ -181,8 +284,6 @@ def compile_tape(
     consts = [n for n in order if n.kind == "const"]
     for slot, node in enumerate(consts):
         node.slot = slot
-    for node in input_nodes:
-        node.slot = 1 + node.value  # row 0 of V is all ones (see Linear's folded bias)
     groups: dict[tuple, list[Node]] = {}
     for node in order:
         if node.kind == "ew":
@@ -201,6 +302,8 @@ def compile_tape(
                 tuple(id(u) for u, _ in node.terms),
                 node.bias is None,
             )
+        elif node.kind == "layer":
+            key = (True, node.level, "layer", id(node))
         else:
             continue
         groups.setdefault(key, []).append(node)
@@ -209,52 +312,87 @@ def compile_tape(
     ]  # static first, by depth
     first_param = len(consts)
     n_static = first_param + len(params)
-    n_rows = 1 + len(placeholders)
-    ones_rows = [0]
-    # A batch layer with a bias reads a group's rows: put a row of ones just before them.
+
+    def height(members: list[Node]) -> int:
+        """Rows a group fills: one per member, a layer's one per neuron."""
+        return len(members[0].value[1]) if members[0].kind == "layer" else len(members)
+
+    def read_inputs(node: Node) -> list[Node]:
+        return node.args if node.kind == "layer" else [u for u, _ in node.terms]
+
+    # A batch layer with a bias reads a group's rows: put a row of ones just after them.
     biased_inputs = {
-        tuple(id(u) for u, _ in m[0].terms)
+        tuple(id(u) for u in read_inputs(m[0]))
         for m in kernel_groups
-        if m[0].kind == "lin" and not m[0].static and m[0].bias is not None
+        if m[0].kind == "layer"
+        or (m[0].kind == "lin" and not m[0].static and m[0].bias is not None)
     }
+    # The inputs come first in V, with a row of ones after each run of them that a layer with
+    # a bias reads (the first layer reads x, not the targets that follow), then the results.
+    runs_end = {len(placeholders)}
+    for inputs in biased_inputs:
+        values = [node_of_input[i].value for i in inputs if i in node_of_input]
+        if len(values) == len(inputs) and values == list(range(values[0], values[0] + len(values))):
+            runs_end.add(values[-1] + 1)
+    ones_rows, input_segments, n_rows = [], [], 0
+    for start, stop in itertools.pairwise([0, *sorted(runs_end)]):
+        for node in input_nodes[start:stop]:
+            node.slot = n_rows + node.value - start
+        input_segments.append((slice(n_rows, n_rows + stop - start), slice(start, stop)))
+        n_rows += stop - start
+        ones_rows.append(n_rows)
+        n_rows += 1
     for members in kernel_groups:
         if members[0].static:
             start, n_static = n_static, n_static + len(members)
         else:
+            start, n_rows = n_rows, n_rows + height(members)
             if tuple(id(m) for m in members) in biased_inputs:
                 ones_rows.append(n_rows)
                 n_rows += 1
-            start, n_rows = n_rows, n_rows + len(members)
         for k, node in enumerate(members):
             node.slot = start + k
+    for node in order:
+        if node.kind == "row":
+            node.slot = node.args[0].slot + node.value
 
     def folds(members: list[Node]) -> bool:
         first = members[0]
-        if first.kind != "lin" or first.static or first.bias is None:
+        if first.kind != "layer" and (first.kind != "lin" or first.static or first.bias is None):
             return False
-        rows = slice_or_index([u.slot for u, _ in first.terms])
-        return isinstance(rows, slice) and rows.start - 1 in ones_rows
+        rows = slice_or_index([u.slot for u in read_inputs(first)])
+        return isinstance(rows, slice) and rows.stop in ones_rows
 
-    # Parameters in order of first use by the kernels, batch ones first (a layer row by row:
-    # its bias, then its weights), so that most kernels read them as one block of S: a view.
-    placed: dict[int, Node] = {}
+    # Parameters (by position in params) in order of first use by the kernels, batch ones first
+    # (a layer row by row: its weights, then its bias, the order of nn's parameters()), so that
+    # most kernels read them as one block of S (a view) and optimizers as one block of storage.
+    placed: dict[int, None] = {}
     for members in sorted(kernel_groups, key=lambda m: m[0].static):
-        if members[0].kind == "ew":
-            uses = [m.args[k] for k in range(len(members[0].args)) for m in members]
+        first = members[0]
+        if first.kind == "layer":
+            weights, biases = first.value
+            block = np.column_stack([weights, biases]) if folds(members) else weights
+            placed.update(dict.fromkeys(block.ravel().tolist()))
+            placed.update(dict.fromkeys(biases.tolist()))
+            continue
+        if first.kind == "ew":
+            uses = [m.args[k] for k in range(len(first.args)) for m in members]
         elif folds(members):
-            uses = [x for m in members for x in (m.bias, *(c for _, c in m.terms))]
+            uses = [x for m in members for x in (*(c for _, c in m.terms), m.bias)]
         else:
             uses = [c for m in members for _, c in m.terms] + [
                 m.bias for m in members if m.bias is not None
             ]
         for node in uses:
             if node.kind == "param":
-                placed.setdefault(id(node), node)
-    for node in param_nodes:
-        placed.setdefault(id(node), node)
-    for k, node in enumerate(placed.values()):
-        node.slot = first_param + k
-    params = [node.value for node in placed.values()]
+                placed.setdefault(node.value, None)
+    placed.update(dict.fromkeys(range(len(params))))
+    slot_of_param = np.empty(len(params), dtype=np.intp)
+    slot_of_param[list(placed)] = np.arange(first_param, first_param + len(params))
+    for node in order:
+        if node.kind == "param":
+            node.slot = int(slot_of_param[node.value])
+    params = [params[k] for k in placed]
 
     static_values = np.zeros((n_static, 1), dtype=dtype)
     for node in consts:
@@ -262,7 +400,7 @@ def compile_tape(
     kernels: list = []
     for members in kernel_groups:
         first = members[0]
-        out_slots = slice(first.slot, first.slot + len(members))
+        out_slots = slice(first.slot, first.slot + height(members))
         if first.kind == "ew":
             args = []
             for position in range(len(first.args)):
@@ -275,10 +413,27 @@ def compile_tape(
                     )
                 )
             kernels.append(Elementwise(first.op, first.static, out_slots, args))
+        elif first.kind == "layer":
+            weights, biases = first.value
+            folded = folds(members)
+            weight_slots = slot_of_param[np.column_stack([weights, biases]) if folded else weights]
+            inputs = slice_or_index([u.slot for u in first.args])
+            kernels.append(
+                Linear(
+                    False,
+                    out_slots,
+                    inputs,
+                    weight_slots,
+                    None if folded else slice_or_index(slot_of_param[biases].tolist()),
+                    (any(u.needs_grad for u in first.args), True, True),
+                    static_values,
+                    folded,
+                )
+            )
         else:
             folded = folds(members)
             weight_slots = np.array(
-                [([m.bias.slot] if folded else []) + [c.slot for _, c in m.terms] for m in members],
+                [[c.slot for _, c in m.terms] + ([m.bias.slot] if folded else []) for m in members],
                 dtype=np.intp,
             )
             bias = None if first.bias is None else slice_or_index([m.bias.slot for m in members])
@@ -302,7 +457,7 @@ def compile_tape(
             )
 
     return Tape(
-        len(placeholders),
+        input_segments,
         params,
         static_values,
         slice(first_param, first_param + len(params)),

@@ -4,7 +4,7 @@ Where each op is differentiated:
 
 * ``arithmetic.py``: + - * / % and negation
 * ``powers.py``: x ** p, a ** b, sqrt, cbrt
-* ``exp_log.py``: exp, exp2, expm1, log, log2, log10, log1p
+* ``exp_log.py``: exp, exp2, expm1, log, log2, log10, log1p, logaddexp
 * ``trig.py``: sin, cos, tan, asin, acos, atan, atan2, sinh, cosh
 * ``activations.py``: tanh, sigmoid, softplus, relu, leaky_relu, elu
 * ``piecewise.py``: abs, sign, maximum, minimum, clamp
@@ -56,6 +56,7 @@ from .exp_log import (
     LOG1P,
     LOG2,
     LOG10,
+    LOG_ADD_EXP,
     Exp,
     Exp2,
     Expm1,
@@ -63,6 +64,7 @@ from .exp_log import (
     Log1p,
     Log2,
     Log10,
+    LogAddExp,
 )
 from .linear import DOT, SUM, Dot, NaryOp, Neuron, Sum, exact_sum
 from .piecewise import ABS, MAXIMUM, MINIMUM, SIGN, Abs, Clamp, Maximum, Minimum, Sign
@@ -102,12 +104,12 @@ from .trig import (
 
 __all__ = [
     "ABS", "ACOS", "ADD", "ASIN", "ATAN", "ATAN2", "CBRT", "COS", "COSH", "DIV", "DOT", "EXP",
-    "EXP2", "EXPM1", "IEEE_POW", "LOG", "LOG1P", "LOG2", "LOG10", "MAXIMUM", "MINIMUM", "MOD",
+    "EXP2", "EXPM1", "IEEE_POW", "LOG", "LOG1P", "LOG2", "LOG10", "LOG_ADD_EXP", "MAXIMUM", "MINIMUM", "MOD",
     "MUL", "NEG", "POW", "RELU", "SIGMOID", "SIGN", "SIN", "SINH", "SOFTPLUS", "SQRT", "SUB",
     "SUM", "TAN", "TANH",
     "Abs", "Acos", "Add", "Asin", "Atan", "Atan2", "Cbrt", "Clamp", "Cos", "Cosh", "Div", "Dot",
     "Elu", "Exp", "Exp2", "Expm1", "IeeePow", "IeeePowConst", "LeakyRelu", "Log", "Log1p",
-    "Log2", "Log10", "Maximum", "Minimum", "Mod", "Mul", "NaryOp", "Neg", "Neuron", "Op",
+    "Log2", "Log10", "LogAddExp", "Maximum", "Minimum", "Mod", "Mul", "NaryOp", "Neg", "Neuron", "Op",
     "Pow",
     "PowConst", "Relu", "Sigmoid", "Sign", "Sin", "Sinh", "Softplus", "Sqrt", "Sub", "Sum",
     "Tan", "Tanh", "exact_sum", "ieee_pow", "power_rule", "stable_sigmoid", "stable_softplus",

@@ -1,11 +1,11 @@
-"""Exponentials and logarithms: exp, exp2, expm1, log, log2, log10, log1p."""
+"""Exponentials and logarithms: exp, exp2, expm1, log, log2, log10, log1p, logaddexp."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .base import Op, exp_, pow_
+from .base import Op, exp_, pow_, sigmoid_
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
@@ -104,6 +104,19 @@ class Log1p(Op):
         return (pow_(1.0 + xs[0], -1.0),)  # d(log(1 + x))/dx = 1 / (1 + x)
 
 
+class LogAddExp(Op):
+    """log(e^a + e^b), the normalizer of a two-way softmax, without overflow for finite inputs."""
+
+    name = "logaddexp"
+
+    def forward(self, a: float, b: float) -> float:
+        return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+    def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
+        a, b = xs
+        return (sigmoid_(a - b), sigmoid_(b - a))  # d/da = e^a / (e^a + e^b) = sigmoid(a - b)
+
+
 EXP = Exp()
 EXP2 = Exp2()
 EXPM1 = Expm1()
@@ -111,3 +124,4 @@ LOG = Log()
 LOG2 = Log2()
 LOG10 = Log10()
 LOG1P = Log1p()
+LOG_ADD_EXP = LogAddExp()

@@ -1,7 +1,9 @@
 """The one place optimizers touch Values: gather ``.data`` and ``.grad`` into float64 arrays, scatter new data back.
 
-Every update rule works on a parameter group's flat arrays; only these two functions know that
-a parameter is a ``Value`` holding Python floats.
+Every update rule works on a parameter group's flat arrays; only this file knows where a
+parameter's numbers live. Usually that is a ``Value`` holding Python floats; while a compiled
+tape runs, it is the tape's parameter arrays (``autograd.compile.storage``), and then gathering,
+scattering and zeroing are each one numpy step instead of a Python loop over every parameter.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Value
+from autograd.compile.storage import ParameterArrays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -30,3 +33,35 @@ def scatter(params: Sequence[Value], data: FloatArray) -> None:
     """Set every parameter's ``.data`` from ``data`` (as Python floats, like the rest of the engine)."""
     for p, x in zip(params, data.tolist()):
         p.data = x
+
+
+class GroupArrays:
+    """One parameter group's numbers as flat arrays, from wherever they live now."""
+
+    def __init__(self, params: Sequence[Value]) -> None:
+        self.source = params  # the list these arrays were made from
+        self.params = list(params)
+        self._stored = ParameterArrays(self.params)
+
+    def gather(self) -> tuple[FloatArray, FloatArray]:
+        """``.data`` and ``.grad`` as two read-only float64 arrays (copies: an update may keep one)."""
+        if not self._stored.stored():
+            return gather(self.params)
+        data, grads = self._stored.data().copy(), self._stored.grads().copy()
+        data.flags.writeable = grads.flags.writeable = False
+        return data, grads
+
+    def scatter(self, data: FloatArray) -> None:
+        """Set every parameter's ``.data`` from ``data``."""
+        if self._stored.stored():
+            self._stored.set_data(data)
+        else:
+            scatter(self.params, data)
+
+    def zero_grads(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0."""
+        if self._stored.stored():
+            self._stored.zero_grads()
+        else:
+            for p in self.params:
+                p.grad = 0.0

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd import Value
 
-from .flat import FloatArray, gather, scatter
+from .flat import FloatArray, GroupArrays
 from .settings import Check, learning_rate
 
 GroupState = dict[str, Any]
@@ -71,6 +71,7 @@ class Optimizer:
         self.defaults = {name: self._checks[name](name, value) for name, value in defaults.items()}
         self.param_groups: list[ParamGroup] = []
         self._states: list[GroupState] = []
+        self._group_arrays: dict[int, GroupArrays] = {}
         self._group_of: dict[int, int] = {}
         given = list(params)
         self._named_groups = any(isinstance(item, dict) for item in given)
@@ -145,18 +146,26 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 before the next backward pass."""
         for group in self.param_groups:
-            for p in group["params"]:
-                p.grad = 0.0
+            self._arrays_of(group).zero_grads()
+
+    def _arrays_of(self, group: ParamGroup) -> GroupArrays:
+        """The group's parameters as flat arrays (made again if its parameter list changed)."""
+        params = group["params"]
+        arrays = self._group_arrays.get(id(group))
+        # Identity and length, not list equality: comparing 100,000 Values would cost a step.
+        if arrays is None or arrays.source is not params or len(arrays.params) != len(params):
+            arrays = self._group_arrays[id(group)] = GroupArrays(params)
+        return arrays
 
     def step(self) -> None:
         """Update every parameter's ``.data`` from its ``.grad``, group by group."""
         # Like Python floats, numpy should turn overflow into inf and inf - inf into nan silently.
         with np.errstate(over="ignore", invalid="ignore"):
             for group, state in zip(self.param_groups, self._states):
-                params = group["params"]
-                if params:
-                    data, grads = gather(params)
-                    scatter(params, self._update(data, grads, group, state))
+                if group["params"]:
+                    arrays = self._arrays_of(group)
+                    data, grads = arrays.gather()
+                    arrays.scatter(self._update(data, grads, group, state))
 
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState

@@ -1,0 +1,197 @@
+"""Parameter storage: while a tape is in use, its parameters' numbers live in two numpy arrays.
+
+A training step of a compiled tape is a few numpy calls; reading 100,000 parameters' ``.data``
+into the tape, adding 100,000 gradients to ``.grad`` and updating them one by one in an
+optimizer cost more than the matrix products themselves. So on its first call a tape moves its
+parameters into a ``ParameterStorage``: ``data`` and ``grad`` arrays, one entry per parameter.
+The tape then reads and writes the arrays, and an optimizer whose parameters all live in one
+storage updates them in one vectorized step (``ParameterArrays``).
+
+The parameters stay the same ``Value`` objects and always show the current numbers: while
+stored, their class is a subclass of ``Value`` whose ``data`` and ``grad`` read and write the
+arrays (a property), so user code that reads ``p.data`` or sets ``p.grad = 0.0`` between steps
+sees and changes exactly what the tape uses. No sync can be forgotten. ``release()`` (called by
+``Tape.release``, when the tape is garbage-collected, at the end of ``nn.train`` whether it
+returns or raises, and when a Value gradient is assigned for a higher-order graph) writes the
+numbers back into plain ``Value``s, which then run eager code at full speed again. Only
+parameters pay the property's cost, and only while stored: ``Value`` itself is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..value import Value
+
+# Bumped whenever a storage is made or released, so that a ParameterArrays can keep its answer
+# to "do my parameters live in one storage?" until something changes (an O(1) check per step).
+_generation = 0
+
+
+def _bump() -> None:
+    global _generation
+    _generation += 1
+
+
+def _restored(data: float, grad: float, label: str) -> Value:
+    """A plain Value with a stored parameter's numbers (what copy and pickle make of one)."""
+    value = Value(data, label=label)
+    value.grad = grad
+    return value
+
+
+class ParameterStorage:
+    """``data[i]`` and ``grad[i]`` of ``params[i]`` in float64 arrays, while ``live``."""
+
+    def __init__(self, params: Sequence[Value]) -> None:
+        self.params = list(params)
+        self.index = {id(p): i for i, p in enumerate(self.params)}
+        self.data = np.array([p.data for p in self.params], dtype=np.float64)
+        self.grad = np.array([float(p.grad) for p in self.params], dtype=np.float64)
+        self.stored_class = _stored_class(self)
+        for p in self.params:
+            p.__class__ = self.stored_class
+        self.live = True
+        _bump()
+
+    def release(self) -> None:
+        """Write the numbers back into the parameters and make them plain ``Value``s again."""
+        if not self.live:
+            return
+        self.live = False
+        for p, data, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
+            p.__class__ = Value
+            p.data = data
+            p.grad = grad
+        _bump()
+
+    def positions(self, params: Sequence[Value]) -> slice | np.ndarray:
+        """Where ``params`` sit in the arrays: a slice when in order and consecutive (a view)."""
+        index = self.index
+        found = np.fromiter((index[id(p)] for p in params), dtype=np.intp, count=len(params))
+        if len(found) and np.array_equal(found, np.arange(found[0], found[0] + len(found))):
+            return slice(int(found[0]), int(found[0]) + len(found))
+        return found
+
+
+def _stored_class(storage: ParameterStorage) -> type:
+    """The class a parameter takes while in ``storage``: ``data`` and ``grad`` read the arrays."""
+    index, data, grad = storage.index, storage.data, storage.grad
+
+    class StoredValue(Value):
+        """A parameter whose numbers live in a tape's arrays (see ``autograd.compile.storage``)."""
+
+        __slots__ = ()
+        parameter_storage = storage
+
+        @property
+        def data(self) -> float:
+            return data.item(index[id(self)])
+
+        @data.setter
+        def data(self, number: float) -> None:
+            if not _accepted(number):
+                storage.release()  # anything but a number: leave it to the plain Value
+                self.data = number
+                return
+            data[index[id(self)]] = number
+
+        @property
+        def grad(self) -> float:
+            return grad.item(index[id(self)])
+
+        @grad.setter
+        def grad(self, number: float) -> None:
+            if not _accepted(number):
+                storage.release()  # a Value gradient (create_graph=True): plain Values again
+                self.grad = number
+                return
+            grad[index[id(self)]] = number
+
+        def __reduce__(self) -> tuple[object, tuple[float, float, str]]:
+            return _restored, (self.data, self.grad, self.label)
+
+    return StoredValue
+
+
+def storage_of(value: Value) -> ParameterStorage | None:
+    """The live storage a Value's numbers are in, or None for a plain Value."""
+    return getattr(type(value), "parameter_storage", None)
+
+
+def store(params: Sequence[Value]) -> tuple[ParameterStorage, slice | np.ndarray]:
+    """The live storage holding all of ``params`` (made now if there is none) and their positions.
+
+    A parameter belongs to one storage at a time: storages that hold only some of ``params``
+    are released first.
+    """
+    owners = {}
+    plain = 0
+    for p in params:
+        owner = storage_of(p)
+        if owner is None:
+            plain += 1
+        else:
+            owners[id(owner)] = owner
+    if not plain and len(owners) == 1:
+        (owner,) = owners.values()
+        return owner, owner.positions(params)
+    for owner in owners.values():
+        owner.release()
+    return ParameterStorage(params), slice(0, len(params))
+
+
+def _accepted(number: object) -> bool:
+    """A number a stored parameter keeps in its array (anything else releases the storage)."""
+    return isinstance(number, float) or type(number) is int
+
+
+class ParameterArrays:
+    """A fixed list of parameters seen as arrays, when they all live in one storage.
+
+    What an optimizer (or ``nn.train``) uses to gather ``.data`` and ``.grad`` and to scatter
+    new ``.data`` in one numpy step; ``stored()`` says whether that is possible now. The answer
+    is kept until a storage is made or released, so asking costs O(1) per step.
+    """
+
+    def __init__(self, params: Sequence[Value]) -> None:
+        self.params = list(params)
+        self._seen = -1
+        self._storage: ParameterStorage | None = None
+        self._positions: slice | np.ndarray = slice(0, 0)
+
+    def stored(self) -> bool:
+        """Whether every parameter lives in one live storage (so the array methods below work)."""
+        if self._seen != _generation:
+            self._seen = _generation
+            self._storage = self._find()
+        return self._storage is not None
+
+    def _find(self) -> ParameterStorage | None:
+        owner = storage_of(self.params[0]) if self.params else None
+        if owner is None or any(storage_of(p) is not owner for p in self.params):
+            return None
+        self._positions = owner.positions(self.params)
+        return owner
+
+    def data(self) -> np.ndarray:
+        """The parameters' numbers (a view when they are consecutive in the storage)."""
+        assert self._storage is not None, "ParameterArrays.data: call stored() first"
+        return self._storage.data[self._positions]
+
+    def grads(self) -> np.ndarray:
+        """The parameters' gradients (a view when they are consecutive in the storage)."""
+        assert self._storage is not None, "ParameterArrays.grads: call stored() first"
+        return self._storage.grad[self._positions]
+
+    def set_data(self, numbers: np.ndarray) -> None:
+        """``p.data = numbers[i]`` for every parameter, in one numpy step."""
+        assert self._storage is not None, "ParameterArrays.set_data: call stored() first"
+        self._storage.data[self._positions] = numbers
+
+    def zero_grads(self) -> None:
+        """``p.grad = 0.0`` for every parameter, in one numpy step."""
+        assert self._storage is not None, "ParameterArrays.zero_grads: call stored() first"
+        self._storage.grad[self._positions] = 0.0

@@ -1,0 +1,117 @@
+"""A traced layer of fused neurons runs as one matrix kernel: the eager engine's numbers to 1e-12."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value
+from nn import MLP, Layer
+
+RNG = np.random.default_rng(5)
+X = RNG.normal(size=(9, 4))
+
+
+def eager_mean_and_grads(fn, rows, params):
+    """The mean of fn over the rows and its gradient, from graphs of Values (the eager engine)."""
+    for p in params:
+        p.grad = 0.0
+    total = autograd.sum([fn(*[Value(x) for x in row]) for row in rows.tolist()]) * (
+        1.0 / len(rows)
+    )
+    total.backward()
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return total.data, grads
+
+
+def tape_mean_and_grads(fn, n_inputs, rows, params, dtype="float64"):
+    tape = autograd.trace(fn, n_inputs, dtype=dtype)
+    for p in params:
+        p.grad = 0.0
+    mean = tape.backward(rows, reduce="mean")
+    grads = [p.grad for p in params]
+    tape.release()
+    return mean, grads
+
+
+@pytest.mark.parametrize(
+    "activation", ["relu", "tanh", "sigmoid", "linear", "softplus", "leaky_relu(0.1)", "elu(0.5)"]
+)
+def test_an_mlp_traced_as_matrix_kernels_has_the_eager_gradients(activation):
+    model = MLP(4, [6, 5, 3], activation=activation, output_activation="tanh", seed=2)
+    params = model.parameters()
+
+    def fn(*x):
+        out = model(list(x))
+        return out[0] * out[1] - out[2] * out[2]
+
+    eager = eager_mean_and_grads(fn, X, params)
+    compiled = tape_mean_and_grads(fn, 4, X, params)
+    assert compiled[0] == pytest.approx(eager[0], rel=1e-12, abs=1e-14)
+    assert compiled[1] == pytest.approx(eager[1], rel=1e-12, abs=1e-14)
+    assert any(g != 0.0 for g in compiled[1])
+
+
+def test_the_layer_kernel_matches_numpy_matrix_math():
+    """Independent reference: the layer written as numpy matrices, gradients by hand."""
+    layer = Layer(4, 3, activation="tanh", seed=8)
+    W = np.array([[w.data for w in n.w] for n in layer.neurons])
+    b = np.array([n.b.data for n in layer.neurons])
+    tape = autograd.trace(lambda *x: autograd.sum(layer(list(x))), 4)
+    for p in layer.parameters():
+        p.grad = 0.0
+    total = tape.backward(X, reduce="sum")
+    tape.release()
+    H = np.tanh(X @ W.T + b)  # (rows, 3)
+    dZ = 1.0 - H**2  # d sum(tanh(z)) / dz
+    assert total == pytest.approx(H.sum(), rel=1e-12)
+    np.testing.assert_allclose([[w.grad for w in n.w] for n in layer.neurons], dZ.T @ X, rtol=1e-12)
+    assert [n.b.grad for n in layer.neurons] == pytest.approx(dZ.sum(axis=0).tolist(), rel=1e-12)
+
+
+@pytest.mark.parametrize("inputs", ["constant", "repeated"])
+def test_a_layer_with_a_shared_weight_and_odd_inputs(inputs):
+    """One Value used as several weights; among the inputs a constant (not a batch row, so the
+    neurons are compiled one by one) or one input twice (a layer kernel reading a row twice)."""
+    shared = Value(0.3)
+    weights = [[shared, Value(-0.2), shared], [Value(0.5), shared, Value(0.1)]]
+    biases = [Value(0.05), Value(-0.4)]
+    params = [shared, weights[0][1], weights[1][0], weights[1][2], *biases]
+
+    def fn(x0, x1):
+        x = [x0, 2.0, x1] if inputs == "constant" else [x0, x1, x0]
+        hidden = autograd.neuron_layer(weights, x, biases, "relu")
+        return hidden[0] * hidden[1] + hidden[1]
+
+    eager = eager_mean_and_grads(fn, X[:, :2], params)
+    compiled = tape_mean_and_grads(fn, 2, X[:, :2], params)
+    assert compiled[0] == pytest.approx(eager[0], rel=1e-12)
+    assert compiled[1] == pytest.approx(eager[1], rel=1e-12, abs=1e-15)
+
+
+def test_two_layers_on_the_same_inputs_and_a_weight_shared_across_them():
+    first, second = Layer(4, 3, activation="relu", seed=1), Layer(4, 2, activation="relu", seed=2)
+    second.neurons[1].w[2] = first.neurons[0].w[2]  # tied weight
+    params = list({id(p): p for p in first.parameters() + second.parameters()}.values())
+
+    def fn(*x):
+        return autograd.sum(first(list(x))) * autograd.sum(second(list(x)))
+
+    eager = eager_mean_and_grads(fn, X, params)
+    compiled = tape_mean_and_grads(fn, 4, X, params)
+    assert compiled[0] == pytest.approx(eager[0], rel=1e-12)
+    assert compiled[1] == pytest.approx(eager[1], rel=1e-12, abs=1e-15)
+
+
+def test_float32_layers_agree_to_float32_precision():
+    model = MLP(4, [8, 2], activation="tanh", seed=4)
+    params = model.parameters()
+
+    def fn(*x):
+        a, b = model(list(x))
+        return a * b
+
+    eager = eager_mean_and_grads(fn, X, params)
+    compiled = tape_mean_and_grads(fn, 4, X, params, dtype="float32")
+    assert compiled[1] == pytest.approx(eager[1], rel=1e-4, abs=1e-6)
