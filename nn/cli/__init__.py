@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..tables.csvfile import DataError
 from ..tables.serialize import ModelFileError
 from ..train import NonFiniteLossError
-from .common import PROGRAM, CliError, _one_line, _Parser
+from .common import PROGRAM, CliError, Parser, one_line
 from .graph import add_graph_command
 from .lectures import add_worked_example_command, add_xor_command
 from .predict import add_predict_command
@@ -31,7 +31,7 @@ from .train import add_train_command
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "main"]
 
-COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
+COMMANDS: list[Callable[[argparse._SubParsersAction[Parser]], None]] = [
     add_xor_command,
     add_worked_example_command,
     add_train_command,
@@ -51,12 +51,12 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand in ``COMMANDS``."""
-    parser = _Parser(
+    parser = Parser(
         prog=PROGRAM, description="valuegrad: scalar autodiff and small neural networks"
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
     subparsers = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
     )
     for add_command in COMMANDS:
         add_command(subparsers)
@@ -71,21 +71,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (CliError, DataError, ModelFileError, NonFiniteLossError) as error:
-        message = _one_line(error)
+        message = one_line(error)
     except BrokenPipeError:
         # The reader went away (valuegrad predict ... | head): stop quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        message = where + (error.strerror or _one_line(error))
+        message = where + (error.strerror or one_line(error))
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
         if os.environ.get("VALUEGRAD_TRACEBACK"):
             raise
-        message = f"internal error: {type(error).__name__}: {_one_line(error)} (set VALUEGRAD_TRACEBACK=1 for details)"
+        message = f"internal error: {type(error).__name__}: {one_line(error)} (set VALUEGRAD_TRACEBACK=1 for details)"
     print(f"{PROGRAM}: error: {message}", file=sys.stderr)
     return 1
 

@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 PROGRAM = "valuegrad"
@@ -16,13 +17,15 @@ class CliError(Exception):
     """A problem to report in one line, without a traceback."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line gets one line of error instead of the whole usage."""
+
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage; one line with a pointer to --help is easier to read in logs.
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None:
+def check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None:
     """Fail before any work if ``path`` cannot be written, or would overwrite an input file."""
     if not path.strip():
         raise CliError("the output file name is empty")
@@ -42,9 +45,20 @@ def _check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> Non
             raise CliError(f"{path}: refusing to overwrite the input file {other}")
 
 
-def _say(line: str) -> None:
+@contextmanager
+def writing(path: str) -> Iterator[None]:
+    """Report an OSError while writing the output file ``path`` as one CliError line."""
+    try:
+        yield
+    except OSError as error:
+        raise CliError(f"{path}: cannot be written ({error.strerror or error})") from None
+
+
+def say(line: str) -> None:
+    """Print a progress or note line on stderr, leaving stdout to the results."""
     print(line, file=sys.stderr)
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """The error's message on one line (its type name when it has none)."""
     return " ".join(str(error).split()) or type(error).__name__

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .common import CliError, _one_line, _Parser
+from .common import CliError, Parser, one_line
 
 GRAPHS = {
     "xor": "the hand-weighted XOR network of lecture 004 (neurons, weights on the edges)",
@@ -14,7 +14,7 @@ GRAPHS = {
 }
 
 
-def add_graph_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
+def add_graph_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     """``valuegrad graph NAME --out FILE``: draw a lecture network or graph to an image file."""
     parser = subparsers.add_parser(
         "graph", help="draw a lecture network or computation graph to a file"
@@ -65,7 +65,7 @@ def run_graph(args: argparse.Namespace) -> int:
     try:
         path = save_graph(drawing, args.out)
     except GraphvizNotFound as error:
-        raise CliError(_one_line(error)) from None
+        raise CliError(one_line(error)) from None
     print(f"wrote {path}")
     return 0
 
@@ -92,6 +92,6 @@ def _write_steps_page(args: argparse.Namespace) -> int:
             title="Backpropagation step by step: the worked example of lecture 004",
         )
     except GraphvizNotFound as error:
-        raise CliError(_one_line(error)) from None
+        raise CliError(one_line(error)) from None
     print(f"wrote {path}")
     return 0

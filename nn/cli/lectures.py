@@ -6,27 +6,27 @@ import argparse
 import sys
 
 from .arguments import (
-    _layer_width,
-    _positive_int,
+    layer_width,
+    positive_int,
 )
-from .common import _Parser
+from .common import Parser
 
 
-def add_xor_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
+def add_xor_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
     parser = subparsers.add_parser(
         "xor", help="logic networks from the notes, then XOR learned by backprop"
     )
     parser.add_argument(
-        "--hidden", type=_layer_width, default=2, help="hidden units of the trained net (default 2)"
+        "--hidden", type=layer_width, default=2, help="hidden units of the trained net (default 2)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the trained net (default 0)")
     parser.add_argument(
-        "--epochs", type=_positive_int, default=None, help="full-batch steps (default 300)"
+        "--epochs", type=positive_int, default=None, help="full-batch steps (default 300)"
     )
     parser.add_argument(
         "--seeds",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="also measure the success rate over this many seeds",
     )
@@ -90,13 +90,13 @@ def run_xor(args: argparse.Namespace) -> int:
 # --- valuegrad worked-example -----------------------------------------------------------
 
 
-def add_worked_example_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
+def add_worked_example_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     """``valuegrad worked-example``: lecture 004's 2-2-2 network, number by number."""
     parser = subparsers.add_parser(
         "worked-example", help="lecture 004's 2-2-2 example, step by step"
     )
     parser.add_argument(
-        "--steps", type=_positive_int, default=10_000, help="steps for the long run (default 10000)"
+        "--steps", type=positive_int, default=10_000, help="steps for the long run (default 10000)"
     )
     parser.set_defaults(handler=run_worked_example)
 

@@ -15,14 +15,11 @@ from ..tables.csvfile import DataError, read_csv
 from ..tables.serialize import load_model
 from ..tables.table_model import TableModel
 from ..tables.tabular import prediction_inputs, predictions
-from .arguments import (
-    _column_names,
-    _delimiter,
-)
-from .common import CliError, _check_writable_target, _Parser, _say
+from .arguments import add_delimiter_option, column_names
+from .common import CliError, Parser, check_writable_target, say, writing
 
 
-def add_predict_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
+def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     """``valuegrad predict MODEL.json DATA.csv [--out FILE] [--keep id]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")
@@ -34,14 +31,12 @@ def add_predict_command(subparsers: argparse._SubParsersAction[_Parser]) -> None
     )
     parser.add_argument(
         "--keep",
-        type=_column_names,
+        type=column_names,
         default=[],
         metavar="id",
         help="copy these columns of DATA.csv in front of the predictions",
     )
-    parser.add_argument(
-        "--delimiter", type=_delimiter, help="the cell separator: , ; or tab (default: sniffed)"
-    )
+    add_delimiter_option(parser)
     parser.add_argument(
         "--spreadsheet-safe",
         action="store_true",
@@ -63,7 +58,7 @@ def _cell(value: Any, spreadsheet_safe: bool) -> str:
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
     if args.out:
-        _check_writable_target(args.out, not_same_as=[args.model, args.data])
+        check_writable_target(args.out, not_same_as=[args.model, args.data])
     model = load_model(args.model)
     if isinstance(model, TableModel):
         notes: list[str] = []
@@ -71,7 +66,7 @@ def run_predict(args: argparse.Namespace) -> int:
             read_columns(args.data, args.delimiter), keep=args.keep, notes=notes
         )
         for note in notes:
-            _say(note)
+            say(note)
     else:  # a plain network, saved without column rules: the file's columns in order
         if args.keep:
             raise CliError(
@@ -91,14 +86,13 @@ def run_predict(args: argparse.Namespace) -> int:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
+    written = f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}"
     if args.out:
-        try:
+        with writing(args.out):
             atomic_write_text(args.out, buffer.getvalue())
-        except OSError as error:
-            raise CliError(f"{args.out}: cannot be written ({error.strerror or error})") from None
-        _say(f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''} to {args.out}")
+        say(f"{written} to {args.out}")
     else:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()
-        _say(f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}")
+        say(written)
     return 0

@@ -10,19 +10,19 @@ from ..tables.table_model import LR_SCHEDULES, TableModel
 from ..tables.tabular import TASKS
 from ..train import ENGINES
 from .arguments import (
-    _activation,
-    _column_names,
-    _delimiter,
-    _fraction,
-    _hidden_sizes,
-    _learning_rate,
-    _non_negative,
-    _positive_int,
+    activation,
+    add_delimiter_option,
+    column_names,
+    fraction,
+    hidden_sizes,
+    learning_rate,
+    non_negative,
+    positive_int,
 )
-from .common import CliError, _check_writable_target, _Parser, _say
+from .common import Parser, check_writable_target, say, writing
 
 
-def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
+def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
     defaults = TableModel()
     parser = subparsers.add_parser(
@@ -39,12 +39,12 @@ def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     )
     parser.add_argument(
         "--features",
-        type=_column_names,
+        type=column_names,
         metavar="a,b,c",
         help="use exactly these columns as inputs",
     )
     parser.add_argument(
-        "--drop", type=_column_names, default=[], metavar="x,y", help="leave these columns out"
+        "--drop", type=column_names, default=[], metavar="x,y", help="leave these columns out"
     )
     parser.add_argument(
         "--missing",
@@ -52,33 +52,29 @@ def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
         default="impute",
         help="impute (default): fill empty/NA/nan cells with the column's mean or most frequent value; error: refuse them",
     )
-    parser.add_argument(
-        "--delimiter",
-        type=_delimiter,
-        help="the cell separator: , ; or tab (default: sniffed from the header)",
-    )
+    add_delimiter_option(parser)
     parser.add_argument(
         "--hidden",
-        type=_hidden_sizes,
+        type=hidden_sizes,
         default=defaults.hidden,
         metavar="64",
         help="hidden layer widths, e.g. 32,16; '' or none for a linear (or logistic) model (default 64)",
     )
     parser.add_argument(
-        "--activation", type=_activation, default="relu", help="hidden activation (default relu)"
+        "--activation", type=activation, default="relu", help="hidden activation (default relu)"
     )
     parser.add_argument(
         "--task", choices=("auto", *TASKS), default="auto", help="default: inferred from the target"
     )
     parser.add_argument(
         "--epochs",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.epochs,
         help=f"most passes over the data (default {defaults.epochs})",
     )
     parser.add_argument(
         "--lr",
-        type=_learning_rate,
+        type=learning_rate,
         default=defaults.lr,
         help=f"Adam learning rate (default {defaults.lr})",
     )
@@ -90,25 +86,25 @@ def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="mini-batch size (default: 200, or 1%% of the training rows when that is more)",
     )
     parser.add_argument(
         "--l2",
-        type=_non_negative,
+        type=non_negative,
         default=defaults.l2,
         help=f"L2 penalty on the weights (default {defaults.l2:g})",
     )
     parser.add_argument(
         "--validation",
-        type=_fraction,
+        type=fraction,
         default=defaults.validation,
         help=f"fraction of rows held out to validate and stop early, stratified by class (default {defaults.validation}; 0: none)",
     )
     parser.add_argument(
         "--patience",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.patience,
         help=f"stop after this many epochs without a lower validation loss (default {defaults.patience})",
     )
@@ -136,7 +132,7 @@ def add_train_command(subparsers: argparse._SubParsersAction[_Parser]) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Read the CSV once, fit a TableModel, print the training and validation metrics, save the model."""
-    _check_writable_target(args.out, not_same_as=[args.data])
+    check_writable_target(args.out, not_same_as=[args.data])
     model = TableModel(
         hidden=args.hidden,
         activation=args.activation,
@@ -159,7 +155,7 @@ def run_train(args: argparse.Namespace) -> int:
         task=args.task,
         delimiter=args.delimiter,
         progress=args.progress,
-        log=_say,
+        log=say,
     )
     summary = model.summary
     metric = summary["metric"]
@@ -184,8 +180,6 @@ def run_train(args: argparse.Namespace) -> int:
         "seed": args.seed,
         **{key: summary[key] for key in ("epochs_run", "best_epoch", "training_metric")},
     }
-    try:
+    with writing(args.out):
         model.save(args.out, metadata={"trained_with": trained_with})
-    except OSError as error:
-        raise CliError(f"{args.out}: cannot be written ({error.strerror or error})") from None
     return 0
