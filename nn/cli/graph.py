@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from .common import CliError, Parser, one_line
 
@@ -35,14 +36,24 @@ def add_graph_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
 
 def run_graph(args: argparse.Namespace) -> int:
     """Build the drawing, then write it in one step (a failed render leaves no file behind)."""
-    from autograd import GraphvizNotFound, draw_dot, save_graph
+    from autograd import GraphvizNotFound
+
+    try:
+        path = _save_steps_page(args) if args.steps else _save_image(args)
+    except GraphvizNotFound as error:
+        raise CliError(one_line(error)) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _save_image(args: argparse.Namespace) -> Path:
+    """``graph NAME --out FILE.svg|.png|.pdf``: the network or graph drawn by Graphviz; the path written."""
+    from autograd import draw_dot, save_graph
 
     from ..draw import draw_network
     from ..lectures.logic_gates import xor_network
     from ..lectures.worked_example import worked_example_loss, worked_example_network
 
-    if args.steps:
-        return _write_steps_page(args)
     if os.path.splitext(args.out)[1].lower() not in (".svg", ".png", ".pdf"):
         raise CliError(
             f"{args.out}: the image format comes from the suffix: use .svg, .png or .pdf"
@@ -62,17 +73,11 @@ def run_graph(args: argparse.Namespace) -> int:
             params=parameters,
             title="E = 1/2 (out_o1 - y1)^2 + 1/2 (out_o2 - y2)^2, lecture 004",
         )
-    try:
-        path = save_graph(drawing, args.out)
-    except GraphvizNotFound as error:
-        raise CliError(one_line(error)) from None
-    print(f"wrote {path}")
-    return 0
+    return save_graph(drawing, args.out)
 
 
-def _write_steps_page(args: argparse.Namespace) -> int:
+def _save_steps_page(args: argparse.Namespace) -> Path:
     """``graph worked-example-loss --steps --out FILE.html``: the backward pass, one step a page."""
-    from autograd import GraphvizNotFound
     from autograd.draw import save_steps_page
 
     from ..lectures.worked_example import worked_example_loss
@@ -84,14 +89,9 @@ def _write_steps_page(args: argparse.Namespace) -> int:
     if os.path.splitext(args.out)[1].lower() not in (".html", ".htm"):
         raise CliError(f"{args.out}: --steps writes an HTML page: give a .html file")
     loss, parameters = worked_example_loss()
-    try:
-        path = save_steps_page(
-            loss,
-            args.out,
-            params=parameters,
-            title="Backpropagation step by step: the worked example of lecture 004",
-        )
-    except GraphvizNotFound as error:
-        raise CliError(one_line(error)) from None
-    print(f"wrote {path}")
-    return 0
+    return save_steps_page(
+        loss,
+        args.out,
+        params=parameters,
+        title="Backpropagation step by step: the worked example of lecture 004",
+    )
