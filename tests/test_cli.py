@@ -8,18 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from cli_run import one_line_error, run
 
-from nn.cli import COMMANDS, build_parser, main
-
-
-def run(argv, capsys):
-    """(exit status, stdout, stderr) of ``valuegrad argv``, run in this process."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+from nn.cli import COMMANDS, build_parser
 
 
 def write_csv(path, header, rows):
@@ -155,12 +146,6 @@ def test_binary_task_is_inferred_from_zero_one_targets(tmp_path, capsys):
     assert status == 0 and "task binary (2 classes); network 2-1" in err
     status, out, _ = run(["predict", model, data], capsys)
     assert read_predictions(out)[0] == ["prediction", "probability_1"]
-
-
-def one_line_error(status, out, err):
-    assert status == 1
-    assert err.count("\n") == 1 and err.startswith("valuegrad: error: ") and "Traceback" not in err
-    return err.strip()
 
 
 @pytest.mark.parametrize(

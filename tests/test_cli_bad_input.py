@@ -5,19 +5,11 @@ import json
 import os
 
 import pytest
+from cli_run import run
 
 from nn.cli import main
 
 GOOD_CSV = "x1,x2,y\n" + "".join(f"{i * 0.25},{(-1) ** i * i},{i * 0.5 + 1}\n" for i in range(12))
-
-
-def run(argv, capsys):
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def error_line(status, err, expected_status=1):

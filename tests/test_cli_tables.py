@@ -11,30 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import one_line_error, run
 from test_table_model import passengers, write_csv
 
 import nn
 from nn import DataError, ModelFileError, load_model, read_columns, read_csv
-from nn.cli import main
 from nn.tables.csvfile import MAX_LINE_CHARS
 from nn.tables.serialize import MAX_MODEL_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(argv, capsys):
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
-def one_line_error(status, out, err):
-    assert status == 1, err
-    assert err.count("\n") == 1 and err.startswith("valuegrad: error: ") and "Traceback" not in err
-    return err.strip()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup
+from .optimizer import GroupState, Optimizer, ParamGroup, with_weight_decay
 from .settings import NON_NEGATIVE, POSITIVE, Check
 
 
@@ -57,8 +57,7 @@ class Adagrad(Optimizer):
         if not state:
             state.update(step=0, sum=np.full(len(data), group["initial_accumulator_value"]))
         state["step"] += 1
-        if group["weight_decay"]:
-            grads = grads + group["weight_decay"] * data
+        grads = with_weight_decay(grads, data, group)
         eps: float = group["eps"]
         decayed_lr: float = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         sum_squares: FloatArray = state["sum"] + grads * grads

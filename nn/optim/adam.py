@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup, lerp
+from .optimizer import GroupState, Optimizer, ParamGroup, lerp, with_weight_decay
 from .settings import NON_NEGATIVE, POSITIVE, Check, betas, flag
 
 
@@ -58,27 +58,22 @@ class Adam(Optimizer):
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
     ) -> FloatArray:
-        if not state:
-            state["step"] = 0
-            state.update({name: np.zeros(len(data)) for name in self._state_names(group)[1:]})
-        state["step"] += 1
+        step = self._count_step(data, group, state)
         lr: float = group["lr"]
-        weight_decay: float = group["weight_decay"]
         betas: tuple[float, float] = group["betas"]
         beta1, beta2 = betas
-        if weight_decay:
-            if self._decoupled_weight_decay:
-                data = data * (1 - lr * weight_decay)
-            else:
-                grads = grads + weight_decay * data
+        if not self._decoupled_weight_decay:
+            grads = with_weight_decay(grads, data, group)
+        elif group["weight_decay"]:
+            data = data * (1 - lr * group["weight_decay"])
         first = state["exp_avg"] = lerp(state["exp_avg"], grads, 1 - beta1)
         state["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (1 - beta2) * grads * grads
         second: FloatArray = state["exp_avg_sq"]
         if group["amsgrad"]:
             second = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], second)
         eps: float = group["eps"]
-        step_size: float = lr / (1 - beta1 ** state["step"])
-        root_correction2: float = (1 - beta2 ** state["step"]) ** 0.5
+        step_size: float = lr / (1 - beta1**step)
+        root_correction2: float = (1 - beta2**step) ** 0.5
         return data - step_size * first / (np.sqrt(second) / root_correction2 + eps)
 
 

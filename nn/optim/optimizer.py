@@ -59,6 +59,12 @@ def lerp(start: FloatArray, end: FloatArray, weight: float) -> FloatArray:
     return end - (end - start) * (1.0 - weight)
 
 
+def with_weight_decay(grads: FloatArray, data: FloatArray, group: ParamGroup) -> FloatArray:
+    """The gradient with L2 weight decay folded in, g + weight_decay * p, as torch's ``weight_decay``."""
+    weight_decay: float = group["weight_decay"]
+    return grads + weight_decay * data if weight_decay else grads
+
+
 class Optimizer:
     """Holds parameter groups and their state; ``step()`` moves every parameter from its ``.grad``."""
 
@@ -172,6 +178,15 @@ class Optimizer:
     ) -> FloatArray:
         """The group's new data from its data, grads and settings; updates ``state`` (empty at first)."""
         raise NotImplementedError
+
+    def _count_step(self, data: FloatArray, group: ParamGroup, state: GroupState) -> int:
+        """Count this step (from 1); on the first, start the group's state arrays at zeros."""
+        if not state:
+            state["step"] = 0
+            state.update({name: np.zeros(len(data)) for name in self._state_names(group)[1:]})
+        state["step"] += 1
+        step: int = state["step"]
+        return step
 
     def _state_names(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
         """The names of a group's state once it has stepped: "step" (if counted), then its arrays."""

@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup, lerp
+from .optimizer import GroupState, Optimizer, ParamGroup, lerp, with_weight_decay
 from .settings import BELOW_ONE, NON_NEGATIVE, POSITIVE, UNIT, Check, flag
 
 
@@ -62,15 +62,11 @@ class RMSprop(Optimizer):
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
     ) -> FloatArray:
-        if not state:
-            state["step"] = 0
-            state.update({name: np.zeros(len(data)) for name in self._state_names(group)[1:]})
-        state["step"] += 1
+        self._count_step(data, group, state)
         lr: float = group["lr"]
         eps: float = group["eps"]
         alpha, momentum = group["alpha"], group["momentum"]
-        if group["weight_decay"]:
-            grads = grads + group["weight_decay"] * data
+        grads = with_weight_decay(grads, data, group)
         square_avg: FloatArray = state["square_avg"] * alpha + (1.0 - alpha) * grads * grads
         state["square_avg"] = square_avg
         if group["centered"]:

@@ -20,7 +20,7 @@ import os
 from typing import Any
 
 from ..tables.atomic import atomic_write_text
-from ..tables.regular_file import NotARegularFileError, open_regular_file
+from ..tables.regular_file import read_at_most, why_unreadable
 from .optimizer import Optimizer
 
 FORMAT_NAME = "valuegrad-optimizer"
@@ -96,14 +96,9 @@ def _document(path: str) -> Any:
     """The parsed JSON of the regular file ``path``, or ``OptimizerFileError`` naming the problem."""
     limit = MAX_OPTIMIZER_FILE_BYTES
     try:
-        with open_regular_file(path) as handle:
-            data = handle.read(limit + 1)
-    except NotARegularFileError as error:
-        raise OptimizerFileError(f"{path}: is {error.kind}, not an optimizer file") from None
-    except FileNotFoundError:
-        raise OptimizerFileError(f"{path}: no such file") from None
+        data = read_at_most(path, limit)
     except OSError as error:
-        raise OptimizerFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise OptimizerFileError(f"{path}: {why_unreadable(error, 'an optimizer file')}") from None
     if len(data) > limit:
         raise OptimizerFileError(
             f"{path}: larger than {limit:,} bytes, too large for an optimizer file"

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup
+from .optimizer import GroupState, Optimizer, ParamGroup, with_weight_decay
 from .settings import BELOW_ONE, NON_NEGATIVE, UNIT, Check, flag
 
 
@@ -61,8 +61,7 @@ class SGD(Optimizer):
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
     ) -> FloatArray:
-        if group["weight_decay"]:
-            grads = grads + group["weight_decay"] * data
+        grads = with_weight_decay(grads, data, group)
         momentum = group["momentum"]
         if momentum:
             if "momentum_buffer" in state:

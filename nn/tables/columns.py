@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csvfile import DataError, _check_header, _shown, bounded_lines
-from .regular_file import NotARegularFileError, open_regular_file
+from .regular_file import open_regular_file, why_unreadable
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null"})
 MAX_PROBLEMS = 20
@@ -217,14 +217,8 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
     """The file opened as UTF-8 text and its bounded lines; DataError for what cannot be opened."""
     try:
         handle = io.TextIOWrapper(open_regular_file(path), encoding="utf-8-sig", newline="")
-    except NotARegularFileError as error:
-        raise DataError(f"is {error.kind}, not a CSV file", path) from None
-    except FileNotFoundError:
-        raise DataError("no such file", path) from None
-    except PermissionError:
-        raise DataError("permission denied", path) from None
     except OSError as error:
-        raise DataError(f"cannot be read ({error.strerror or error})", path) from None
+        raise DataError(why_unreadable(error, "a CSV file"), path) from None
     return handle, bounded_lines(handle, path, counter)
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .regular_file import NotARegularFileError, open_regular_file
+from .regular_file import open_regular_file, why_unreadable
 
 
 class DataError(ValueError):
@@ -150,14 +150,8 @@ def read_csv(path: str) -> Table:
                     )
                 rows.append(row)
                 lines.append(reader.line_num)
-    except NotARegularFileError as error:
-        raise DataError(f"is {error.kind}, not a CSV file", path) from None
-    except FileNotFoundError:
-        raise DataError("no such file", path) from None
-    except PermissionError:
-        raise DataError("permission denied", path) from None
-    except OSError as error:  # a name too long, a path through a file, ...
-        raise DataError(f"cannot be read ({error.strerror or error})", path) from None
+    except OSError as error:  # no such file, a directory, a name too long, ...
+        raise DataError(why_unreadable(error, "a CSV file"), path) from None
     except UnicodeDecodeError as error:
         raise DataError(f"not UTF-8 text (byte {error.start})", path) from None
     except csv.Error as error:

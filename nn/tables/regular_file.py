@@ -42,3 +42,20 @@ def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def read_at_most(path: str, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of the regular file ``path``: more than ``limit`` means too large."""
+    with open_regular_file(path) as handle:
+        return handle.read(limit + 1)
+
+
+def why_unreadable(error: OSError, what: str) -> str:
+    """Why opening or reading a file failed, in a few words; ``what`` is the kind expected ("a CSV file")."""
+    if isinstance(error, NotARegularFileError):
+        return f"is {error.kind}, not {what}"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return f"cannot be read ({error.strerror or error})"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..activations import get_activation
 from ..module import MLP
 from .atomic import atomic_write_text
-from .regular_file import NotARegularFileError, open_regular_file
+from .regular_file import read_at_most, why_unreadable
 
 if TYPE_CHECKING:
     from .table_model import TableModel
@@ -182,16 +182,9 @@ def _read_text(path: str) -> str:
     """The UTF-8 text of the regular file ``path``, at most ``MAX_MODEL_FILE_BYTES``; else ``ModelFileError``."""
     limit = MAX_MODEL_FILE_BYTES
     try:
-        with open_regular_file(path) as handle:
-            data = handle.read(limit + 1)
-    except NotARegularFileError as error:
-        raise ModelFileError(f"{path}: is {error.kind}, not a model file") from None
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such file") from None
-    except PermissionError:
-        raise ModelFileError(f"{path}: permission denied") from None
+        data = read_at_most(path, limit)
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise ModelFileError(f"{path}: {why_unreadable(error, 'a model file')}") from None
     if len(data) > limit:
         raise ModelFileError(
             f"{path}: larger than {limit:,} bytes, the most a model file may hold (nn.tables.serialize.MAX_MODEL_FILE_BYTES)"

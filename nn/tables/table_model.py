@@ -43,7 +43,7 @@ from .columns import (
 from .csvfile import DataError
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
 from .serialize import MAX_MODEL_PARAMETERS
-from .tabular import TASKS
+from .tabular import TASKS, is_class_list
 
 # An integer target with at most this many distinct values is taken as classes.
 MAX_AUTO_CLASSES = 10
@@ -574,11 +574,7 @@ class TableModel:
             model.target_mean, model.target_std = float(mean), float(std)  # type: ignore[arg-type]
         else:
             classes = table.get("classes")
-            if (
-                not isinstance(classes, list)
-                or len(classes) < 2
-                or not all(isinstance(c, str) for c in classes)
-            ):
+            if not is_class_list(classes):
                 raise ValueError(f"a {task} model needs a list of at least 2 class names")
             for c in classes:
                 try:

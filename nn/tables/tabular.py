@@ -9,7 +9,7 @@ outputs as CSV rows, and the check of a version-1 file's scaling metadata.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from autograd import no_grad
 
@@ -32,6 +32,13 @@ def _is_number(x: object) -> bool:
         return math.isfinite(x)
     except OverflowError:  # an int beyond float range: JSON may hold one, written out in digits
         return False
+
+
+def is_class_list(classes: object) -> TypeGuard[list[str]]:
+    """True for what a classifier's model file must hold as ``classes``: at least 2 names (strings)."""
+    return (
+        isinstance(classes, list) and len(classes) >= 2 and all(isinstance(c, str) for c in classes)
+    )
 
 
 def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -> None:
@@ -65,11 +72,7 @@ def check_model_matches(model: MLP, metadata: dict[str, Any], model_path: str) -
             raise bad(f"{key!r} should be a finite number")
     if task in ("binary", "multiclass"):
         classes = metadata.get("classes")
-        if (
-            not isinstance(classes, list)
-            or len(classes) < 2
-            or not all(isinstance(c, str) for c in classes)
-        ):
+        if not is_class_list(classes):
             raise bad(f"a {task} model needs a list of at least 2 class names")
         if task == "binary" and len(classes) != 2:
             raise bad(f"a binary model needs 2 classes, it lists {len(classes)}")

@@ -1,0 +1,98 @@
+"""``valuegrad predict``: predictions of a saved model for the rows of a CSV file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import sys
+from typing import Any
+
+from ..tables.atomic import atomic_write_text
+from ..tables.columns import read_columns
+from ..tables.csvfile import DataError, read_csv
+from ..tables.serialize import load_model
+from ..tables.table_model import TableModel
+from ..tables.tabular import prediction_inputs, predictions
+from .arguments import add_delimiter_option, column_names
+from .common import CliError, Parser, check_writable_target, say, writing
+
+
+def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+    """``valuegrad predict MODEL.json DATA.csv [--out FILE] [--keep id]``."""
+    parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
+    parser.add_argument("model", metavar="MODEL.json")
+    parser.add_argument(
+        "data", metavar="DATA.csv", help="needs the model's input columns; others are ignored"
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="write the predictions here instead of stdout"
+    )
+    parser.add_argument(
+        "--keep",
+        type=column_names,
+        default=[],
+        metavar="id",
+        help="copy these columns of DATA.csv in front of the predictions",
+    )
+    add_delimiter_option(parser)
+    parser.add_argument(
+        "--spreadsheet-safe",
+        action="store_true",
+        help="prefix ' to text cells starting with = + - @ so spreadsheets do not run them as formulas",
+    )
+    parser.set_defaults(handler=run_predict)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any, spreadsheet_safe: bool) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    return "'" + text if spreadsheet_safe and text.startswith(_FORMULA_STARTS) else text
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
+    if args.out:
+        check_writable_target(args.out, not_same_as=[args.model, args.data])
+    model = load_model(args.model)
+    if isinstance(model, TableModel):
+        notes: list[str] = []
+        header, rows = model.predict_table(
+            read_columns(args.data, args.delimiter), keep=args.keep, notes=notes
+        )
+        for note in notes:
+            say(note)
+    else:  # a plain network, saved without column rules: the file's columns in order
+        if args.keep:
+            raise CliError(
+                f"{args.model}: --keep needs a model trained on a table, this one is a bare network"
+            )
+        table = read_csv(args.data)
+        inputs = prediction_inputs(table, model, {}, args.model)
+        header, rows = predictions(model, inputs)
+        for row, line in zip(rows, table.lines):
+            if not all(math.isfinite(v) for v in row):
+                raise DataError(
+                    "the model's output for this row is not finite; no predictions written",
+                    args.data,
+                    line,
+                )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
+    written = f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}"
+    if args.out:
+        with writing(args.out):
+            atomic_write_text(args.out, buffer.getvalue())
+        say(f"{written} to {args.out}")
+    else:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+        say(written)
+    return 0
