@@ -323,9 +323,7 @@ def _log_add_exp_forward(op: ops.LogAddExp, a: Array, b: Array, out: Array) -> A
     return out
 
 
-def _log_add_exp_grads(
-    op: ops.LogAddExp, xs: tuple[Array, ...], out: Array
-) -> tuple[Array, ...]:
+def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
     a, b = xs
     # e^a / (e^a + e^b) = e^(a - out): sigmoid(a - b) of ops.LogAddExp, from the output in one exp
     with np.errstate(invalid="ignore"):
