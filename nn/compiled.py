@@ -85,7 +85,11 @@ def _target_rows(ys: Sequence[Target], loss_function: LossFunction, width: int) 
     def row(y: Target) -> list[float]:
         if one_hot and isinstance(y, numbers.Integral):
             return [1.0 if k == y else 0.0 for k in range(width)]
-        return [float(y)] if isinstance(y, numbers.Real) else [float(t) for t in y]
+        if isinstance(y, (float, numbers.Real)):  # float: the one mypy knows is a Real
+            return [float(y)]
+        if isinstance(y, Value):  # as before, a TypeError (it used to be "not iterable")
+            raise TypeError("compiled training takes numbers as targets, not Values")
+        return [float(t) for t in y]
 
     rows = [row(y) for y in ys]
     if len({len(r) for r in rows}) != 1:
