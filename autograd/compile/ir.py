@@ -11,16 +11,13 @@ once per call. ``tape.compile_tape`` then groups the nodes into kernels.
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 import numpy as np
-import numpy.typing as npt
 
 from .. import ops
 from ..value import Value
+from .arrays import Positions
 from .batched_ops import RULES
 
-Positions: TypeAlias = npt.NDArray[np.intp]
 _NONE: Positions = np.zeros(0, dtype=np.intp)  # the default of a non-layer node's weights, biases
 
 

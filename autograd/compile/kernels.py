@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import ops
+from .arrays import Array, Positions, Rows
 from .batched_ops import RULES
 
-# S, V and their gradients: float64, or float32 when traced with dtype="float32".
-Array: TypeAlias = npt.NDArray[np.floating[Any]]
-Positions: TypeAlias = npt.NDArray[np.intp]
-# Rows of S or V that a kernel reads or writes: a slice (a view) or an index array.
-Rows: TypeAlias = slice | Positions
 # What a kernel's forward keeps for its backward.
 Cache: TypeAlias = tuple[Array, ...]
 

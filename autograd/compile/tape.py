@@ -33,17 +33,9 @@ import numpy.typing as npt
 from .. import ops
 from ..backward import topological_order
 from ..value import Value
+from .arrays import Array, Rows
 from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
-from .kernels import (
-    Array,
-    Cache,
-    Elementwise,
-    Kernel,
-    Linear,
-    Rows,
-    plan_gradient_writes,
-    slice_or_index,
-)
+from .kernels import Cache, Elementwise, Kernel, Linear, plan_gradient_writes, slice_or_index
 from .storage import ParameterStorage, store
 
 
@@ -120,7 +112,7 @@ class Tape:
         if self._storage is not None:
             self._storage.release()
 
-    def _inputs(self, X: object) -> Array:
+    def _inputs(self, X: npt.ArrayLike) -> Array:
         X = np.asarray(X, dtype=float)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
@@ -151,13 +143,13 @@ class Tape:
             return np.full(batch, self._S[self._output_slot, 0])
         return V[self._output_slot, :]
 
-    def forward(self, X: object) -> Array:
+    def forward(self, X: npt.ArrayLike) -> Array:
         """fn's output for every row of X (shape (batch, n_inputs)); shape (batch,)."""
         X = self._inputs(X)
         V, _, _ = self._run(X)
         return self._outputs(V, X.shape[0]).copy()
 
-    def backward(self, X: object, reduce: str = "mean") -> float:
+    def backward(self, X: npt.ArrayLike, reduce: str = "mean") -> float:
         """Add d(mean or sum of fn over the rows of X)/dp to ``p.grad`` of every parameter; return that mean or sum."""
         if reduce not in ("mean", "sum"):
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
