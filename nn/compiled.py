@@ -26,6 +26,7 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from autograd import Tape, UntraceableError, Value, no_grad, trace
 
@@ -61,7 +62,7 @@ def known_traceable(model: Module, loss_function: LossFunction) -> bool:
     return _plain_nn_module(model) and loss_function in _TRACEABLE_FUNCTIONS
 
 
-def _trial_rows(rows: np.ndarray) -> np.ndarray:
+def _trial_rows(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The two rows to trace with: the first, and the one that differs from it in the most columns,
     so that a branch on the data (in a custom loss or module) is as likely as can be to show."""
     differing = (rows != rows[0]).sum(axis=1)
@@ -74,7 +75,9 @@ def _output_width(model: Module, x: list[float]) -> int:
     return len(out) if isinstance(out, list) else 1
 
 
-def _target_rows(ys: Sequence[Target], loss_function: LossFunction, width: int) -> np.ndarray:
+def _target_rows(
+    ys: Sequence[Target], loss_function: LossFunction, width: int
+) -> npt.NDArray[np.float64]:
     """The targets as a matrix, one row per sample.
 
     Class indices for softmax cross-entropy become one-hot rows (the same loss, with the
@@ -85,7 +88,11 @@ def _target_rows(ys: Sequence[Target], loss_function: LossFunction, width: int) 
     def row(y: Target) -> list[float]:
         if one_hot and isinstance(y, numbers.Integral):
             return [1.0 if k == y else 0.0 for k in range(width)]
-        return [float(y)] if isinstance(y, numbers.Real) else [float(t) for t in y]
+        if isinstance(y, (float, numbers.Real)):  # float: the one mypy knows is a Real
+            return [float(y)]
+        if isinstance(y, Value):  # as before, a TypeError (it used to be "not iterable")
+            raise TypeError("compiled training takes numbers as targets, not Values")
+        return [float(t) for t in y]
 
     rows = [row(y) for y in ys]
     if len({len(r) for r in rows}) != 1:
@@ -102,7 +109,7 @@ class CompiledObjective:
     ``nn.train`` does when it returns or raises.
     """
 
-    def __init__(self, tape: Tape, inputs_and_targets: np.ndarray) -> None:
+    def __init__(self, tape: Tape, inputs_and_targets: npt.NDArray[np.float64]) -> None:
         self.tape = tape
         # Kept transposed (one row per column of the data): a batch is then handed to the tape
         # in Fortran order, which it copies into its own column-per-sample layout without a

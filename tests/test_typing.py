@@ -54,14 +54,7 @@ def test_wrong_uses_of_a_value_are_reported(cache_dir: Path, tmp_path: Path) -> 
     assert 'Unsupported operand types for + ("str" and "int")' in mine[2]
 
 
-# Typed once the rework in progress in these files lands (the compiled replay); every other
-# file must be clean.
-NOT_YET_TYPED = (
-    *[f"autograd/compile/{name}.py" for name in ("batched_ops", "ir", "kernels", "tape")],
-    "nn/compiled.py",
-)
-
-
 def test_the_packages_pass_mypy_strict(cache_dir: Path) -> None:
-    _, errors = _mypy(cache_dir, "autograd", "nn")
-    assert [e for e in errors if not e.startswith(NOT_YET_TYPED)] == []
+    status, errors = _mypy(cache_dir, "autograd", "nn")
+    assert errors == []
+    assert status == 0

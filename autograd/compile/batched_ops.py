@@ -15,21 +15,27 @@ x / 0, ValueError for log(-1), OverflowError for exp(1000)), naming a bad value.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import ops
+from .arrays import Array
 
-Array = Any  # an ndarray, or a float that broadcasts like one
+# A batch of numbers, or one number (an op's exponent, slope...) that broadcasts like one.
+Operand: TypeAlias = Array | float
+Mask: TypeAlias = npt.NDArray[np.bool_]
+# A local gradient: numbers per row, a mask (relu: 1 or 0), or one number for every row.
+Slope: TypeAlias = Array | Mask | float
 
 
-def _first_bad(x: Array, bad: Array) -> float:
+def _first_bad(x: Operand, bad: Mask | bool) -> float:
     """The first value of ``x`` where ``bad`` holds (for an error message)."""
     return float(np.broadcast_to(x, np.shape(bad))[bad].flat[0])
 
 
-def _same_rule(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _same_rule(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     """The table's own local_grads: plain arithmetic, so it works on arrays as written."""
     return op.local_grads(xs, out)
 
@@ -47,7 +53,7 @@ def _div_forward(op: ops.Div, a: Array, b: Array, out: Array) -> Array:
     return np.divide(a, b, out=out)
 
 
-def _check_pow(x: Array, p: Array) -> None:
+def _check_pow(x: Array, p: Operand) -> None:
     negative = (x < 0.0) & (np.floor(p) != p)
     if np.any(negative):
         raise ValueError(
@@ -58,7 +64,7 @@ def _check_pow(x: Array, p: Array) -> None:
         raise ZeroDivisionError(f"pow(0.0, {_first_bad(p, pole)!r}): zero to a negative power")
 
 
-def _checked_power(x: Array, p: Array, out: Array) -> Array:
+def _checked_power(x: Array, p: Operand, out: Array) -> Array:
     with np.errstate(over="ignore"):
         result = np.power(x, p)
     overflow = np.isinf(result) & np.isfinite(x) & np.isfinite(p)  # 2 ** inf is inf, as in ops
@@ -75,20 +81,20 @@ def _pow_const_forward(op: ops.PowConst, x: Array, out: Array) -> Array:
     return _checked_power(x, op.exponent, out)
 
 
-def _power_rule(x: Array, p: Array) -> Array:
+def _power_rule(x: Array, p: Operand) -> Array:
     """Mirrors ops.power_rule: p x^(p-1) with IEEE results (inf at the pole 0^-q); 0 for p = 0."""
     with np.errstate(invalid="ignore"):  # 0 * inf where p = 0, replaced by 0
         return np.where(p == 0.0, 0.0, p * _ieee_power(x, p - 1.0))
 
 
-def _ieee_power(x: Array, p: Array) -> Array:
+def _ieee_power(x: Array, p: Operand) -> Array:
     """ops.ieee_pow on arrays: inf at a pole or on overflow, NaN for a negative base with a
     non-integer exponent (-inf included: numpy gives 0 or NaN there)."""
     with np.errstate(all="ignore"):
         return np.where((x < 0.0) & (np.floor(p) != p), np.nan, np.power(x, p))
 
 
-def _pow_const_grads(op: ops.PowConst, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _pow_const_grads(op: ops.PowConst, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     return (_power_rule(xs[0], op.exponent),)
 
 
@@ -104,7 +110,7 @@ def _pow_forward(op: ops.Pow, a: Array, b: Array, out: Array) -> Array:
     return _checked_power(a, b, out)
 
 
-def _pow_grads(op: ops.Pow, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _pow_grads(op: ops.Pow, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     zero = a == 0.0
     safe_a = np.where(zero, 1.0, a)
@@ -161,7 +167,7 @@ def _relu_forward(op: ops.Relu, x: Array, out: Array) -> Array:
     return np.maximum(x, 0.0, out=out)
 
 
-def _relu_grads(op: ops.Relu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _relu_grads(op: ops.Relu, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     return (~(xs[0] <= 0.0),)  # True (1) unless x <= 0: relu'(0) = 0 and NaN gets 1, as in ops.Relu
 
 
@@ -170,7 +176,7 @@ def _leaky_relu_forward(op: ops.LeakyRelu, x: Array, out: Array) -> Array:
     return out
 
 
-def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _leaky_relu_grads(op: ops.LeakyRelu, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     return (np.where(xs[0] > 0.0, 1.0, op.slope),)  # slope at 0, as in ops.LeakyRelu
 
 
@@ -179,7 +185,7 @@ def _elu_forward(op: ops.Elu, x: Array, out: Array) -> Array:
     return out
 
 
-def _elu_grads(op: ops.Elu, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _elu_grads(op: ops.Elu, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     x = xs[0]
     return (np.where(x > 0.0, 1.0, op.alpha * np.exp(np.minimum(x, 0.0))),)  # alpha e^x for x <= 0
 
@@ -188,7 +194,7 @@ def _softplus_forward(op: ops.Softplus, x: Array, out: Array) -> Array:
     return np.add(np.maximum(x, 0.0), np.log1p(np.exp(-np.abs(x))), out=out)
 
 
-def _softplus_grads(op: ops.Softplus, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _softplus_grads(op: ops.Softplus, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     return (stable_sigmoid(xs[0]),)  # d softplus / dx = sigmoid(x), as in ops.Softplus
 
 
@@ -200,7 +206,7 @@ def _mod_forward(op: ops.Mod, a: Array, b: Array, out: Array) -> Array:
         return np.remainder(a, b, out=out)  # Python's %: the sign of b
 
 
-def _mod_grads(op: ops.Mod, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _mod_grads(op: ops.Mod, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     with np.errstate(invalid="ignore", divide="ignore"):
         return (1.0, -np.floor_divide(a, b))  # d/da = 1, d/db = -floor(a / b), as in ops.Mod
@@ -209,7 +215,7 @@ def _mod_grads(op: ops.Mod, xs: tuple[Array, ...], out: Array) -> tuple[Array, .
 def _checked(
     name: str,
     function: Callable[[Array], Array],
-    bad: Callable[[Array, Array], Array],
+    bad: Callable[[Array, Array], Mask | bool],  # False: no x is bad
     kind: type[Exception],
     why: str,
 ) -> Forward:
@@ -227,28 +233,28 @@ def _checked(
     return forward
 
 
-def _overflows(x: Array, result: Array) -> Array:
+def _overflows(x: Array, result: Array) -> Mask:
     return np.isinf(result) & np.isfinite(x)
 
 
-def _infinite(x: Array, result: Array) -> Array:
+def _infinite(x: Array, result: Array) -> Mask:
     return np.isinf(x)
 
 
-def _slopes(rule: Callable[[Array], Array]) -> LocalGrads:
+def _slopes(rule: Callable[[Array], Slope]) -> LocalGrads:
     """A one-input local_grads rule from the slope as a numpy function of x."""
 
-    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
         with np.errstate(all="ignore"):
             return (rule(xs[0]),)
 
     return local_grads
 
 
-def _with_out(rule: Callable[[Array, Array], Array]) -> LocalGrads:
+def _with_out(rule: Callable[[Array, Array], Slope]) -> LocalGrads:
     """A one-input local_grads rule from the slope as a numpy function of x and the output."""
 
-    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+    def local_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
         with np.errstate(all="ignore"):
             return (rule(xs[0], out),)
 
@@ -263,7 +269,7 @@ def _atan2_forward(op: ops.Atan2, a: Array, b: Array, out: Array) -> Array:
     return np.arctan2(a, b, out=out)
 
 
-def _atan2_grads(op: ops.Atan2, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _atan2_grads(op: ops.Atan2, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     with np.errstate(all="ignore"):
         r2 = a * a + b * b
@@ -279,7 +285,7 @@ def _minimum_forward(op: ops.Op, a: Array, b: Array, out: Array) -> Array:
     return np.minimum(a, b, out=out)
 
 
-def _maximum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _maximum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     tie = a == b  # half each at a tie; 1 to both at NaN, as in ops.Maximum
     return (
@@ -288,7 +294,7 @@ def _maximum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array
     )
 
 
-def _minimum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _minimum_grads(op: ops.Op, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     tie = a == b
     return (
@@ -302,7 +308,7 @@ def _clamp_forward(op: ops.Clamp, x: Array, out: Array) -> Array:
     return out
 
 
-def _clamp_grads(op: ops.Clamp, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _clamp_grads(op: ops.Clamp, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     x = xs[0]
     return (((x >= op.lo) & (x <= op.hi)).astype(float),)  # bounds included, 0 at NaN
 
@@ -323,7 +329,7 @@ def _log_add_exp_forward(op: ops.LogAddExp, a: Array, b: Array, out: Array) -> A
     return out
 
 
-def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple[Array, ...], out: Array) -> tuple[Array, ...]:
+def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
     a, b = xs
     # e^a / (e^a + e^b) = e^(a - out): sigmoid(a - b) of ops.LogAddExp, from the output in one exp
     with np.errstate(invalid="ignore"):
@@ -338,7 +344,7 @@ def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple[Array, ...], out: Array) -> 
 
 
 Forward = Callable[..., Array]
-LocalGrads = Callable[..., tuple[Array, ...]]  # (op, xs, out) -> one slope per input
+LocalGrads = Callable[..., tuple[Slope, ...]]  # (op, xs, out) -> one slope per input
 
 RULES: dict[type, tuple[Forward, LocalGrads]] = {
     ops.Add: (_table_forward, _same_rule),

@@ -11,43 +11,82 @@ once per call. ``tape.compile_tape`` then groups the nodes into kernels.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import ops
 from ..value import Value
+from .arrays import Positions
 from .batched_ops import RULES
+
+_NONE: Positions = np.zeros(0, dtype=np.intp)  # the default of a non-layer node's weights, biases
 
 
 class Node:
     """One node of the intermediate form: input, param, const, ew (elementwise), lin, or a
-    layer and its rows (see ``Builder.layer``)."""
+    layer and its rows (see ``Builder.layer``).
+
+    ``op``: an ew node's op. ``number``: a const's value. ``index``: an input's column, a
+    param's position in the tape's parameter list, a row's neuron in its layer. ``weights``,
+    ``biases``: a layer's parameter positions. ``terms``: a lin's (input, coefficient) pairs,
+    coefficients static; ``bias``: its static part once split off.
+    """
 
     __slots__ = (
         "args",
         "bias",
+        "biases",
+        "index",
         "kind",
         "level",
         "needs_grad",
+        "number",
         "op",
         "slot",
         "static",
         "terms",
         "uses",
-        "value",
+        "weights",
     )
 
-    def __init__(self, kind: str, static: bool, **fields: object) -> None:
+    def __init__(
+        self,
+        kind: str,
+        static: bool,
+        *,
+        op: ops.Op | None = None,
+        args: list[Node] | None = None,
+        terms: list[tuple[Node, Node]] | None = None,
+        number: float = 0.0,
+        index: int = -1,
+        weights: Positions = _NONE,
+        biases: Positions = _NONE,
+    ) -> None:
         self.kind = kind
         self.static = static
-        self.op = self.value = self.bias = None
-        self.args: list[Node] = []
-        self.terms: list[
-            tuple[Node, Node]
-        ] = []  # lin: (input, coefficient); coefficients are static
+        self.op = op
+        self.args: list[Node] = [] if args is None else args
+        self.terms: list[tuple[Node, Node]] = [] if terms is None else terms
+        self.bias: Node | None = None
+        self.number = number
+        self.index = index
+        self.weights = weights
+        self.biases = biases
         self.needs_grad = False
         self.uses = 0
         self.level = 0
         self.slot = -1
-        for name, value in fields.items():
-            setattr(self, name, value)
+
+    def elementwise_op(self) -> ops.Op:
+        """An ew node's op (every ew node has one)."""
+        if self.op is None:
+            raise ValueError(f"compile_tape: a {self.kind} node has no op")
+        return self.op
+
+    def required_bias(self) -> Node:
+        """The bias of a lin node in a group that has biases (the group's key says they all do)."""
+        if self.bias is None:
+            raise ValueError("compile_tape: a lin node in a biased group has no bias")
+        return self.bias
 
 
 class Builder:
@@ -61,7 +100,7 @@ class Builder:
     def const(self, value: float) -> Node:
         key = float(value).hex()  # keeps -0.0 apart from 0.0
         if key not in self.consts:
-            self.consts[key] = Node("const", True, value=float(value))
+            self.consts[key] = Node("const", True, number=float(value))
         return self.consts[key]
 
     def ew(self, op: ops.Op, args: list[Node]) -> Node:
@@ -71,7 +110,9 @@ class Builder:
             )
         return Node("ew", all(a.static for a in args), op=op, args=args)
 
-    def layer(self, inputs: list[Node], weights: object, biases: object, size: int) -> list[Node]:
+    def layer(
+        self, inputs: list[Node], weights: Positions, biases: Positions, size: int
+    ) -> list[Node]:
         """A layer of fused neurons on the same batch inputs, as one node and its ``size`` rows.
 
         The weights and biases are parameters, named by their positions in the tape's parameter
@@ -79,8 +120,8 @@ class Builder:
         Node each: a 100,000-parameter layer is two Nodes' worth of work to compile. Row k is
         neuron k's z = w_k . x + b_k; the layer becomes one matrix product.
         """
-        layer = Node("layer", False, args=inputs, value=(weights, biases))
-        return [Node("row", False, args=[layer], value=k) for k in range(size)]
+        layer = Node("layer", False, args=inputs, weights=weights, biases=biases)
+        return [Node("row", False, args=[layer], index=k) for k in range(size)]
 
     def lin(self, terms: list[tuple[Node, Node]]) -> Node:
         return Node("lin", all(u.static for u, _ in terms), terms=terms)
@@ -100,12 +141,14 @@ class Builder:
         if d is self.one:
             return c
         if c.kind == "const" and d.kind == "const":
-            return self.const(c.value * d.value)
+            return self.const(c.number * d.number)
         return self.ew(ops.MUL, [c, d])
 
     def lower(self, node: Value, parents: list[Node]) -> Node:
         """The Node for one traced op node whose parents are already lowered."""
         op = node.op
+        if op is None:
+            raise ValueError(f"compile_tape: lowering a leaf {node!r} as if it were an op")
         kind = type(op)
         if all(p.kind == "const" for p in parents):
             return self.const(node.data)  # depends on nothing that changes: fold
@@ -125,7 +168,7 @@ class Builder:
         if kind is ops.Dot:
             n = len(parents) // 2
             return self.lin([self.term(w, x) for w, x in zip(parents[:n], parents[n:])])
-        if kind is ops.Neuron:
+        if type(op) is ops.Neuron:  # not `kind`: this narrows op, for its activation
             n = len(parents) // 2
             z = self.lin(
                 [self.term(w, x) for w, x in zip(parents[:n], parents[n:-1])]
@@ -163,7 +206,7 @@ def dependencies(node: Node) -> list[Node]:
     return deps
 
 
-def op_key(op: ops.Op) -> tuple:
+def op_key(op: ops.Op) -> tuple[type[ops.Op], tuple[tuple[str, str], ...]]:
     """Ops that may share one numpy call: same class and same parameters (exponent, slope...)."""
     return (type(op), tuple(sorted((name, repr(value)) for name, value in vars(op).items())))
 

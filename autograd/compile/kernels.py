@@ -11,25 +11,30 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 
 from .. import ops
+from .arrays import Array, Positions, Rows
 from .batched_ops import RULES
 
+# What a kernel's forward keeps for its backward.
+Cache: TypeAlias = tuple[Array, ...]
 
-def slice_or_index(indices: Sequence[int]) -> slice | np.ndarray:
+
+def slice_or_index(indices: Sequence[int]) -> Rows:
     """A slice when the indices are consecutive (a view, no copy), else an index array."""
     if len(indices) and all(b == a + 1 for a, b in itertools.pairwise(indices)):
         return slice(indices[0], indices[-1] + 1)
     return np.asarray(indices, dtype=np.intp)
 
 
-def rows_of(index: slice | np.ndarray) -> np.ndarray:
+def rows_of(index: Rows) -> Positions:
     return np.arange(index.start, index.stop) if isinstance(index, slice) else index
 
 
-def has_repeats(index: slice | np.ndarray) -> bool:
+def has_repeats(index: Rows) -> bool:
     return not isinstance(index, slice) and len(np.unique(index)) != len(index)
 
 
@@ -39,15 +44,15 @@ def has_repeats(index: slice | np.ndarray) -> bool:
 ASSIGN, ADD, ADD_AT = "assign", "add", "add.at"
 
 
-def write_gradient(
-    target: np.ndarray, rows: slice | np.ndarray, mode: str, value: np.ndarray
-) -> None:
+def write_gradient(target: Array, rows: Rows, mode: str, value: Array) -> None:
     if mode is ASSIGN:
         target[rows] = value
     elif mode is ADD:
         target[rows] += value
     else:
-        np.add.at(target, rows, value)
+        # ADD_AT is planned only for index arrays with repeats (see has_repeats); numpy's stubs
+        # do not accept the slice half of Rows, which add.at would take as well.
+        np.add.at(target, rows, value)  # type: ignore[arg-type]
 
 
 class Elementwise:
@@ -58,7 +63,7 @@ class Elementwise:
     """
 
     def __init__(
-        self, op: ops.Op, static: bool, out: slice, args: list[tuple[bool, object, bool]]
+        self, op: ops.Op, static: bool, out: slice, args: Sequence[tuple[bool, Rows, bool]]
     ) -> None:
         self.forward_rule, self.grads_rule = RULES[type(op)]
         self.op = op
@@ -68,7 +73,7 @@ class Elementwise:
         self.modes = [ADD_AT if in_s and has_repeats(rows) else ADD for in_s, rows, _ in args]
         self.needs_grad = any(needs_grad for _, _, needs_grad in args)
 
-    def grad_writes(self) -> list[tuple[int, object, bool]]:
+    def grad_writes(self) -> list[tuple[int, Rows, bool]]:
         """(argument, rows of V, rows repeat?) for each gradient this kernel writes into V."""
         if self.static:
             return []
@@ -78,14 +83,12 @@ class Elementwise:
             if g and not in_s
         ]
 
-    def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
+    def forward(self, S: Array, V: Array) -> Cache:
         xs = tuple([S[rows] if in_s else V[rows] for in_s, rows, _ in self.args])
         self.forward_rule(self.op, *xs, out=(S if self.static else V)[self.out])
         return xs
 
-    def backward(
-        self, xs: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray
-    ) -> None:
+    def backward(self, xs: Cache, S: Array, V: Array, dS: Array, dV: Array) -> None:
         space, d_space = (S, dS) if self.static else (V, dV)
         upstream = d_space[self.out]
         local_grads = self.grads_rule(self.op, xs, space[self.out])
@@ -115,43 +118,53 @@ class Linear:
         self,
         static: bool,
         out: slice,
-        inputs: object,
-        weight_slots: np.ndarray,
-        bias: object,
+        inputs: Rows,
+        weight_slots: Positions,
+        bias: Rows | None,
         grads: tuple[bool, bool, bool],
-        S: np.ndarray,
+        S: Array,
         folded: bool = False,
     ) -> None:
         self.static = static
         self.out = out
         self.inputs = inputs
         self.folded = folded
-        self.reads = slice(inputs.start, inputs.stop + 1) if folded else inputs  # what W multiplies
+        self.reads: Rows = inputs  # what W multiplies: with a folded bias, also the ones row after
+        if folded:
+            if not isinstance(inputs, slice):
+                raise ValueError(
+                    "Linear: a folded bias needs consecutive input rows, not an index array"
+                )
+            self.reads = slice(inputs.start, inputs.stop + 1)
         self.weight_slots = weight_slots  # shape (rows, inputs), or (rows, inputs + 1) when folded
         self.weight_slots_flat = weight_slots.ravel()
         first = int(weight_slots.flat[0])
         # W's slots are usually one block of S (a layer's weights, row by row): then W is a view
-        self.block = slice(first, first + weight_slots.size)
+        self.block: slice | None = slice(first, first + weight_slots.size)
         if not np.array_equal(self.weight_slots_flat, np.arange(first, first + weight_slots.size)):
             self.block = None
-        self.weights = None if self.block is None else S[self.block, 0].reshape(weight_slots.shape)
+        self.weights: Array | None = (
+            None if self.block is None else S[self.block, 0].reshape(weight_slots.shape)
+        )
         self.bias = None if folded else bias  # slots of S, one per row, or None
         self.bias_mode = ADD_AT if self.bias is not None and has_repeats(self.bias) else ADD
-        self.inputs_need_grad, self.weights_need_grad, self.bias_needs_grad = grads
-        if folded:
-            self.weights_need_grad = self.weights_need_grad or self.bias_needs_grad
-            self.bias_needs_grad = False
+        self.inputs_need_grad, weights_need_grad, bias_needs_grad = grads
+        if bias_needs_grad and bias is None and not folded:
+            raise ValueError("Linear: the bias's gradient is asked for, but there is no bias")
+        # A folded bias's gradient is part of d/dW; else its rows of dS (None: not written here).
+        self.weights_need_grad = weights_need_grad or (folded and bias_needs_grad)
+        self.bias_gradient_rows = self.bias if bias_needs_grad else None
         self.needs_grad = any(grads)
         self.inputs_mode = (
             ADD_AT if has_repeats(inputs) else ADD
         )  # batch kernels: see plan_gradient_writes
 
-    def grad_writes(self) -> list[tuple[int, object, bool]]:
+    def grad_writes(self) -> list[tuple[int, Rows, bool]]:
         if self.static or not self.inputs_need_grad:
             return []
         return [(0, self.inputs, has_repeats(self.inputs))]
 
-    def forward(self, S: np.ndarray, V: np.ndarray) -> tuple:
+    def forward(self, S: Array, V: Array) -> Cache:
         weights = S[self.weight_slots, 0] if self.weights is None else self.weights
         space = S if self.static else V
         inputs = space[self.reads]
@@ -166,14 +179,14 @@ class Linear:
             out += S[self.bias]
         return weights, inputs
 
-    def backward(
-        self, cache: tuple, S: np.ndarray, V: np.ndarray, dS: np.ndarray, dV: np.ndarray
-    ) -> None:
+    def backward(self, cache: Cache, S: Array, V: Array, dS: Array, dV: Array) -> None:
         weights, inputs = cache
         d_space = dS if self.static else dV
         upstream = d_space[self.out]
-        if self.bias_needs_grad:
-            write_gradient(dS, self.bias, self.bias_mode, upstream.sum(axis=1, keepdims=True))
+        if self.bias_gradient_rows is not None:
+            write_gradient(
+                dS, self.bias_gradient_rows, self.bias_mode, upstream.sum(axis=1, keepdims=True)
+            )
         if (
             self.weights_need_grad
         ):  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
@@ -194,13 +207,19 @@ class Linear:
                 write_gradient(d_space, self.inputs, self.inputs_mode, product(weights.T, upstream))
 
 
-def plan_gradient_writes(kernels: list, n_rows: int, output_row: int | None) -> np.ndarray:
+# A step of the compiled program.
+Kernel: TypeAlias = Elementwise | Linear
+
+
+def plan_gradient_writes(
+    kernels: Sequence[Kernel], n_rows: int, output_row: int | None
+) -> Positions:
     """Give each kernel's gradient writes into dV a mode (see ASSIGN); return the rows of dV
     to zero at the start of backward (written only by add, or read without being written)."""
     written = np.zeros(n_rows, dtype=bool)
     if output_row is not None:
         written[output_row] = True  # the seed
-    to_zero: list[np.ndarray] = []
+    to_zero: list[Positions] = []
     for kernel in reversed(kernels):
         if not kernel.needs_grad:
             continue

@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from ..value import Value
+from .arrays import Rows
 
 # Bumped whenever a storage is made or released, so that a ParameterArrays can keep its answer
 # to "do my parameters live in one storage?" until something changes (an O(1) check per step).
@@ -67,7 +69,7 @@ class ParameterStorage:
             p.grad = grad
         _bump()
 
-    def positions(self, params: Sequence[Value]) -> slice | np.ndarray:
+    def positions(self, params: Sequence[Value]) -> Rows:
         """Where ``params`` sit in the arrays: a slice when in order and consecutive (a view)."""
         index = self.index
         found = np.fromiter((index[id(p)] for p in params), dtype=np.intp, count=len(params))
@@ -121,7 +123,7 @@ def storage_of(value: Value) -> ParameterStorage | None:
     return getattr(type(value), "parameter_storage", None)
 
 
-def store(params: Sequence[Value]) -> tuple[ParameterStorage, slice | np.ndarray]:
+def store(params: Sequence[Value]) -> tuple[ParameterStorage, Rows]:
     """The live storage holding all of ``params`` (made now if there is none) and their positions.
 
     A parameter belongs to one storage at a time: storages that hold only some of ``params``
@@ -160,7 +162,7 @@ class ParameterArrays:
         self.params = list(params)
         self._seen = -1
         self._storage: ParameterStorage | None = None
-        self._positions: slice | np.ndarray = slice(0, 0)
+        self._positions: Rows = slice(0, 0)
 
     def stored(self) -> bool:
         """Whether every parameter lives in one live storage (so the array methods below work)."""
@@ -176,17 +178,17 @@ class ParameterArrays:
         self._positions = owner.positions(self.params)
         return owner
 
-    def data(self) -> np.ndarray:
+    def data(self) -> npt.NDArray[np.float64]:
         """The parameters' numbers (a view when they are consecutive in the storage)."""
         assert self._storage is not None, "ParameterArrays.data: call stored() first"
         return self._storage.data[self._positions]
 
-    def grads(self) -> np.ndarray:
+    def grads(self) -> npt.NDArray[np.float64]:
         """The parameters' gradients (a view when they are consecutive in the storage)."""
         assert self._storage is not None, "ParameterArrays.grads: call stored() first"
         return self._storage.grad[self._positions]
 
-    def set_data(self, numbers: np.ndarray) -> None:
+    def set_data(self, numbers: npt.ArrayLike) -> None:
         """``p.data = numbers[i]`` for every parameter, in one numpy step."""
         assert self._storage is not None, "ParameterArrays.set_data: call stored() first"
         self._storage.data[self._positions] = numbers

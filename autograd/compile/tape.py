@@ -25,15 +25,17 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import ops
 from ..backward import topological_order
 from ..value import Value
+from .arrays import Array, Rows
 from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
-from .kernels import Elementwise, Linear, plan_gradient_writes, slice_or_index
+from .kernels import Cache, Elementwise, Kernel, Linear, plan_gradient_writes, slice_or_index
 from .storage import ParameterStorage, store
 
 
@@ -48,11 +50,11 @@ class Tape:
         self,
         input_segments: list[tuple[slice, slice]],
         params: list[Value],
-        static_values: np.ndarray,
+        static_values: Array,
         param_slots: slice,
         n_rows: int,
         ones_rows: list[int],
-        kernels: list,
+        kernels: list[Kernel],
         output: tuple[bool, int],
         n_nodes: int,
     ) -> None:
@@ -75,10 +77,10 @@ class Tape:
         self._zero_rows = plan_gradient_writes(
             kernels, n_rows, None if self._output_static else self._output_slot
         )
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._buffers: dict[int, tuple[Array, Array]] = {}
         self.n_traced_nodes = n_nodes
         self._storage: ParameterStorage | None = None
-        self._positions: slice | np.ndarray = slice(0, 0)
+        self._positions: Rows = slice(0, 0)
 
     def __repr__(self) -> str:
         return (
@@ -110,7 +112,7 @@ class Tape:
         if self._storage is not None:
             self._storage.release()
 
-    def _inputs(self, X: object) -> np.ndarray:
+    def _inputs(self, X: npt.ArrayLike) -> Array:
         X = np.asarray(X, dtype=float)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
@@ -120,7 +122,7 @@ class Tape:
             raise ValueError("tape: empty batch")
         return X
 
-    def _run(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    def _run(self, X: Array) -> tuple[Array, Array, list[Cache]]:
         batch = X.shape[0]
         if batch not in self._buffers:
             if len(self._buffers) >= 4:
@@ -136,18 +138,18 @@ class Tape:
         caches = [kernel.forward(S, V) for kernel in self._kernels]
         return V, dV, caches
 
-    def _outputs(self, V: np.ndarray, batch: int) -> np.ndarray:
+    def _outputs(self, V: Array, batch: int) -> Array:
         if self._output_static:
             return np.full(batch, self._S[self._output_slot, 0])
-        return V[self._output_slot]
+        return V[self._output_slot, :]
 
-    def forward(self, X: object) -> np.ndarray:
+    def forward(self, X: npt.ArrayLike) -> Array:
         """fn's output for every row of X (shape (batch, n_inputs)); shape (batch,)."""
         X = self._inputs(X)
         V, _, _ = self._run(X)
         return self._outputs(V, X.shape[0]).copy()
 
-    def backward(self, X: object, reduce: str = "mean") -> float:
+    def backward(self, X: npt.ArrayLike, reduce: str = "mean") -> float:
         """Add d(mean or sum of fn over the rows of X)/dp to ``p.grad`` of every parameter; return that mean or sum."""
         if reduce not in ("mean", "sum"):
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
@@ -174,7 +176,7 @@ class Tape:
 def _layer_groups(traced: list[Value], param_index: dict[int, int]) -> dict[int, list[Value]]:
     """Fused neurons whose weights and bias are all parameters, grouped into layers (the same op
     on the same inputs, as ``autograd.neuron_layer`` makes them): id(neuron) -> its layer."""
-    layers: dict[tuple, list[Value]] = {}
+    layers: dict[tuple[int, tuple[int, ...]], list[Value]] = {}
     member_of: dict[int, list[Value]] = {}
     for v in traced:
         op = v.op
@@ -210,7 +212,10 @@ def _lower_layer(
     )
     biases = np.array([param_index[id(v.parents[-1])] for v in members], dtype=np.intp)
     rows = builder.layer(inputs, weights, biases, len(members))
-    activation = members[0].op.activation
+    op = members[0].op
+    if not isinstance(op, ops.Neuron):
+        raise ValueError(f"compile_tape: a layer of {type(op).__name__} nodes, not fused neurons")
+    activation = op.activation
     for v, row in zip(members, rows):
         lowered[id(v)] = row if activation is None else builder.ew(activation, [row])
     return True
@@ -224,14 +229,14 @@ def _lower(
     param_index = {id(p): k for k, p in enumerate(params)}
     layer_of = _layer_groups(traced, param_index)
     lowered: dict[int, Node] = {
-        id(v): Node("input", False, value=k) for k, v in enumerate(placeholders)
+        id(v): Node("input", False, index=k) for k, v in enumerate(placeholders)
     }
 
     def node_of(v: Value) -> Node:
         node = lowered.get(id(v))
         if node is None:  # a parameter (its position in params) or a constant
             k = param_index.get(id(v))
-            node = builder.const(v.data) if k is None else Node("param", True, value=k)
+            node = builder.const(v.data) if k is None else Node("param", True, index=k)
             lowered[id(v)] = node
         return node
 
@@ -251,7 +256,7 @@ def compile_tape(
     output: Value,
     placeholders: list[Value],
     params: list[Value],
-    dtype: object = np.float64,
+    dtype: npt.DTypeLike = np.float64,
     traced: list[Value] | None = None,
 ) -> Tape:
     """The Tape for the graph under ``output``: ``placeholders`` are the inputs (in order),
@@ -284,24 +289,16 @@ def compile_tape(
     consts = [n for n in order if n.kind == "const"]
     for slot, node in enumerate(consts):
         node.slot = slot
-    groups: dict[tuple, list[Node]] = {}
+    # Key: (batch?, depth, kind, what members must share to run as one kernel)
+    groups: dict[tuple[bool, int, str, Hashable], list[Node]] = {}
     for node in order:
+        key: tuple[bool, int, str, Hashable]
         if node.kind == "ew":
-            key = (
-                not node.static,
-                node.level,
-                "ew",
-                op_key(node.op),
-                tuple(a.static for a in node.args),
-            )
+            shared = (op_key(node.elementwise_op()), tuple(a.static for a in node.args))
+            key = (not node.static, node.level, "ew", shared)
         elif node.kind == "lin":
-            key = (
-                not node.static,
-                node.level,
-                "lin",
-                tuple(id(u) for u, _ in node.terms),
-                node.bias is None,
-            )
+            shared_inputs = (tuple(id(u) for u, _ in node.terms), node.bias is None)
+            key = (not node.static, node.level, "lin", shared_inputs)
         elif node.kind == "layer":
             key = (True, node.level, "layer", id(node))
         else:
@@ -315,7 +312,7 @@ def compile_tape(
 
     def height(members: list[Node]) -> int:
         """Rows a group fills: one per member, a layer's one per neuron."""
-        return len(members[0].value[1]) if members[0].kind == "layer" else len(members)
+        return len(members[0].biases) if members[0].kind == "layer" else len(members)
 
     def read_inputs(node: Node) -> list[Node]:
         return node.args if node.kind == "layer" else [u for u, _ in node.terms]
@@ -330,14 +327,18 @@ def compile_tape(
     # The inputs come first in V, with a row of ones after each run of them that a layer with
     # a bias reads (the first layer reads x, not the targets that follow), then the results.
     runs_end = {len(placeholders)}
-    for inputs in biased_inputs:
-        values = [node_of_input[i].value for i in inputs if i in node_of_input]
-        if len(values) == len(inputs) and values == list(range(values[0], values[0] + len(values))):
+    for read_ids in biased_inputs:
+        values = [node_of_input[i].index for i in read_ids if i in node_of_input]
+        if len(values) == len(read_ids) and values == list(
+            range(values[0], values[0] + len(values))
+        ):
             runs_end.add(values[-1] + 1)
-    ones_rows, input_segments, n_rows = [], [], 0
+    ones_rows: list[int] = []
+    input_segments: list[tuple[slice, slice]] = []
+    n_rows = 0
     for start, stop in itertools.pairwise([0, *sorted(runs_end)]):
         for node in input_nodes[start:stop]:
-            node.slot = n_rows + node.value - start
+            node.slot = n_rows + node.index - start
         input_segments.append((slice(n_rows, n_rows + stop - start), slice(start, stop)))
         n_rows += stop - start
         ones_rows.append(n_rows)
@@ -354,7 +355,7 @@ def compile_tape(
             node.slot = start + k
     for node in order:
         if node.kind == "row":
-            node.slot = node.args[0].slot + node.value
+            node.slot = node.args[0].slot + node.index
 
     def folds(members: list[Node]) -> bool:
         first = members[0]
@@ -370,39 +371,40 @@ def compile_tape(
     for members in sorted(kernel_groups, key=lambda m: m[0].static):
         first = members[0]
         if first.kind == "layer":
-            weights, biases = first.value
+            weights, biases = first.weights, first.biases
             block = np.column_stack([weights, biases]) if folds(members) else weights
             placed.update(dict.fromkeys(block.ravel().tolist()))
             placed.update(dict.fromkeys(biases.tolist()))
             continue
+        uses: list[Node]
         if first.kind == "ew":
             uses = [m.args[k] for k in range(len(first.args)) for m in members]
         elif folds(members):
-            uses = [x for m in members for x in (*(c for _, c in m.terms), m.bias)]
+            uses = [x for m in members for x in (*(c for _, c in m.terms), m.required_bias())]
         else:
             uses = [c for m in members for _, c in m.terms] + [
                 m.bias for m in members if m.bias is not None
             ]
         for node in uses:
             if node.kind == "param":
-                placed.setdefault(node.value, None)
+                placed.setdefault(node.index, None)
     placed.update(dict.fromkeys(range(len(params))))
     slot_of_param = np.empty(len(params), dtype=np.intp)
     slot_of_param[list(placed)] = np.arange(first_param, first_param + len(params))
     for node in order:
         if node.kind == "param":
-            node.slot = int(slot_of_param[node.value])
+            node.slot = int(slot_of_param[node.index])
     params = [params[k] for k in placed]
 
     static_values = np.zeros((n_static, 1), dtype=dtype)
     for node in consts:
-        static_values[node.slot, 0] = node.value
-    kernels: list = []
+        static_values[node.slot, 0] = node.number
+    kernels: list[Kernel] = []
     for members in kernel_groups:
         first = members[0]
         out_slots = slice(first.slot, first.slot + height(members))
         if first.kind == "ew":
-            args = []
+            args: list[tuple[bool, Rows, bool]] = []
             for position in range(len(first.args)):
                 rows = slice_or_index([m.args[position].slot for m in members])
                 args.append(
@@ -412,9 +414,9 @@ def compile_tape(
                         any(m.args[position].needs_grad for m in members),
                     )
                 )
-            kernels.append(Elementwise(first.op, first.static, out_slots, args))
+            kernels.append(Elementwise(first.elementwise_op(), first.static, out_slots, args))
         elif first.kind == "layer":
-            weights, biases = first.value
+            weights, biases = first.weights, first.biases
             folded = folds(members)
             weight_slots = slot_of_param[np.column_stack([weights, biases]) if folded else weights]
             inputs = slice_or_index([u.slot for u in first.args])
@@ -433,14 +435,21 @@ def compile_tape(
         else:
             folded = folds(members)
             weight_slots = np.array(
-                [[c.slot for _, c in m.terms] + ([m.bias.slot] if folded else []) for m in members],
+                [
+                    [c.slot for _, c in m.terms] + ([m.required_bias().slot] if folded else [])
+                    for m in members
+                ],
                 dtype=np.intp,
             )
-            bias = None if first.bias is None else slice_or_index([m.bias.slot for m in members])
+            bias = (
+                None
+                if first.bias is None
+                else slice_or_index([m.required_bias().slot for m in members])
+            )
             grads = (
                 any(u.needs_grad for u, _ in first.terms),
                 any(c.needs_grad for m in members for _, c in m.terms),
-                first.bias is not None and any(m.bias.needs_grad for m in members),
+                first.bias is not None and any(m.required_bias().needs_grad for m in members),
             )
             inputs = slice_or_index([u.slot for u, _ in first.terms])
             kernels.append(

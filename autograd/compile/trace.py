@@ -33,6 +33,7 @@ import gc
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import grad_mode
 from ..backward import topological_order
@@ -44,7 +45,7 @@ class UntraceableError(ValueError):
     """``fn`` does not give one fixed graph for every input, so it cannot be compiled."""
 
 
-def _placeholder_rows(n_inputs: int, example: object) -> list[list[float]]:
+def _placeholder_rows(n_inputs: int, example: npt.ArrayLike | None) -> list[list[float]]:
     """The two input rows to trace with: from ``example`` if given, else fixed draws in (0.25, 0.75)."""
     if example is None:
         rng = np.random.default_rng(20240611)
@@ -131,7 +132,11 @@ def _difference(first: list[NodeShape], second: list[NodeShape]) -> str | None:
 
 
 def trace(
-    fn: Callable[..., Value], n_inputs: int, *, example: object = None, dtype: str = "float64"
+    fn: Callable[..., Value],
+    n_inputs: int,
+    *,
+    example: npt.ArrayLike | None = None,
+    dtype: str = "float64",
 ) -> Tape:
     """Compile ``fn`` (``n_inputs`` Values -> one Value) into a ``Tape`` that runs it on whole batches.
 
