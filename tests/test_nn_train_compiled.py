@@ -200,3 +200,17 @@ def test_when_the_trial_trace_overflows_training_runs_eagerly_and_names_the_step
             model, X, SIGNS, loss="mse", lr=0.0, epochs=2, engine=engine, allow_nonfinite=True
         )
         assert history == [math.inf, math.inf] and history.engine == "eager"
+
+
+def test_target_rows_of_plain_numbers_match_their_hand_written_matrices() -> None:
+    # The array fast path for plain numbers against the matrices written out by hand.
+    from nn.compiled import _target_rows
+    from nn.losses import mse_loss, softmax_cross_entropy
+
+    assert _target_rows([0.5, -2.0, 3], mse_loss, 1).tolist() == [[0.5], [-2.0], [3.0]]
+    assert _target_rows([2, 0, 1], softmax_cross_entropy, 3).tolist() == [
+        [0.0, 0.0, 1.0],
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+    ]
+    assert _target_rows([[0.0, 1.0], [1.0, 0.0]], mse_loss, 2).tolist() == [[0.0, 1.0], [1.0, 0.0]]
