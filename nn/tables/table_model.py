@@ -150,7 +150,7 @@ class TableModel:
         batch_size: int | None = None,
         l2: float = 1e-2,
         validation: float = 0.2,
-        patience: int = 20,
+        patience: int = 50,
         lr_schedule: str = "constant",
         seed: int = 0,
         engine: str = "auto",
