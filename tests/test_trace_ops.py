@@ -1,6 +1,6 @@
 """``autograd.compile.batched_ops`` against the op table, point by point.
 
-The compiled replay runs each op with numpy; the op table (ops.py) is the reference. For
+The compiled replay runs each op with numpy; the op table (autograd/ops/) is the reference. For
 every op: forward values and local gradients at ordinary points, kinks, extremes,
 infinities and NaN, and the same exception type where the table raises one.
 """

@@ -3,10 +3,10 @@
 ``autograd.trace`` records one call of a per-sample function as an ordinary graph of
 ``Value``s; ``compile_tape`` turns that graph into a ``Tape``:
 
-1. lower, merge, split (``tape_ir``): elementwise ops and linear combinations, with
+1. lower, merge, split (``ir``): elementwise ops and linear combinations, with
    single-use linear chains merged and the parts that do not depend on the inputs
    ("static": parameters, constants, an L2 term) set apart, computed once per call;
-2. group: nodes of the same kind at the same depth run together (``tape_kernels``): one
+2. group: nodes of the same kind at the same depth run together (``kernels``): one
    numpy call for an elementwise op over stacked rows, one matrix product for linear
    combinations that read the same inputs (a layer);
 3. lay out: static values in a column S (a layer's parameters row by row, so its matrix

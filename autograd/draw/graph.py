@@ -3,7 +3,7 @@
 Each value is a box (its label when set, its data and grad) and each op a small ellipse
 between its inputs and its output, as in the lectures' pictures. Drawing reads the graph
 and never changes it. Above ``max_nodes`` values the graph is drawn collapsed, one box per
-layer or neuron (the rule is in ``draw_collapse.py``). Colours and legends: ``draw_style.py``.
+layer or neuron (the rule is in ``collapse.py``). Colours and legends: ``style.py``.
 """
 
 from __future__ import annotations
