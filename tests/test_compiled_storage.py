@@ -188,3 +188,24 @@ def test_after_train_raises_the_parameters_hold_the_last_step():
     assert [p.data for p in model.parameters()] == pytest.approx(
         [p.data for p in eager_model.parameters()], rel=1e-10, abs=1e-14
     )
+
+
+def test_a_tape_used_again_after_release_does_not_keep_its_old_storages() -> None:
+    # Each release-and-reuse makes a new storage; the old ones must be freed, not held by
+    # one finalizer per cycle for as long as the tape lives.
+    import gc
+    import weakref
+
+    import autograd
+    from nn import MLP
+
+    model = MLP(2, [3, 1], seed=0)
+    tape = autograd.trace(lambda a, b: model([a, b]) * 1.0, 2)
+    rows = np.array([[0.1, 0.2], [0.3, 0.4]])
+    old = []
+    for _ in range(4):
+        tape.backward(rows)
+        old.append(weakref.ref(tape._storage))
+        tape.release()
+    gc.collect()
+    assert [ref() is None for ref in old[:-1]] == [True, True, True]

@@ -80,6 +80,7 @@ class Tape:
         self._buffers: dict[int, tuple[Array, Array]] = {}
         self.n_traced_nodes = n_nodes
         self._storage: ParameterStorage | None = None
+        self._finalizer: weakref.finalize[[], Tape] | None = None
         self._positions: Rows = slice(0, 0)
 
     def __repr__(self) -> str:
@@ -99,7 +100,11 @@ class Tape:
         if storage is None or not storage.live:
             storage, self._positions = store(self.params)
             if storage is not self._storage:
-                weakref.finalize(self, storage.release)  # a dropped tape gives plain Values back
+                # A dropped tape gives plain Values back; one finalizer at a time, so a tape
+                # released and used again does not keep its old storages alive.
+                if self._finalizer is not None:
+                    self._finalizer.detach()
+                self._finalizer = weakref.finalize(self, storage.release)
             self._storage = storage
         return storage
 
