@@ -232,6 +232,11 @@ def train(
     step = 0
 
     arrays = ParameterArrays(parameters)
+    # optimizer.zero_grad() clears the model's gradients too when it holds every parameter
+    # (and the model adds nothing of its own to zero_grad): then one pass per step, not two.
+    zero_model_too = type(model).zero_grad is not Module.zero_grad or not {
+        id(p) for p in optimizer.params
+    }.issuperset(map(id, parameters))
     # A compiled run keeps the parameters in the tape's arrays (Values read them there); when
     # train returns or raises (KeyboardInterrupt included) they become plain Values again.
     try:
@@ -245,7 +250,8 @@ def train(
                 for start in range(0, len(xs), size):
                     step += 1
                     batch = order[start : start + size]
-                    _zero_model_grads(model, arrays)
+                    if zero_model_too:
+                        _zero_model_grads(model, arrays)
                     optimizer.zero_grad()
                     try:
                         value = batch_gradients(batch)
