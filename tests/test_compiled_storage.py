@@ -209,3 +209,18 @@ def test_a_tape_used_again_after_release_does_not_keep_its_old_storages() -> Non
         tape.release()
     gc.collect()
     assert [ref() is None for ref in old[:-1]] == [True, True, True]
+
+
+def test_a_numpy_number_set_on_a_stored_parameter_keeps_the_storage() -> None:
+    import autograd
+    from autograd.compile.storage import storage_of
+    from nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    tape = autograd.trace(lambda a, b: model([a, b]) * 1.0, 2)
+    tape.backward(np.array([[0.1, 0.2]]))
+    weight = model.parameters()[0]
+    weight.data = np.float32(0.5)
+    assert storage_of(weight) is not None
+    assert weight.data == 0.5 and type(weight.data) is float
+    tape.release()

@@ -12,8 +12,8 @@ import pytest
 
 import autograd.files
 from autograd import Value, draw_dot, save_graph
+from autograd.files import NotAFileError, atomic_write_bytes, atomic_write_text
 from nn.cli import main
-from nn.tables.atomic import NotAFileError, atomic_write_bytes, atomic_write_text
 
 
 def kind(path: Path) -> str:

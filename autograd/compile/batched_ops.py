@@ -3,7 +3,7 @@
 ``RULES[op class]`` is ``(forward, local_grads)`` taking arrays that hold one value per
 batch row (any broadcastable shapes); ``forward(op, *xs, out)`` writes into ``out``. Where the table's own rule is plain arithmetic
 (+ - * / and the derivatives of exp, log, tanh, sigmoid) the entry *is* the method in
-``ops.py``, applied to arrays, so that derivative is still written in one place. Where
+``autograd/ops/``, applied to arrays, so that derivative is still written in one place. Where
 the table branches on a float (relu's kink, pow at 0) or calls ``math``, the entry here
 mirrors it with ``np.where`` and numpy functions; ``tests/test_trace_ops.py`` checks each
 entry against the table at ordinary points, kinks, extremes, infinities and NaN.

@@ -19,6 +19,7 @@ parameters pay the property's cost, and only while stored: ``Value`` itself is u
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -147,7 +148,8 @@ def store(params: Sequence[Value]) -> tuple[ParameterStorage, Rows]:
 
 def _accepted(number: object) -> bool:
     """A number a stored parameter keeps in its array (anything else releases the storage)."""
-    return isinstance(number, float) or type(number) is int
+    # Any real number (numpy's float32 and int64 too), not a bool and not a Value gradient.
+    return isinstance(number, numbers.Real) and not isinstance(number, bool)
 
 
 class ParameterArrays:

@@ -9,7 +9,8 @@ import math
 import sys
 from typing import Any
 
-from ..tables.atomic import atomic_write_text
+from autograd.files import atomic_write_text
+
 from ..tables.columns import read_columns
 from ..tables.csvfile import DataError, read_csv
 from ..tables.serialize import load_model

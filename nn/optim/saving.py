@@ -19,7 +19,8 @@ import math
 import os
 from typing import Any
 
-from ..tables.atomic import atomic_write_text
+from autograd.files import atomic_write_text
+
 from ..tables.regular_file import read_at_most, why_unreadable
 from .optimizer import Optimizer
 

@@ -4,5 +4,5 @@
 networks), ``preprocess`` learns how each column becomes inputs, ``table_model`` holds
 ``TableModel`` (the network with those rules, fitted, saved and loaded as one), ``tabular``
 maps a plain network's outputs to predictions, ``serialize`` saves and loads model files,
-``regular_file`` and ``atomic`` read and write files safely.
+``regular_file`` reads files safely (``autograd.files`` writes them).
 """

@@ -23,9 +23,10 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from autograd.files import atomic_write_text
+
 from ..activations import get_activation
 from ..module import MLP
-from .atomic import atomic_write_text
 from .regular_file import read_at_most, why_unreadable
 
 if TYPE_CHECKING:
