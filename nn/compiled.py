@@ -164,9 +164,8 @@ def compiled_objective(
     if loss_function in LOSSES.values():
         placeholder_output = [0.0] * width if width > 1 else 0.0
         with no_grad():
-            for (
-                y
-            ) in ys:  # the built-in loss's own checks of every target (domain, length, class index)
+            # the built-in loss's own checks of every target (domain, length, class index)
+            for y in ys:
                 loss_function(placeholder_output, y)
     targets = _target_rows(ys, loss_function, width)
     one_number = targets.shape[1] == 1 and loss_function is not softmax_cross_entropy

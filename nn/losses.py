@@ -211,10 +211,8 @@ def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
         raise ValueError(
             f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}"
         )
-    if any(math.isnan(t) for t in weights):
-        return value_sum(
-            [t * (log_total - z) for t, z in zip(weights, shifted)]
-        )  # NaN, for train to report
+    if any(math.isnan(t) for t in weights):  # NaN, for train to report
+        return value_sum([t * (log_total - z) for t, z in zip(weights, shifted)])
     if any(not 0.0 <= t <= 1.0 for t in weights) or not math.isclose(
         math.fsum(weights), 1.0, abs_tol=1e-9
     ):
