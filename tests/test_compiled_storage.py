@@ -224,3 +224,30 @@ def test_a_numpy_number_set_on_a_stored_parameter_keeps_the_storage() -> None:
     assert storage_of(weight) is not None
     assert weight.data == 0.5 and type(weight.data) is float
     tape.release()
+
+
+def test_a_tape_whose_output_is_a_parameter_adds_its_gradient_to_what_was_there():
+    """The parameter rows of a float64 tape are the storage itself, so the seed is added."""
+    p = Value(2.0)
+    tape = autograd.trace(lambda x: p, 1)
+    p.grad = 0.5
+    tape.backward(np.zeros((3, 1)), reduce="sum")
+    assert p.grad == 3.5
+    tape.backward(np.zeros((3, 1)), reduce="mean")
+    assert p.grad == 4.5
+
+
+def test_gradients_accumulate_over_calls_and_a_gradient_set_between_them_counts():
+    model = make_model()
+    tape = autograd.trace(per_sample_loss(model), 4)
+    for p in model.parameters():
+        p.grad = 0.0
+    tape.backward(XY)
+    once = [p.grad for p in model.parameters()]
+    first = model.parameters()[0]
+    first.grad = 100.0
+    tape.backward(XY)
+    assert first.grad == pytest.approx(100.0 + once[0], rel=1e-15)
+    assert [p.grad for p in model.parameters()[1:]] == pytest.approx(
+        [2 * g for g in once[1:]], rel=1e-15
+    )

@@ -115,3 +115,61 @@ def test_float32_layers_agree_to_float32_precision():
     eager = eager_mean_and_grads(fn, X, params)
     compiled = tape_mean_and_grads(fn, 4, X, params, dtype="float32")
     assert compiled[1] == pytest.approx(eager[1], rel=1e-4, abs=1e-6)
+
+
+def _direct_layers(tape):
+    return [k for k in tape._kernels if getattr(k, "direct", None) is not None]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_first_layer_that_reads_x_itself_has_the_numpy_gradients(dtype):
+    """A layer with no more outputs than inputs multiplies X's columns in place of a copy into
+    the tape's rows; checked against numpy matrix math, with the targets after the inputs."""
+    layer = Layer(4, 3, activation="relu", seed=6)
+    W = np.array([[w.data for w in n.w] for n in layer.neurons])
+    b = np.array([n.b.data for n in layer.neurons])
+    targets = RNG.normal(size=(len(X), 3))
+
+    def fn(*row):
+        return autograd.sum([(h - t) ** 2 for h, t in zip(layer(list(row[:4])), row[4:])])
+
+    tape = autograd.trace(fn, 7, dtype=dtype)
+    assert len(_direct_layers(tape)) == 1
+    for p in layer.parameters():
+        p.grad = 0.0
+    total = tape.backward(np.column_stack([X, targets]), reduce="sum")
+    tape.release()
+    Z = X @ W.T + b
+    H = np.maximum(Z, 0.0)
+    dZ = 2.0 * (H - targets) * (Z > 0.0)
+    rel = 1e-12 if dtype == "float64" else 1e-4
+    assert total == pytest.approx(((H - targets) ** 2).sum(), rel=rel)
+    np.testing.assert_allclose(
+        [[w.grad for w in n.w] for n in layer.neurons], dZ.T @ X, rtol=rel, atol=rel
+    )
+    np.testing.assert_allclose(
+        [n.b.grad for n in layer.neurons], dZ.sum(axis=0), rtol=rel, atol=rel
+    )
+
+
+def test_inputs_also_read_outside_the_layer_are_copied_and_the_gradients_still_agree():
+    layer = Layer(4, 2, activation="tanh", seed=3)
+    params = layer.parameters()
+
+    def fn(*x):
+        h = layer(list(x))
+        return h[0] * x[0] + h[1] * x[3]  # x read by an elementwise op as well
+
+    tape = autograd.trace(fn, 4)
+    assert _direct_layers(tape) == []
+    tape.release()
+    eager = eager_mean_and_grads(fn, X, params)
+    compiled = tape_mean_and_grads(fn, 4, X, params)
+    assert compiled[0] == pytest.approx(eager[0], rel=1e-12)
+    assert compiled[1] == pytest.approx(eager[1], rel=1e-12, abs=1e-15)
+
+
+def test_a_wide_first_layer_keeps_the_copy():
+    """More outputs than inputs: adding the bias apart would cost more than the copy."""
+    tape = autograd.trace(lambda *x: autograd.sum(Layer(2, 8, seed=0)(list(x))), 2)
+    assert _direct_layers(tape) == []

@@ -83,7 +83,7 @@ class Elementwise:
             if g and not in_s
         ]
 
-    def forward(self, S: Array, V: Array) -> Cache:
+    def forward(self, S: Array, V: Array, X: Array) -> Cache:
         xs = tuple([S[rows] if in_s else V[rows] for in_s, rows, _ in self.args])
         self.forward_rule(self.op, *xs, out=(S if self.static else V)[self.out])
         return xs
@@ -112,6 +112,9 @@ class Linear:
     ``folded``: the row after the inputs in V is all ones and ``weight_slots`` ends with
     the bias column, so the bias rides in the product (and its gradient in d/dW): two
     passes over the batch fewer per layer.
+    ``direct``: a folded layer over the tape's inputs that reads these columns of X itself,
+    so the tape need not copy them into V (a transposed copy that cost as much as the
+    product); its bias column is then added apart.
     """
 
     def __init__(
@@ -126,6 +129,7 @@ class Linear:
         folded: bool = False,
     ) -> None:
         self.static = static
+        self.direct: slice | None = None  # set by compile_tape where it applies
         self.out = out
         self.inputs = inputs
         self.folded = folded
@@ -164,11 +168,16 @@ class Linear:
             return []
         return [(0, self.inputs, has_repeats(self.inputs))]
 
-    def forward(self, S: Array, V: Array) -> Cache:
+    def forward(self, S: Array, V: Array, X: Array) -> Cache:
         weights = S[self.weight_slots, 0] if self.weights is None else self.weights
         space = S if self.static else V
-        inputs = space[self.reads]
         out = space[self.out]
+        if self.direct is not None:
+            inputs = X[:, self.direct].T  # a view, laid out as V's rows
+            np.matmul(weights[:, :-1], inputs, out=out)
+            out += weights[:, -1:]
+            return weights, inputs
+        inputs = space[self.reads]
         if (
             weights.shape[1] == 1
         ):  # an outer product: broadcasting beats a matrix product with k = 1
@@ -190,7 +199,12 @@ class Linear:
         if (
             self.weights_need_grad
         ):  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
-            d_weights = upstream @ inputs.T
+            if self.direct is None:
+                d_weights = upstream @ inputs.T
+            else:  # no ones row among the inputs: the bias column is the upstream's row sums
+                d_weights = np.empty(weights.shape, dtype=weights.dtype)
+                np.matmul(upstream, inputs.T, out=d_weights[:, :-1])
+                np.sum(upstream, axis=1, out=d_weights[:, -1])
             if self.block is not None:
                 dS[self.block, 0] += d_weights.ravel()
             else:

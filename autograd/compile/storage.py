@@ -28,6 +28,8 @@ import numpy.typing as npt
 from ..value import Value
 from .arrays import Rows
 
+Float64Array = npt.NDArray[np.float64]
+
 # Bumped whenever a storage is made or released, so that a ParameterArrays can keep its answer
 # to "do my parameters live in one storage?" until something changes (an O(1) check per step).
 _generation = 0
@@ -46,13 +48,24 @@ def _restored(data: float, grad: float, label: str) -> Value:
 
 
 class ParameterStorage:
-    """``data[i]`` and ``grad[i]`` of ``params[i]`` in float64 arrays, while ``live``."""
+    """``data[i]`` and ``grad[i]`` of ``params[i]`` in float64 arrays, while ``live``.
 
-    def __init__(self, params: Sequence[Value]) -> None:
+    ``buffers``: the two arrays to keep them in (a float64 tape's own parameter rows, so that it
+    reads and adds gradients in place), else new ones.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Value],
+        buffers: tuple[Float64Array, Float64Array] | None = None,
+    ) -> None:
         self.params = list(params)
         self.index = {id(p): i for i, p in enumerate(self.params)}
-        self.data = np.array([p.data for p in self.params], dtype=np.float64)
-        self.grad = np.array([float(p.grad) for p in self.params], dtype=np.float64)
+        if buffers is None:
+            buffers = np.empty(len(self.params)), np.empty(len(self.params))
+        self.data, self.grad = buffers
+        self.data[:] = [p.data for p in self.params]
+        self.grad[:] = [float(p.grad) for p in self.params]
         self.stored_class = _stored_class(self)
         for p in self.params:
             p.__class__ = self.stored_class
@@ -124,8 +137,12 @@ def storage_of(value: Value) -> ParameterStorage | None:
     return getattr(type(value), "parameter_storage", None)
 
 
-def store(params: Sequence[Value]) -> tuple[ParameterStorage, Rows]:
-    """The live storage holding all of ``params`` (made now if there is none) and their positions.
+def store(
+    params: Sequence[Value],
+    buffers: tuple[Float64Array, Float64Array] | None = None,
+) -> tuple[ParameterStorage, Rows]:
+    """The live storage holding all of ``params`` (made now, over ``buffers`` if given, when
+    there is none) and their positions.
 
     A parameter belongs to one storage at a time: storages that hold only some of ``params``
     are released first.
@@ -143,7 +160,7 @@ def store(params: Sequence[Value]) -> tuple[ParameterStorage, Rows]:
         return owner, owner.positions(params)
     for owner in owners.values():
         owner.release()
-    return ParameterStorage(params), slice(0, len(params))
+    return ParameterStorage(params, buffers), slice(0, len(params))
 
 
 def _accepted(number: object) -> bool:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Callable, Hashable
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -35,8 +36,16 @@ from ..backward import topological_order
 from ..value import Value
 from .arrays import Array, Rows
 from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
-from .kernels import Cache, Elementwise, Kernel, Linear, plan_gradient_writes, slice_or_index
-from .storage import ParameterStorage, store
+from .kernels import (
+    Cache,
+    Elementwise,
+    Kernel,
+    Linear,
+    plan_gradient_writes,
+    rows_of,
+    slice_or_index,
+)
+from .storage import Float64Array, ParameterStorage, store
 
 
 class Tape:
@@ -59,9 +68,10 @@ class Tape:
         n_nodes: int,
     ) -> None:
         self.n_inputs = input_segments[-1][1].stop
-        self._input_segments = (
-            input_segments  # (rows of V, columns of X): inputs, a ones row between
-        )
+        # (rows of V, columns of X): the inputs, a ones row after each run a layer reads
+        self._input_segments = input_segments
+        # Runs read only by layers that multiply X's columns themselves: not copied into V.
+        self._direct_columns = [k.direct for k in kernels if isinstance(k, Linear) and k.direct]
         self._ones_rows = ones_rows  # rows of V that hold 1.0 (folded biases); inputs come first
         self.params = params
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
@@ -71,6 +81,10 @@ class Tape:
         self._S = static_values
         self._dS = np.zeros_like(static_values)
         self._param_slots = param_slots
+        # The parameters' rows of S and dS: in a float64 tape, the storage's arrays themselves
+        # (no copy in, gradients added in place), else filled from and added to the storage.
+        self._param_data = self._S_flat[param_slots]
+        self._param_grad = self._dS[param_slots, 0]
         self._n_rows = n_rows
         self._kernels = kernels
         self._output_static, self._output_slot = output
@@ -98,7 +112,11 @@ class Tape:
         """The storage holding the parameters' numbers (moving them there on first use)."""
         storage = self._storage
         if storage is None or not storage.live:
-            storage, self._positions = store(self.params)
+            own_rows = self.dtype == np.float64
+            buffers = (self._param_data, self._param_grad) if own_rows else None
+            storage, self._positions = store(
+                self.params, cast("tuple[Float64Array, Float64Array] | None", buffers)
+            )
             if storage is not self._storage:
                 # A dropped tape gives plain Values back; one finalizer at a time, so a tape
                 # released and used again does not keep its old storages alive.
@@ -118,7 +136,7 @@ class Tape:
             self._storage.release()
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
-        X = np.asarray(X, dtype=float)
+        X = np.asarray(X, dtype=self.dtype)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
@@ -137,10 +155,13 @@ class Tape:
             self._buffers[batch] = (V, np.empty_like(V))
         V, dV = self._buffers[batch]
         S = self._S
-        self._S_flat[self._param_slots] = self._stored().data[self._positions]  # read at call time
+        storage = self._stored()
+        if storage.data is not self._param_data:  # read at call time
+            self._param_data[:] = storage.data[self._positions]
         for rows, columns in self._input_segments:
-            V[rows] = X[:, columns].T
-        caches = [kernel.forward(S, V) for kernel in self._kernels]
+            if columns not in self._direct_columns:
+                V[rows] = X[:, columns].T
+        caches = [kernel.forward(S, V, X) for kernel in self._kernels]
         return V, dV, caches
 
     def _outputs(self, V: Array, batch: int) -> Array:
@@ -165,16 +186,23 @@ class Tape:
         total = float(outputs.mean() if reduce == "mean" else outputs.sum())
         seed = 1.0 / batch if reduce == "mean" else 1.0
         S, dS = self._S, self._dS
-        dS.fill(0.0)
+        storage = self._stored()
+        in_place = storage.grad is self._param_grad  # kernels add into the parameters' .grad
+        if in_place:  # every other row of dS
+            dS[: self._param_slots.start] = 0.0
+            dS[self._param_slots.stop :] = 0.0
+        else:
+            dS.fill(0.0)
         dV[self._zero_rows] = 0.0
         if self._output_static:
-            dS[self._output_slot] = seed * batch
+            dS[self._output_slot] += seed * batch  # added: the output may be a parameter
         else:
             dV[self._output_slot] = seed
         for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
             if kernel.needs_grad:
                 kernel.backward(cache, S, V, dS, dV)
-        self._stored().grad[self._positions] += self._dS[self._param_slots, 0]
+        if not in_place:
+            storage.grad[self._positions] += self._param_grad
         return total
 
 
@@ -255,6 +283,44 @@ def _lower(
     for v in (*placeholders, traced[-1]):  # the output may be a leaf
         node_of(v)
     return lowered
+
+
+def _read_inputs_directly(
+    kernels: list[Kernel], input_segments: list[tuple[slice, slice]], out: Node
+) -> None:
+    """Let the batch layers that alone read a run of inputs (and its ones row) multiply X's
+    columns themselves (``Linear.direct``), so that the run is never copied into V.
+
+    Only where that moves fewer numbers: the copy moves the run's inputs, a direct layer adds
+    its bias in a pass over its outputs (and sums them for the bias's gradient).
+    """
+    readers: dict[int, list[Kernel]] = {}
+    for kernel in kernels:
+        if kernel.static:
+            continue
+        if isinstance(kernel, Linear):
+            read = [kernel.reads]
+        else:
+            read = [rows for in_s, rows, _ in kernel.args if not in_s]
+        for rows in read:
+            for row in rows_of(rows).tolist():
+                readers.setdefault(row, []).append(kernel)
+    for rows, columns in input_segments:
+        layers = {
+            id(k): k for row in range(rows.start, rows.stop + 1) for k in readers.get(row, [])
+        }
+        direct = layers and all(
+            isinstance(k, Linear)
+            and k.folded
+            and not k.inputs_need_grad
+            and k.reads == slice(rows.start, rows.stop + 1)
+            and k.out.stop - k.out.start <= rows.stop - rows.start
+            for k in layers.values()
+        )
+        if direct and not (out.kind == "input" and out.slot in range(rows.start, rows.stop)):
+            for layer in layers.values():
+                assert isinstance(layer, Linear)
+                layer.direct = columns
 
 
 def compile_tape(
@@ -470,6 +536,7 @@ def compile_tape(
                 )
             )
 
+    _read_inputs_directly(kernels, input_segments, out)
     return Tape(
         input_segments,
         params,

@@ -44,10 +44,15 @@ class GroupArrays:
         self._stored = ParameterArrays(self.params)
 
     def gather(self) -> tuple[FloatArray, FloatArray]:
-        """``.data`` and ``.grad`` as two read-only float64 arrays (copies: an update may keep one)."""
+        """``.data`` and ``.grad`` as two read-only float64 arrays.
+
+        When stored, they are views of the storage (no copies: at 100,000 parameters the copies
+        cost as much as the update), so an update must copy what it keeps, as SGD's first
+        momentum buffer does; read-only, a write into them fails loudly.
+        """
         if not self._stored.stored():
             return gather(self.params)
-        data, grads = self._stored.data().copy(), self._stored.grads().copy()
+        data, grads = self._stored.data().view(), self._stored.grads().view()
         data.flags.writeable = grads.flags.writeable = False
         return data, grads
 

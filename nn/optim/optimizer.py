@@ -176,7 +176,11 @@ class Optimizer:
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
     ) -> FloatArray:
-        """The group's new data from its data, grads and settings; updates ``state`` (empty at first)."""
+        """The group's new data from its data, grads and settings; updates ``state`` (empty at first).
+
+        ``data`` and ``grads`` are read-only and may be views of the parameters' storage, so
+        anything kept in ``state`` must be a new array, never one of them.
+        """
         raise NotImplementedError
 
     def _count_step(self, data: FloatArray, group: ParamGroup, state: GroupState) -> int:
