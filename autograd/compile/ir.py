@@ -6,7 +6,9 @@ fused neuron, and a product with something that does not depend on the inputs).
 ``merge_linear`` folds a linear combination used only by another one into it, so a
 micrograd-style neuron b + w1*x1 + ... + wn*xn becomes one row of one matrix;
 ``split_static`` moves the terms that do not depend on the inputs into a bias, computed
-once per call. ``tape.compile_tape`` then groups the nodes into kernels.
+once per call; ``merge_log_add_exp`` turns a tree of logaddexp nodes (``log_sum_exp``, the
+normalizer of a softmax) into one log-sum-exp node. ``tape.compile_tape`` then groups the
+nodes into kernels.
 """
 
 from __future__ import annotations
@@ -21,14 +23,20 @@ from .batched_ops import RULES
 _NONE: Positions = np.zeros(0, dtype=np.intp)  # the default of a non-layer node's weights, biases
 
 
+# A tree of logaddexp nodes over k leaves, as its pairs in evaluation order: position p < k
+# names leaf p, position k + j the result of pair j; the last pair is the root.
+Tree = list[tuple[int, int]]
+
+
 class Node:
-    """One node of the intermediate form: input, param, const, ew (elementwise), lin, or a
-    layer and its rows (see ``Builder.layer``).
+    """One node of the intermediate form: input, param, const, ew (elementwise), lin, lse
+    (log-sum-exp, see ``merge_log_add_exp``), or a layer and its rows (see ``Builder.layer``).
 
     ``op``: an ew node's op. ``number``: a const's value. ``index``: an input's column, a
     param's position in the tape's parameter list, a row's neuron in its layer. ``weights``,
     ``biases``: a layer's parameter positions. ``terms``: a lin's (input, coefficient) pairs,
-    coefficients static; ``bias``: its static part once split off.
+    coefficients static; ``bias``: its static part once split off. ``tree``: an lse node's
+    logaddexp tree over its args.
     """
 
     __slots__ = (
@@ -44,6 +52,7 @@ class Node:
         "slot",
         "static",
         "terms",
+        "tree",
         "uses",
         "weights",
     )
@@ -67,6 +76,7 @@ class Node:
         self.args: list[Node] = [] if args is None else args
         self.terms: list[tuple[Node, Node]] = [] if terms is None else terms
         self.bias: Node | None = None
+        self.tree: Tree = []
         self.number = number
         self.index = index
         self.weights = weights
@@ -230,6 +240,42 @@ def merge_linear(builder: Builder, order: list[Node], output: Node) -> None:
             else:
                 terms.append((u, c))
         node.terms = terms
+
+
+def merge_log_add_exp(order: list[Node]) -> None:
+    """Make each tree of batch logaddexp nodes whose inner nodes are used once (as
+    ``autograd.log_sum_exp`` builds it) one lse node over the tree's leaves.
+
+    log_sum_exp of k rows is then one kernel reading them as a block (``kernels.LogSumExp``)
+    in place of a kernel per level of the tree. Needs the use counts of ``merge_linear``.
+    """
+
+    def merges(node: Node) -> bool:
+        return node.kind == "ew" and type(node.op) is ops.LogAddExp and not node.static
+
+    for node in reversed(order):  # a tree's root comes before its inner nodes
+        if not merges(node) or not any(merges(a) and a.uses == 1 for a in node.args):
+            continue
+        leaves: list[Node] = []
+        pairs: list[tuple[int, int]] = []  # positions: leaf p as p, pair j as -1 - j for now
+        results: list[int] = []
+        stack = [(node, False)]  # a loop, not recursion: a chain of logaddexp may be deep
+        while stack:
+            n, children_done = stack.pop()
+            if n is not node and not (merges(n) and n.uses == 1):
+                leaves.append(n)
+                results.append(len(leaves) - 1)
+            elif children_done:
+                right, left = results.pop(), results.pop()
+                pairs.append((left, right))
+                results.append(-len(pairs))
+            else:
+                stack += [(n, True), (n.args[1], False), (n.args[0], False)]
+        if any(leaf.static for leaf in leaves):
+            continue  # the kernel reads its leaves as rows of V
+        k = len(leaves)
+        node.kind, node.args = "lse", leaves
+        node.tree = [(a if a >= 0 else k - 1 - a, b if b >= 0 else k - 1 - b) for a, b in pairs]
 
 
 def split_static(builder: Builder, order: list[Node]) -> None:

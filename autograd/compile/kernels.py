@@ -18,6 +18,7 @@ import numpy as np
 from .. import ops
 from .arrays import Array, Positions, Rows
 from .batched_ops import RULES
+from .ir import Tree
 
 # What a kernel's forward keeps for its backward.
 Cache: TypeAlias = tuple[Array, ...]
@@ -82,6 +83,10 @@ class Elementwise:
             for k, (in_s, rows, g) in enumerate(self.args)
             if g and not in_s
         ]
+
+    def batch_reads(self) -> list[Rows]:
+        """The rows of V this kernel reads."""
+        return [] if self.static else [rows for in_s, rows, _ in self.args if not in_s]
 
     def forward(self, S: Array, V: Array, X: Array) -> Cache:
         xs = tuple([S[rows] if in_s else V[rows] for in_s, rows, _ in self.args])
@@ -168,6 +173,9 @@ class Linear:
             return []
         return [(0, self.inputs, has_repeats(self.inputs))]
 
+    def batch_reads(self) -> list[Rows]:
+        return [] if self.static or self.direct is not None else [self.reads]
+
     def forward(self, S: Array, V: Array, X: Array) -> Cache:
         weights = S[self.weight_slots, 0] if self.weights is None else self.weights
         space = S if self.static else V
@@ -221,8 +229,77 @@ class Linear:
                 write_gradient(d_space, self.inputs, self.inputs_mode, product(weights.T, upstream))
 
 
+class LogSumExp:
+    """log(e^x_1 + ... + e^x_k) of k rows of V: a tree of logaddexp nodes merged into one node
+    (``ir.merge_log_add_exp``), such as the normalizer of a softmax.
+
+    One pass over the rows as a block, max-shifted so that nothing overflows, in place of a
+    kernel per level of the tree; backward sends upstream * softmax to the rows. Equal to the
+    tree to rounding; where the largest x of a sample is not finite, that sample is computed
+    by the tree itself (``tree``), so infinities and NaN give exactly the tree's numbers.
+    """
+
+    static = False
+
+    def __init__(self, out: slice, rows: Rows, tree: Tree, needs_grad: bool) -> None:
+        self.out = out
+        self.rows = rows
+        self.tree = tree
+        self.needs_grad = needs_grad
+        self.modes = [ADD_AT if has_repeats(rows) else ADD]  # see plan_gradient_writes
+        self.log_add_exp, self.log_add_exp_slopes = RULES[ops.LogAddExp]
+
+    def grad_writes(self) -> list[tuple[int, Rows, bool]]:
+        return [(0, self.rows, has_repeats(self.rows))] if self.needs_grad else []
+
+    def batch_reads(self) -> list[Rows]:
+        return [self.rows]
+
+    def forward(self, S: Array, V: Array, X: Array) -> Cache:
+        x = V[self.rows]  # (k, batch)
+        top = x.max(axis=0)
+        with np.errstate(invalid="ignore"):  # inf - inf where top is infinite: redone below
+            softmax = np.exp(x - top)
+        total = softmax.sum(axis=0)
+        out = V[self.out][0]
+        np.log(total, out=out)
+        out += top
+        softmax /= total
+        odd = ~np.isfinite(top)
+        if odd.any():
+            with np.errstate(invalid="ignore"):  # 0 * inf in the chain rule gives NaN, as unmerged
+                out[odd], softmax[:, odd] = self._by_the_tree(x[:, odd])
+        return (softmax,)
+
+    def _by_the_tree(self, x: Array) -> tuple[Array, Array]:
+        """The tree's value and d value / d x over some samples, pair by pair as unmerged."""
+        values = list(x)
+        for a, b in self.tree:
+            out = np.empty_like(values[a])
+            values.append(self.log_add_exp(ops.LOG_ADD_EXP, values[a], values[b], out=out))
+        slopes = [np.zeros_like(values[0]) for _ in values]
+        slopes[-1] += 1.0
+        for j in reversed(range(len(self.tree))):
+            a, b = self.tree[j]
+            here = len(x) + j
+            slope_a, slope_b = self.log_add_exp_slopes(
+                ops.LOG_ADD_EXP, (values[a], values[b]), values[here]
+            )
+            slopes[a] += slopes[here] * slope_a
+            slopes[b] += slopes[here] * slope_b
+        return values[-1], np.array(slopes[: len(x)])
+
+    def backward(self, cache: Cache, S: Array, V: Array, dS: Array, dV: Array) -> None:
+        (softmax,) = cache
+        upstream = dV[self.out]
+        if self.modes[0] is ASSIGN and isinstance(self.rows, slice):
+            np.multiply(softmax, upstream, out=dV[self.rows])
+        else:
+            write_gradient(dV, self.rows, self.modes[0], softmax * upstream)
+
+
 # A step of the compiled program.
-Kernel: TypeAlias = Elementwise | Linear
+Kernel: TypeAlias = Elementwise | Linear | LogSumExp
 
 
 def plan_gradient_writes(

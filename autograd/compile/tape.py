@@ -35,12 +35,22 @@ from .. import ops
 from ..backward import topological_order
 from ..value import Value
 from .arrays import Array, Rows
-from .ir import Builder, Node, dependencies, live_order, merge_linear, op_key, split_static
+from .ir import (
+    Builder,
+    Node,
+    dependencies,
+    live_order,
+    merge_linear,
+    merge_log_add_exp,
+    op_key,
+    split_static,
+)
 from .kernels import (
     Cache,
     Elementwise,
     Kernel,
     Linear,
+    LogSumExp,
     plan_gradient_writes,
     rows_of,
     slice_or_index,
@@ -296,13 +306,7 @@ def _read_inputs_directly(
     """
     readers: dict[int, list[Kernel]] = {}
     for kernel in kernels:
-        if kernel.static:
-            continue
-        if isinstance(kernel, Linear):
-            read = [kernel.reads]
-        else:
-            read = [rows for in_s, rows, _ in kernel.args if not in_s]
-        for rows in read:
+        for rows in kernel.batch_reads():
             for row in rows_of(rows).tolist():
                 readers.setdefault(row, []).append(kernel)
     for rows, columns in input_segments:
@@ -343,6 +347,7 @@ def compile_tape(
     out = lowered[id(output)]
 
     merge_linear(builder, live_order(out), out)
+    merge_log_add_exp(live_order(out))
     split_static(builder, live_order(out))
     order = live_order(out)
 
@@ -370,8 +375,8 @@ def compile_tape(
         elif node.kind == "lin":
             shared_inputs = (tuple(id(u) for u, _ in node.terms), node.bias is None)
             key = (not node.static, node.level, "lin", shared_inputs)
-        elif node.kind == "layer":
-            key = (True, node.level, "layer", id(node))
+        elif node.kind in ("layer", "lse"):
+            key = (True, node.level, node.kind, id(node))
         else:
             continue
         groups.setdefault(key, []).append(node)
@@ -448,6 +453,8 @@ def compile_tape(
             placed.update(dict.fromkeys(biases.tolist()))
             continue
         uses: list[Node]
+        if first.kind == "lse":
+            continue  # its leaves are batch values
         if first.kind == "ew":
             uses = [m.args[k] for k in range(len(first.args)) for m in members]
         elif folds(members):
@@ -486,6 +493,10 @@ def compile_tape(
                     )
                 )
             kernels.append(Elementwise(first.elementwise_op(), first.static, out_slots, args))
+        elif first.kind == "lse":
+            leaves = slice_or_index([u.slot for u in first.args])
+            needs_grad = any(u.needs_grad for u in first.args)
+            kernels.append(LogSumExp(out_slots, leaves, first.tree, needs_grad))
         elif first.kind == "layer":
             weights, biases = first.weights, first.biases
             folded = folds(members)
