@@ -129,10 +129,16 @@ class CompiledObjective:
         # transposition.
         self._columns = np.ascontiguousarray(inputs_and_targets.T)
 
-    def __call__(self, batch: list[int]) -> float:
+    def __call__(self, batch: Sequence[int]) -> float:
+        # A range of rows is a view of the data, a list of rows a copy.
+        columns = (
+            self._columns[:, batch.start : batch.stop]
+            if isinstance(batch, range) and batch.step == 1
+            else self._columns[:, batch]
+        )
         # NaN or inf from the data gives a non-finite objective that train reports; numpy need not warn.
         with np.errstate(invalid="ignore", over="ignore"):
-            return self.tape.backward(self._columns[:, batch].T, reduce="mean")
+            return self.tape.backward(columns.T, reduce="mean")
 
     def release(self) -> None:
         """Plain Values again (eager speed), holding the current numbers."""

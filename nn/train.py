@@ -71,7 +71,7 @@ def _plain_target(target: object) -> Target:
 _Rows = Sequence[Sequence[float]] | np.ndarray
 
 
-def _nonfinite_data(xs: _Rows, ys: Sequence[Target], batch: list[int]) -> str:
+def _nonfinite_data(xs: _Rows, ys: Sequence[Target], batch: Sequence[int]) -> str:
     """Why a step went non-finite: the first sample of the batch holding NaN or inf, else the step size."""
     for i in batch:
         if not all(map(math.isfinite, xs[i])):
@@ -99,7 +99,12 @@ def _first_nonfinite_grad(arrays: ParameterArrays) -> Value | None:
     """The first parameter whose ``.grad`` is NaN or infinite, or None."""
     if not arrays.stored():
         return next((p for p in arrays.params if not math.isfinite(p.grad)), None)
-    finite = np.isfinite(arrays.grads())
+    grads = arrays.grads()
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum that overflows is checked below
+        total = grads.sum()
+    if math.isfinite(total):  # then every gradient is finite (one pass, no temporary)
+        return None
+    finite = np.isfinite(grads)
     return None if finite.all() else arrays.params[int(np.argmin(finite))]
 
 
@@ -121,10 +126,10 @@ def _eager_objective(
     ys: list[Target],
     penalized: list[Value],
     l2: float,
-) -> Callable[[list[int]], float]:
+) -> Callable[[Sequence[int]], float]:
     """The batch objective as a graph of Values, one per sample: backward fills the gradients."""
 
-    def batch_gradients(batch: list[int]) -> float:
+    def batch_gradients(batch: Sequence[int]) -> float:
         objective = mean_loss(loss_function, [model(xs[i]) for i in batch], [ys[i] for i in batch])
         if l2:
             objective = objective + l2_penalty(penalized, l2)
@@ -142,7 +147,7 @@ def _objective(
     ys: list[Target],
     penalized: list[Value],
     l2: float,
-) -> tuple[str, Callable[[list[int]], float]]:
+) -> tuple[str, Callable[[Sequence[int]], float]]:
     """The engine that will run, and its batch function (see ``nn.compiled`` for when "auto" compiles)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
@@ -226,7 +231,9 @@ def train(
         raise ValueError("train: lr_schedule belongs to another optimizer than the one training")
     rng = make_rng(seed)
     size = len(xs) if batch_size is None else min(batch_size, len(xs))
-    order = list(range(len(xs)))
+    # A range while it is not shuffled: its slices are ranges, which a compiled objective reads
+    # as a view of its data (no gather of the whole data set every full-batch step).
+    order: Sequence[int] = range(len(xs)) if size == len(xs) else list(range(len(xs)))
     engine, batch_gradients = _objective(engine, model, loss_function, xs, ys, penalized, l2)
     history = History(engine)
     step = 0
@@ -244,7 +251,7 @@ def train(
             for epoch in range(epochs):
                 if lr_schedule is not None and not isinstance(lr_schedule, LRScheduler):
                     optimizer.lr = lr_schedule(epoch)
-                if size < len(xs):
+                if isinstance(order, list):
                     rng.shuffle(order)
                 batch_objectives = []
                 for start in range(0, len(xs), size):

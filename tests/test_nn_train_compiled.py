@@ -214,3 +214,35 @@ def test_target_rows_of_plain_numbers_match_their_hand_written_matrices() -> Non
         [0.0, 1.0, 0.0],
     ]
     assert _target_rows([[0.0, 1.0], [1.0, 0.0]], mse_loss, 2).tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_a_range_of_rows_is_read_as_a_view_with_the_numbers_of_the_same_rows_listed() -> None:
+    """nn.train hands a full batch over as a range (no gather of the whole data each step)."""
+    from nn.compiled import compiled_objective
+    from nn.losses import softmax_cross_entropy
+
+    model = MLP(3, [4, 3], seed=2)
+    objective = compiled_objective(model, softmax_cross_entropy, X, CLASSES, [], 0.0)
+    grads = []
+    for rows in (range(2, 10), list(range(2, 10))):
+        model.zero_grad()
+        loss = objective(rows)
+        grads.append((loss, [p.grad for p in model.parameters()]))
+    objective.release()
+    assert grads[0] == grads[1]  # bit for bit
+
+
+def test_finite_gradients_whose_sum_overflows_are_not_taken_for_non_finite() -> None:
+    from autograd import Value
+    from autograd.compile.storage import ParameterArrays, store
+    from nn.train import _first_nonfinite_grad
+
+    params = [Value(0.0) for _ in range(3)]
+    storage, _ = store(params)
+    arrays = ParameterArrays(params)
+    for p, g in zip(params, [1e308, 1e308, -1.0]):
+        p.grad = g
+    assert _first_nonfinite_grad(arrays) is None
+    params[2].grad = math.nan
+    assert _first_nonfinite_grad(arrays) is params[2]
+    storage.release()
