@@ -73,7 +73,8 @@ def tape_step(network: str, batch: int, dtype: str = "float64") -> Step:
 
     X, classes = data(network, batch)
     n_in, n_out = sizes_of(network)[0], sizes_of(network)[-1]
-    XY = np.column_stack([X, np.eye(n_out)[classes]])
+    # in the tape's precision once, as torch's inputs are made a tensor of its dtype once
+    XY = np.column_stack([X, np.eye(n_out)[classes]]).astype(dtype)
     model = _valuegrad_model(network)
     optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
 
