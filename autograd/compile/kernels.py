@@ -259,12 +259,14 @@ class LogSumExp:
         x = V[self.rows]  # (k, batch)
         top = x.max(axis=0)
         with np.errstate(invalid="ignore"):  # inf - inf where top is infinite: redone below
-            softmax = np.exp(x - top)
+            softmax = x - top
+        np.exp(softmax, out=softmax)
         total = softmax.sum(axis=0)
         out = V[self.out][0]
         np.log(total, out=out)
         out += top
-        softmax /= total
+        np.reciprocal(total, out=total)
+        softmax *= total  # a product per entry, not a division
         odd = ~np.isfinite(top)
         if odd.any():
             with np.errstate(invalid="ignore"):  # 0 * inf in the chain rule gives NaN, as unmerged
