@@ -251,3 +251,28 @@ def test_gradients_accumulate_over_calls_and_a_gradient_set_between_them_counts(
     assert [p.grad for p in model.parameters()[1:]] == pytest.approx(
         [2 * g for g in once[1:]], rel=1e-15
     )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_storage_released_during_backward_still_gets_every_gradient(dtype):
+    """As when the garbage collector runs the finalizer of another tape holding the storage
+    while this one is in its backward pass: no gradient may be lost."""
+    eager_model, model = make_model(), make_model()
+    expected_loss = eager_step(eager_model, SGD(eager_model.parameters(), lr=0.0))
+    tape = autograd.trace(per_sample_loss(model), 4, dtype=dtype)
+    first = next(k for k in reversed(tape._kernels) if k.needs_grad)  # runs first in backward
+    run_kernel = first.backward
+
+    def run_then_release(*args):
+        run_kernel(*args)
+        tape._storage.release()
+
+    first.backward = run_then_release
+    for p in model.parameters():
+        p.grad = 0.0
+    assert tape.backward(XY) == pytest.approx(expected_loss, rel=1e-6)
+    rel = 1e-12 if dtype == "float64" else 1e-4
+    assert [p.grad for p in model.parameters()] == pytest.approx(
+        [p.grad for p in eager_model.parameters()], rel=rel, abs=rel * 1e-2
+    )
+    tape.release()

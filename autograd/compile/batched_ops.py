@@ -326,6 +326,8 @@ def _log_add_exp_forward(op: ops.LogAddExp, a: Array, b: Array, out: Array) -> A
     np.log1p(gap, out=gap)
     np.maximum(a, b, out=out)
     out += gap
+    if np.isnan(out).any():  # equal infinities give themselves, as in ops.LogAddExp
+        np.copyto(out, np.where((a == b) & np.isinf(a), a, out))
     return out
 
 
@@ -338,8 +340,9 @@ def _log_add_exp_grads(op: ops.LogAddExp, xs: tuple[Array, ...], out: Array) -> 
     if not finite.all():  # an infinite input: e^(inf - inf) is NaN where sigmoid(a - b) is not
         with np.errstate(invalid="ignore"):
             gap = a - b
-        da = np.where(finite, da, stable_sigmoid(gap))
-        db = np.where(finite, db, stable_sigmoid(-gap))
+        tie = (a == b) & np.isinf(a)  # equal infinities: 1/2 each, as in ops.LogAddExp
+        da = np.where(finite, da, np.where(tie, 0.5, stable_sigmoid(gap)))
+        db = np.where(finite, db, np.where(tie, 0.5, stable_sigmoid(-gap)))
     return (da, db)
 
 

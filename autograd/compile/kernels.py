@@ -258,13 +258,13 @@ class LogSumExp:
     def forward(self, S: Array, V: Array, X: Array) -> Cache:
         x = V[self.rows]  # (k, batch)
         top = x.max(axis=0)
-        with np.errstate(invalid="ignore"):  # inf - inf where top is infinite: redone below
-            softmax = x - top
-        np.exp(softmax, out=softmax)
-        total = softmax.sum(axis=0)
         out = V[self.out][0]
-        np.log(total, out=out)
-        out += top
+        with np.errstate(invalid="ignore"):  # inf - inf where top is not finite: redone below
+            softmax = x - top
+            np.exp(softmax, out=softmax)
+            total = softmax.sum(axis=0)
+            np.log(total, out=out)
+            out += top
         np.reciprocal(total, out=total)
         softmax *= total  # a product per entry, not a division
         odd = ~np.isfinite(top)

@@ -186,7 +186,11 @@ class Tape:
         return self._outputs(V, X.shape[0]).copy()
 
     def backward(self, X: npt.ArrayLike, reduce: str = "mean") -> float:
-        """Add d(mean or sum of fn over the rows of X)/dp to ``p.grad`` of every parameter; return that mean or sum."""
+        """Add d(mean or sum of fn over the rows of X)/dp to ``p.grad`` of every parameter; return that mean or sum.
+
+        The gradients are added as the kernels run, so one that raises midway (numpy errors set
+        to raise) leaves the contributions made so far, as the eager backward does.
+        """
         if reduce not in ("mean", "sum"):
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
         X = self._inputs(X)
@@ -211,8 +215,13 @@ class Tape:
         for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
             if kernel.needs_grad:
                 kernel.backward(cache, S, V, dS, dV)
-        if not in_place:
-            storage.grad[self._positions] += self._param_grad
+        if in_place and not storage.live:
+            # Released midway (the garbage collector ran the finalizer of another tape holding
+            # it): the Values got the gradients of the kernels run so far, the rows hold all.
+            gradients = self._param_grad.copy()
+            self._stored().grad[self._positions] = gradients
+        elif not in_place:
+            self._stored().grad[self._positions] += self._param_grad
         return total
 
 

@@ -110,10 +110,14 @@ class LogAddExp(Op):
     name = "logaddexp"
 
     def forward(self, a: float, b: float) -> float:
+        if a == b and math.isinf(a):
+            return a  # log(e^inf + e^inf) = inf, log(0 + 0) = -inf (PyTorch); a - b would be NaN
         return max(a, b) + math.log1p(math.exp(-abs(a - b)))
 
     def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
+        if float(a) == float(b) and math.isinf(float(a)):
+            return (0.5, 0.5)  # a tie, as at every finite a == b (PyTorch: NaN)
         return (sigmoid_(a - b), sigmoid_(b - a))  # d/da = e^a / (e^a + e^b) = sigmoid(a - b)
 
 
