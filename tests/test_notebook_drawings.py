@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,8 @@ def test_every_drawing_shows_the_gradients_of_a_fresh_backward(path, monkeypatch
     namespace: dict[str, object] = {"__name__": "__notebook__"}
     for cell, source in enumerate(_code_cells(path)):
         exec(compile(source, f"{path.name} code cell {cell}", "exec"), namespace)
+        if "matplotlib.pyplot" in sys.modules:  # as Jupyter's inline backend does after a cell
+            sys.modules["matplotlib.pyplot"].close("all")
     wrong = [(cell, stale) for cell, stale in checked if stale]
     assert wrong == [], f"{path.name}: drawings with stale gradients (code cell, nodes): {wrong}"
 
