@@ -100,7 +100,7 @@ def train_step(network: str, batch: int, dtype: str = "float64") -> Step:
     from nn import SGD
     from nn.compiled import compiled_objective
     from nn.losses import softmax_cross_entropy
-    from nn.train import _first_nonfinite_grad, _zero_model_grads
+    from nn.train import _first_nonfinite_grad
 
     if dtype != "float64":
         raise SystemExit("nn.train runs its tape in float64")
@@ -116,8 +116,7 @@ def train_step(network: str, batch: int, dtype: str = "float64") -> Step:
     rows = range(batch)  # as nn.train passes a full batch
 
     def step() -> float:
-        _zero_model_grads(model, arrays)
-        optimizer.zero_grad()
+        optimizer.zero_grad()  # nn.train's one zeroing when the optimizer holds every parameter
         loss = objective(rows)
         if _first_nonfinite_grad(arrays) is not None:
             raise ArithmeticError("non-finite gradient")
