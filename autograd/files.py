@@ -76,7 +76,14 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         if _names_a_descriptor(path):
             _write_through(path, data, "a regular file open as a descriptor", append=True)
             return
+        if is_read_only(mode):  # refused as an ordinary write refuses it (here even for root)
+            raise PermissionError(errno.EACCES, "read-only file, not replaced", path)
     _replace(os.path.realpath(path), data, mode)
+
+
+def is_read_only(mode: int) -> bool:
+    """A file nobody may write (``chmod a-w``): kept, not replaced by a rename."""
+    return stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _names_a_descriptor(path: str) -> bool:
@@ -120,14 +127,19 @@ def _write_through(path: str, data: bytes, kind: str, append: bool = False) -> N
 def _replace(path: str, data: bytes, old_mode: int | None) -> None:
     """Write ``data`` to a new temporary file in ``path``'s directory, then rename it over ``path``."""
     directory = os.path.dirname(path) or "."
-    temporary, descriptor = _create_temporary(directory, os.path.basename(path))
+    # A new file gets what an ordinary write gives, 0666 less the umask (applied by the system
+    # on creation: reading the umask would mean setting it, a race with other threads); a
+    # replacement is private until it takes the old file's permissions.
+    temporary, descriptor = _create_temporary(
+        directory, os.path.basename(path), 0o666 if old_mode is None else 0o600
+    )
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(descriptor, view) :]
-            # The mode an ordinary write would give (a private 0600 temporary file otherwise).
-            os.fchmod(descriptor, _file_mode(old_mode))
+            if old_mode is not None:
+                os.fchmod(descriptor, old_mode & 0o7777 & ~(stat.S_ISUID | stat.S_ISGID))
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -141,12 +153,13 @@ def _replace(path: str, data: bytes, old_mode: int | None) -> None:
     _sync_directory(directory)
 
 
-def _create_temporary(directory: str, name: str) -> tuple[str, int]:
-    """A new file ``.NAME.<random>.tmp`` in ``directory``, created by us alone (never a link)."""
+def _create_temporary(directory: str, name: str, mode: int) -> tuple[str, int]:
+    """A new file ``.NAME.<random>.tmp`` in ``directory``, created by us alone (never a link),
+    with ``mode`` less the umask."""
     for _ in range(100):
         temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
-            return temporary, os.open(temporary, _TEMPORARY_FLAGS, 0o600)
+            return temporary, os.open(temporary, _TEMPORARY_FLAGS, mode)
         except FileExistsError:
             continue  # 48 random bits taken: someone else's file; pick another name
         except OSError as error:  # name the output, not a temporary file the user never chose
@@ -154,15 +167,6 @@ def _create_temporary(directory: str, name: str) -> tuple[str, int]:
     raise FileExistsError(
         errno.EEXIST, "no free temporary name beside it", os.path.join(directory, name)
     )
-
-
-def _file_mode(old_mode: int | None) -> int:
-    """The replaced file's permissions, or for a new file 0666 less the umask."""
-    if old_mode is not None:
-        return old_mode & 0o7777 & ~(stat.S_ISUID | stat.S_ISGID)
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _sync_directory(directory: str) -> None:

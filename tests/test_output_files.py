@@ -250,3 +250,44 @@ def test_an_error_names_the_output_not_the_temporary_file(tmp_path: Path) -> Non
     with pytest.raises(FileNotFoundError) as caught:
         atomic_write_text(out, "{}")
     assert caught.value.filename == str(out)
+
+
+def test_a_new_file_is_written_without_touching_the_umask(tmp_path: Path, monkeypatch) -> None:
+    """Reading the umask means setting it for a moment: a race with other threads' files."""
+    umask = os.umask(0o027)
+    try:
+
+        def no_umask(mask: int) -> int:
+            raise AssertionError("os.umask called while writing")
+
+        monkeypatch.setattr(os, "umask", no_umask)
+        out = tmp_path / "out.txt"
+        atomic_write_text(out, "x")
+        monkeypatch.undo()
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o640
+
+
+def test_a_read_only_file_is_kept_not_replaced(tmp_path: Path) -> None:
+    """A rename would replace it whatever its permissions; an ordinary write refuses it."""
+    out = tmp_path / "frozen.txt"
+    out.write_text("old")
+    out.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        atomic_write_text(out, "new")
+    assert out.read_text() == "old" and stat.S_IMODE(os.stat(out).st_mode) == 0o444
+    assert leftovers(tmp_path) == []
+
+
+def test_cli_refuses_a_read_only_output_before_any_work(
+    tmp_path: Path, model_and_data, capsys
+) -> None:
+    model, data = model_and_data
+    out = tmp_path / "predictions.csv"
+    out.write_text("keep me")
+    out.chmod(0o444)
+    assert main(["predict", model, data, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "read-only" in err and str(out) in err and len(err.strip().splitlines()) == 1
+    assert out.read_text() == "keep me"

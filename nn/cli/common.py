@@ -10,6 +10,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import NoReturn
 
+from autograd.files import is_read_only
+
 PROGRAM = "valuegrad"
 
 
@@ -34,6 +36,8 @@ def check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None
         raise CliError(f"{path}: cannot write here, directory {directory} does not exist")
     if os.path.isdir(path):
         raise CliError(f"{path}: is a directory")
+    if os.path.exists(path) and is_read_only(os.stat(path).st_mode):
+        raise CliError(f"{path}: read-only file, not replaced")
     try:  # a read-only directory (or file system) is found now, not after the training
         descriptor, probe = tempfile.mkstemp(dir=directory, prefix=".valuegrad-write-test.")
         os.close(descriptor)
