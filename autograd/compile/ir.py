@@ -253,12 +253,16 @@ def merge_log_add_exp(order: list[Node]) -> None:
     def merges(node: Node) -> bool:
         return node.kind == "ew" and type(node.op) is ops.LogAddExp and not node.static
 
+    absorbed: set[int] = set()  # inner nodes of a merged tree (no longer computed)
     for node in reversed(order):  # a tree's root comes before its inner nodes
-        if not merges(node) or not any(merges(a) and a.uses == 1 for a in node.args):
+        if id(node) in absorbed or not merges(node):
+            continue
+        if not any(merges(a) and a.uses == 1 for a in node.args):
             continue
         leaves: list[Node] = []
         pairs: list[tuple[int, int]] = []  # positions: leaf p as p, pair j as -1 - j for now
         results: list[int] = []
+        inner: list[int] = []
         stack = [(node, False)]  # a loop, not recursion: a chain of logaddexp may be deep
         while stack:
             n, children_done = stack.pop()
@@ -270,10 +274,12 @@ def merge_log_add_exp(order: list[Node]) -> None:
                 pairs.append((left, right))
                 results.append(-len(pairs))
             else:
+                inner.append(id(n))
                 stack += [(n, True), (n.args[1], False), (n.args[0], False)]
         if any(leaf.static for leaf in leaves):
             continue  # the kernel reads its leaves as rows of V
         k = len(leaves)
+        absorbed.update(inner)
         node.kind, node.args = "lse", leaves
         node.tree = [(a if a >= 0 else k - 1 - a, b if b >= 0 else k - 1 - b) for a, b in pairs]
 

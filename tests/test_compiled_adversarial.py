@@ -1,4 +1,4 @@
-"""Review of compiled training's in-place storage, direct first layers, merged log_sum_exp,
+"""Adversarial cases of compiled training's in-place storage, direct first layers, merged log_sum_exp,
 optimizer views and nn.train's full-batch range: every result checked against the eager engine
 (graphs of Values) or numpy written by hand."""
 
