@@ -16,6 +16,7 @@ from typing import TypeAlias
 import numpy as np
 
 from .. import ops
+from . import blas
 from .arrays import Array, Positions, Rows
 from .batched_ops import RULES
 from .ir import Tree
@@ -182,7 +183,7 @@ class Linear:
         out = space[self.out]
         if self.direct is not None:
             inputs = X[:, self.direct].T  # a view, laid out as V's rows
-            np.matmul(weights[:, :-1], inputs, out=out)
+            blas.matmul(weights[:, :-1], inputs, out)
             out += weights[:, -1:]
             return weights, inputs
         inputs = space[self.reads]
@@ -191,7 +192,7 @@ class Linear:
         ):  # an outer product: broadcasting beats a matrix product with k = 1
             np.multiply(weights, inputs, out=out)
         else:
-            np.matmul(weights, inputs, out=out)
+            blas.matmul(weights, inputs, out)
         if self.bias is not None:
             out += S[self.bias]
         return weights, inputs
@@ -204,29 +205,32 @@ class Linear:
             write_gradient(
                 dS, self.bias_gradient_rows, self.bias_mode, upstream.sum(axis=1, keepdims=True)
             )
-        if (
-            self.weights_need_grad
-        ):  # d/dW = upstream @ inputs^T, scattered to W's slots (some may repeat)
-            if self.direct is None:
+        if self.weights_need_grad:  # d/dW = upstream @ inputs^T, added to W's slots of dS
+            if self.block is not None:  # W's slots are one block: add in place
+                d_weights = dS[self.block, 0].reshape(weights.shape)
+                if self.direct is None:
+                    blas.matmul(upstream, inputs.T, d_weights, accumulate=True)
+                else:  # no ones row among the inputs: the bias column gets the upstream's row sums
+                    blas.matmul(upstream, inputs.T, d_weights[:, :-1], accumulate=True)
+                    d_weights[:, -1] += upstream.sum(axis=1)
+            else:  # scattered to W's slots, some of which may repeat
                 d_weights = upstream @ inputs.T
-            else:  # no ones row among the inputs: the bias column is the upstream's row sums
-                d_weights = np.empty(weights.shape, dtype=weights.dtype)
-                np.matmul(upstream, inputs.T, out=d_weights[:, :-1])
-                np.sum(upstream, axis=1, out=d_weights[:, -1])
-            if self.block is not None:
-                dS[self.block, 0] += d_weights.ravel()
-            else:
+                if self.direct is not None:
+                    d_weights = np.column_stack([d_weights, upstream.sum(axis=1)])
                 dS[:, 0] += np.bincount(
                     self.weight_slots_flat, d_weights.ravel(), minlength=len(dS)
                 )
         if self.inputs_need_grad:
             if self.folded:
                 weights = weights[:, :-1]
-            product = np.multiply if len(weights) == 1 else np.matmul  # outer product: see forward
-            if self.inputs_mode is ASSIGN and isinstance(self.inputs, slice):
-                product(weights.T, upstream, out=d_space[self.inputs])
+            if len(weights) == 1:  # an outer product: see forward
+                write_gradient(d_space, self.inputs, self.inputs_mode, weights.T * upstream)
+            elif self.inputs_mode is not ADD_AT and isinstance(self.inputs, slice):
+                blas.matmul(
+                    weights.T, upstream, d_space[self.inputs], accumulate=self.inputs_mode is ADD
+                )
             else:
-                write_gradient(d_space, self.inputs, self.inputs_mode, product(weights.T, upstream))
+                write_gradient(d_space, self.inputs, self.inputs_mode, weights.T @ upstream)
 
 
 class LogSumExp:

@@ -1,0 +1,113 @@
+"""The tape's matrix products: numpy's ``matmul``, or Intel MKL's ``gemm`` when it is installed.
+
+numpy's wheels multiply with OpenBLAS; PyTorch's CPU wheels with MKL, which is 20 to 35%
+faster at the shapes of a layer (``docs/speed.md``). When the optional ``mkl`` package is
+installed (``pip install "valuegrad[mkl]"``), ``matmul`` hands a product to MKL's
+``cblas_dgemm``/``cblas_sgemm`` through ctypes, reading the operands where they lie (a
+transposed view or a slice of wider rows is passed as BLAS's transpose flag and leading
+dimension, never copied). Everything MKL cannot take that way (other strides, mixed or other
+dtypes, an output that overlaps an operand, a product too small to repay the call) goes to
+numpy. ``VALUEGRAD_BLAS=numpy`` in the environment keeps MKL out.
+
+``accumulate=True`` adds the product to ``out`` (BLAS's beta = 1): a layer adds its weights'
+gradient to the parameters' gradient rows without a temporary.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import importlib.metadata
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from .arrays import Array
+
+# cblas's enums: row-major storage, and whether an operand is read transposed
+_ROW_MAJOR, _NO_TRANSPOSE, _TRANSPOSE = 101, 111, 112
+_INT32_MAX = 2**31 - 1
+# m * n * k below which numpy's call (about 2 us) beats a ctypes call into MKL (about 6 us)
+MIN_WORK = 64**3
+
+Gemm = Callable[..., None]
+
+
+@functools.cache
+def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
+    """MKL's gemm per dtype, or None when the ``mkl`` package is absent or turned off."""
+    if os.environ.get("VALUEGRAD_BLAS", "").strip().lower() == "numpy":
+        return None
+    try:
+        files = importlib.metadata.files("mkl") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    paths = [f.locate() for f in files if f.name.startswith("libmkl_rt.so")]
+    if not paths:
+        return None
+    library = ctypes.CDLL(str(paths[0]))
+    gemms: dict[np.dtype, Gemm] = {}
+    for dtype, name, scalar in (
+        (np.float64, "cblas_dgemm", ctypes.c_double),
+        (np.float32, "cblas_sgemm", ctypes.c_float),
+    ):
+        gemm = getattr(library, name)
+        flags, sizes, pointer = [ctypes.c_int] * 3, [ctypes.c_int] * 3, ctypes.c_void_p
+        gemm.argtypes = [*flags, *sizes, scalar, pointer, ctypes.c_int, pointer, ctypes.c_int]
+        gemm.argtypes += [scalar, pointer, ctypes.c_int]
+        gemm.restype = None
+        gemms[np.dtype(dtype)] = gemm
+    return gemms
+
+
+def backend() -> str:
+    """``"mkl"`` when products go to MKL, else ``"numpy"``."""
+    return "numpy" if _mkl_gemms() is None else "mkl"
+
+
+def _layout(a: Array) -> tuple[int, int] | None:
+    """(transpose flag, leading dimension) under which BLAS reads ``a`` in place, or None."""
+    item = a.itemsize
+    row_stride, column_stride = a.strides
+    rows, columns = a.shape
+    if column_stride == item and row_stride % item == 0 and columns <= row_stride // item:
+        layout = _NO_TRANSPOSE, row_stride // item  # rows of a wider row-major block
+    elif row_stride == item and column_stride % item == 0 and rows <= column_stride // item:
+        layout = _TRANSPOSE, column_stride // item  # the transpose of such a block
+    else:
+        return None
+    return layout if layout[1] <= _INT32_MAX else None
+
+
+def matmul(a: Array, b: Array, out: Array, accumulate: bool = False) -> None:
+    """``out = a @ b``, or ``out += a @ b`` with ``accumulate``; all three 2-D, one float dtype."""
+    gemms = _mkl_gemms()
+    m, k = a.shape
+    n = b.shape[1]
+    gemm = None if gemms is None or m * n * k < MIN_WORK else gemms.get(out.dtype)
+    if gemm is not None and a.dtype == b.dtype == out.dtype and max(m, n, k) <= _INT32_MAX:
+        a_layout, b_layout, out_layout = _layout(a), _layout(b), _layout(out)
+        if (
+            a_layout is not None
+            and b_layout is not None
+            and out_layout is not None
+            and out_layout[0] == _NO_TRANSPOSE
+            and out.flags.writeable
+            and a.flags.aligned
+            and b.flags.aligned
+            and out.flags.aligned
+            and not np.may_share_memory(out, a)
+            and not np.may_share_memory(out, b)
+        ):
+            beta = 1.0 if accumulate else 0.0
+            gemm(
+                _ROW_MAJOR, a_layout[0], b_layout[0], m, n, k,
+                1.0, a.ctypes.data, a_layout[1], b.ctypes.data, b_layout[1],
+                beta, out.ctypes.data, out_layout[1],
+            )  # fmt: skip
+            return
+    if accumulate:
+        out += a @ b
+    else:
+        np.matmul(a, b, out=out)

@@ -1,0 +1,152 @@
+"""autograd.compile.blas: MKL's gemm where it can read the operands in place, numpy elsewhere.
+
+numpy's matmul (OpenBLAS) is the reference throughout: the two libraries sum in different
+orders, so they agree to rounding, not to the bit. The MKL cases need the optional ``mkl``
+package (CI's test step installs it; the fresh-machine step, without it, tests the numpy side).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd.compile import blas
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_mkl = pytest.mark.skipif(
+    blas.backend() != "mkl", reason="the optional mkl package is not installed"
+)
+M, K, N = 70, 90, 80  # m * n * k above blas.MIN_WORK, so MKL is asked
+
+
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+def tolerance(dtype: type) -> float:
+    return 1e-12 if dtype is np.float64 else 1e-4
+
+
+def layouts(shape: tuple[int, int], dtype: type) -> dict[str, np.ndarray]:
+    """The same numbers as a C array, a transposed F array, and a slice of wider rows."""
+    values = rng().normal(size=shape).astype(dtype)
+    wide = rng().normal(size=(shape[0], shape[1] + 7)).astype(dtype)
+    wide[:, 3 : 3 + shape[1]] = values
+    transposed_block = np.ascontiguousarray(values.T)
+    wide_transposed = rng().normal(size=(shape[1], shape[0] + 5)).astype(dtype)
+    wide_transposed[:, 2 : 2 + shape[0]] = values.T
+    return {
+        "c": values,
+        "t": transposed_block.T,
+        "slice": wide[:, 3 : 3 + shape[1]],
+        "t-slice": wide_transposed[:, 2 : 2 + shape[0]].T,  # read transposed, rows wider
+    }
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("a_kind", ["c", "t", "slice", "t-slice"])
+@pytest.mark.parametrize("b_kind", ["c", "t", "slice", "t-slice"])
+def test_mkl_product_matches_numpy_for_every_layout(dtype: type, a_kind: str, b_kind: str) -> None:
+    a = layouts((M, K), dtype)[a_kind]
+    b = layouts((K, N), dtype)[b_kind]
+    out = np.full((M, N), np.nan, dtype=dtype)
+    blas.matmul(a, b, out)
+    expected = np.matmul(a.astype(np.float64), b.astype(np.float64))
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol=tolerance(dtype), atol=tolerance(dtype) * 10)
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_accumulate_adds_into_a_strided_block_and_touches_nothing_else(dtype: type) -> None:
+    a, b = layouts((M, K), dtype)["t-slice"], layouts((K, N), dtype)["c"]
+    block = rng().normal(size=(M + 4, N + 5)).astype(dtype)
+    before = block.copy()
+    out = block[2 : 2 + M, 1 : 1 + N]  # rows of a wider array, with a margin all round
+    blas.matmul(a, b, out, accumulate=True)
+    expected = before[2 : 2 + M, 1 : 1 + N] + np.matmul(a.astype(np.float64), b.astype(np.float64))
+    np.testing.assert_allclose(out, expected, rtol=tolerance(dtype), atol=tolerance(dtype) * 10)
+    margin = np.ones(block.shape, dtype=bool)
+    margin[2 : 2 + M, 1 : 1 + N] = False
+    assert np.array_equal(block[margin], before[margin])  # not one number outside out changed
+
+
+@needs_mkl
+def test_mkl_gives_the_same_bits_every_call_and_whatever_the_alignment() -> None:
+    a, b = layouts((M, K), np.float64)["c"], layouts((K, N), np.float64)["c"]
+    results = set()
+    for offset in range(8):  # the same numbers at eight addresses, 8 bytes apart
+        buffer = np.empty(M * K + offset)
+        moved = buffer[offset:].reshape(M, K)
+        moved[:] = a
+        out = np.empty((M, N))
+        blas.matmul(moved, b, out)
+        results.add(out.tobytes())
+    assert len(results) == 1
+
+
+def test_what_blas_cannot_read_in_place_goes_to_numpy_with_the_same_answer() -> None:
+    data = rng().normal(size=(M, 2 * K))
+    every_other = data[:, ::2]  # neither row- nor column-contiguous
+    b = rng().normal(size=(K, N))
+    out = np.empty((M, N))
+    blas.matmul(every_other, b, out)
+    assert np.array_equal(out, np.matmul(every_other, b))  # numpy's own call: the same bits
+
+    f_order_out = np.empty((N, M)).T  # an output BLAS would have to write transposed
+    blas.matmul(every_other, b, f_order_out)
+    np.testing.assert_allclose(f_order_out, np.matmul(every_other, b), rtol=1e-12)
+
+    mixed = np.empty((M, N), dtype=np.float32)  # mixed dtypes: numpy casts
+    blas.matmul(every_other, b, mixed)
+    np.testing.assert_allclose(mixed, np.matmul(every_other, b), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("overlapped", ["a", "b", "both"])
+def test_an_output_that_overlaps_an_operand_is_computed_as_numpy_would(overlapped: str) -> None:
+    # BLAS would read numbers it has already overwritten (each case fails without the check)
+    n = 300
+    shared = rng().normal(size=(n + 1, n + 1))
+    separate = rng().normal(size=(n, n))
+    if overlapped == "both":
+        a = b = out = shared[:n, :n]
+    elif overlapped == "a":
+        a, b, out = shared[:n, :n], separate, shared[1:, :n]  # out is a, one row on
+    else:
+        a, b, out = separate, shared[:n, :n], shared[:n, 1:]  # out is b, one column on
+    expected = a @ b
+    blas.matmul(a, b, out)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_an_unaligned_operand_is_computed_correctly() -> None:
+    raw = np.zeros(M * K * 8 + 1, dtype=np.uint8)
+    a = raw[1:].view(np.float64).reshape(M, K)  # starts one byte past an 8-byte boundary
+    assert not a.flags.aligned
+    a[:] = rng().normal(size=(M, K))
+    b = rng().normal(size=(K, N))
+    out = np.empty((M, N))
+    blas.matmul(a, b, out)
+    np.testing.assert_allclose(out, np.matmul(a.copy(), b), rtol=1e-12)
+
+
+def test_small_products_and_accumulation_without_mkl_are_numpys() -> None:
+    a, b = rng().normal(size=(4, 3)), rng().normal(size=(3, 5))
+    out = np.ones((4, 5))
+    blas.matmul(a, b, out, accumulate=True)
+    assert np.array_equal(out, 1.0 + a @ b)
+
+
+def test_the_environment_can_keep_mkl_out() -> None:
+    code = "from autograd.compile import blas; print(blas.backend())"
+    environment = {**os.environ, "VALUEGRAD_BLAS": "numpy", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "numpy"
