@@ -3,7 +3,7 @@
 1. the moons step at batch 100 (all systems) and at batch 10,000 (compiled vs torch):
    persistent worker processes take turns for ``--rounds`` rounds; medians of wall time;
 1b. the MLP size sweep (issue 16, ``benchmarks.sweep``): a training step of six networks,
-   compiled tape vs torch vs numpy's matrix products alone, float64 and float32, one thread
+   compiled tape vs torch vs the matrix products alone, float64 and float32, one thread
    and default threads, with the trace times; the same protocol (``--only sweep``);
 2. a deep chain (v = v * w + c) of 3e4 ... 3e6 ops: seconds and nanoseconds per op;
 3. a 1e5-term sum: builtin ``sum`` (a chain of additions) and ``autograd.sum`` (one node);
@@ -209,7 +209,8 @@ def size_sweep(quick: bool, rounds: int) -> list[str]:
         "",
         "One SGD step (zero_grad, forward, softmax cross-entropy, backward, update), full batch. "
         "speed = torch time / tape time (above 1: the tape is faster); floor = the step's matrix "
-        "products alone in numpy, as a share of the tape's time (1.00: nothing but the products).",
+        "products alone, with the tape's BLAS, as a share of the tape's time (1.00: nothing but "
+        "the products). float32: the tape keeps the parameters in float32, as PyTorch does.",
         "",
     ]
     for threads, suffix in (

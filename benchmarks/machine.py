@@ -26,10 +26,20 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _tape_blas() -> str:
+    """Which BLAS the compiled tape's matrix products use (``autograd.compile.blas``)."""
+    from autograd.compile import blas
+
+    if blas.backend() == "mkl":
+        return f"MKL {_version('mkl')}"
+    return "numpy's BLAS"
+
+
 def describe() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return (
         f"{_cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()} ({sys.implementation.name}); numpy {_version('numpy')}, "
-        f"torch {_version('torch')}, micrograd {_version('micrograd')}; load average {load}"
+        f"torch {_version('torch')}, micrograd {_version('micrograd')}; the tape's matrix "
+        f"products: {_tape_blas()}; load average {load}"
     )

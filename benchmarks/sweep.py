@@ -6,12 +6,14 @@ random inputs and classes (seed 0), full batch, SGD lr 0.01; one step is zero_gr
 backward and the update, as a user writes it. Systems (``-f32``: float32, else float64):
 
   tape / tape-f32      nn.MLP, the per-sample loss traced once (autograd.trace), then
-                       ``opt.zero_grad(); tape.backward(XY); opt.step()`` with nn.SGD
+                       ``opt.zero_grad(); tape.backward(XY); opt.step()`` with nn.SGD; in
+                       float32 the parameters are kept in float32 too, as in PyTorch
+                       (parameter_dtype="float32")
   train / train-f32    the same step as nn.train runs it (its compiled objective and checks)
   torch / torch-f32    nn.Sequential of nn.Linear + ReLU, F.cross_entropy, torch.optim.SGD
-  floor / floor-f32    only the step's matrix products in numpy (forward W x, backward
-                       dW = dz x^T and dx = W^T dz): the physical floor of any implementation
-                       that uses numpy's BLAS
+  floor / floor-f32    only the step's matrix products (forward W x, backward dW = dz x^T
+                       and dx = W^T dz), with the tape's BLAS (``autograd.compile.blas``: MKL
+                       when installed, else numpy's): the physical floor of the tape
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def tape_step(network: str, batch: int, dtype: str = "float64") -> Step:
         return softmax_cross_entropy(model(list(row[:n_in])), list(row[n_in:]))
 
     start, start_cpu = time.perf_counter(), time.process_time()
-    tape = autograd.trace(per_sample_loss, n_in + n_out, dtype=dtype)
+    tape = autograd.trace(per_sample_loss, n_in + n_out, dtype=dtype, parameter_dtype=dtype)
     traced = (time.perf_counter() - start, time.process_time() - start_cpu)
 
     def step() -> float:
@@ -154,8 +156,10 @@ def torch_step(network: str, batch: int, dtype: str = "float64") -> Step:
 
 
 def floor_step(network: str, batch: int, dtype: str = "float64") -> Step:
-    """Just the matrix products of one step, in numpy, on preallocated arrays (layout as the tape's:
-    one column per sample)."""
+    """Just the matrix products of one step, with the tape's BLAS, on preallocated arrays (layout
+    as the tape's: one column per sample)."""
+    from autograd.compile import blas
+
     sizes = sizes_of(network)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(sizes[0], batch)).astype(dtype)
@@ -169,11 +173,11 @@ def floor_step(network: str, batch: int, dtype: str = "float64") -> Step:
     def step() -> float:
         inputs = [X, *outs[:-1]]
         for w, x, out in zip(weights, inputs, outs):
-            np.matmul(w, x, out=out)
+            blas.matmul(w, x, out)
         for k in reversed(range(len(weights))):
-            np.matmul(outs[k], inputs[k].T, out=d_weights[k])  # the upstream gradient stands in
+            blas.matmul(outs[k], inputs[k].T, d_weights[k])  # the upstream gradient stands in
             if k:
-                np.matmul(weights[k].T, outs[k], out=d_inputs[k])
+                blas.matmul(weights[k].T, outs[k], d_inputs[k])
         return 0.0
 
     return step, {}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +29,8 @@ import numpy.typing as npt
 from ..value import Value
 from .arrays import Rows
 
-Float64Array = npt.NDArray[np.float64]
+# float64 (the Values' own precision), or float32 for a tape traced with parameter_dtype="float32"
+FloatArray = npt.NDArray[np.floating[Any]]
 
 # Bumped whenever a storage is made or released, so that a ParameterArrays can keep its answer
 # to "do my parameters live in one storage?" until something changes (an O(1) check per step).
@@ -48,21 +50,23 @@ def _restored(data: float, grad: float, label: str) -> Value:
 
 
 class ParameterStorage:
-    """``data[i]`` and ``grad[i]`` of ``params[i]`` in float64 arrays, while ``live``.
+    """``data[i]`` and ``grad[i]`` of ``params[i]`` in two arrays of one float dtype, while ``live``.
 
-    ``buffers``: the two arrays to keep them in (a float64 tape's own parameter rows, so that it
-    reads and adds gradients in place), else new ones.
+    ``buffers``: the two arrays to keep them in (a tape's own parameter rows, so that it reads
+    and adds gradients in place), else new ones of ``dtype``. In float32 the numbers are
+    rounded to float32 as they are stored and whenever they are set.
     """
 
     def __init__(
         self,
         params: Sequence[Value],
-        buffers: tuple[Float64Array, Float64Array] | None = None,
+        buffers: tuple[FloatArray, FloatArray] | None = None,
+        dtype: npt.DTypeLike = np.float64,
     ) -> None:
         self.params = list(params)
         self.index = {id(p): i for i, p in enumerate(self.params)}
         if buffers is None:
-            buffers = np.empty(len(self.params)), np.empty(len(self.params))
+            buffers = np.empty(len(self.params), dtype), np.empty(len(self.params), dtype)
         self.data, self.grad = buffers
         self.data[:] = [p.data for p in self.params]
         self.grad[:] = [float(p.grad) for p in self.params]
@@ -139,13 +143,14 @@ def storage_of(value: Value) -> ParameterStorage | None:
 
 def store(
     params: Sequence[Value],
-    buffers: tuple[Float64Array, Float64Array] | None = None,
+    buffers: tuple[FloatArray, FloatArray] | None = None,
+    dtype: npt.DTypeLike = np.float64,
 ) -> tuple[ParameterStorage, Rows]:
-    """The live storage holding all of ``params`` (made now, over ``buffers`` if given, when
-    there is none) and their positions.
+    """The live storage of ``dtype`` holding all of ``params`` (made now, over ``buffers`` if
+    given, when there is none) and their positions.
 
-    A parameter belongs to one storage at a time: storages that hold only some of ``params``
-    are released first.
+    A parameter belongs to one storage at a time: storages that hold only some of ``params``,
+    or hold them in another dtype, are released first.
     """
     owners = {}
     plain = 0
@@ -157,10 +162,11 @@ def store(
             owners[id(owner)] = owner
     if not plain and len(owners) == 1:
         (owner,) = owners.values()
-        return owner, owner.positions(params)
+        if owner.data.dtype == dtype:
+            return owner, owner.positions(params)
     for owner in owners.values():
         owner.release()
-    return ParameterStorage(params, buffers), slice(0, len(params))
+    return ParameterStorage(params, buffers, dtype), slice(0, len(params))
 
 
 def _accepted(number: object) -> bool:
@@ -197,12 +203,12 @@ class ParameterArrays:
         self._positions = owner.positions(self.params)
         return owner
 
-    def data(self) -> npt.NDArray[np.float64]:
+    def data(self) -> FloatArray:
         """The parameters' numbers (a view when they are consecutive in the storage)."""
         assert self._storage is not None, "ParameterArrays.data: call stored() first"
         return self._storage.data[self._positions]
 
-    def grads(self) -> npt.NDArray[np.float64]:
+    def grads(self) -> FloatArray:
         """The parameters' gradients (a view when they are consecutive in the storage)."""
         assert self._storage is not None, "ParameterArrays.grads: call stored() first"
         return self._storage.grad[self._positions]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Callable, Hashable
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +54,7 @@ from .kernels import (
     rows_of,
     slice_or_index,
 )
-from .storage import Float64Array, ParameterStorage, store
+from .storage import ParameterStorage, store
 
 
 class Tape:
@@ -76,6 +75,7 @@ class Tape:
         kernels: list[Kernel],
         output: tuple[bool, int],
         n_nodes: int,
+        parameter_dtype: npt.DTypeLike = np.float64,
     ) -> None:
         self.n_inputs = input_segments[-1][1].stop
         # (rows of V, columns of X): the inputs, a ones row after each run a layer reads
@@ -87,12 +87,15 @@ class Tape:
         # S: constants, then parameters, then static results; a column (slots, 1) so that it
         # broadcasts against V's rows, over a flat array (filling the parameters is one copy)
         self.dtype = static_values.dtype  # float64, or float32 when traced with dtype="float32"
+        # What the parameters' numbers are kept in while the tape is in use (see trace)
+        self.parameter_dtype = np.dtype(parameter_dtype)
         self._S_flat = static_values[:, 0]
         self._S = static_values
         self._dS = np.zeros_like(static_values)
         self._param_slots = param_slots
-        # The parameters' rows of S and dS: in a float64 tape, the storage's arrays themselves
-        # (no copy in, gradients added in place), else filled from and added to the storage.
+        # The parameters' rows of S and dS: the storage's arrays themselves when the parameters
+        # are kept in the tape's dtype (no copy in, gradients added in place), else filled from
+        # and added to the storage.
         self._param_data = self._S_flat[param_slots]
         self._param_grad = self._dS[param_slots, 0]
         self._n_rows = n_rows
@@ -122,11 +125,9 @@ class Tape:
         """The storage holding the parameters' numbers (moving them there on first use)."""
         storage = self._storage
         if storage is None or not storage.live:
-            own_rows = self.dtype == np.float64
+            own_rows = self.dtype == self.parameter_dtype
             buffers = (self._param_data, self._param_grad) if own_rows else None
-            storage, self._positions = store(
-                self.params, cast("tuple[Float64Array, Float64Array] | None", buffers)
-            )
+            storage, self._positions = store(self.params, buffers, self.parameter_dtype)
             if storage is not self._storage:
                 # A dropped tape gives plain Values back; one finalizer at a time, so a tape
                 # released and used again does not keep its old storages alive.
@@ -342,11 +343,13 @@ def compile_tape(
     params: list[Value],
     dtype: npt.DTypeLike = np.float64,
     traced: list[Value] | None = None,
+    parameter_dtype: npt.DTypeLike = np.float64,
 ) -> Tape:
     """The Tape for the graph under ``output``: ``placeholders`` are the inputs (in order),
     ``params`` the leaves whose ``.data`` is read at call time; every other leaf is a constant.
     ``dtype``: the float type the batch is computed in; ``traced``: the graph's topological
-    order, if known."""
+    order, if known; ``parameter_dtype``: the float type the parameters are kept in while
+    the tape is in use."""
     builder = Builder()
     if traced is None:
         traced = topological_order(output)
@@ -567,4 +570,5 @@ def compile_tape(
         kernels,
         (out.static, out.slot),
         len(traced),
+        parameter_dtype,
     )

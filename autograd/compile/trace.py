@@ -137,6 +137,7 @@ def trace(
     *,
     example: npt.ArrayLike | None = None,
     dtype: str = "float64",
+    parameter_dtype: str = "float64",
 ) -> Tape:
     """Compile ``fn`` (``n_inputs`` Values -> one Value) into a ``Tape`` that runs it on whole batches.
 
@@ -148,9 +149,25 @@ def trace(
     ``dtype``: "float64" (the default: the eager engine's numbers to ~1e-15) or "float32"
     (about twice as fast on large batches, with float32's 1e-7 precision and range: exp
     overflows past 88, as in PyTorch's default).
+    ``parameter_dtype``: what the parameters' numbers are kept in while the tape is in use.
+    "float64" (the default) keeps them as the Values hold them: a float32 tape then reads
+    them rounded and its optimizer updates them in float64 (mixed precision). "float32", for
+    a float32 tape, keeps them in float32 as PyTorch's float32 default does, which saves
+    the conversions and halves the optimizer's work: the numbers are rounded to float32 on
+    the tape's first call and stay float32 (``p.data`` reads them, and they are what the
+    Values get back when the tape is released).
     """
     if dtype not in ("float64", "float32"):
         raise ValueError(f'trace: dtype must be "float64" or "float32", not {dtype!r}')
+    if parameter_dtype not in ("float64", "float32"):
+        raise ValueError(
+            f'trace: parameter_dtype must be "float64" or "float32", not {parameter_dtype!r}'
+        )
+    if parameter_dtype == "float32" and dtype != "float32":
+        raise ValueError(
+            'trace: parameter_dtype="float32" needs dtype="float32" (a float64 tape would '
+            "compute with float32 parameters)"
+        )
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)) or n_inputs < 0:
         raise ValueError(f"trace: n_inputs must be an int >= 0, not {n_inputs!r}")
     first_row, second_row = _placeholder_rows(int(n_inputs), example)
@@ -160,14 +177,18 @@ def trace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _trace(fn, first_row, second_row, np.dtype(dtype))
+        return _trace(fn, first_row, second_row, np.dtype(dtype), np.dtype(parameter_dtype))
     finally:
         if collecting:
             gc.enable()
 
 
 def _trace(
-    fn: Callable[..., Value], first_row: list[float], second_row: list[float], dtype: np.dtype
+    fn: Callable[..., Value],
+    first_row: list[float],
+    second_row: list[float],
+    dtype: np.dtype,
+    parameter_dtype: np.dtype,
 ) -> Tape:
     """``trace`` after its checks: two runs, their comparison, the tape."""
     output, placeholders = _run(fn, first_row)
@@ -186,7 +207,7 @@ def _trace(
         )
     # Parameters: the leaves both traces share (fn closes over them); the rest fn made itself.
     params = [v for v, w in zip(order, second_order) if v.is_leaf and v is w]
-    return compile_tape(output, placeholders, params, dtype, order)
+    return compile_tape(output, placeholders, params, dtype, order, parameter_dtype)
 
 
 def _read(fn: Callable[..., Value], row: list[float], order: list[Value]) -> set[Value]:

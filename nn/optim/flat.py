@@ -1,4 +1,4 @@
-"""The one place optimizers touch Values: gather ``.data`` and ``.grad`` into float64 arrays, scatter new data back.
+"""The one place optimizers touch Values: gather ``.data`` and ``.grad`` into float arrays, scatter new data back.
 
 Every update rule works on a parameter group's flat arrays; only this file knows where a
 parameter's numbers live. Usually that is a ``Value`` holding Python floats; while a compiled
@@ -12,12 +12,10 @@ import struct
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from autograd import Value
+from autograd.compile.storage import FloatArray as FloatArray  # the update rules' array type
 from autograd.compile.storage import ParameterArrays
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def gather(params: Sequence[Value]) -> tuple[FloatArray, FloatArray]:
@@ -44,7 +42,7 @@ class GroupArrays:
         self._stored = ParameterArrays(self.params)
 
     def gather(self) -> tuple[FloatArray, FloatArray]:
-        """``.data`` and ``.grad`` as two read-only float64 arrays.
+        """``.data`` and ``.grad`` as two read-only float arrays (float32 when a tape keeps them so).
 
         When stored, they are views of the storage (no copies: at 100,000 parameters the copies
         cost as much as the update), so an update must copy what it keeps, as SGD's first
