@@ -143,6 +143,28 @@ def test_small_products_and_accumulation_without_mkl_are_numpys() -> None:
     assert np.array_equal(out, 1.0 + a @ b)
 
 
+def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Missing:
+        name = "libmkl_rt.so.3"
+
+        def locate(self) -> Path:
+            return Path("/nonexistent/libmkl_rt.so.3")
+
+    monkeypatch.setattr(blas.importlib.metadata, "files", lambda package: [Missing()])
+    monkeypatch.delenv("VALUEGRAD_BLAS", raising=False)
+    blas._mkl_gemms.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="mkl package is installed but .* cannot be used"):
+            assert blas.backend() == "numpy"
+        a, b, out = rng().normal(size=(M, K)), rng().normal(size=(K, N)), np.empty((M, N))
+        blas.matmul(a, b, out)  # no second warning: the answer is kept
+        assert np.array_equal(out, np.matmul(a, b))
+    finally:
+        blas._mkl_gemms.cache_clear()
+
+
 def test_the_environment_can_keep_mkl_out() -> None:
     code = "from autograd.compile import blas; print(blas.backend())"
     environment = {**os.environ, "VALUEGRAD_BLAS": "numpy", "PYTHONPATH": str(ROOT)}

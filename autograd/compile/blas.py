@@ -19,6 +19,7 @@ import ctypes
 import functools
 import importlib.metadata
 import os
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -46,19 +47,23 @@ def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
     paths = [f.locate() for f in files if f.name.startswith("libmkl_rt.so")]
     if not paths:
         return None
-    library = ctypes.CDLL(str(paths[0]))
-    gemms: dict[np.dtype, Gemm] = {}
-    for dtype, name, scalar in (
-        (np.float64, "cblas_dgemm", ctypes.c_double),
-        (np.float32, "cblas_sgemm", ctypes.c_float),
-    ):
-        gemm = getattr(library, name)
+    try:
+        library = ctypes.CDLL(str(paths[0]))
+        double_gemm, single_gemm = library.cblas_dgemm, library.cblas_sgemm
+    except (OSError, AttributeError) as error:  # a broken install, or a CPU MKL does not run on
+        warnings.warn(
+            f"valuegrad: the mkl package is installed but {paths[0]} cannot be used ({error}); "
+            "the compiled tape multiplies with numpy",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+    for gemm, scalar in ((double_gemm, ctypes.c_double), (single_gemm, ctypes.c_float)):
         flags, sizes, pointer = [ctypes.c_int] * 3, [ctypes.c_int] * 3, ctypes.c_void_p
         gemm.argtypes = [*flags, *sizes, scalar, pointer, ctypes.c_int, pointer, ctypes.c_int]
         gemm.argtypes += [scalar, pointer, ctypes.c_int]
         gemm.restype = None
-        gemms[np.dtype(dtype)] = gemm
-    return gemms
+    return {np.dtype(np.float64): double_gemm, np.dtype(np.float32): single_gemm}
 
 
 def backend() -> str:
