@@ -172,3 +172,65 @@ def test_the_environment_can_keep_mkl_out() -> None:
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "numpy"
+
+
+@pytest.mark.parametrize(
+    "dtypes", [(np.float64, np.float64), (np.float32, np.float32), (np.float32, np.float64)]
+)
+def test_product_allocates_the_result_of_numpys_matmul(dtypes: tuple[type, type]) -> None:
+    a = layouts((M, K), dtypes[0])["t"]
+    b = layouts((K, N), dtypes[1])["slice"]
+    result = blas.product(a, b)
+    expected = np.matmul(a, b)
+    assert result.dtype == expected.dtype and result.shape == (M, N)
+    np.testing.assert_allclose(
+        result, expected, rtol=tolerance(dtypes[0]), atol=tolerance(dtypes[0]) * 10
+    )
+
+
+def test_a_table_models_predictions_multiply_through_the_tapes_blas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One BLAS for the library: a product left to numpy's OpenBLAS beside MKL wakes a second
+    thread pool, and the two pools took turns on the cores (the CLI ran twice as long)."""
+    from nn import MLP
+    from nn.tables.table_model import network_outputs
+
+    calls: list[tuple[int, int, int]] = []
+    real_matmul = blas.matmul
+
+    def counting(a: np.ndarray, b: np.ndarray, out: np.ndarray, accumulate: bool = False) -> None:
+        calls.append((a.shape[0], a.shape[1], b.shape[1]))
+        real_matmul(a, b, out, accumulate)
+
+    monkeypatch.setattr(blas, "matmul", counting)
+    network = MLP(5, [7, 3], seed=1)
+    inputs = rng().normal(size=(11, 5))
+    outputs = network_outputs(network, inputs)
+    assert calls == [(11, 5, 7), (11, 7, 3)]
+    for row, got in zip(inputs, outputs):  # the scalar network's own answer
+        assert np.allclose([v.data for v in network(list(row))], got, rtol=1e-12, atol=1e-12)
+
+
+def test_mkl_takes_large_products_and_long_dots_and_numpy_keeps_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The routing rule, with a recording stand-in for MKL's gemm: what numpy's OpenBLAS would
+    run on its own threads (a second pool beside MKL's) goes to MKL: matrix products from 64^3
+    multiply-adds, dot products longer than 10,000 terms."""
+    asked: list[tuple[int, int, int]] = []
+
+    def recording_gemm(order: int, ta: int, tb: int, m: int, n: int, k: int, *rest: object) -> None:
+        asked.append((m, n, k))
+
+    monkeypatch.setattr(blas, "_mkl_gemms", lambda: {np.dtype(np.float64): recording_gemm})
+    shapes = {
+        "layer of 64 at batch 64": (64, 65, 64),  # 266,240 multiply-adds
+        "output layer of 10 at batch 200": (10, 129, 200),  # 258,000
+        "dot of 10,001": (1, 10_001, 1),
+        "dot of 10,000": (1, 10_000, 1),
+        "row times a wide matrix": (1, 10_001, 3),  # a gemv: OpenBLAS keeps it on one thread
+    }
+    for m, k, n in shapes.values():
+        blas.matmul(np.ones((m, k)), np.ones((k, n)), np.empty((m, n)))
+    assert asked == [(64, 64, 65), (1, 1, 10_001)]

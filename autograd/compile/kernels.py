@@ -214,7 +214,7 @@ class Linear:
                     blas.matmul(upstream, inputs.T, d_weights[:, :-1], accumulate=True)
                     d_weights[:, -1] += upstream.sum(axis=1)
             else:  # scattered to W's slots, some of which may repeat
-                d_weights = upstream @ inputs.T
+                d_weights = blas.product(upstream, inputs.T)
                 if self.direct is not None:
                     d_weights = np.column_stack([d_weights, upstream.sum(axis=1)])
                 dS[:, 0] += np.bincount(
@@ -230,7 +230,9 @@ class Linear:
                     weights.T, upstream, d_space[self.inputs], accumulate=self.inputs_mode is ADD
                 )
             else:
-                write_gradient(d_space, self.inputs, self.inputs_mode, weights.T @ upstream)
+                write_gradient(
+                    d_space, self.inputs, self.inputs_mode, blas.product(weights.T, upstream)
+                )
 
 
 class LogSumExp:

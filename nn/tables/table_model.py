@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tape, trace
+from autograd.compile import blas
 
 from ..activations import get_activation
 from ..module import MLP
@@ -87,7 +88,7 @@ def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
         activations = inputs[start : start + _BLOCK_ROWS]
         for activation, weights, biases in layers:
             with np.errstate(over="ignore", invalid="ignore"):
-                z = activations @ weights.T + biases
+                z = blas.product(activations, weights.T) + biases
                 if activation != "linear":
                     z = _activation_tape(activation).forward(z.reshape(-1, 1)).reshape(z.shape)
             activations = z
