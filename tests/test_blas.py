@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import autograd
+from autograd import Value
 from autograd.compile import blas
+from nn import Layer
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_mkl = pytest.mark.skipif(
@@ -234,3 +238,50 @@ def test_mkl_takes_large_products_and_long_dots_and_numpy_keeps_the_rest(
     for m, k, n in shapes.values():
         blas.matmul(np.ones((m, k)), np.ones((k, n)), np.empty((m, n)))
     assert asked == [(64, 64, 65), (1, 1, 10_001)]
+
+
+def _scattered_weights(a: Value, b: Value, c: Value) -> Value:
+    """Two weighted sums over the same inputs whose weights repeat (not one block of slots)."""
+    return autograd.tanh(autograd.dot([W, W, V], [a, b, c])) * autograd.dot([V, W, V], [a, b, c])
+
+
+def _repeated_inputs(a: Value, b: Value, c: Value) -> Value:
+    """A layer reading one input twice; the inputs depend on a parameter, so need gradients."""
+    h, g = autograd.tanh(a * U), autograd.tanh(b * U)
+    return autograd.sum(LAYER([h, h, g])) * c
+
+
+W, V, U = Value(0.5), Value(-1.5), Value(0.8)
+LAYER = Layer(3, 2, activation="tanh", seed=1)
+
+
+@pytest.mark.parametrize("function", [_scattered_weights, _repeated_inputs])
+def test_a_tapes_gathered_products_multiply_through_blas(
+    function: Callable[..., Value], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernels' products that need a new array (weights scattered over the parameters,
+    inputs read more than once) go through blas.product too, and the gradients are the eager
+    engine's."""
+    parameters = [W, V, U, *LAYER.parameters()]
+    X = rng().normal(size=(5, 3))
+    for p in parameters:
+        p.grad = 0.0
+    for row in X:
+        function(*(Value(float(x)) for x in row)).backward()
+    expected = [p.grad for p in parameters]
+
+    calls: list[tuple[int, ...]] = []
+    real_product = blas.product
+
+    def counting(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        calls.append((*a.shape, *b.shape))
+        return real_product(a, b)
+
+    monkeypatch.setattr(blas, "product", counting)
+    tape = autograd.trace(function, 3)
+    for p in parameters:
+        p.grad = 0.0
+    tape.backward(X, reduce="sum")
+    tape.release()
+    assert calls, "no product went through blas.product"
+    np.testing.assert_allclose([p.grad for p in parameters], expected, rtol=1e-12, atol=1e-14)

@@ -6,16 +6,16 @@ installed (``pip install "valuegrad[mkl]"``), ``matmul`` hands a product to MKL'
 ``cblas_dgemm``/``cblas_sgemm`` through ctypes, reading the operands where they lie (a
 transposed view or a slice of wider rows is passed as BLAS's transpose flag and leading
 dimension, never copied). Everything MKL cannot take that way (other strides, mixed or other
-dtypes, an output that overlaps an operand, a product too small to repay the call) goes to
-numpy, on the calling thread. ``VALUEGRAD_BLAS=numpy`` in the environment keeps MKL out.
+dtypes, an output that overlaps an operand, a small product) goes to numpy.
+``VALUEGRAD_BLAS=numpy`` in the environment keeps MKL out.
 
 ``accumulate=True`` adds the product to ``out`` (BLAS's beta = 1): a layer adds its weights'
 gradient to the parameters' gradient rows without a temporary.
 
-Every matrix product of the library goes through this module (``product`` when there is no
-output array yet): with MKL installed, a product left to numpy's OpenBLAS would wake a second
-pool of BLAS threads, and two pools spinning on the same cores took turns with each other (the
-CLI's digits run went from 0.7 to 1.5 s).
+The library's training and prediction code asks this module for every matrix product
+(``product`` when there is no output array yet): with MKL installed, a product left to numpy's
+OpenBLAS could wake a second pool of BLAS threads, and two pools spinning on the same cores
+took turns with each other (the CLI's digits run went from 0.7 to 1.5 s).
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ from .arrays import Array
 # cblas's enums: row-major storage, and whether an operand is read transposed
 _ROW_MAJOR, _NO_TRANSPOSE, _TRANSPOSE = 101, 111, 112
 _INT32_MAX = 2**31 - 1
-# Products numpy's OpenBLAS runs on the calling thread stay with numpy: a matrix product under
-# 64^3 multiply-adds (OpenBLAS's own threshold for threading; it is also faster there than a
-# ctypes call into MKL), and a dot product (one row times one column) of up to 10,000 terms.
-# Anything larger goes to MKL: beside MKL's, OpenBLAS's threads would be a second pool, and two
-# pools spinning on the same cores take turns (a CLI run went from 0.7 to 1.5 s; docs/speed.md).
+# With MKL, numpy keeps only the products its OpenBLAS runs on the calling thread: a matrix
+# product of at most 64^3 multiply-adds (older OpenBLAS runs anything larger on every core;
+# the one numpy 2.4 ships first adds a thread at 2^19, measured), where numpy is also faster
+# than a ctypes call into MKL; and a dot product (one row times one column) of up to 10,000
+# terms (measured). The rest goes to MKL: OpenBLAS's threads would be a second pool
+# beside MKL's, and two pools spinning on the same cores take turns (docs/speed.md).
 MIN_WORK = 64**3
 OPENBLAS_THREADED_DOT = 10_000
 
@@ -107,7 +108,7 @@ def matmul(a: Array, b: Array, out: Array, accumulate: bool = False) -> None:
     gemms = _mkl_gemms()
     m, k = a.shape
     n = b.shape[1]
-    small = m * n * k < MIN_WORK and not (m == n == 1 and k > OPENBLAS_THREADED_DOT)
+    small = m * n * k <= MIN_WORK and not (m == n == 1 and k > OPENBLAS_THREADED_DOT)
     gemm = None if gemms is None or small else gemms.get(out.dtype)
     if gemm is not None and a.dtype == b.dtype == out.dtype and max(m, n, k) <= _INT32_MAX:
         a_layout, b_layout, out_layout = _layout(a), _layout(b), _layout(out)
