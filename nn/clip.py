@@ -8,16 +8,19 @@ from collections.abc import Iterable
 import numpy as np
 
 from autograd import Value
+from autograd.compile.storage import ParameterArrays
 
 from .optim.flat import gather
 
 
 def _parameters(params: Iterable[Value], caller: str) -> list[Value]:
     listed: list[Value] = [params] if isinstance(params, Value) else [*params]
-    for position, p in enumerate(listed):
-        if not isinstance(p, Value):
-            raise TypeError(f"{caller}: parameter {position} is {type(p).__name__}, not a Value")
-    return listed
+    if all(issubclass(kind, Value) for kind in set(map(type, listed))):  # a C-level pass
+        return listed
+    position = next(i for i, p in enumerate(listed) if not isinstance(p, Value))
+    raise TypeError(
+        f"{caller}: parameter {position} is {type(listed[position]).__name__}, not a Value"
+    )
 
 
 def _positive(name: str, value: object, caller: str) -> float:
@@ -39,7 +42,9 @@ def clip_grad_norm(
     norm_type = _positive("norm_type", norm_type, "clip_grad_norm")
     if not listed:
         return 0.0
-    _, grads = gather(listed)
+    arrays = ParameterArrays(listed)
+    stored = arrays.stored()  # in a tape's storage: read and scale the gradients in one step
+    grads = arrays.grads().astype(np.float64, copy=False) if stored else gather(listed)[1]
     with np.errstate(over="ignore", invalid="ignore"):
         if norm_type == 2.0:  # not linalg.norm: its BLAS dot would run on OpenBLAS's threads
             total = math.sqrt(float(np.sum(grads * grads)))  # beside MKL's (autograd.compile.blas)
@@ -52,8 +57,11 @@ def clip_grad_norm(
         )
     scale = max_norm / (total + 1e-6)
     if not scale >= 1.0:  # torch multiplies by min(scale, 1); a NaN norm makes every gradient NaN
-        for p in listed:
-            p.grad *= scale
+        if stored:
+            arrays.scale_grads(scale)
+        else:
+            for p in listed:
+                p.grad *= scale
     return total
 
 

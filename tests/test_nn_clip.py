@@ -3,10 +3,12 @@
 import math
 import random
 
+import numpy as np
 import pytest
 from reference import requires_torch, torch
 
 from autograd import Value
+from autograd.compile.storage import ParameterArrays, storage_of, store
 from nn import clip_grad_norm, clip_grad_value
 
 
@@ -70,3 +72,39 @@ def test_bad_arguments_are_refused():
         clip_grad_value([Value(1.0), 2.0], 1.0)
     with pytest.raises(ValueError, match="clip_value must be a number > 0, not nan"):
         clip_grad_value([Value(1.0)], math.nan)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("which", ["all", "first half", "reversed"])
+@pytest.mark.parametrize("max_norm", [0.05, 1e6])
+def test_parameters_in_a_tapes_storage_clip_as_plain_values_do(dtype, which, max_norm, monkeypatch):
+    """Stored parameters (a compiled tape's) are read and scaled as arrays, in one step: the
+    same norm and the same bits as the plain Values' path, after rounding to the storage's dtype."""
+    scaled = []
+    real_scale = ParameterArrays.scale_grads
+    monkeypatch.setattr(
+        ParameterArrays, "scale_grads", lambda self, f: (scaled.append(f), real_scale(self, f))
+    )
+    grads = gradients(3, n=40)
+    stored = [Value(0.0) for _ in grads]
+    store(stored, dtype=dtype)
+    for p, g in zip(stored, grads):
+        p.grad = g
+    assert storage_of(stored[0]) is not None
+    picked = {"all": slice(None), "first half": slice(0, 20), "reversed": slice(None, None, -1)}
+    clipped = stored[picked[which]]
+    plain = [Value(0.0) for _ in clipped]
+    for p, s in zip(plain, clipped):
+        p.grad = s.grad  # the stored number, already rounded to the storage's dtype
+    untouched = [p.grad for p in stored[20:]]
+
+    total = clip_grad_norm(clipped, max_norm)
+    expected_total = clip_grad_norm(plain, max_norm)
+
+    assert total == expected_total
+    rounded = [float(dtype(p.grad)) for p in plain]
+    assert [p.grad for p in clipped] == rounded
+    if which == "first half":
+        assert [p.grad for p in stored[20:]] == untouched
+    assert len(scaled) == (1 if max_norm < 1 else 0)  # one array step, not a loop over Values
+    storage_of(stored[0]).release()
