@@ -57,8 +57,9 @@ def clip_grad_norm(
         )
     scale = max_norm / (total + 1e-6)
     if not scale >= 1.0:  # torch multiplies by min(scale, 1); a NaN norm makes every gradient NaN
-        if stored:
-            arrays.scale_grads(scale)
+        if stored:  # the float64 product, as the Python floats', stored in the storage's dtype
+            with np.errstate(invalid="ignore"):  # inf * 0 is NaN quietly, as in Python and torch
+                arrays.set_grads(grads * scale)
         else:
             for p in listed:
                 p.grad *= scale
@@ -69,6 +70,10 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     """Clamp every ``.grad`` into [-clip_value, clip_value] (NaN stays NaN, as in torch)."""
     listed = _parameters(params, "clip_grad_value")
     limit = _positive("clip_value", clip_value, "clip_grad_value")
+    arrays = ParameterArrays(listed)
+    if arrays.stored():  # in a tape's storage: one array step (np.clip keeps NaN, as torch)
+        arrays.set_grads(np.clip(arrays.grads().astype(np.float64), -limit, limit))
+        return
     for p in listed:
         if p.grad > limit:
             p.grad = limit

@@ -2,6 +2,7 @@
 
 import math
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -81,9 +82,9 @@ def test_parameters_in_a_tapes_storage_clip_as_plain_values_do(dtype, which, max
     """Stored parameters (a compiled tape's) are read and scaled as arrays, in one step: the
     same norm and the same bits as the plain Values' path, after rounding to the storage's dtype."""
     scaled = []
-    real_scale = ParameterArrays.scale_grads
+    real_set = ParameterArrays.set_grads
     monkeypatch.setattr(
-        ParameterArrays, "scale_grads", lambda self, f: (scaled.append(f), real_scale(self, f))
+        ParameterArrays, "set_grads", lambda self, g: (scaled.append(g), real_set(self, g))
     )
     grads = gradients(3, n=40)
     stored = [Value(0.0) for _ in grads]
@@ -107,4 +108,29 @@ def test_parameters_in_a_tapes_storage_clip_as_plain_values_do(dtype, which, max
     if which == "first half":
         assert [p.grad for p in stored[20:]] == untouched
     assert len(scaled) == (1 if max_norm < 1 else 0)  # one array step, not a loop over Values
+    storage_of(stored[0]).release()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("clip", ["value", "norm"])
+def test_stored_gradients_with_nan_inf_and_minus_zero_clip_as_plain_values_do(dtype, clip):
+    grads = [*gradients(5), -0.0, math.inf, -math.inf, 1e-3]
+    if clip == "value":
+        grads.append(math.nan)  # (a NaN would make the norm NaN, not inf)
+    stored = [Value(0.0) for _ in grads]
+    store(stored, dtype=dtype)
+    plain = [Value(0.0) for _ in grads]
+    for p, s, g in zip(plain, stored, grads):
+        s.grad = g
+        p.grad = s.grad  # the stored number, rounded to the storage's dtype
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inf * 0 is NaN quietly, as with Python floats
+        if clip == "value":
+            clip_grad_value(stored, 0.1)
+            clip_grad_value(plain, 0.1)
+        else:
+            assert math.isinf(clip_grad_norm(stored, 1.0))
+            assert math.isinf(clip_grad_norm(plain, 1.0))
+    expected = [float.hex(float(dtype(p.grad))) for p in plain]
+    assert [float.hex(p.grad) for p in stored] == expected
     storage_of(stored[0]).release()

@@ -224,14 +224,12 @@ class ParameterArrays:
         assert self._storage is not None, "ParameterArrays.set_data: call stored() first"
         self._storage.data[self._positions] = numbers
 
+    def set_grads(self, numbers: npt.ArrayLike) -> None:
+        """``p.grad = numbers[i]`` for every parameter, in one numpy step."""
+        assert self._storage is not None, "ParameterArrays.set_grads: call stored() first"
+        self._storage.grad[self._positions] = numbers
+
     def zero_grads(self) -> None:
         """``p.grad = 0.0`` for every parameter, in one numpy step."""
         assert self._storage is not None, "ParameterArrays.zero_grads: call stored() first"
         self._storage.grad[self._positions] = 0.0
-
-    def scale_grads(self, factor: float) -> None:
-        """``p.grad *= factor`` for every parameter, in one numpy step (a float64 product, as
-        the Python float's, then stored in the storage's dtype)."""
-        assert self._storage is not None, "ParameterArrays.scale_grads: call stored() first"
-        grad = self._storage.grad
-        grad[self._positions] = grad[self._positions] * np.float64(factor)
