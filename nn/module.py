@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.compile.storage import ParameterArrays
 
 from .activations import canonical_activation
 from .init import Seed, make_rng, weight_sampler
@@ -47,7 +48,12 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls)."""
-        for p in self.parameters():
+        params = self.parameters()
+        arrays = ParameterArrays(params)
+        if arrays.stored():  # in a compiled tape's arrays: one numpy step, not a setter per Value
+            arrays.zero_grads()
+            return
+        for p in params:
             p.grad = 0.0
 
     def num_parameters(self) -> int:

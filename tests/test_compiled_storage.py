@@ -8,6 +8,7 @@ import pytest
 
 import autograd
 from autograd import Value
+from autograd.compile.storage import ParameterArrays
 from nn import MLP, SGD, Adam, NonFiniteLossError, train
 
 RNG = np.random.default_rng(3)
@@ -276,3 +277,35 @@ def test_a_storage_released_during_backward_still_gets_every_gradient(dtype):
         [p.grad for p in eager_model.parameters()], rel=rel, abs=rel * 1e-2
     )
     tape.release()
+
+
+def test_model_zero_grad_on_stored_parameters_is_one_array_step(monkeypatch):
+    """``model.zero_grad()``, as PyTorch users write it, zeroes the storage's gradient rows in
+    one numpy step (a setter per Value cost 76 ms at 101,770 parameters) and only this model's."""
+    model, other = make_model(), make_model()
+    both = model.parameters() + other.parameters()
+    tape = autograd.trace(
+        lambda x0, x1, x2, y: (
+            per_sample_loss(model)(x0, x1, x2, y) + per_sample_loss(other)(x0, x1, x2, y)
+        ),
+        4,
+    )
+    tape.backward(XY)
+    assert all(p.grad != 0.0 for p in both)
+    other_grads = [p.grad for p in other.parameters()]
+    steps = []
+    real_zero = ParameterArrays.zero_grads
+    monkeypatch.setattr(
+        ParameterArrays, "zero_grads", lambda self: (steps.append(1), real_zero(self))
+    )
+
+    model.zero_grad()
+
+    assert steps == [1]
+    assert [p.grad for p in model.parameters()] == [0.0] * len(model.parameters())
+    assert [p.grad for p in other.parameters()] == other_grads
+    assert tape.backward(XY) > 0.0  # the tape still uses the same arrays
+    assert all(p.grad != 0.0 for p in model.parameters())
+    tape.release()
+    model.zero_grad()  # plain Values again: the loop
+    assert steps == [1] and all(p.grad == 0.0 for p in model.parameters())
