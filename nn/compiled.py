@@ -46,20 +46,20 @@ TRACEABLE_LOSSES = (
 _TRACEABLE_FUNCTIONS = tuple(LOSSES[name] for name in TRACEABLE_LOSSES)
 
 
-def _plain_nn_module(model: Module) -> bool:
+def plain_nn_module(model: Module) -> bool:
     """A Neuron, Layer or MLP of nn's own classes throughout (a subclass may branch on the data)."""
     if type(model) is Neuron:
         return True
     if type(model) is Layer:
         return all(type(neuron) is Neuron for neuron in model.neurons)
     return type(model) is MLP and all(
-        type(layer) is Layer and _plain_nn_module(layer) for layer in model.layers
+        type(layer) is Layer and plain_nn_module(layer) for layer in model.layers
     )
 
 
 def known_traceable(model: Module, loss_function: LossFunction) -> bool:
     """Whether "auto" may compile: nn's own modules and a built-in loss with a branch-free traced form."""
-    return _plain_nn_module(model) and loss_function in _TRACEABLE_FUNCTIONS
+    return plain_nn_module(model) and loss_function in _TRACEABLE_FUNCTIONS
 
 
 def _trial_rows(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -390,7 +390,18 @@ class MLP(Module):
 
     def to_numpy(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``[(W, b), ...]`` per layer, W of shape (nout, nin): ready for numpy or ``torch.nn.Linear``."""
-        return [layer.to_numpy() for layer in self.layers]
+        arrays = ParameterArrays(self.parameters())
+        if not arrays.stored():
+            return [layer.to_numpy() for layer in self.layers]
+        # In a compiled tape's arrays: one read, cut layer by layer (each neuron's w then b).
+        numbers = arrays.data().astype(float)
+        matrices = []
+        start = 0
+        for layer in self.layers:
+            rows = numbers[start : start + layer.nout * (layer.nin + 1)].reshape(layer.nout, -1)
+            matrices.append((rows[:, :-1].copy(), rows[:, -1].copy()))
+            start += rows.size
+        return matrices
 
     def __repr__(self) -> str:
         hidden = self.layers[0].activation if len(self.layers) > 1 else None

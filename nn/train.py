@@ -25,6 +25,9 @@ import numpy as np
 from autograd import UntraceableError, Value, no_grad
 from autograd.compile.storage import ParameterArrays
 
+from .batch import network_outputs, runs_as_arrays
+from .batch import sigmoid as batch_sigmoid
+from .batch import softmax as batch_softmax
 from .compiled import CompiledObjective, compiled_objective, known_traceable
 from .init import Seed, make_rng
 from .losses import LossFunction, Target, get_loss, l2_penalty, mean_loss
@@ -295,10 +298,33 @@ def train(
     return history
 
 
+def _as_batch(model: Module, inputs: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray | None:
+    """``inputs`` as a (rows, nin) float array when ``model`` runs as arrays (``nn.batch``), else
+    None: other modules, and inputs of another shape, whose errors the scalar path gives."""
+    if not runs_as_arrays(model):
+        return None
+    try:
+        batch = np.asarray(inputs, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    nin: int = model.nin  # type: ignore[attr-defined]  # an MLP, as runs_as_arrays checked
+    return batch if batch.ndim == 2 and batch.shape[1] == nin and len(batch) else None
+
+
 def predict(
     model: Module, inputs: Sequence[Sequence[float]] | np.ndarray
 ) -> list[float | list[float]]:
-    """The model's outputs as plain floats (a float per sample, or a list for several outputs)."""
+    """The model's outputs as plain floats (a float per sample, or a list for several outputs).
+
+    nn's own MLP runs on the whole batch as arrays (``nn.batch``: one matrix product per
+    layer, equal to the scalar engine's numbers to rounding); other modules row by row."""
+    batch = _as_batch(model, inputs)
+    if batch is not None:
+        array = network_outputs(model, batch)  # type: ignore[arg-type]
+        values: list[float | list[float]] = (
+            array[:, 0].tolist() if array.shape[1] == 1 else array.tolist()
+        )
+        return values
     outputs = []
     with no_grad():
         for row in inputs:
@@ -311,9 +337,20 @@ def predict_proba(
     model: Module, inputs: Sequence[Sequence[float]] | np.ndarray
 ) -> list[list[float]]:
     """Class probabilities from a network's logits: softmax over several outputs, or
-    ``[1 - p, p]`` with ``p = sigmoid(output)`` for one output (a binary classifier)."""
+    ``[1 - p, p]`` with ``p = sigmoid(output)`` for one output (a binary classifier).
+    nn's own MLP runs on the whole batch as arrays, as in ``predict``."""
     from .losses import softmax
 
+    batch = _as_batch(model, inputs)
+    if batch is not None:
+        logits = network_outputs(model, batch)  # type: ignore[arg-type]
+        if logits.shape[1] > 1:
+            probabilities = batch_softmax(logits)
+        else:
+            positive = batch_sigmoid(logits[:, 0])
+            probabilities = np.column_stack([1.0 - positive, positive])
+        table: list[list[float]] = probabilities.tolist()
+        return table
     rows = []
     with no_grad():
         for row in inputs:

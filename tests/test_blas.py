@@ -198,7 +198,7 @@ def test_a_table_models_predictions_multiply_through_the_tapes_blas(
     """One BLAS for the library: a product left to numpy's OpenBLAS beside MKL wakes a second
     thread pool, and the two pools took turns on the cores (the CLI ran twice as long)."""
     from nn import MLP
-    from nn.tables.table_model import network_outputs
+    from nn.batch import network_outputs
 
     calls: list[tuple[int, int, int]] = []
     real_matmul = blas.matmul

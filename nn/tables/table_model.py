@@ -20,15 +20,11 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 
-from autograd import Tape, trace
-from autograd.compile import blas
-
-from ..activations import get_activation
+from ..batch import network_outputs, sigmoid, softmax
 from ..module import MLP
 from ..optim import Adam
 from ..train import train
@@ -64,50 +60,6 @@ def as_table(data: TableInput, delimiter: str | None = None) -> ColumnTable:
     if isinstance(data, Mapping):
         return table_from_columns(data)
     return read_columns(data, delimiter)
-
-
-@cache
-def _activation_tape(name: str) -> Tape:
-    """The activation compiled to an elementwise numpy kernel (the one compiled training runs)."""
-    function = get_activation(name)
-    return trace(lambda z: function(z), 1)
-
-
-# Rows per block when running a network on a table: big enough for numpy to be fast, small
-# enough that a 1,000,000-row table never holds more than one block's hidden activations.
-_BLOCK_ROWS = 4096
-
-
-def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
-    """The network's outputs for every row of ``inputs``, block by block: shape (rows, outputs)."""
-    layers = [
-        (layer.activation, *arrays) for layer, arrays in zip(network.layers, network.to_numpy())
-    ]
-    outputs = np.empty((len(inputs), network.nout))
-    for start in range(0, len(inputs), _BLOCK_ROWS):
-        activations = inputs[start : start + _BLOCK_ROWS]
-        for activation, weights, biases in layers:
-            with np.errstate(over="ignore", invalid="ignore"):
-                z = blas.product(activations, weights.T) + biases
-                if activation != "linear":
-                    z = _activation_tape(activation).forward(z.reshape(-1, 1)).reshape(z.shape)
-            activations = z
-        outputs[start : start + _BLOCK_ROWS] = activations
-    return outputs
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # Written so that neither branch overflows: e^-|z| <= 1.
-    e = np.exp(-np.abs(z))
-    probabilities: np.ndarray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return probabilities
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
-    return probabilities
 
 
 def _split(
@@ -481,9 +433,9 @@ class TableModel:
             raise ValueError("predict_proba: a regression model has no class probabilities")
         self._finite_or_error(out, table, "output")
         if self.task == "binary":
-            p = _sigmoid(out[:, 0])
+            p = sigmoid(out[:, 0])
             return np.column_stack([1.0 - p, p])
-        return _softmax(out)
+        return softmax(out)
 
     def predict(self, data: TableInput, *, delimiter: str | None = None) -> list[Any]:
         """Each row's prediction: a class name, or a number in the target's units."""
