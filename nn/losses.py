@@ -205,6 +205,11 @@ def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
         raise TypeError(
             f"softmax_cross_entropy: target must be a class index (int) or a one-hot/probability vector, "
             f"not {type(target).__name__} {target!r}"
+            + (
+                " (under autograd.trace, pass the target one-hot: a traced input cannot pick a logit)"
+                if isinstance(target, Value)
+                else ""
+            )
         )
     weights = [float(t) for t in target]
     if len(weights) != len(shifted):

@@ -221,3 +221,12 @@ def test_value_targets_give_gradients_to_the_target_too():
 def test_bce_from_probabilities_refuses_a_value_target_naming_the_alternative():
     with pytest.raises(TypeError, match="cannot be traced; binary_cross_entropy_with_logits can"):
         binary_cross_entropy(Value(0.3), Value(1.0))
+
+
+def test_a_traced_class_index_target_is_refused_with_the_one_hot_way_out():
+    import autograd
+    from nn import MLP
+
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(TypeError, match="under autograd.trace, pass the target one-hot"):
+        autograd.trace(lambda a, b, y: softmax_cross_entropy(model([a, b]), y), 3)
