@@ -13,10 +13,14 @@ from autograd.compile.storage import ParameterArrays
 from .optim.flat import gather
 
 
-def _parameters(params: Iterable[Value], caller: str) -> list[Value]:
+def _parameters(params: Iterable[Value], caller: str) -> tuple[list[Value], ParameterArrays]:
+    """The parameters as a list, and as arrays (in one step when they live in a tape's storage);
+    anything but a Value is refused."""
     listed: list[Value] = [params] if isinstance(params, Value) else [*params]
-    if all(issubclass(kind, Value) for kind in set(map(type, listed))):  # a C-level pass
-        return listed
+    arrays = ParameterArrays(listed)
+    # Stored means every item is a parameter of one storage; else one C-level pass over the types.
+    if arrays.stored() or all(issubclass(kind, Value) for kind in set(map(type, listed))):
+        return listed, arrays
     position = next(i for i, p in enumerate(listed) if not isinstance(p, Value))
     raise TypeError(
         f"{caller}: parameter {position} is {type(listed[position]).__name__}, not a Value"
@@ -37,12 +41,11 @@ def clip_grad_norm(
 ) -> float:
     """Scale every ``.grad`` by min(1, max_norm / (total + 1e-6)), where total is the ``norm_type``-norm
     of all gradients together (``math.inf`` for the largest |g|); returns total, as torch does."""
-    listed = _parameters(params, "clip_grad_norm")
+    listed, arrays = _parameters(params, "clip_grad_norm")
     max_norm = _positive("max_norm", max_norm, "clip_grad_norm")
     norm_type = _positive("norm_type", norm_type, "clip_grad_norm")
     if not listed:
         return 0.0
-    arrays = ParameterArrays(listed)
     stored = arrays.stored()  # in a tape's storage: read and scale the gradients in one step
     grads = arrays.grads().astype(np.float64, copy=False) if stored else gather(listed)[1]
     with np.errstate(over="ignore", invalid="ignore"):
@@ -68,9 +71,8 @@ def clip_grad_norm(
 
 def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     """Clamp every ``.grad`` into [-clip_value, clip_value] (NaN stays NaN, as in torch)."""
-    listed = _parameters(params, "clip_grad_value")
+    listed, arrays = _parameters(params, "clip_grad_value")
     limit = _positive("clip_value", clip_value, "clip_grad_value")
-    arrays = ParameterArrays(listed)
     if arrays.stored():  # in a tape's storage: one array step (np.clip keeps NaN, as torch)
         arrays.set_grads(np.clip(arrays.grads().astype(np.float64), -limit, limit))
         return

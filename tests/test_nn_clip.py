@@ -134,3 +134,15 @@ def test_stored_gradients_with_nan_inf_and_minus_zero_clip_as_plain_values_do(dt
     expected = [float.hex(float(dtype(p.grad))) for p in plain]
     assert [float.hex(p.grad) for p in stored] == expected
     storage_of(stored[0]).release()
+
+
+@pytest.mark.parametrize("intruder", [np.array([1.0, 2.0]), "x", 3.0])
+def test_a_non_value_among_stored_parameters_is_named(intruder):
+    stored = [Value(1.0) for _ in range(3)]
+    store(stored)
+    for clip in (lambda ps: clip_grad_norm(ps, 1.0), lambda ps: clip_grad_value(ps, 1.0)):
+        with pytest.raises(
+            TypeError, match=f"parameter 2 is {type(intruder).__name__}, not a Value"
+        ):
+            clip([stored[0], stored[1], intruder])
+    storage_of(stored[0]).release()

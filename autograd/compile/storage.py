@@ -89,7 +89,8 @@ class ParameterStorage:
 
     def positions(self, params: Sequence[Value]) -> Rows:
         """Where ``params`` sit in the arrays: a slice when in order and consecutive (a view)."""
-        if len(params) == len(self.params) and list(params) == self.params:
+        listed = params if isinstance(params, list) else list(params)
+        if len(listed) == len(self.params) and listed == self.params:
             return slice(0, len(params))  # the whole storage in order (list == compares identity)
         index = self.index
         found = np.fromiter((index[id(p)] for p in params), dtype=np.intp, count=len(params))
@@ -202,9 +203,13 @@ class ParameterArrays:
         owner = storage_of(self.params[0]) if self.params else None
         if owner is None:
             return None
-        # The storage's own list (== compares identity), or every parameter of its class: C-level
-        # passes (a Python loop over 26,000 parameters cost 5 ms a clip_grad_norm call).
-        if self.params != owner.params and set(map(type, self.params)) != {owner.stored_class}:
+        # The storage's own list (== compares Values by identity), or every parameter of its
+        # class: C-level passes (a Python loop over 26,000 parameters cost 5 ms a clip call).
+        try:
+            same_list = self.params == owner.params
+        except ValueError:  # an item whose == is no bool (a numpy array): not a stored parameter
+            same_list = False
+        if not same_list and set(map(type, self.params)) != {owner.stored_class}:
             return None
         self._positions = owner.positions(self.params)
         return owner
