@@ -1,6 +1,7 @@
 """Running nn's own MLP on a whole batch as numpy arrays: predictions without a graph per row.
 
-``predict``, ``predict_proba``, the table models and ``valuegrad predict`` use it. Each layer is
+``predict``, ``predict_proba`` and the table models (so ``valuegrad predict`` of a table
+model's file) use it. Each layer is
 one matrix product through the compiled tape's BLAS (``autograd.compile.blas``) and its
 activation the traced activation's elementwise kernel, so the numbers agree with the scalar
 engine's to rounding (the sums are added in another order), at a small fraction of the time.
@@ -60,15 +61,18 @@ def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z), written so that neither branch overflows: e^-|z| <= 1."""
-    e = np.exp(-np.abs(z))
-    probabilities: np.ndarray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """1 / (1 + e^-z), written so that neither branch overflows: e^-|z| <= 1 (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        e = np.exp(-np.abs(z))
+        probabilities: np.ndarray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return probabilities
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """Each row's softmax, max-shifted so that nothing overflows."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    """Each row's softmax, max-shifted so that nothing overflows (quietly NaN for a row with an
+    infinite or NaN logit, or whose spread overflows, as the scalar softmax gives)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
     return probabilities

@@ -33,6 +33,21 @@ def _positive(name: str, value: object, caller: str) -> float:
     return float(value)
 
 
+def _two_norm(grads: np.ndarray) -> float:
+    """sqrt(sum g^2), by the largest |g| when the squares overflow or underflow (torch gives
+    inf when the norms of several tensors overflow together; a single tensor's it scales).
+
+    Not np.linalg.norm: its BLAS dot runs on OpenBLAS's threads, beside MKL's
+    (``autograd.compile.blas``)."""
+    squares = float(np.sum(grads * grads))
+    if 0.0 < squares < math.inf or not np.all(np.isfinite(grads)):
+        return math.sqrt(squares)
+    largest = float(np.max(np.abs(grads), initial=0.0))
+    if largest == 0.0:
+        return 0.0
+    return largest * math.sqrt(float(np.sum(np.square(grads / largest))))
+
+
 def clip_grad_norm(
     params: Iterable[Value],
     max_norm: float,
@@ -49,8 +64,8 @@ def clip_grad_norm(
     stored = arrays.stored()  # in a tape's storage: read and scale the gradients in one step
     grads = arrays.grads().astype(np.float64, copy=False) if stored else gather(listed)[1]
     with np.errstate(over="ignore", invalid="ignore"):
-        if norm_type == 2.0:  # not linalg.norm: its BLAS dot would run on OpenBLAS's threads
-            total = math.sqrt(float(np.sum(grads * grads)))  # beside MKL's (autograd.compile.blas)
+        if norm_type == 2.0:
+            total = _two_norm(grads)
         else:
             total = float(np.linalg.norm(grads, ord=norm_type))
     if error_if_nonfinite and not math.isfinite(total):
@@ -60,7 +75,9 @@ def clip_grad_norm(
         )
     scale = max_norm / (total + 1e-6)
     if not scale >= 1.0:  # torch multiplies by min(scale, 1); a NaN norm makes every gradient NaN
-        if stored:  # the float64 product, as the Python floats', stored in the storage's dtype
+        # One array step, the float64 product stored in the storage's dtype as the Python
+        # floats' would be; a parameter listed twice is scaled twice, Value by Value, as torch does.
+        if stored and not arrays.repeats:
             with np.errstate(invalid="ignore"):  # inf * 0 is NaN quietly, as in Python and torch
                 arrays.set_grads(grads * scale)
         else:

@@ -206,7 +206,7 @@ def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
             f"softmax_cross_entropy: target must be a class index (int) or a one-hot/probability vector, "
             f"not {type(target).__name__} {target!r}"
             + (
-                " (under autograd.trace, pass the target one-hot: a traced input cannot pick a logit)"
+                " (a Value cannot pick a logit; under autograd.trace, pass the target one-hot)"
                 if isinstance(target, Value)
                 else ""
             )

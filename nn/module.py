@@ -48,12 +48,11 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls)."""
-        params = self.parameters()
-        arrays = ParameterArrays(params)
+        arrays = ParameterArrays(self.parameters())  # (a list of them, whatever parameters() gave)
         if arrays.stored():  # in a compiled tape's arrays: one numpy step, not a setter per Value
             arrays.zero_grads()
             return
-        for p in params:
+        for p in arrays.params:
             p.grad = 0.0
 
     def num_parameters(self) -> int:

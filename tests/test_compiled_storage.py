@@ -309,3 +309,20 @@ def test_model_zero_grad_on_stored_parameters_is_one_array_step(monkeypatch):
     tape.release()
     model.zero_grad()  # plain Values again: the loop
     assert steps == [1] and all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_zero_grad_of_a_module_whose_parameters_is_a_generator():
+    from nn.module import Module
+
+    class Pair(Module):
+        def __init__(self):
+            self.a, self.b = Value(1.0), Value(2.0)
+
+        def parameters(self):
+            yield self.a
+            yield self.b
+
+    pair = Pair()
+    pair.a.grad, pair.b.grad = 5.0, 6.0
+    pair.zero_grad()
+    assert (pair.a.grad, pair.b.grad) == (0.0, 0.0)

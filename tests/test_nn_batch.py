@@ -118,3 +118,24 @@ def test_to_numpy_of_stored_parameters_reads_the_current_numbers(dtype):
         for (w, b), (w0, b0) in zip(stored, plain):
             np.testing.assert_array_equal(w, w0)
             np.testing.assert_array_equal(b, b0)
+
+
+def test_infinite_and_huge_logits_give_the_scalar_paths_probabilities_quietly():
+    import warnings
+
+    model = MLP(2, [3], activation="linear", output_activation="linear", seed=0)
+    for sizes in ([[1.0, 2.0]], [[1e308, -1e308]], [[math.inf, 1.0]], [[math.nan, 0.0]]):
+        X = np.array(sizes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = predict_proba(model, X)
+        with np.errstate(all="ignore"):
+            logits = row_by_row(model, X)[0]
+        finite = np.isfinite(logits).all() and np.ptp(logits) < 700
+        if finite:
+            shifted = [math.exp(v - max(logits)) for v in logits]
+            np.testing.assert_allclose(
+                got[0], [e / math.fsum(shifted) for e in shifted], rtol=1e-12
+            )
+        else:
+            assert not all(map(math.isfinite, got[0])) or np.isclose(sum(got[0]), 1.0)

@@ -146,3 +146,29 @@ def test_a_non_value_among_stored_parameters_is_named(intruder):
         ):
             clip([stored[0], stored[1], intruder])
     storage_of(stored[0]).release()
+
+
+def test_a_stored_parameter_listed_twice_is_scaled_twice_as_plain_values_and_torch_do():
+    stored, plain = [Value(0.0) for _ in range(3)], [Value(0.0) for _ in range(3)]
+    store(stored)
+    for s, p, g in zip(stored, plain, [3.0, 4.0, 0.5]):
+        s.grad = p.grad = g
+    assert clip_grad_norm([stored[0], stored[0], stored[1]], 1.0) == clip_grad_norm(
+        [plain[0], plain[0], plain[1]], 1.0
+    )
+    assert [s.grad for s in stored] == [p.grad for p in plain]
+    storage_of(stored[0]).release()
+
+
+@pytest.mark.parametrize("size", [1e200, 1e-200])
+def test_the_2_norm_of_huge_or_tiny_gradients_is_not_lost_to_overflow(size):
+    """The reference is math.hypot, which neither overflows nor underflows (torch gives inf
+    here: it combines the per-tensor norms unscaled)."""
+    grads = [size, -2 * size, 0.5 * size]
+    params = [Value(0.0) for _ in grads]
+    for p, g in zip(params, grads):
+        p.grad = g
+    total = clip_grad_norm(params, 1.0)
+    assert total == pytest.approx(math.hypot(*grads), rel=1e-15)
+    scale = min(1.0, 1.0 / (math.hypot(*grads) + 1e-6))
+    assert [p.grad for p in params] == pytest.approx([g * scale for g in grads], rel=1e-15)

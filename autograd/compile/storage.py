@@ -191,6 +191,7 @@ class ParameterArrays:
         self._seen = -1
         self._storage: ParameterStorage | None = None
         self._positions: Rows = slice(0, 0)
+        self.repeats = False  # when stored: whether a parameter is listed more than once
 
     def stored(self) -> bool:
         """Whether every parameter lives in one live storage (so the array methods below work)."""
@@ -212,6 +213,10 @@ class ParameterArrays:
         if not same_list and set(map(type, self.params)) != {owner.stored_class}:
             return None
         self._positions = owner.positions(self.params)
+        positions = self._positions
+        self.repeats = not isinstance(positions, slice) and len(np.unique(positions)) < len(
+            positions
+        )
         return owner
 
     def data(self) -> FloatArray:
