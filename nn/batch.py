@@ -10,6 +10,7 @@ engine's to rounding (the sums are added in another order), at a small fraction 
 from __future__ import annotations
 
 from functools import cache
+from typing import TypeGuard
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from .module import MLP, Module
 _BLOCK_ROWS = 4096
 
 
-def runs_as_arrays(model: Module) -> bool:
+def runs_as_arrays(model: Module) -> TypeGuard[MLP]:
     """Whether ``network_outputs`` computes what calling ``model`` does: nn's own MLP
     throughout, every neuron with its layer's activation."""
     return (
@@ -60,7 +61,7 @@ def network_outputs(network: MLP, inputs: np.ndarray) -> np.ndarray:
     return outputs
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z), written so that neither branch overflows: e^-|z| <= 1 (NaN stays NaN)."""
     with np.errstate(invalid="ignore"):
         e = np.exp(-np.abs(z))
@@ -68,7 +69,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return probabilities
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
+def _softmax(z: np.ndarray) -> np.ndarray:
     """Each row's softmax, max-shifted so that nothing overflows (quietly NaN for a row with an
     infinite or NaN logit, or whose spread overflows, as the scalar softmax gives)."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -76,3 +77,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
         e = np.exp(shifted)
         probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
     return probabilities
+
+
+def class_probabilities(logits: np.ndarray) -> np.ndarray:
+    """Each row's class probabilities from a network's logits (rows, outputs): the softmax of
+    several outputs, or ``[1 - p, p]`` with ``p = sigmoid(output)`` for one (a binary classifier)."""
+    if logits.shape[1] > 1:
+        return _softmax(logits)
+    positive = _sigmoid(logits[:, 0])
+    return np.column_stack([1.0 - positive, positive])

@@ -25,13 +25,11 @@ import numpy as np
 from autograd import UntraceableError, Value, no_grad
 from autograd.compile.storage import ParameterArrays
 
-from .batch import network_outputs, runs_as_arrays
-from .batch import sigmoid as batch_sigmoid
-from .batch import softmax as batch_softmax
+from .batch import class_probabilities, network_outputs, runs_as_arrays
 from .compiled import CompiledObjective, compiled_objective, known_traceable
 from .init import Seed, make_rng
 from .losses import LossFunction, Target, get_loss, l2_penalty, mean_loss
-from .module import Module
+from .module import MLP, Module
 from .optim import SGD, Optimizer
 from .progress import ProgressBar
 from .schedules import LRScheduler
@@ -298,17 +296,14 @@ def train(
     return history
 
 
-def _as_batch(model: Module, inputs: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray | None:
-    """``inputs`` as a (rows, nin) float array when ``model`` runs as arrays (``nn.batch``), else
-    None: other modules, and inputs of another shape, whose errors the scalar path gives."""
-    if not runs_as_arrays(model):
-        return None
+def _as_batch(model: MLP, inputs: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray | None:
+    """``inputs`` as a (rows, nin) float array, or None for inputs of another shape (whose
+    errors the row-by-row path gives)."""
     try:
         batch = np.asarray(inputs, dtype=float)
     except (TypeError, ValueError):
         return None
-    nin: int = model.nin  # type: ignore[attr-defined]  # an MLP, as runs_as_arrays checked
-    return batch if batch.ndim == 2 and batch.shape[1] == nin and len(batch) else None
+    return batch if batch.ndim == 2 and batch.shape[1] == model.nin and len(batch) else None
 
 
 def predict(
@@ -318,9 +313,8 @@ def predict(
 
     nn's own MLP runs on the whole batch as arrays (``nn.batch``: one matrix product per
     layer, equal to the scalar engine's numbers to rounding); other modules row by row."""
-    batch = _as_batch(model, inputs)
-    if batch is not None:
-        array = network_outputs(model, batch)  # type: ignore[arg-type]
+    if runs_as_arrays(model) and (batch := _as_batch(model, inputs)) is not None:
+        array = network_outputs(model, batch)
         values: list[float | list[float]] = (
             array[:, 0].tolist() if array.shape[1] == 1 else array.tolist()
         )
@@ -341,15 +335,9 @@ def predict_proba(
     nn's own MLP runs on the whole batch as arrays, as in ``predict``."""
     from .losses import softmax
 
-    batch = _as_batch(model, inputs)
-    if batch is not None:
-        logits = network_outputs(model, batch)  # type: ignore[arg-type]
-        if logits.shape[1] > 1:
-            probabilities = batch_softmax(logits)
-        else:
-            positive = batch_sigmoid(logits[:, 0])
-            probabilities = np.column_stack([1.0 - positive, positive])
-        table: list[list[float]] = probabilities.tolist()
+    if runs_as_arrays(model) and (batch := _as_batch(model, inputs)) is not None:
+        logits = network_outputs(model, batch)
+        table: list[list[float]] = class_probabilities(logits).tolist()
         return table
     rows = []
     with no_grad():

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..batch import network_outputs, sigmoid, softmax
+from ..batch import class_probabilities, network_outputs
 from ..module import MLP
 from ..optim import Adam
 from ..train import train
@@ -432,10 +432,7 @@ class TableModel:
         if self.task == "regression":
             raise ValueError("predict_proba: a regression model has no class probabilities")
         self._finite_or_error(out, table, "output")
-        if self.task == "binary":
-            p = sigmoid(out[:, 0])
-            return np.column_stack([1.0 - p, p])
-        return softmax(out)
+        return class_probabilities(out)  # one output column for a binary task
 
     def predict(self, data: TableInput, *, delimiter: str | None = None) -> list[Any]:
         """Each row's prediction: a class name, or a number in the target's units."""
