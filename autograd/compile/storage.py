@@ -219,6 +219,12 @@ class ParameterArrays:
         )
         return owner
 
+    @property
+    def consecutive(self) -> bool:
+        """Whether the parameters sit in order, one after another, in the storage, so that
+        ``data()`` and ``grads()`` are views of it (when stored)."""
+        return isinstance(self._positions, slice)
+
     def data(self) -> FloatArray:
         """The parameters' numbers (a view when they are consecutive in the storage)."""
         assert self._storage is not None, "ParameterArrays.data: call stored() first"

@@ -53,13 +53,20 @@ class Adagrad(Optimizer):
 
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
-    ) -> FloatArray:
+    ) -> None:
         if not state:
-            state.update(step=0, sum=np.full(len(data), group["initial_accumulator_value"]))
+            accumulator = group["initial_accumulator_value"]
+            state.update(step=0, sum=np.full(len(data), accumulator, dtype=data.dtype))
         state["step"] += 1
         grads = with_weight_decay(grads, data, group)
         eps: float = group["eps"]
         decayed_lr: float = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        sum_squares: FloatArray = state["sum"] + grads * grads
-        state["sum"] = sum_squares
-        return data - decayed_lr * grads / (np.sqrt(sum_squares) + eps)
+        work, denominator = self._work(data, 2)
+        sum_squares: FloatArray = state["sum"]  # G = G + g * g
+        sum_squares += np.multiply(grads, grads, out=work)
+        # p = p - (decayed_lr * g) / (sqrt(G) + eps)
+        np.sqrt(sum_squares, out=denominator)
+        denominator += eps
+        work = np.multiply(grads, decayed_lr, out=work)
+        work /= denominator
+        data -= work

@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup, lerp, with_weight_decay
+from .optimizer import GroupState, Optimizer, ParamGroup, lerp_into, with_weight_decay
 from .settings import NON_NEGATIVE, POSITIVE, Check, betas, flag
 
 
@@ -57,7 +57,7 @@ class Adam(Optimizer):
 
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
-    ) -> FloatArray:
+    ) -> None:
         step = self._count_step(data, group, state)
         lr: float = group["lr"]
         betas: tuple[float, float] = group["betas"]
@@ -65,16 +65,27 @@ class Adam(Optimizer):
         if not self._decoupled_weight_decay:
             grads = with_weight_decay(grads, data, group)
         elif group["weight_decay"]:
-            data = data * (1 - lr * group["weight_decay"])
-        first = state["exp_avg"] = lerp(state["exp_avg"], grads, 1 - beta1)
-        state["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (1 - beta2) * grads * grads
-        second: FloatArray = state["exp_avg_sq"]
+            data *= 1 - lr * group["weight_decay"]
+        work, denominator = self._work(data, 2)
+        first: FloatArray = state["exp_avg"]
+        lerp_into(first, grads, 1 - beta1, work)
+        second: FloatArray = state["exp_avg_sq"]  # v = v * beta2 + ((1 - beta2) * g) * g
+        second *= beta2
+        work = np.multiply(grads, 1 - beta2, out=work)
+        work *= grads
+        second += work
         if group["amsgrad"]:
-            second = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], second)
+            second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
         eps: float = group["eps"]
         step_size: float = lr / (1 - beta1**step)
         root_correction2: float = (1 - beta2**step) ** 0.5
-        return data - step_size * first / (np.sqrt(second) / root_correction2 + eps)
+        # p = p - (step_size * m) / (sqrt(v) / root_correction2 + eps)
+        np.sqrt(second, out=denominator)
+        denominator /= root_correction2
+        denominator += eps
+        work = np.multiply(first, step_size, out=work)
+        work /= denominator
+        data -= work
 
 
 class AdamW(Adam):

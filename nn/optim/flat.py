@@ -42,24 +42,27 @@ class GroupArrays:
         self._stored = ParameterArrays(self.params)
 
     def gather(self) -> tuple[FloatArray, FloatArray]:
-        """``.data`` and ``.grad`` as two read-only float arrays (float32 when a tape keeps them so).
+        """``.data``, for an update to write the new numbers into, and ``.grad``, read-only
+        (float32 when a tape keeps them so); ``scatter`` the updated data afterwards.
 
-        When stored, they are views of the storage (no copies: at 100,000 parameters the copies
-        cost as much as the update), so an update must copy what it keeps, as SGD's first
-        momentum buffer does; read-only, a write into them fails loudly.
+        When stored, data is a view of the storage where the parameters are consecutive in it
+        (an update then writes them in place) and grads always is one: no copies, which at
+        100,000 parameters cost as much as the update. So an update must copy what it keeps,
+        as SGD's first momentum buffer does; read-only, a write into grads fails loudly.
         """
         if not self._stored.stored():
-            return gather(self.params)
-        data, grads = self._stored.data().view(), self._stored.grads().view()
-        data.flags.writeable = grads.flags.writeable = False
-        return data, grads
+            data, grads = gather(self.params)
+            return data.copy(), grads
+        grads = self._stored.grads().view()
+        grads.flags.writeable = False
+        return self._stored.data(), grads
 
     def scatter(self, data: FloatArray) -> None:
-        """Set every parameter's ``.data`` from ``data``."""
-        if self._stored.stored():
-            self._stored.set_data(data)
-        else:
+        """Make ``data``, as ``gather`` gave it and an update wrote it, every parameter's ``.data``."""
+        if not self._stored.stored():
             scatter(self.params, data)
+        elif not self._stored.consecutive:  # data was a copy, not a view of the storage
+            self._stored.set_data(data)
 
     def zero_grads(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""

@@ -3,10 +3,16 @@
 As in ``torch.optim``, an optimizer is a list of parameter groups (``param_groups``): dicts of
 "params" (a list of Values) and the settings that group uses (lr, weight decay, ...). A
 subclass writes its update rule once, in ``_update``, as numpy arithmetic on one group's flat
-float64 arrays (data, grad and the state arrays); ``step`` gathers those arrays from the
+float arrays (data, grad and the state arrays); ``step`` gathers those arrays from the
 Values and scatters the new data back (``nn.optim.flat``). numpy's elementwise operations
 round like Python's float ones, so each rule, written in the order torch.optim evaluates it,
 gives the same float64 bits as the scalar formula.
+
+The rules work in place, as torch.optim's do: the new numbers are written into ``data``, the
+state arrays are updated where they lie, and temporaries come from work arrays kept between
+steps. While a tape keeps the parameters in arrays, ``data`` is a view of them, so a step
+writes nothing twice; at 100,000 parameters fresh temporaries and a copy back cost more than
+the arithmetic (docs/speed.md).
 """
 
 from __future__ import annotations
@@ -52,11 +58,24 @@ class ParamGroup(dict[str, Any]):
             self[key] = value
 
 
-def lerp(start: FloatArray, end: FloatArray, weight: float) -> FloatArray:
-    """start + weight (end - start), in the two forms torch.lerp uses (the second for weight >= 0.5)."""
+def lerp_into(start: FloatArray, end: FloatArray, weight: float, work: FloatArray) -> None:
+    """start = start + weight (end - start), in place, in the two forms torch.lerp uses (the
+    second, end - (end - start) (1 - weight), for weight >= 0.5); ``work`` is overwritten."""
+    np.subtract(end, start, out=work)
     if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
+        work *= weight
+        start += work
+    else:
+        work *= 1.0 - weight
+        np.subtract(end, work, out=start)
+
+
+def _match_precision(state: GroupState, data: FloatArray) -> None:
+    """Keep a group's state arrays in its parameters' dtype, as torch.optim does: float32 moments
+    for parameters a tape keeps in float32, float64 again once they are plain Values."""
+    for name, value in state.items():
+        if isinstance(value, np.ndarray) and value.dtype != data.dtype:
+            state[name] = value.astype(data.dtype)
 
 
 def with_weight_decay(grads: FloatArray, data: FloatArray, group: ParamGroup) -> FloatArray:
@@ -79,6 +98,7 @@ class Optimizer:
         self._states: list[GroupState] = []
         self._group_arrays: dict[int, GroupArrays] = {}
         self._group_of: dict[int, int] = {}
+        self._work_arrays: dict[tuple[int, np.dtype], list[FloatArray]] = {}
         given = list(params)
         self._named_groups = any(isinstance(item, dict) for item in given)
         if self._named_groups:
@@ -171,23 +191,34 @@ class Optimizer:
                 if group["params"]:
                     arrays = self._arrays_of(group)
                     data, grads = arrays.gather()
-                    arrays.scatter(self._update(data, grads, group, state))
+                    _match_precision(state, data)
+                    self._update(data, grads, group, state)
+                    arrays.scatter(data)
 
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
-    ) -> FloatArray:
-        """The group's new data from its data, grads and settings; updates ``state`` (empty at first).
+    ) -> None:
+        """Write the group's new numbers into ``data`` from its grads and settings; update
+        ``state`` (empty at first) in place.
 
-        ``data`` and ``grads`` are read-only and may be views of the parameters' storage, so
-        anything kept in ``state`` must be a new array, never one of them.
+        ``data`` may be a view of the parameters' storage; ``grads`` is read-only and may be
+        one too, so anything kept in ``state`` must be a new array, never ``grads`` itself.
         """
         raise NotImplementedError
+
+    def _work(self, like: FloatArray, count: int) -> list[FloatArray]:
+        """``count`` scratch arrays of ``like``'s length and dtype, kept between steps (an update
+        rule's temporaries: fresh ones of 100,000 entries cost page faults every step)."""
+        arrays = self._work_arrays.setdefault((len(like), like.dtype), [])
+        while len(arrays) < count:
+            arrays.append(np.empty(len(like), like.dtype))
+        return arrays[:count]
 
     def _count_step(self, data: FloatArray, group: ParamGroup, state: GroupState) -> int:
         """Count this step (from 1); on the first, start the group's state arrays at zeros."""
         if not state:
             state["step"] = 0
-            state.update({name: np.zeros(len(data)) for name in self._state_names(group)[1:]})
+            state.update({name: np.zeros_like(data) for name in self._state_names(group)[1:]})
         state["step"] += 1
         step: int = state["step"]
         return step

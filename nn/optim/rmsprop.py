@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Value
 
 from .flat import FloatArray
-from .optimizer import GroupState, Optimizer, ParamGroup, lerp, with_weight_decay
+from .optimizer import GroupState, Optimizer, ParamGroup, lerp_into, with_weight_decay
 from .settings import BELOW_ONE, NON_NEGATIVE, POSITIVE, UNIT, Check, flag
 
 
@@ -61,21 +61,33 @@ class RMSprop(Optimizer):
 
     def _update(
         self, data: FloatArray, grads: FloatArray, group: ParamGroup, state: GroupState
-    ) -> FloatArray:
+    ) -> None:
         self._count_step(data, group, state)
         lr: float = group["lr"]
         eps: float = group["eps"]
         alpha, momentum = group["alpha"], group["momentum"]
         grads = with_weight_decay(grads, data, group)
-        square_avg: FloatArray = state["square_avg"] * alpha + (1.0 - alpha) * grads * grads
-        state["square_avg"] = square_avg
-        if group["centered"]:
-            grad_avg = state["grad_avg"] = lerp(state["grad_avg"], grads, 1.0 - alpha)
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + eps
-        else:
-            denominator = np.sqrt(square_avg) + eps
-        if momentum:
-            buffer: FloatArray = state["momentum_buffer"] * momentum + grads / denominator
-            state["momentum_buffer"] = buffer
-            return data - lr * buffer
-        return data - lr * grads / denominator
+        work, denominator = self._work(data, 2)
+        square_avg: FloatArray = state["square_avg"]  # v = v * alpha + ((1 - alpha) * g) * g
+        square_avg *= alpha
+        work = np.multiply(grads, 1.0 - alpha, out=work)
+        work *= grads
+        square_avg += work
+        if group["centered"]:  # sqrt(v - g_avg * g_avg) + eps
+            grad_avg: FloatArray = state["grad_avg"]
+            lerp_into(grad_avg, grads, 1.0 - alpha, work)
+            np.multiply(grad_avg, grad_avg, out=denominator)
+            np.subtract(square_avg, denominator, out=denominator)
+            np.sqrt(denominator, out=denominator)
+        else:  # sqrt(v) + eps
+            np.sqrt(square_avg, out=denominator)
+        denominator += eps
+        if momentum:  # b = b * momentum + g / denominator; p = p - lr * b
+            buffer: FloatArray = state["momentum_buffer"]
+            buffer *= momentum
+            buffer += np.divide(grads, denominator, out=work)
+            data -= np.multiply(buffer, lr, out=work)
+        else:  # p = p - (lr * g) / denominator
+            work = np.multiply(grads, lr, out=work)
+            work /= denominator
+            data -= work
