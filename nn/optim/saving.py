@@ -21,6 +21,7 @@ from typing import Any
 
 from autograd.files import atomic_write_text
 
+from ..tables.json_layout import readable_json
 from ..tables.regular_file import read_at_most, why_unreadable
 from .optimizer import Optimizer
 
@@ -53,7 +54,7 @@ def save_optimizer(optimizer: Optimizer, path: str | os.PathLike[str]) -> None:
             "param_groups": state_dict["param_groups"],
         },
     }
-    atomic_write_text(os.fspath(path), json.dumps(document, indent=1, allow_nan=False) + "\n")
+    atomic_write_text(os.fspath(path), readable_json(document) + "\n")
 
 
 def load_optimizer(optimizer: Optimizer, path: str | os.PathLike[str]) -> None:

@@ -20,13 +20,13 @@ import json
 import math
 import numbers
 import os
-import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from autograd.files import atomic_write_text
 
 from ..activations import get_activation
 from ..module import MLP
+from .json_layout import readable_json
 from .regular_file import read_at_most, why_unreadable
 
 if TYPE_CHECKING:
@@ -103,16 +103,7 @@ def save_model(
     model: MLP, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
 ) -> None:
     """Write ``model`` (and JSON-serializable ``metadata``) to ``path`` atomically."""
-    text = json.dumps(model_to_dict(model, metadata), indent=1, allow_nan=False)
-    atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
-
-
-# A JSON list holding only numbers; put on one line, so a weight row reads as a row.
-_NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][-+0-9.eE]*(?:,\s*-?[0-9][-+0-9.eE]*)*)\s*\]")
-
-
-def _one_line_list(match: re.Match[str]) -> str:
-    return "[" + ", ".join(item.strip() for item in match.group(1).split(",")) + "]"
+    atomic_write_text(os.fspath(path), readable_json(model_to_dict(model, metadata)) + "\n")
 
 
 def _reject_constant(name: str) -> float:
@@ -129,8 +120,7 @@ def save_table_model(
         "version": FORMAT_VERSION,
         "table": model.table_dict(),
     }
-    text = json.dumps(document, indent=1, allow_nan=False)
-    atomic_write_text(os.fspath(path), _NUMBER_LIST.sub(_one_line_list, text) + "\n")
+    atomic_write_text(os.fspath(path), readable_json(document) + "\n")
 
 
 def _read_document(path: str) -> Any:
