@@ -290,3 +290,37 @@ def test_the_real_process_exits_non_zero_without_a_traceback(tmp_path):
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"valuegrad: error: {tmp_path / 'nope.json'}: no such file\n"
+
+
+@pytest.mark.parametrize("sizes", [[5, 1], [6, 4, 3]])
+def test_predict_with_a_plain_network_file_gives_what_calling_the_network_gives(
+    tmp_path, capsys, sizes
+):
+    """A plain network's file predicts the whole table as arrays (nn.batch): the numbers are the
+    network's own, called row by row with the scalar engine, to rounding."""
+    import nn
+
+    network = nn.MLP(3, sizes, activation="tanh", output_activation="linear", seed=2)
+    nn.save_model(network, tmp_path / "net.json")
+    X = np.random.default_rng(5).normal(size=(30, 3)) * 2.0
+    data = write_csv(tmp_path / "x.csv", ["a", "b", "c"], X.tolist())
+    status, out, _ = run(["predict", str(tmp_path / "net.json"), data], capsys)
+    assert status == 0
+    header, *rows = read_predictions(out)
+    nout = sizes[-1]
+    assert header == (["output"] if nout == 1 else [f"output_{k}" for k in range(nout)])
+    expected = [network.layer_outputs(row)[-1] for row in X.tolist()]
+    got = np.array(rows, dtype=float)
+    want = np.array([[v.data for v in out] for out in expected])
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14)
+
+
+def test_predict_names_the_row_whose_plain_network_output_overflows(tmp_path, capsys):
+    import nn
+
+    network = nn.MLP(1, [1], activation="linear", seed=0)
+    network.layers[0].neurons[0].w[0].data = 1e300
+    nn.save_model(network, tmp_path / "net.json")
+    data = write_csv(tmp_path / "x.csv", ["a"], [[0.5], [1e10], [2.0]])
+    message = one_line_error(*run(["predict", str(tmp_path / "net.json"), data], capsys))
+    assert "not finite" in message and "line 3" in message
