@@ -16,7 +16,7 @@ DOCUMENT = {
     "state": {"0": {"step": 2, "exp_avg": 0.25}, "1": {"step": 2, "exp_avg": -1.5}},
     "flags": [True, False, None],
     "empty": {"list": [], "object": {}, "tuple": ()},
-    "text": "[1,2] and {\"a\": [3 ,4]} \u00e9\n",
+    "text": '[1,2] and {"a": [3 ,4]} \u00e9\n',
     "pairs": (("a", 1), [2.5, "b"]),
     7: "an int key",
     2.5: "a float key",
@@ -37,8 +37,8 @@ def test_without_lists_of_numbers_it_is_json_dumps_with_indent_one() -> None:
 
 def test_lists_and_objects_of_numbers_are_one_line_each() -> None:
     lines = readable_json(DOCUMENT).splitlines()
-    assert '  [0.1, -2.5e-300, 3],' in lines
-    assert '  [1e+300, -0.0, 7]' in lines
+    assert "  [0.1, -2.5e-300, 3]," in lines
+    assert "  [1e+300, -0.0, 7]" in lines
     assert '  "0": {"step": 2, "exp_avg": 0.25},' in lines
     assert ' "flags": [' in lines  # booleans are not numbers: one per line, as json writes them
 
