@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +22,23 @@ from autograd.compile import blas
 from nn import Layer
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_mkl = pytest.mark.skipif(
-    blas.backend() != "mkl", reason="the optional mkl package is not installed"
-)
 M, K, N = 70, 90, 80  # m * n * k above blas.MIN_WORK, so MKL is asked
+
+
+@pytest.fixture
+def mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Products through MKL on any processor (by default only Intel's get them)."""
+    monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
+    blas._mkl_gemms.cache_clear()
+    try:
+        if blas.backend() != "mkl":
+            pytest.skip("the optional mkl package is not installed")
+        yield
+    finally:
+        blas._mkl_gemms.cache_clear()  # asked again under the restored environment
+
+
+needs_mkl = pytest.mark.usefixtures("mkl")
 
 
 def rng() -> np.random.Generator:
@@ -157,7 +170,7 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
             return Path("/nonexistent/libmkl_rt.so.3")
 
     monkeypatch.setattr(blas.importlib.metadata, "files", lambda package: [Missing()])
-    monkeypatch.delenv("VALUEGRAD_BLAS", raising=False)
+    monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
     blas._mkl_gemms.cache_clear()
     try:
         with pytest.warns(RuntimeWarning, match="mkl package is installed but .* cannot be used"):
@@ -167,6 +180,42 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
         assert np.array_equal(out, np.matmul(a, b))
     finally:
         blas._mkl_gemms.cache_clear()
+
+
+def cpu_info(tmp_path: Path, vendor: str) -> str:
+    path = tmp_path / "cpuinfo"
+    path.write_text(f"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: 6\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "setting", "wanted"),
+    [
+        ("GenuineIntel", None, True),
+        ("AuthenticAMD", None, False),  # numpy's OpenBLAS measured as fast or faster there
+        ("AuthenticAMD", "mkl", True),
+        ("AuthenticAMD", " MKL ", True),
+        ("GenuineIntel", "numpy", False),
+    ],
+)
+def test_mkl_is_taken_on_intel_processors_unless_the_environment_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vendor: str, setting: str | None, wanted: bool
+) -> None:
+    monkeypatch.setattr(blas, "CPU_INFO", cpu_info(tmp_path, vendor))
+    if setting is None:
+        monkeypatch.delenv("VALUEGRAD_BLAS", raising=False)
+    else:
+        monkeypatch.setenv("VALUEGRAD_BLAS", setting)
+    assert blas._mkl_wanted() is wanted
+
+
+def test_a_misspelt_choice_warns_and_the_processor_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blas, "CPU_INFO", cpu_info(tmp_path, "AuthenticAMD"))
+    monkeypatch.setenv("VALUEGRAD_BLAS", "mkll")
+    with pytest.warns(RuntimeWarning, match="VALUEGRAD_BLAS is 'mkll'; it should be numpy or mkl"):
+        assert blas._mkl_wanted() is False
 
 
 def test_the_environment_can_keep_mkl_out() -> None:

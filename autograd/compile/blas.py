@@ -1,13 +1,15 @@
 """The tape's matrix products: numpy's ``matmul``, or Intel MKL's ``gemm`` when it is installed.
 
-numpy's wheels multiply with OpenBLAS; PyTorch's CPU wheels with MKL, which is 20 to 35%
-faster at the shapes of a layer (``docs/speed.md``). When the optional ``mkl`` package is
-installed (``pip install "valuegrad[mkl]"``), ``matmul`` hands a product to MKL's
+numpy's wheels multiply with OpenBLAS; PyTorch's CPU wheels with MKL, which on an Intel Xeon
+is 20 to 35% faster at the shapes of a layer, and on an AMD EPYC slower (``docs/speed.md``).
+When the optional ``mkl`` package is installed (``pip install "valuegrad[mkl]"``) and the
+processor is Intel's, ``matmul`` hands a product to MKL's
 ``cblas_dgemm``/``cblas_sgemm`` through ctypes, reading the operands where they lie (a
 transposed view or a slice of wider rows is passed as BLAS's transpose flag and leading
 dimension, never copied). Everything MKL cannot take that way (other strides, mixed or other
 dtypes, an output that overlaps an operand, a small product) goes to numpy.
-``VALUEGRAD_BLAS=numpy`` in the environment keeps MKL out.
+``VALUEGRAD_BLAS=numpy`` in the environment keeps MKL out, ``VALUEGRAD_BLAS=mkl`` takes it on
+any processor.
 
 ``accumulate=True`` adds the product to ``out`` (BLAS's beta = 1): a layer adds its weights'
 gradient to the parameters' gradient rows without a temporary.
@@ -24,6 +26,7 @@ import ctypes
 import functools
 import importlib.metadata
 import os
+import platform
 import warnings
 from collections.abc import Callable
 
@@ -46,10 +49,44 @@ OPENBLAS_THREADED_DOT = 10_000
 Gemm = Callable[..., None]
 
 
+# Where /proc/cpuinfo names the processor's maker (Linux); elsewhere platform.processor().
+CPU_INFO = "/proc/cpuinfo"
+
+
+def _intel_cpu() -> bool:
+    """Whether the processor is Intel's: MKL picks its fastest kernels only there."""
+    try:
+        with open(CPU_INFO, encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("vendor_id"):
+                    return "GenuineIntel" in line
+    except OSError:
+        pass
+    return "intel" in platform.processor().lower()
+
+
+def _mkl_wanted() -> bool:
+    """``VALUEGRAD_BLAS`` (``numpy`` or ``mkl``) when set, else whether the CPU is Intel's.
+
+    On an AMD EPYC, numpy's OpenBLAS multiplied a layer's shapes as fast as MKL or faster, one
+    thread each: 1.0 to 1.7x in float64, 1.1 to 1.3x in float32 (docs/speed.md).
+    """
+    choice = os.environ.get("VALUEGRAD_BLAS", "").strip().lower()
+    if choice in ("numpy", "mkl"):
+        return choice == "mkl"
+    if choice:
+        warnings.warn(
+            f"valuegrad: VALUEGRAD_BLAS is {choice!r}; it should be numpy or mkl (ignored)",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return _intel_cpu()
+
+
 @functools.cache
 def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
-    """MKL's gemm per dtype, or None when the ``mkl`` package is absent or turned off."""
-    if os.environ.get("VALUEGRAD_BLAS", "").strip().lower() == "numpy":
+    """MKL's gemm per dtype, or None when the ``mkl`` package is absent or not wanted."""
+    if not _mkl_wanted():
         return None
     try:
         files = importlib.metadata.files("mkl") or []

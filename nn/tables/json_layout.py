@@ -2,14 +2,14 @@
 
 A weight row reads as a row, and one parameter's optimizer state as one line. Those one-line
 parts are written by json's C encoder: asked for an ``indent``, json writes everything with
-its pure-Python encoder instead, which took 150 ms for the optimizer file of a
-26,000-parameter network (now about 60, most of it the shortest round-trip repr of each float).
+its pure-Python encoder instead: saving an Adam optimizer of a 26,000-parameter network took
+150 ms that way, 105 ms now (most of what is left is the shortest round-trip repr of each float).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import Any
 
 _encode = json.JSONEncoder(allow_nan=False).encode
@@ -33,27 +33,23 @@ def _numbers_only(values: Collection[object]) -> bool:
 
 
 def _render(value: Any, depth: int, open_containers: set[int]) -> str:
-    if isinstance(value, dict):
-        if not value or _numbers_only(value.values()):
-            return _encode(value)
-        items: Iterable[tuple[object, Any]] = value.items()
-    elif isinstance(value, (list, tuple)):
-        if not value or _numbers_only(value):
-            return _encode(value)
-        items = enumerate(value)
-    else:
+    is_object = isinstance(value, dict)
+    if not is_object and not isinstance(value, (list, tuple)):
+        return _encode(value)
+    members = value.values() if is_object else value
+    if not value or _numbers_only(members):
         return _encode(value)
     if id(value) in open_containers:
         raise ValueError("Circular reference detected")
     open_containers.add(id(value))
-    indent = " " * (depth + 1)
-    if isinstance(value, dict):
-        lines = [f"{indent}{_key(k)}: {_render(v, depth + 1, open_containers)}" for k, v in items]
-        opening, closing = "{", "}"
-    else:
-        lines = [f"{indent}{_render(v, depth + 1, open_containers)}" for _, v in items]
-        opening, closing = "[", "]"
+    texts = [_render(member, depth + 1, open_containers) for member in members]
     open_containers.discard(id(value))
+    indent = " " * (depth + 1)
+    if is_object:
+        lines = [f"{indent}{_key(key)}: {text}" for key, text in zip(value, texts)]
+    else:
+        lines = [indent + text for text in texts]
+    opening, closing = ("{", "}") if is_object else ("[", "]")
     return opening + "\n" + ",\n".join(lines) + "\n" + " " * depth + closing
 
 
