@@ -137,3 +137,33 @@ def test_float32_steps_follow_torch_float32(name: str) -> None:
         torch_optimizer.step()
         ours = np.array([p.data for p in params], dtype=np.float32)
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=3e-6, atol=3e-7)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGURED))
+def test_a_step_is_quiet_whatever_numpys_error_settings_say(name: str) -> None:
+    """Python floats underflow to 0 and overflow to inf without a word; an update that raised
+    midway would leave its parameters and state half written (the rules work in place)."""
+    results = []
+    for settings in ({}, {"all": "raise"}):
+        params = [Value(x) for x in (1.0, -2.0, 3e300, 1e-300)]
+        optimizer = CONFIGURED[name](params)
+        with np.errstate(**settings):
+            for grad in (1e-200, 1e300, -1e-310):  # squares underflow and overflow
+                for p in params:
+                    p.grad = grad
+                optimizer.step()
+        results.append(repr(([p.data for p in params], optimizer.state_dict())))
+    assert results[1] == results[0]  # repr: NaN compares equal to NaN
+
+
+def test_an_update_rule_that_returns_its_result_is_refused_loudly() -> None:
+    """The rules write into data; one written to return new data would otherwise do nothing."""
+
+    class Returning(SGD):
+        def _update(self, data, grads, group, state):  # type: ignore[no-untyped-def]
+            return data - group["lr"] * grads
+
+    p = Value(1.0)
+    p.grad = 1.0
+    with pytest.raises(TypeError, match=r"Returning\._update returned a value"):
+        Returning([p], lr=0.1).step()

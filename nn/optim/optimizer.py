@@ -185,14 +185,21 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter's ``.data`` from its ``.grad``, group by group."""
-        # Like Python floats, numpy should turn overflow into inf and inf - inf into nan silently.
-        with np.errstate(over="ignore", invalid="ignore"):
+        # As with Python floats, overflow gives inf, inf - inf gives nan and underflow gives 0,
+        # silently, whatever np.seterr says: the rules work in place, so one that raised midway
+        # would leave its parameters and state half updated.
+        with np.errstate(all="ignore"):
             for group, state in zip(self.param_groups, self._states):
                 if group["params"]:
                     arrays = self._arrays_of(group)
                     data, grads = arrays.gather()
                     _match_precision(state, data)
-                    self._update(data, grads, group, state)
+                    returned: object = self._update(data, grads, group, state)  # type: ignore[func-returns-value]
+                    if returned is not None:
+                        raise TypeError(
+                            f"{type(self).__name__}._update returned a value: it should write the "
+                            "new numbers into data, in place, and return None"
+                        )
                     arrays.scatter(data)
 
     def _update(
