@@ -29,12 +29,14 @@ M, K, N = 70, 90, 80  # m * n * k above blas.MIN_WORK, so MKL is asked
 def mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Products through MKL on any processor (by default only Intel's get them)."""
     monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
+    blas._mkl.cache_clear()
     blas._mkl_gemms.cache_clear()
     try:
         if blas.backend() != "mkl":
             pytest.skip("the optional mkl package is not installed")
         yield
     finally:
+        blas._mkl.cache_clear()
         blas._mkl_gemms.cache_clear()  # asked again under the restored environment
 
 
@@ -171,6 +173,7 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
 
     monkeypatch.setattr(blas.importlib.metadata, "files", lambda package: [Missing()])
     monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
+    blas._mkl.cache_clear()
     blas._mkl_gemms.cache_clear()
     try:
         with pytest.warns(RuntimeWarning, match="mkl package is installed but .* cannot be used"):
@@ -179,6 +182,7 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
         blas.matmul(a, b, out)  # no second warning: the answer is kept
         assert np.array_equal(out, np.matmul(a, b))
     finally:
+        blas._mkl.cache_clear()
         blas._mkl_gemms.cache_clear()
 
 

@@ -14,6 +14,9 @@ any processor.
 ``accumulate=True`` adds the product to ``out`` (BLAS's beta = 1): a layer adds its weights'
 gradient to the parameters' gradient rows without a temporary.
 
+``threads()`` and ``one_thread()`` are MKL's thread count and a one-thread mode for the calling
+thread: a large batch runs in parts, one thread per core, each multiplying alone (``parts``).
+
 The library's training and prediction code asks this module for every matrix product
 (``product`` when there is no output array yet): with MKL installed, a product left to numpy's
 OpenBLAS could wake a second pool of BLAS threads, and two pools spinning on the same cores
@@ -22,13 +25,14 @@ took turns with each other (the CLI's digits run went from 0.7 to 1.5 s).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import importlib.metadata
 import os
 import platform
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -85,8 +89,8 @@ def _mkl_wanted() -> bool:
 
 
 @functools.cache
-def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
-    """MKL's gemm per dtype, or None when the ``mkl`` package is absent or not wanted."""
+def _mkl() -> ctypes.CDLL | None:
+    """MKL's library, or None when the ``mkl`` package is absent, broken or not wanted."""
     if not _mkl_wanted():
         return None
     try:
@@ -98,26 +102,61 @@ def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
         return None
     try:
         library = ctypes.CDLL(str(paths[0]))
-        double_gemm, single_gemm = library.cblas_dgemm, library.cblas_sgemm
+        for gemm, scalar in (
+            (library.cblas_dgemm, ctypes.c_double),
+            (library.cblas_sgemm, ctypes.c_float),
+        ):
+            flags, sizes, pointer = [ctypes.c_int] * 3, [ctypes.c_int] * 3, ctypes.c_void_p
+            gemm.argtypes = [*flags, *sizes, scalar, pointer, ctypes.c_int, pointer, ctypes.c_int]
+            gemm.argtypes += [scalar, pointer, ctypes.c_int]
+            gemm.restype = None
+        library.MKL_Get_Max_Threads.restype = ctypes.c_int
+        library.MKL_Set_Num_Threads_Local.restype = ctypes.c_int
+        library.MKL_Set_Num_Threads_Local.argtypes = [ctypes.c_int]
     except (OSError, AttributeError) as error:  # a broken install, or a CPU MKL does not run on
         warnings.warn(
             f"valuegrad: the mkl package is installed but {paths[0]} cannot be used ({error}); "
             "the compiled tape multiplies with numpy",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return None
-    for gemm, scalar in ((double_gemm, ctypes.c_double), (single_gemm, ctypes.c_float)):
-        flags, sizes, pointer = [ctypes.c_int] * 3, [ctypes.c_int] * 3, ctypes.c_void_p
-        gemm.argtypes = [*flags, *sizes, scalar, pointer, ctypes.c_int, pointer, ctypes.c_int]
-        gemm.argtypes += [scalar, pointer, ctypes.c_int]
-        gemm.restype = None
-    return {np.dtype(np.float64): double_gemm, np.dtype(np.float32): single_gemm}
+    return library
+
+
+@functools.cache
+def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
+    """MKL's gemm per dtype, or None when MKL is not used."""
+    library = _mkl()
+    if library is None:
+        return None
+    return {np.dtype(np.float64): library.cblas_dgemm, np.dtype(np.float32): library.cblas_sgemm}
 
 
 def backend() -> str:
     """``"mkl"`` when products go to MKL, else ``"numpy"``."""
     return "numpy" if _mkl_gemms() is None else "mkl"
+
+
+def threads() -> int:
+    """How many threads MKL multiplies on (``MKL_NUM_THREADS``, ``OMP_NUM_THREADS`` or the CPUs
+    it may use); 1 without MKL, whose products then go to numpy (see ``autograd.compile.parts``)."""
+    library = _mkl()
+    return 1 if library is None else max(1, int(library.MKL_Get_Max_Threads()))
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """MKL multiplies on the calling thread alone while this lasts (in this thread only)."""
+    library = _mkl()
+    if library is None:
+        yield
+        return
+    before = library.MKL_Set_Num_Threads_Local(1)  # 0: this thread followed the global setting
+    try:
+        yield
+    finally:
+        library.MKL_Set_Num_Threads_Local(before)
 
 
 def _layout(a: Array) -> tuple[int, int] | None:

@@ -33,6 +33,7 @@ import numpy.typing as npt
 from .. import ops
 from ..backward import topological_order
 from ..value import Value
+from . import parts
 from .arrays import Array, Rows
 from .ir import (
     Builder,
@@ -56,12 +57,16 @@ from .kernels import (
 )
 from .storage import ParameterStorage, store
 
+# V and dV arrays kept between calls: a batch size's parts, for the most recent sizes
+MAX_BUFFERS = 8
+
 
 class Tape:
     """A compiled per-sample function: ``forward(X)`` and ``backward(X, reduce)`` over a batch.
 
     Made by ``autograd.trace`` (see its docstring). Buffers are kept between calls (one set
-    per recent batch size), so a Tape is not for use from two threads at once.
+    per recent batch size), so a Tape is not for use from two threads at once. A large batch
+    runs in parts, one thread per core, when MKL multiplies (``parts``).
     """
 
     def __init__(
@@ -104,7 +109,15 @@ class Tape:
         self._zero_rows = plan_gradient_writes(
             kernels, n_rows, None if self._output_static else self._output_slot
         )
-        self._buffers: dict[int, tuple[Array, Array]] = {}
+        # The static kernels run once per call, the batch kernels over every part of a batch
+        self._static_kernels = [kernel for kernel in kernels if kernel.static]
+        self._batch_kernels = [kernel for kernel in kernels if not kernel.static]
+        # The batch values a sample fills (a layer that reads X itself leaves its rows empty)
+        direct_rows = sum(columns.stop - columns.start for columns in self._direct_columns)
+        self._bytes_per_sample = (n_rows - direct_rows) * self.dtype.itemsize
+        # V and dV per (part, rows in it), for the most recent batch sizes
+        self._buffers: dict[tuple[int, int], tuple[Array, Array]] = {}
+        self._part_dS: list[Array] = []  # the gradients of static values from parts 2, 3, ...
         self.n_traced_nodes = n_nodes
         self._storage: ParameterStorage | None = None
         self._finalizer: weakref.finalize[[], Tape] | None = None
@@ -156,24 +169,34 @@ class Tape:
             raise ValueError("tape: empty batch")
         return X
 
-    def _run(self, X: Array) -> tuple[Array, Array, list[Cache]]:
-        batch = X.shape[0]
-        if batch not in self._buffers:
-            if len(self._buffers) >= 4:
+    def _buffers_for(self, part: int, rows: int) -> tuple[Array, Array]:
+        """V and dV of one part of a batch of ``rows`` samples, kept for the next call."""
+        key = (part, rows)
+        if key not in self._buffers:
+            if len(self._buffers) >= MAX_BUFFERS:
                 self._buffers.pop(next(iter(self._buffers)))
-            V = np.empty((self._n_rows, batch), dtype=self.dtype)
+            V = np.empty((self._n_rows, rows), dtype=self.dtype)
             V[self._ones_rows] = 1.0
-            self._buffers[batch] = (V, np.empty_like(V))
-        V, dV = self._buffers[batch]
-        S = self._S
+            self._buffers[key] = (V, np.empty_like(V))
+        return self._buffers[key]
+
+    def _read_parameters(self) -> ParameterStorage:
         storage = self._stored()
         if storage.data is not self._param_data:  # read at call time
             self._param_data[:] = storage.data[self._positions]
+        return storage
+
+    def _parts(self, batch: int) -> list[slice]:
+        """The batch's rows cut into parts run at the same time (``parts``), or one part."""
+        if self._output_static:
+            return [slice(0, batch)]
+        return parts.split(batch, self._bytes_per_sample)
+
+    def _forward_part(self, X: Array, V: Array, kernels: list[Kernel]) -> list[Cache]:
         for rows, columns in self._input_segments:
             if columns not in self._direct_columns:
                 V[rows] = X[:, columns].T
-        caches = [kernel.forward(S, V, X) for kernel in self._kernels]
-        return V, dV, caches
+        return [kernel.forward(self._S, V, X) for kernel in kernels]
 
     def _outputs(self, V: Array, batch: int) -> Array:
         if self._output_static:
@@ -183,8 +206,25 @@ class Tape:
     def forward(self, X: npt.ArrayLike) -> Array:
         """fn's output for every row of X (shape (batch, n_inputs)); shape (batch,)."""
         X = self._inputs(X)
-        V, _, _ = self._run(X)
-        return self._outputs(V, X.shape[0]).copy()
+        batch = X.shape[0]
+        self._read_parameters()
+        pieces = self._parts(batch)
+        if len(pieces) == 1:
+            V, _ = self._buffers_for(0, batch)
+            self._forward_part(X, V, self._kernels)
+            return self._outputs(V, batch).copy()
+        buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
+        for kernel in self._static_kernels:
+            kernel.forward(self._S, buffers[0][0], X)
+        outputs = np.empty(batch, dtype=self.dtype)
+
+        def forward_part(k: int, part: slice) -> None:
+            V = buffers[k][0]
+            self._forward_part(X[part], V, self._batch_kernels)
+            outputs[part] = V[self._output_slot, :]
+
+        parts.run(forward_part, pieces)
+        return outputs
 
     def backward(self, X: npt.ArrayLike, reduce: str = "mean") -> float:
         """Add d(mean or sum of fn over the rows of X)/dp to ``p.grad`` of every parameter; return that mean or sum.
@@ -196,26 +236,21 @@ class Tape:
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
         X = self._inputs(X)
         batch = X.shape[0]
-        V, dV, caches = self._run(X)
-        outputs = self._outputs(V, batch)
-        total = float(outputs.mean() if reduce == "mean" else outputs.sum())
         seed = 1.0 / batch if reduce == "mean" else 1.0
-        S, dS = self._S, self._dS
-        storage = self._stored()
+        storage = self._read_parameters()
+        dS = self._dS
         in_place = storage.grad is self._param_grad  # kernels add into the parameters' .grad
         if in_place:  # every other row of dS
             dS[: self._param_slots.start] = 0.0
             dS[self._param_slots.stop :] = 0.0
         else:
             dS.fill(0.0)
-        dV[self._zero_rows] = 0.0
-        if self._output_static:
-            dS[self._output_slot] += seed * batch  # added: the output may be a parameter
+        pieces = self._parts(batch)
+        if len(pieces) == 1:
+            total = self._backward_whole(X, seed, reduce)
         else:
-            dV[self._output_slot] = seed
-        for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
-            if kernel.needs_grad:
-                kernel.backward(cache, S, V, dS, dV)
+            total = self._backward_in_parts(X, pieces, seed)
+            total = total / batch if reduce == "mean" else total
         if in_place and not storage.live:
             # Released midway (the garbage collector ran the finalizer of another tape holding
             # it): the Values got the gradients of the kernels run so far, the rows hold all.
@@ -224,6 +259,59 @@ class Tape:
         elif not in_place:
             self._stored().grad[self._positions] += self._param_grad
         return total
+
+    def _backward_whole(self, X: Array, seed: float, reduce: str) -> float:
+        """Every kernel forward then backward over the whole batch; returns the outputs' mean or sum."""
+        batch = X.shape[0]
+        S, dS = self._S, self._dS
+        V, dV = self._buffers_for(0, batch)
+        caches = self._forward_part(X, V, self._kernels)
+        outputs = self._outputs(V, batch)
+        total = float(outputs.mean() if reduce == "mean" else outputs.sum())
+        dV[self._zero_rows] = 0.0
+        if self._output_static:
+            dS[self._output_slot] += seed * batch  # added: the output may be a parameter
+        else:
+            dV[self._output_slot] = seed
+        for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
+            if kernel.needs_grad:
+                kernel.backward(cache, S, V, dS, dV)
+        return total
+
+    def _backward_in_parts(self, X: Array, pieces: list[slice], seed: float) -> float:
+        """The batch kernels over each part at the same time (``parts``), each adding its
+        gradients of static values into its own dS, summed into the tape's at the end; the
+        static kernels once, before and after. Returns the sum of the outputs."""
+        S, dS = self._S, self._dS
+        buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
+        static_caches = [kernel.forward(S, buffers[0][0], X) for kernel in self._static_kernels]
+        while len(self._part_dS) < len(pieces) - 1:
+            self._part_dS.append(np.empty_like(dS))
+        part_dS = [dS, *self._part_dS[: len(pieces) - 1]]
+        for own in part_dS[1:]:
+            own.fill(0.0)
+
+        def backward_part(k: int, part: slice) -> float:
+            V, dV = buffers[k]
+            caches = self._forward_part(X[part], V, self._batch_kernels)
+            total = float(V[self._output_slot].sum())
+            dV[self._zero_rows] = 0.0
+            dV[self._output_slot] = seed
+            for kernel, cache in zip(reversed(self._batch_kernels), reversed(caches)):
+                if kernel.needs_grad:
+                    kernel.backward(cache, S, V, part_dS[k], dV)
+            return total
+
+        try:
+            totals = parts.run(backward_part, pieces)
+        finally:  # what every part added, even when one raised
+            for own in part_dS[1:]:
+                dS += own
+        V, dV = buffers[0]
+        for kernel, cache in zip(reversed(self._static_kernels), reversed(static_caches)):
+            if kernel.needs_grad:
+                kernel.backward(cache, S, V, dS, dV)
+        return sum(totals)
 
 
 def _layer_groups(traced: list[Value], param_index: dict[int, int]) -> dict[int, list[Value]]:
