@@ -8,7 +8,10 @@ MKL has ``count`` threads, so the parts run on real threads whatever BLAS the ma
 from __future__ import annotations
 
 import math
+import os
+import signal
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -209,3 +212,27 @@ def test_a_real_large_batch_runs_in_parts_when_mkl_has_threads(
     optimizer.step()
     assert math.isfinite(loss)
     assert blas.threads() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_runs_parts_on_threads_of_its_own(threads: int) -> None:
+    """The parent's pool threads do not exist in a forked child: work sent to them would wait
+    forever. The child must make its own pool and finish."""
+    parts.run(lambda k, part: k, parts.split(threads, bytes_per_sample=1))  # the parent's pool
+    child = os.fork()
+    if child == 0:  # the child: exit 0 only if the parts ran
+        try:
+            done = parts.run(lambda k, part: k, parts.split(threads, bytes_per_sample=1))
+            os._exit(0 if done == list(range(threads)) else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(child, os.WNOHANG)
+        if pid:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    pytest.fail("the forked child's parts never finished")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import itertools
+import os
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -32,6 +33,16 @@ Result = TypeVar("Result")
 _pool: concurrent.futures.ThreadPoolExecutor | None = None
 _pool_size = 0
 _pool_lock = threading.Lock()
+
+
+def _forget_pool() -> None:
+    """In a forked child: the parent's pool threads do not exist here (work sent to them would
+    wait forever), so the next call makes a pool of its own."""
+    global _pool, _pool_size, _pool_lock
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def split(batch: int, bytes_per_sample: int) -> list[slice]:
