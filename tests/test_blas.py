@@ -31,13 +31,15 @@ def mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
     blas._mkl.cache_clear()
     blas._mkl_gemms.cache_clear()
+    blas._mkl_vector_steps.cache_clear()
     try:
         if blas.backend() != "mkl":
             pytest.skip("the optional mkl package is not installed")
         yield
     finally:
         blas._mkl.cache_clear()
-        blas._mkl_gemms.cache_clear()  # asked again under the restored environment
+        blas._mkl_gemms.cache_clear()
+        blas._mkl_vector_steps.cache_clear()  # asked again under the restored environment
 
 
 needs_mkl = pytest.mark.usefixtures("mkl")
@@ -175,6 +177,7 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
     monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
     blas._mkl.cache_clear()
     blas._mkl_gemms.cache_clear()
+    blas._mkl_vector_steps.cache_clear()
     try:
         with pytest.warns(RuntimeWarning, match="mkl package is installed but .* cannot be used"):
             assert blas.backend() == "numpy"
@@ -184,6 +187,7 @@ def test_an_mkl_that_cannot_load_warns_once_and_leaves_the_products_to_numpy(
     finally:
         blas._mkl.cache_clear()
         blas._mkl_gemms.cache_clear()
+        blas._mkl_vector_steps.cache_clear()
 
 
 def cpu_info(tmp_path: Path, vendor: str) -> str:
@@ -338,3 +342,68 @@ def test_a_tapes_gathered_products_multiply_through_blas(
     tape.release()
     assert calls, "no product went through blas.product"
     np.testing.assert_allclose([p.grad for p in parameters], expected, rtol=1e-12, atol=1e-14)
+
+
+def awkward_numbers(dtype: type, n: int, seed: int) -> np.ndarray:
+    """Numbers of every size the type holds, with subnormals, signed zeros, infinities and NaN."""
+    generator = np.random.default_rng(seed)
+    tiny = np.finfo(dtype).smallest_subnormal
+    exponents = (
+        generator.integers(-40, 30, n) if dtype == np.float32 else generator.integers(-300, 300, n)
+    )
+    with np.errstate(over="ignore"):
+        x = (generator.standard_normal(n) * 10.0 ** exponents.astype(float)).astype(dtype)
+    x[generator.integers(0, n, n // 100)] = tiny * generator.integers(1, 1000, n // 100)
+    x[generator.integers(0, n, 50)] = generator.choice([0.0, -0.0, np.inf, -np.inf, np.nan], 50)
+    return x
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    unsigned = np.uint64 if a.dtype == np.float64 else np.uint32
+    both_nan = np.isnan(a) & np.isnan(b)
+    return bool(np.all((a.view(unsigned) == b.view(unsigned)) | both_nan))
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("factor", [-0.01, -1e-30, 3.7, -1e30, 0.0, -0.0])
+def test_add_scaled_on_mkls_threads_is_numpys_two_steps_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch, dtype: type, factor: float
+) -> None:
+    monkeypatch.setattr(blas, "threads", lambda: 2)  # MKL's way even on a one-core machine
+    n = 3 * blas.MIN_THREADED_VECTOR
+    source, start = awkward_numbers(dtype, n, 1), awkward_numbers(dtype, n, 2)
+    expected = start.copy()
+    with np.errstate(all="ignore"):
+        expected += np.multiply(source, factor, out=np.empty_like(source))
+        target = start.copy()
+        blas.add_scaled(target, source, factor, np.empty_like(source))
+    assert same_bits(target, expected)
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_on_mkls_threads_writes_positive_zeros_over_anything(
+    monkeypatch: pytest.MonkeyPatch, dtype: type
+) -> None:
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    a = awkward_numbers(dtype, 3 * blas.MIN_THREADED_VECTOR + 1, 3)
+    blas.zero(a)
+    assert same_bits(a, np.zeros_like(a))
+
+
+@pytest.mark.parametrize("length", [10, 3 * blas.MIN_THREADED_VECTOR])
+def test_vector_steps_leave_what_they_cannot_take_to_numpy(length: int) -> None:
+    # a strided view, a mixed dtype and an overlap: the same numbers as numpy's, wherever run
+    base = np.arange(2 * length, dtype=np.float64)
+    strided = base[::2].copy()[::1]
+    target = base[::2]
+    expected = target + np.multiply(strided, -0.5)
+    blas.add_scaled(target, strided, -0.5, np.empty(length))
+    assert np.array_equal(base[::2], expected)
+    mixed = np.ones(length, dtype=np.float32)
+    blas.add_scaled(mixed, np.ones(length), 2.0, np.empty(length, dtype=np.float32))
+    assert np.array_equal(mixed, np.full(length, 3.0, dtype=np.float32))
+    overlapping = np.ones(length)
+    blas.add_scaled(overlapping, overlapping, 1.0, np.empty(length))
+    assert np.array_equal(overlapping, np.full(length, 2.0))

@@ -33,6 +33,7 @@ import os
 import platform
 import warnings
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -51,6 +52,17 @@ MIN_WORK = 64**3
 OPENBLAS_THREADED_DOT = 10_000
 
 Gemm = Callable[..., None]
+
+
+class VectorSteps(NamedTuple):
+    """MKL's level-1 BLAS for one dtype: y = x (``copy``), x *= a (``scale``), y += a x (``add``)."""
+
+    copy: Callable[..., None]
+    scale: Callable[..., None]
+    add: Callable[..., None]
+
+
+VECTOR_STEPS = ("copy", "scal", "axpy")
 
 
 # Where /proc/cpuinfo names the processor's maker (Linux); elsewhere platform.processor().
@@ -110,6 +122,13 @@ def _mkl() -> ctypes.CDLL | None:
             gemm.argtypes = [*flags, *sizes, scalar, pointer, ctypes.c_int, pointer, ctypes.c_int]
             gemm.argtypes += [scalar, pointer, ctypes.c_int]
             gemm.restype = None
+        for letter, scalar in (("d", ctypes.c_double), ("s", ctypes.c_float)):
+            pointer, size = ctypes.c_void_p, ctypes.c_int
+            copy, scale, add = (getattr(library, f"cblas_{letter}{name}") for name in VECTOR_STEPS)
+            copy.argtypes = [size, pointer, size, pointer, size]
+            scale.argtypes = [size, scalar, pointer, size]
+            add.argtypes = [size, scalar, pointer, size, pointer, size]
+            copy.restype = scale.restype = add.restype = None
         library.MKL_Get_Max_Threads.restype = ctypes.c_int
         library.MKL_Set_Num_Threads_Local.restype = ctypes.c_int
         library.MKL_Set_Num_Threads_Local.argtypes = [ctypes.c_int]
@@ -131,6 +150,19 @@ def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
     if library is None:
         return None
     return {np.dtype(np.float64): library.cblas_dgemm, np.dtype(np.float32): library.cblas_sgemm}
+
+
+@functools.cache
+def _mkl_vector_steps() -> dict[np.dtype, VectorSteps] | None:
+    library = _mkl()
+    if library is None:
+        return None
+    return {
+        np.dtype(dtype): VectorSteps(
+            *(getattr(library, f"cblas_{letter}{name}") for name in VECTOR_STEPS)
+        )
+        for letter, dtype in (("d", np.float64), ("s", np.float32))
+    }
 
 
 def backend() -> str:
@@ -212,3 +244,63 @@ def matmul(a: Array, b: Array, out: Array, accumulate: bool = False) -> None:
         out += a @ b
     else:
         np.matmul(a, b, out=out)
+
+
+# Vector steps over at least this many numbers (zeroing the gradients, SGD's update) run on
+# MKL's threads when it has several: where MKL's threads wrote a layer's weight gradient, a
+# numpy loop on the calling core pulls it back from the other core's cache. SGD's update of
+# 26,122 parameters after a 64-128-128-10 step at 32 rows: 82 us in numpy, 37 us on MKL's two
+# threads; of 8,970 parameters (64-64-64-10, whose products numpy runs): 12 us against 30.
+MIN_THREADED_VECTOR = 20_000
+
+
+def _vector_steps(*arrays: Array) -> VectorSteps | None:
+    """MKL's vector steps for these 1-D arrays of one dtype, or None where numpy should do it."""
+    steps = _mkl_vector_steps()
+    first = arrays[0]
+    if steps is None or not MIN_THREADED_VECTOR <= len(first) <= _INT32_MAX or threads() < 2:
+        return None
+    usable = all(
+        a.ndim == 1
+        and len(a) == len(first)
+        and a.dtype == first.dtype
+        and a.flags.c_contiguous
+        and a.flags.aligned
+        for a in arrays
+    )
+    return steps.get(first.dtype) if usable else None
+
+
+def zero(a: Array) -> None:
+    """``a[...] = 0.0`` for a 1-D float array (MKL copies one 0.0 to every entry)."""
+    steps = _vector_steps(a) if a.flags.writeable else None
+    if steps is None:
+        a.fill(0.0)
+        return
+    zeros = np.zeros(1, dtype=a.dtype)
+    steps.copy(len(a), zeros.ctypes.data, 0, a.ctypes.data, 1)
+
+
+def add_scaled(target: Array, source: Array, factor: float, work: Array) -> None:
+    """``target += factor * source`` for 1-D float arrays, rounded as numpy's two steps are (the
+    product, then the sum): bit for bit the same numbers wherever it runs.
+
+    MKL's way: ``work = source``, ``work *= factor``, ``target += 1.0 * work`` (a fused
+    multiply-add by 1.0 rounds once, as the plain sum does). A factor of 0 stays in numpy, which
+    gives NaN for 0 * inf where a BLAS may write 0.
+    """
+    steps = _vector_steps(target, source, work)
+    if (
+        steps is None
+        or factor == 0.0
+        or not (target.flags.writeable and work.flags.writeable)
+        or np.may_share_memory(target, source)
+        or np.may_share_memory(work, source)
+        or np.may_share_memory(work, target)
+    ):
+        target += np.multiply(source, factor, out=work)
+        return
+    n = len(target)
+    steps.copy(n, source.ctypes.data, 1, work.ctypes.data, 1)
+    steps.scale(n, factor, work.ctypes.data, 1)
+    steps.add(n, 1.0, work.ctypes.data, 1, target.ctypes.data, 1)

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..value import Value
+from . import blas
 from .arrays import Rows
 
 # float64 (the Values' own precision), or float32 for a tape traced with parameter_dtype="float32"
@@ -248,4 +249,7 @@ class ParameterArrays:
     def zero_grads(self) -> None:
         """``p.grad = 0.0`` for every parameter, in one numpy step."""
         assert self._storage is not None, "ParameterArrays.zero_grads: call stored() first"
-        self._storage.grad[self._positions] = 0.0
+        if isinstance(self._positions, slice):
+            blas.zero(self._storage.grad[self._positions])
+        else:
+            self._storage.grad[self._positions] = 0.0

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd import Value
+from autograd.compile import blas
 
 from .flat import FloatArray
 from .optimizer import GroupState, Optimizer, ParamGroup, with_weight_decay
@@ -75,4 +76,4 @@ class SGD(Optimizer):
                 buffer += np.multiply(grads, 1.0 - group["dampening"], out=work)
             grads = grads + momentum * buffer if group["nesterov"] else buffer
         # p = p + (-lr) g: the same bits as p - lr g (negation is exact)
-        data += np.multiply(grads, -group["lr"], out=work)
+        blas.add_scaled(data, grads, -group["lr"], work)
