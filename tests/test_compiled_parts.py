@@ -24,9 +24,10 @@ from nn import MLP, SGD, train
 from nn.losses import softmax_cross_entropy
 
 RNG = np.random.default_rng(11)
-X = RNG.normal(size=(7, 3))
-CLASSES = RNG.integers(0, 4, size=7)
-XY = np.column_stack([X, np.eye(4)[CLASSES]])
+X = RNG.normal(size=(7, 6))
+CLASSES = RNG.integers(0, 3, size=7)
+XY = np.column_stack([X, np.eye(3)[CLASSES]])
+WIDTH = XY.shape[1]
 
 
 @pytest.fixture(params=[2, 3, 8], ids=["2 threads", "3 threads", "8 threads"])
@@ -37,12 +38,13 @@ def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def model() -> MLP:
-    return MLP(3, [5, 4], activation="relu", output_activation="linear", seed=4)
+    # 6 inputs to 4: the first layer reads its columns of the batch where they lie (direct)
+    return MLP(6, [4, 3], activation="relu", output_activation="linear", seed=4)
 
 
 def loss_of(net: MLP) -> Callable[..., Value]:
     def per_sample(*row: Value) -> Value:
-        return softmax_cross_entropy(net(list(row[:3])), list(row[3:]))
+        return softmax_cross_entropy(net(list(row[:6])), list(row[6:]))
 
     return per_sample
 
@@ -73,14 +75,32 @@ def test_a_small_batch_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parts.split(10 * rows, bytes_per_sample=8) == [slice(0, 10 * rows)]
 
 
-def test_backward_in_parts_gives_the_eager_loss_and_gradients(threads: int) -> None:
+# float32: the parameters themselves are rounded to float32, so a gradient that cancels down
+# to 1e-5 keeps only an absolute accuracy near float32's epsilon times the gradients' scale
+@pytest.mark.parametrize(
+    "dtype, rel, absolute", [("float64", 1e-12, 1e-15), ("float32", 1e-5, 1e-6)]
+)
+def test_backward_in_parts_gives_the_eager_loss_and_gradients(
+    threads: int, dtype: str, rel: float, absolute: float
+) -> None:
     reference, net = model(), model()
     expected = eager_mean_loss(reference, XY)
-    tape = autograd.trace(loss_of(net), 7)
+    tape = autograd.trace(loss_of(net), WIDTH, dtype=dtype, parameter_dtype=dtype)
+    assert any(kernel.direct for kernel in tape._batch_kernels if hasattr(kernel, "direct"))
     net.zero_grad()
-    assert tape.backward(XY) == pytest.approx(expected, rel=1e-13)
+    assert tape.backward(XY) == pytest.approx(expected, rel=rel)
     for ours, theirs in zip(net.parameters(), reference.parameters()):
-        assert ours.grad == pytest.approx(theirs.grad, rel=1e-12, abs=1e-15)
+        assert ours.grad == pytest.approx(theirs.grad, rel=rel, abs=absolute)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_loss_in_parts_is_the_loss_in_one_piece_to_the_bit(
+    threads: int, dtype: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tape = autograd.trace(loss_of(model()), WIDTH, dtype=dtype)
+    in_parts = tape.backward(XY)
+    monkeypatch.setattr(blas, "threads", lambda: 1)
+    assert tape.backward(XY) == in_parts
 
 
 def test_parts_add_to_the_gradients_already_there_and_sum_mode_is_not_averaged(
@@ -88,7 +108,7 @@ def test_parts_add_to_the_gradients_already_there_and_sum_mode_is_not_averaged(
 ) -> None:
     reference, net = model(), model()
     eager_mean_loss(reference, XY)
-    tape = autograd.trace(loss_of(net), 7)
+    tape = autograd.trace(loss_of(net), WIDTH)
     for p in net.parameters():
         p.grad = 1.0
     total = tape.backward(XY, reduce="sum")
@@ -99,7 +119,7 @@ def test_parts_add_to_the_gradients_already_there_and_sum_mode_is_not_averaged(
 
 def test_forward_in_parts_gives_each_rows_value(threads: int) -> None:
     net = model()
-    tape = autograd.trace(loss_of(net), 7)
+    tape = autograd.trace(loss_of(net), WIDTH)
     expected = [loss_of(net)(*row).data for row in XY.tolist()]
     assert tape.forward(XY) == pytest.approx(expected, rel=1e-13)
 
@@ -236,3 +256,46 @@ def test_a_forked_child_runs_parts_on_threads_of_its_own(threads: int) -> None:
     os.kill(child, signal.SIGKILL)
     os.waitpid(child, 0)
     pytest.fail("the forked child's parts never finished")
+
+
+def test_what_the_other_parts_added_is_kept_when_one_part_raises(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = Value(1.0)
+    tape = autograd.trace(lambda x: w * x, 1)  # one kernel, which adds sum(x) to w's gradient
+    (kernel,) = tape._batch_kernels
+    backward = kernel.backward
+
+    def fails_on_the_calling_thread(*args: object) -> None:
+        if threading.current_thread() is threading.main_thread():
+            raise RuntimeError("the first part fails in backward")
+        backward(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kernel, "backward", fails_on_the_calling_thread)
+    rows = np.arange(1.0, 10.0)[:, None]
+    pieces = parts.split(len(rows), bytes_per_sample=1)
+    with pytest.raises(RuntimeError, match="first part"):
+        tape.backward(rows, reduce="sum")
+    later_rows = rows[pieces[0].stop :, 0]
+    assert w.grad == pytest.approx(float(later_rows.sum()))
+
+
+def test_ctrl_c_while_waiting_for_the_parts_is_raised_only_when_they_have_finished(
+    threads: int,
+) -> None:
+    finished: list[int] = []
+
+    def work(k: int, part: slice) -> None:
+        if k:
+            threading.Event().wait(0.5)
+            finished.append(k)
+
+    main = threading.main_thread().ident
+    timer = threading.Timer(0.1, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            parts.run(work, parts.split(threads, bytes_per_sample=1))
+    finally:
+        timer.cancel()
+    assert sorted(finished) == list(range(1, threads))

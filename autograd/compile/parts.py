@@ -9,7 +9,7 @@ alone: numpy and MKL release Python's lock while they work, so the parts run sid
 
 A part pays a hand-over of Python's lock at every kernel (a few microseconds each), so parts
 are made only where each holds ``MIN_PART_BYTES`` of batch values (on a two-core Xeon, a
-64-128-128-10 float64 step over 1,797 rows went from 3.85 to 3.4 ms in two parts, while
+64-128-128-10 float64 step over 1,797 rows went from 3.39 to 3.16 ms in two parts, while
 1,024 rows and smaller networks were slower in parts). Only with MKL, whose threads can be
 set for one calling thread: numpy's OpenBLAS would start its own threads under every part.
 """
@@ -17,12 +17,13 @@ set for one calling thread: numpy's OpenBLAS would start its own threads under e
 from __future__ import annotations
 
 import concurrent.futures
-import contextvars
 import itertools
 import os
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import numpy as np
 
 from . import blas
 
@@ -55,12 +56,11 @@ def split(batch: int, bytes_per_sample: int) -> list[slice]:
 
 
 def _workers(count: int) -> concurrent.futures.ThreadPoolExecutor:
-    """A pool of at least ``count`` threads, kept for the next call."""
+    """A pool of at least ``count`` threads, kept for the next call. A smaller pool is left as
+    it is (another thread may be sending it work), not shut down."""
     global _pool, _pool_size
     with _pool_lock:
         if _pool is None or _pool_size < count:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
             _pool = concurrent.futures.ThreadPoolExecutor(
                 count, thread_name_prefix="valuegrad-part"
             )
@@ -68,27 +68,65 @@ def _workers(count: int) -> concurrent.futures.ThreadPoolExecutor:
         return _pool
 
 
-def _on_one_thread(work: Callable[[int, slice], Result], index: int, part: slice) -> Result:
-    with blas.one_thread():
+# numpy's error settings (np.geterr(), np.geterrcall()): per thread in numpy 1, so handed over
+ErrorSettings = tuple[Any, Any]
+
+
+def _in_part(
+    work: Callable[[int, slice], Result], index: int, part: slice, errors: ErrorSettings
+) -> Result:
+    """One part, under the caller's numpy error settings, MKL on this thread alone."""
+    settings, call = errors
+    with np.errstate(call=call, **settings), blas.one_thread():
         return work(index, part)
+
+
+def _submit(
+    pool: concurrent.futures.ThreadPoolExecutor,
+    work: Callable[[int, slice], Result],
+    index: int,
+    part: slice,
+    errors: ErrorSettings,
+) -> concurrent.futures.Future[Result]:
+    try:
+        return pool.submit(_in_part, work, index, part, errors)
+    except RuntimeError:  # the interpreter is shutting down and takes no new threads: run it here
+        done: concurrent.futures.Future[Result] = concurrent.futures.Future()
+        try:
+            done.set_result(_in_part(work, index, part, errors))
+        except Exception as error:
+            done.set_exception(error)
+        return done
+
+
+def _wait_for(pending: list[concurrent.futures.Future[Result]]) -> None:
+    """Wait until every part has finished, even through a KeyboardInterrupt, raised after."""
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            concurrent.futures.wait(pending)
+            break
+        except BaseException as error:  # Ctrl-C while waiting: a part still writes its arrays
+            interrupted = interrupted or error
+    if interrupted is not None:
+        raise interrupted
 
 
 def run(work: Callable[[int, slice], Result], parts: list[slice]) -> list[Result]:
     """``work(k, parts[k])`` for every part at the same time, MKL on one thread in each.
 
-    The first part runs on the calling thread, the others on the pool, each in a copy of the
-    caller's context (numpy's error settings live there). Returns when every part has
-    finished, so no part is still writing when the caller goes on; a part's error is raised
-    then (the first part's first).
+    The first part runs on the calling thread, the others on the pool, each under the caller's
+    numpy error settings. Returns when every part has finished, so no part is still writing
+    when the caller goes on (a KeyboardInterrupt is raised after that too); a part's error is
+    raised then (the first part's first).
     """
-    pending = [
-        _workers(len(parts) - 1).submit(
-            contextvars.copy_context().run, _on_one_thread, work, index, part
-        )
-        for index, part in enumerate(parts[1:], start=1)
-    ]
+    errors: ErrorSettings = (np.geterr(), np.geterrcall())
+    pool = _workers(len(parts) - 1)
+    pending: list[concurrent.futures.Future[Result]] = []
     try:
-        first = _on_one_thread(work, 0, parts[0])
+        for index, part in enumerate(parts[1:], start=1):
+            pending.append(_submit(pool, work, index, part, errors))
+        first = _in_part(work, 0, parts[0], errors)
     finally:
-        concurrent.futures.wait(pending)
+        _wait_for(pending)
     return [first, *(future.result() for future in pending)]

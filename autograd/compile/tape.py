@@ -64,8 +64,8 @@ MAX_BUFFERS = 8
 class Tape:
     """A compiled per-sample function: ``forward(X)`` and ``backward(X, reduce)`` over a batch.
 
-    Made by ``autograd.trace`` (see its docstring). Buffers are kept between calls (one set
-    per recent batch size), so a Tape is not for use from two threads at once. A large batch
+    Made by ``autograd.trace`` (see its docstring). Buffers are kept between calls (for the
+    most recent batch sizes, a set per part), so a Tape is not for use from two threads at once. A large batch
     runs in parts, one thread per core, when MKL multiplies (``parts``).
     """
 
@@ -248,9 +248,9 @@ class Tape:
         pieces = self._parts(batch)
         if len(pieces) == 1:
             total = self._backward_whole(X, seed, reduce)
-        else:
-            total = self._backward_in_parts(X, pieces, seed)
-            total = total / batch if reduce == "mean" else total
+        else:  # the outputs gathered whole, so the total is summed as in one piece
+            outputs = self._backward_in_parts(X, pieces, seed)
+            total = float(outputs.mean() if reduce == "mean" else outputs.sum())
         if in_place and not storage.live:
             # Released midway (the garbage collector ran the finalizer of another tape holding
             # it): the Values got the gradients of the kernels run so far, the rows hold all.
@@ -278,10 +278,10 @@ class Tape:
                 kernel.backward(cache, S, V, dS, dV)
         return total
 
-    def _backward_in_parts(self, X: Array, pieces: list[slice], seed: float) -> float:
+    def _backward_in_parts(self, X: Array, pieces: list[slice], seed: float) -> Array:
         """The batch kernels over each part at the same time (``parts``), each adding its
         gradients of static values into its own dS, summed into the tape's at the end; the
-        static kernels once, before and after. Returns the sum of the outputs."""
+        static kernels once, before and after. Returns the outputs."""
         S, dS = self._S, self._dS
         buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
         static_caches = [kernel.forward(S, buffers[0][0], X) for kernel in self._static_kernels]
@@ -291,19 +291,20 @@ class Tape:
         for own in part_dS[1:]:
             own.fill(0.0)
 
-        def backward_part(k: int, part: slice) -> float:
+        outputs = np.empty(X.shape[0], dtype=self.dtype)
+
+        def backward_part(k: int, part: slice) -> None:
             V, dV = buffers[k]
             caches = self._forward_part(X[part], V, self._batch_kernels)
-            total = float(V[self._output_slot].sum())
+            outputs[part] = V[self._output_slot]
             dV[self._zero_rows] = 0.0
             dV[self._output_slot] = seed
             for kernel, cache in zip(reversed(self._batch_kernels), reversed(caches)):
                 if kernel.needs_grad:
                     kernel.backward(cache, S, V, part_dS[k], dV)
-            return total
 
         try:
-            totals = parts.run(backward_part, pieces)
+            parts.run(backward_part, pieces)
         finally:  # what every part added, even when one raised
             for own in part_dS[1:]:
                 dS += own
@@ -311,7 +312,7 @@ class Tape:
         for kernel, cache in zip(reversed(self._static_kernels), reversed(static_caches)):
             if kernel.needs_grad:
                 kernel.backward(cache, S, V, dS, dV)
-        return sum(totals)
+        return outputs
 
 
 def _layer_groups(traced: list[Value], param_index: dict[int, int]) -> dict[int, list[Value]]:
