@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from autograd import UntraceableError, Value, no_grad
+from autograd.compile import blas
 from autograd.compile.storage import ParameterArrays
 
 from .batch import class_probabilities, network_outputs, runs_as_arrays
@@ -101,12 +102,9 @@ def _first_nonfinite_grad(arrays: ParameterArrays) -> Value | None:
     if not arrays.stored():
         return next((p for p in arrays.params if not math.isfinite(p.grad)), None)
     grads = arrays.grads()
-    with np.errstate(over="ignore", invalid="ignore"):  # a sum that overflows is checked below
-        total = grads.sum()
-    if math.isfinite(total):  # then every gradient is finite (one pass, no temporary)
+    if blas.all_finite(grads):
         return None
-    finite = np.isfinite(grads)
-    return None if finite.all() else arrays.params[int(np.argmin(finite))]
+    return arrays.params[int(np.argmin(np.isfinite(grads)))]
 
 
 ENGINES = ("auto", "compiled", "eager")

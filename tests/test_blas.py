@@ -366,11 +366,12 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 @needs_mkl
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("factor", [-0.01, -1e-30, 3.7, -1e30, 0.0, -0.0])
+@pytest.mark.parametrize("factor", [-0.01, -1e-30, 3.7, -1e30, 0.0, -0.0, np.float64(-0.1)])
 def test_add_scaled_on_mkls_threads_is_numpys_two_steps_bit_for_bit(
     monkeypatch: pytest.MonkeyPatch, dtype: type, factor: float
 ) -> None:
     monkeypatch.setattr(blas, "threads", lambda: 2)  # MKL's way even on a one-core machine
+    monkeypatch.setattr(blas, "_threads_awake", True)
     n = 3 * blas.MIN_THREADED_VECTOR
     source, start = awkward_numbers(dtype, n, 1), awkward_numbers(dtype, n, 2)
     expected = start.copy()
@@ -387,23 +388,68 @@ def test_zero_on_mkls_threads_writes_positive_zeros_over_anything(
     monkeypatch: pytest.MonkeyPatch, dtype: type
 ) -> None:
     monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
     a = awkward_numbers(dtype, 3 * blas.MIN_THREADED_VECTOR + 1, 3)
     blas.zero(a)
     assert same_bits(a, np.zeros_like(a))
 
 
-@pytest.mark.parametrize("length", [10, 3 * blas.MIN_THREADED_VECTOR])
-def test_vector_steps_leave_what_they_cannot_take_to_numpy(length: int) -> None:
-    # a strided view, a mixed dtype and an overlap: the same numbers as numpy's, wherever run
-    base = np.arange(2 * length, dtype=np.float64)
-    strided = base[::2].copy()[::1]
-    target = base[::2]
-    expected = target + np.multiply(strided, -0.5)
-    blas.add_scaled(target, strided, -0.5, np.empty(length))
-    assert np.array_equal(base[::2], expected)
-    mixed = np.ones(length, dtype=np.float32)
-    blas.add_scaled(mixed, np.ones(length), 2.0, np.empty(length, dtype=np.float32))
-    assert np.array_equal(mixed, np.full(length, 3.0, dtype=np.float32))
-    overlapping = np.ones(length)
-    blas.add_scaled(overlapping, overlapping, 1.0, np.empty(length))
-    assert np.array_equal(overlapping, np.full(length, 2.0))
+@needs_mkl
+def test_vector_steps_leave_what_mkl_cannot_take_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A strided target, mixed dtypes and a work array that overlaps the source: numpy's numbers."""
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
+    n = 3 * blas.MIN_THREADED_VECTOR
+    source = awkward_numbers(np.float64, n, 4)
+
+    def numpy_way(target: np.ndarray, work: np.ndarray) -> None:
+        target += np.multiply(source, -0.5, out=work)
+
+    base, expected_base = np.arange(2.0 * n), np.arange(2.0 * n)
+    with np.errstate(all="ignore"):
+        blas.add_scaled(base[::2], source, -0.5, np.empty(n))
+        numpy_way(expected_base[::2], np.empty(n))
+        assert same_bits(base, expected_base)
+        mixed = np.ones(n, dtype=np.float32)
+        blas.add_scaled(mixed, source, -0.5, np.empty(n, dtype=np.float32))
+        expected_mixed = np.ones(n, dtype=np.float32)
+        expected_mixed += np.multiply(source, -0.5, out=np.empty(n, dtype=np.float32))
+        assert same_bits(mixed, expected_mixed)
+        # work shares memory with the source, half a vector along: numpy buffers the overlap
+        shared = np.concatenate([source, np.zeros(n // 2)])
+        target, expected = np.ones(n), np.ones(n)
+        blas.add_scaled(target, shared[:n], -0.5, shared[n // 2 :])
+        shared_copy = np.concatenate([source, np.zeros(n // 2)])
+        expected += np.multiply(shared_copy[:n], -0.5, out=shared_copy[n // 2 :])
+        assert same_bits(target, expected)
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_all_finite_on_mkls_threads(monkeypatch: pytest.MonkeyPatch, dtype: type) -> None:
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
+    n = 3 * blas.MIN_THREADED_VECTOR
+    huge = np.full(n, np.finfo(dtype).max / 2, dtype=dtype)  # finite, but the sum overflows
+    assert blas.all_finite(huge)
+    for bad in (np.inf, -np.inf, np.nan):
+        x = np.ones(n, dtype=dtype)
+        x[n - 7] = bad
+        assert not blas.all_finite(x)
+    assert blas.all_finite(awkward_numbers(dtype, n, 5)[np.isfinite(awkward_numbers(dtype, n, 5))])
+
+
+@needs_mkl
+def test_vector_steps_use_mkls_threads_only_while_a_threaded_product_keeps_them_awake(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    vector = np.ones(blas.MIN_THREADED_VECTOR)
+    a, b, out = rng().normal(size=(M, K)), rng().normal(size=(K, N)), np.empty((M, N))
+    blas.matmul(a, b, out)  # on MKL's threads
+    assert blas._vector_steps(vector) is not None
+    with blas.one_thread():  # as a batch run in parts multiplies
+        blas.matmul(a, b, out)
+    assert blas._vector_steps(vector) is None
+    blas.matmul(a, b, out)
+    assert blas._vector_steps(vector) is not None

@@ -29,8 +29,10 @@ import contextlib
 import ctypes
 import functools
 import importlib.metadata
+import math
 import os
 import platform
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
@@ -55,14 +57,16 @@ Gemm = Callable[..., None]
 
 
 class VectorSteps(NamedTuple):
-    """MKL's level-1 BLAS for one dtype: y = x (``copy``), x *= a (``scale``), y += a x (``add``)."""
+    """MKL's level-1 BLAS for one dtype: y = x (``copy``), x *= a (``scale``), y += a x (``add``),
+    the sum of |x| (``magnitude``)."""
 
     copy: Callable[..., None]
     scale: Callable[..., None]
     add: Callable[..., None]
+    magnitude: Callable[..., float]
 
 
-VECTOR_STEPS = ("copy", "scal", "axpy")
+VECTOR_STEPS = ("copy", "scal", "axpy", "asum")
 
 
 # Where /proc/cpuinfo names the processor's maker (Linux); elsewhere platform.processor().
@@ -124,11 +128,15 @@ def _mkl() -> ctypes.CDLL | None:
             gemm.restype = None
         for letter, scalar in (("d", ctypes.c_double), ("s", ctypes.c_float)):
             pointer, size = ctypes.c_void_p, ctypes.c_int
-            copy, scale, add = (getattr(library, f"cblas_{letter}{name}") for name in VECTOR_STEPS)
+            copy, scale, add, magnitude = (
+                getattr(library, f"cblas_{letter}{name}") for name in VECTOR_STEPS
+            )
             copy.argtypes = [size, pointer, size, pointer, size]
             scale.argtypes = [size, scalar, pointer, size]
             add.argtypes = [size, scalar, pointer, size, pointer, size]
+            magnitude.argtypes = [size, pointer, size]
             copy.restype = scale.restype = add.restype = None
+            magnitude.restype = scalar
         library.MKL_Get_Max_Threads.restype = ctypes.c_int
         library.MKL_Set_Num_Threads_Local.restype = ctypes.c_int
         library.MKL_Set_Num_Threads_Local.argtypes = [ctypes.c_int]
@@ -154,6 +162,7 @@ def _mkl_gemms() -> dict[np.dtype, Gemm] | None:
 
 @functools.cache
 def _mkl_vector_steps() -> dict[np.dtype, VectorSteps] | None:
+    """MKL's vector steps per dtype, or None when MKL is not used."""
     library = _mkl()
     if library is None:
         return None
@@ -168,6 +177,19 @@ def _mkl_vector_steps() -> dict[np.dtype, VectorSteps] | None:
 def backend() -> str:
     """``"mkl"`` when products go to MKL, else ``"numpy"``."""
     return "numpy" if _mkl_gemms() is None else "mkl"
+
+
+class _ThreadState(threading.local):
+    alone = False  # inside one_thread()
+
+
+_this_thread = _ThreadState()
+
+# Whether MKL's most recent product ran on its threads (outside one_thread). After one, they spin
+# for a while waiting for more (KMP_BLOCKTIME, 200 ms by default), with the product's rows in
+# their caches: a vector step then costs them nothing. After products on one thread (a batch run
+# in parts) they sleep, and waking them would take the cores from the next step's parts.
+_threads_awake = False
 
 
 def threads() -> int:
@@ -185,10 +207,12 @@ def one_thread() -> Iterator[None]:
         yield
         return
     before = library.MKL_Set_Num_Threads_Local(1)  # 0: this thread followed the global setting
+    was_alone, _this_thread.alone = _this_thread.alone, True
     try:
         yield
     finally:
         library.MKL_Set_Num_Threads_Local(before)
+        _this_thread.alone = was_alone
 
 
 def _layout(a: Array) -> tuple[int, int] | None:
@@ -233,6 +257,8 @@ def matmul(a: Array, b: Array, out: Array, accumulate: bool = False) -> None:
             and not np.may_share_memory(out, a)
             and not np.may_share_memory(out, b)
         ):
+            global _threads_awake
+            _threads_awake = not _this_thread.alone
             beta = 1.0 if accumulate else 0.0
             gemm(
                 _ROW_MAJOR, a_layout[0], b_layout[0], m, n, k,
@@ -247,10 +273,11 @@ def matmul(a: Array, b: Array, out: Array, accumulate: bool = False) -> None:
 
 
 # Vector steps over at least this many numbers (zeroing the gradients, SGD's update) run on
-# MKL's threads when it has several: where MKL's threads wrote a layer's weight gradient, a
-# numpy loop on the calling core pulls it back from the other core's cache. SGD's update of
-# 26,122 parameters after a 64-128-128-10 step at 32 rows: 82 us in numpy, 37 us on MKL's two
-# threads; of 8,970 parameters (64-64-64-10, whose products numpy runs): 12 us against 30.
+# MKL's threads when they are awake (see _threads_awake): where they wrote a layer's weight
+# gradient, a numpy loop on the calling core pulls it back from the other core's cache. SGD's
+# update of 26,122 parameters after a 64-128-128-10 step at 32 rows: 82 us in numpy, 37 us on
+# MKL's two threads; of 8,970 parameters (64-64-64-10, whose products numpy runs): 12 us
+# against 30. After a step in parts, waking them made the next step 60% slower (docs/speed.md).
 MIN_THREADED_VECTOR = 20_000
 
 
@@ -258,7 +285,12 @@ def _vector_steps(*arrays: Array) -> VectorSteps | None:
     """MKL's vector steps for these 1-D arrays of one dtype, or None where numpy should do it."""
     steps = _mkl_vector_steps()
     first = arrays[0]
-    if steps is None or not MIN_THREADED_VECTOR <= len(first) <= _INT32_MAX or threads() < 2:
+    if (
+        steps is None
+        or not _threads_awake
+        or not MIN_THREADED_VECTOR <= len(first) <= _INT32_MAX
+        or threads() < 2
+    ):
         return None
     usable = all(
         a.ndim == 1
@@ -292,6 +324,7 @@ def add_scaled(target: Array, source: Array, factor: float, work: Array) -> None
     steps = _vector_steps(target, source, work)
     if (
         steps is None
+        or type(factor) is not float  # np.float64 * float32 arrays: numpy multiplies in float64
         or factor == 0.0
         or not (target.flags.writeable and work.flags.writeable)
         or np.may_share_memory(target, source)
@@ -304,3 +337,13 @@ def add_scaled(target: Array, source: Array, factor: float, work: Array) -> None
     steps.copy(n, source.ctypes.data, 1, work.ctypes.data, 1)
     steps.scale(n, factor, work.ctypes.data, 1)
     steps.add(n, 1.0, work.ctypes.data, 1, target.ctypes.data, 1)
+
+
+def all_finite(a: Array) -> bool:
+    """Whether every entry of a 1-D float array is finite, in one pass without a temporary: the
+    sum of the entries (of their magnitudes, on MKL's threads) is finite when they all are, and
+    when it is not (an inf or NaN, or an overflow of the sum), every entry is looked at."""
+    steps = _vector_steps(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(a.sum()) if steps is None else steps.magnitude(len(a), a.ctypes.data, 1)
+    return math.isfinite(total) or bool(np.isfinite(a).all())
