@@ -65,8 +65,8 @@ class Tape:
     """A compiled per-sample function: ``forward(X)`` and ``backward(X, reduce)`` over a batch.
 
     Made by ``autograd.trace`` (see its docstring). Buffers are kept between calls (for the
-    most recent batch sizes, a set per part), so a Tape is not for use from two threads at once. A large batch
-    runs in parts, one thread per core, when MKL multiplies (``parts``).
+    most recent batch sizes, a set per part), so a Tape is not for use from two threads at
+    once. A large batch runs in parts, one thread per core, when MKL multiplies (``parts``).
     """
 
     def __init__(
@@ -192,6 +192,17 @@ class Tape:
             return [slice(0, batch)]
         return parts.split(batch, self._bytes_per_sample)
 
+    def _start_parts(
+        self, X: Array, pieces: list[slice]
+    ) -> tuple[list[tuple[Array, Array]], list[Cache]]:
+        """Each part's V and dV (made here, before any part thread runs), and the static kernels
+        run once forward (their caches)."""
+        buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
+        static_caches = [
+            kernel.forward(self._S, buffers[0][0], X) for kernel in self._static_kernels
+        ]
+        return buffers, static_caches
+
     def _forward_part(self, X: Array, V: Array, kernels: list[Kernel]) -> list[Cache]:
         for rows, columns in self._input_segments:
             if columns not in self._direct_columns:
@@ -213,9 +224,7 @@ class Tape:
             V, _ = self._buffers_for(0, batch)
             self._forward_part(X, V, self._kernels)
             return self._outputs(V, batch).copy()
-        buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
-        for kernel in self._static_kernels:
-            kernel.forward(self._S, buffers[0][0], X)
+        buffers, _ = self._start_parts(X, pieces)
         outputs = np.empty(batch, dtype=self.dtype)
 
         def forward_part(k: int, part: slice) -> None:
@@ -283,8 +292,7 @@ class Tape:
         gradients of static values into its own dS, summed into the tape's at the end; the
         static kernels once, before and after. Returns the outputs."""
         S, dS = self._S, self._dS
-        buffers = [self._buffers_for(k, part.stop - part.start) for k, part in enumerate(pieces)]
-        static_caches = [kernel.forward(S, buffers[0][0], X) for kernel in self._static_kernels]
+        buffers, static_caches = self._start_parts(X, pieces)
         while len(self._part_dS) < len(pieces) - 1:
             self._part_dS.append(np.empty_like(dS))
         part_dS = [dS, *self._part_dS[: len(pieces) - 1]]
