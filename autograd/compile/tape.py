@@ -51,6 +51,7 @@ from .kernels import (
     Kernel,
     Linear,
     LogSumExp,
+    multiply_in_place,
     plan_gradient_writes,
     rows_of,
     slice_or_index,
@@ -109,6 +110,7 @@ class Tape:
         self._zero_rows = plan_gradient_writes(
             kernels, n_rows, None if self._output_static else self._output_slot
         )
+        multiply_in_place(kernels)
         # The static kernels run once per call, the batch kernels over every part of a batch
         self._static_kernels = [kernel for kernel in kernels if kernel.static]
         self._batch_kernels = [kernel for kernel in kernels if not kernel.static]
