@@ -127,7 +127,7 @@ class Linear:
     passes over the batch fewer per layer.
     ``direct``: a folded layer over the tape's inputs that reads these columns of X itself,
     so the tape need not copy them into V (a transposed copy that cost as much as the
-    product); its bias column is then added apart.
+    product); its bias column is copied into the outputs first and the product added onto it.
     """
 
     def __init__(
@@ -193,8 +193,8 @@ class Linear:
         out = space[self.out]
         if self.direct is not None:
             inputs = X[:, self.direct].T  # a view, laid out as V's rows
-            blas.matmul(weights[:, :-1], inputs, out)
-            out += weights[:, -1:]
+            np.copyto(out, weights[:, -1:])  # the bias, then the product added onto it
+            blas.matmul(weights[:, :-1], inputs, out, accumulate=True)
             return weights, inputs
         inputs = space[self.reads]
         if (

@@ -410,8 +410,9 @@ def _read_inputs_directly(
     """Let the batch layers that alone read a run of inputs (and its ones row) multiply X's
     columns themselves (``Linear.direct``), so that the run is never copied into V.
 
-    Only where that moves fewer numbers: the copy moves the run's inputs, a direct layer adds
-    its bias in a pass over its outputs (and sums them for the bias's gradient).
+    Only where that moves fewer numbers: the copy moves the run's inputs, a direct layer
+    copies its bias into its outputs before the product (and sums them for the bias's
+    gradient).
     """
     readers: dict[int, list[Kernel]] = {}
     for kernel in kernels:
