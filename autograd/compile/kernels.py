@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import ops
 from . import blas
@@ -178,6 +179,9 @@ class Linear:
         # Where d/d inputs is written: the inputs' rows of dV, or those of the op that made
         # them when that op multiplies in place (see multiply_in_place)
         self.inputs_gradient_rows: Rows = inputs
+        # No other write touches W's rows of dS, so it may assign d/dW where they start a
+        # backward at zero (see plan_sole_weight_writers)
+        self.sole_weights_writer = False
 
     def grad_writes(self) -> list[tuple[int, Rows, bool]]:
         if self.static or not self.inputs_need_grad:
@@ -207,7 +211,11 @@ class Linear:
             out += S[self.bias]
         return weights, inputs
 
-    def backward(self, cache: Cache, S: Array, V: Array, dS: Array, dV: Array) -> None:
+    def backward(
+        self, cache: Cache, S: Array, V: Array, dS: Array, dV: Array, weights_zeroed: bool = False
+    ) -> None:
+        """``weights_zeroed``: W's rows of dS hold no gradient yet (zeros owed, see the tape's
+        backward); a sole writer then assigns d/dW instead of adding it (BLAS's beta = 0)."""
         weights, inputs = cache
         d_space = dS if self.static else dV
         upstream = d_space[self.out]
@@ -218,11 +226,15 @@ class Linear:
         if self.weights_need_grad:  # d/dW = upstream @ inputs^T, added to W's slots of dS
             if self.block is not None:  # W's slots are one block: add in place
                 d_weights = dS[self.block, 0].reshape(weights.shape)
+                add = not (weights_zeroed and self.sole_weights_writer)
                 if self.direct is None:
-                    blas.matmul(upstream, inputs.T, d_weights, accumulate=True)
+                    blas.matmul(upstream, inputs.T, d_weights, accumulate=add)
                 else:  # no ones row among the inputs: the bias column gets the upstream's row sums
-                    blas.matmul(upstream, inputs.T, d_weights[:, :-1], accumulate=True)
-                    d_weights[:, -1] += upstream.sum(axis=1)
+                    blas.matmul(upstream, inputs.T, d_weights[:, :-1], accumulate=add)
+                    if add:
+                        d_weights[:, -1] += upstream.sum(axis=1)
+                    else:
+                        np.sum(upstream, axis=1, out=d_weights[:, -1])
             else:  # scattered to W's slots, some of which may repeat
                 d_weights = blas.product(upstream, inputs.T)
                 if self.direct is not None:
@@ -350,6 +362,42 @@ def plan_gradient_writes(
             else:
                 kernel.modes[argument] = mode
     return np.unique(np.concatenate(to_zero)) if to_zero else np.zeros(0, dtype=np.intp)
+
+
+def plan_sole_weight_writers(
+    kernels: Sequence[Kernel], n_static: int, seeded_slot: int | None
+) -> npt.NDArray[np.bool_]:
+    """Mark the layers whose weights' rows of dS no other write touches
+    (``Linear.sole_weights_writer``); return a mask of the rows of dS they cover.
+
+    ``seeded_slot``: the slot of a static output, which backward seeds in dS. When a
+    backward starts with those rows owed zeros, the layers assign d/dW and only the rest
+    need zeroing first. Writes are counted per slot: a layer whose weights are shared, or
+    read by another op too, adds as before.
+    """
+    writes = np.zeros(n_static, dtype=np.intp)
+    if seeded_slot is not None:
+        writes[seeded_slot] += 1
+    for kernel in kernels:
+        if not kernel.needs_grad:
+            continue
+        if isinstance(kernel, Linear):
+            if kernel.weights_need_grad:
+                np.add.at(writes, kernel.weight_slots_flat, 1)
+            if kernel.bias_gradient_rows is not None:
+                np.add.at(writes, rows_of(kernel.bias_gradient_rows), 1)
+            if kernel.static and kernel.inputs_need_grad:
+                np.add.at(writes, rows_of(kernel.inputs), 1)
+        elif isinstance(kernel, Elementwise):
+            for in_s, rows, needs_grad in kernel.args:
+                if in_s and needs_grad:
+                    np.add.at(writes, rows_of(rows), 1)
+    covered = np.zeros(n_static, dtype=bool)
+    for kernel in kernels:
+        if isinstance(kernel, Linear) and kernel.weights_need_grad and kernel.block is not None:
+            kernel.sole_weights_writer = bool((writes[kernel.block] == 1).all())
+            covered[kernel.block] |= kernel.sole_weights_writer
+    return covered
 
 
 def multiply_in_place(kernels: Sequence[Kernel]) -> None:

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from .. import ops
 from ..backward import topological_order
 from ..value import Value
-from . import parts
+from . import blas, parts
 from .arrays import Array, Rows
 from .ir import (
     Builder,
@@ -53,6 +53,7 @@ from .kernels import (
     LogSumExp,
     multiply_in_place,
     plan_gradient_writes,
+    plan_sole_weight_writers,
     rows_of,
     slice_or_index,
 )
@@ -106,11 +107,17 @@ class Tape:
         self._param_grad = self._dS[param_slots, 0]
         self._n_rows = n_rows
         self._kernels = kernels
+        self._backward_order = kernels[::-1]
         self._output_static, self._output_slot = output
         self._zero_rows = plan_gradient_writes(
             kernels, n_rows, None if self._output_static else self._output_slot
         )
         multiply_in_place(kernels)
+        # The parameters' rows of dS no layer alone writes (zeroed when zeros are owed)
+        covered = plan_sole_weight_writers(
+            kernels, len(static_values), self._output_slot if self._output_static else None
+        )
+        self._shared_param_rows = np.flatnonzero(~covered[param_slots])
         # The static kernels run once per call, the batch kernels over every part of a batch
         self._static_kernels = [kernel for kernel in kernels if kernel.static]
         self._batch_kernels = [kernel for kernel in kernels if not kernel.static]
@@ -242,6 +249,10 @@ class Tape:
 
         The gradients are added as the kernels run, so one that raises midway (numpy errors set
         to raise) leaves the contributions made so far, as the eager backward does.
+
+        After an optimizer's ``zero_grad`` the zeros are only owed (see ``storage``): this
+        backward then writes them, or, over a batch in one part, lets each layer that alone
+        writes its weights' gradients assign them, as PyTorch does after its ``zero_grad``.
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
@@ -250,15 +261,23 @@ class Tape:
         seed = 1.0 / batch if reduce == "mean" else 1.0
         storage = self._read_parameters()
         dS = self._dS
-        in_place = storage.grad is self._param_grad  # kernels add into the parameters' .grad
+        # Kernels add into the parameters' .grad (the storage is the tape's own rows)
+        in_place = storage.data is self._param_data
+        pieces = self._parts(batch)
+        zeroed = False  # the parameters' gradients owed zeros, to be assigned by their layers
         if in_place:  # every other row of dS
             dS[: self._param_slots.start] = 0.0
             dS[self._param_slots.stop :] = 0.0
+            if storage.take_owed_zeros():
+                zeroed = len(pieces) == 1
+                if zeroed:
+                    self._param_grad[self._shared_param_rows] = 0.0
+                else:
+                    blas.zero(self._param_grad)
         else:
             dS.fill(0.0)
-        pieces = self._parts(batch)
         if len(pieces) == 1:
-            total = self._backward_whole(X, seed, reduce)
+            total = self._backward_whole(X, seed, reduce, zeroed)
         else:  # the outputs gathered whole, so the total is summed as in one piece
             outputs = self._backward_in_parts(X, pieces, seed)
             total = float(outputs.mean() if reduce == "mean" else outputs.sum())
@@ -271,22 +290,38 @@ class Tape:
             self._stored().grad[self._positions] += self._param_grad
         return total
 
-    def _backward_whole(self, X: Array, seed: float, reduce: str) -> float:
-        """Every kernel forward then backward over the whole batch; returns the outputs' mean or sum."""
+    def _backward_whole(self, X: Array, seed: float, reduce: str, zeroed: bool) -> float:
+        """Every kernel forward then backward over the whole batch; returns the outputs' mean or sum.
+
+        ``zeroed``: the layers that alone write their weights' gradients assign them; if
+        anything raises first, the ones that have not are given their zeros.
+        """
         batch = X.shape[0]
         S, dS = self._S, self._dS
         V, dV = self._buffers_for(0, batch)
-        caches = self._forward_part(X, V, self._kernels)
-        outputs = self._outputs(V, batch)
-        total = float(outputs.mean() if reduce == "mean" else outputs.sum())
-        dV[self._zero_rows] = 0.0
-        if self._output_static:
-            dS[self._output_slot] += seed * batch  # added: the output may be a parameter
-        else:
-            dV[self._output_slot] = seed
-        for kernel, cache in zip(reversed(self._kernels), reversed(caches)):
-            if kernel.needs_grad:
-                kernel.backward(cache, S, V, dS, dV)
+        backward_order = self._backward_order
+        finished = 0  # kernels of backward_order whose backward has run
+        try:
+            caches = self._forward_part(X, V, self._kernels)
+            outputs = self._outputs(V, batch)
+            total = float(outputs.mean() if reduce == "mean" else outputs.sum())
+            dV[self._zero_rows] = 0.0
+            if self._output_static:
+                dS[self._output_slot] += seed * batch  # added: the output may be a parameter
+            else:
+                dV[self._output_slot] = seed
+            for kernel, cache in zip(backward_order, reversed(caches)):
+                if zeroed and isinstance(kernel, Linear) and kernel.sole_weights_writer:
+                    kernel.backward(cache, S, V, dS, dV, weights_zeroed=True)
+                elif kernel.needs_grad:
+                    kernel.backward(cache, S, V, dS, dV)
+                finished += 1
+        except BaseException:
+            if zeroed:  # the zeros still owed (a layer that raised midway may have assigned part)
+                for kernel in backward_order[finished:]:
+                    if isinstance(kernel, Linear) and kernel.sole_weights_writer:
+                        dS[kernel.block] = 0.0
+            raise
         return total
 
     def _backward_in_parts(self, X: Array, pieces: list[slice], seed: float) -> Array:
