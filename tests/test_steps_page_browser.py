@@ -21,6 +21,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 pytestmark = pytest.mark.skipif(
@@ -69,6 +70,11 @@ def test_stepping_through_the_page_ends_at_the_lectures_gradients(tmp_path, brow
     page = tmp_path / "steps.html"
     assert main(["graph", "worked-example-loss", "--steps", "--out", str(page)]) == 0
     browser.get(page.as_uri())
+    # WebDriver may hand back control before a large page (here 0.6 MB of SVG) is parsed: wait
+    # for the load to finish, or a count taken midway sees only the first few steps.
+    WebDriverWait(browser, 60).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
 
     steps = browser.find_elements(By.CSS_SELECTOR, ".step")
     assert (
