@@ -14,7 +14,7 @@ class Add(Op):
         return a + b
 
     def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
-        return (1.0, 1.0)  # d(a+b)/da = 1, d(a+b)/db = 1
+        return (1.0, 1.0)  # d(a+b)/da = 1, d(a+b)/db = 1 (backward.py inlines this rule)
 
 
 class Sub(Op):
@@ -45,7 +45,7 @@ class Mul(Op):
 
     def local_grads(self, xs: tuple[Any, ...], out: Any) -> tuple[Any, ...]:
         a, b = xs
-        return (b, a)  # d(ab)/da = b, d(ab)/db = a
+        return (b, a)  # d(ab)/da = b, d(ab)/db = a (backward.py inlines this rule)
 
 
 class Div(Op):
