@@ -453,3 +453,45 @@ def test_vector_steps_use_mkls_threads_only_while_a_threaded_product_keeps_them_
     assert blas._vector_steps(vector) is None
     blas.matmul(a, b, out)
     assert blas._vector_steps(vector) is not None
+
+
+@needs_mkl
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_positive_part_on_mkls_threads_is_numpys_maximum_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch, dtype: type
+) -> None:
+    """A relu's forward as fdim(x, 0): NaN passes, -0.0 gives +0.0, subnormals stay, as numpy."""
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
+    taken = []
+    vector_steps = blas._vector_steps
+    monkeypatch.setattr(
+        blas, "_vector_steps", lambda *arrays: taken.append(vector_steps(*arrays)) or taken[-1]
+    )
+    n = 64 * blas.MIN_THREADED_VECTOR // 32
+    values = awkward_numbers(dtype, 3 * n, 6).reshape(3 * 32, -1)  # rows, as a tape's block
+    x, out = values[32:64], np.full((32, values.shape[1]), 7.0, dtype=dtype)
+    assert blas.positive_part(x, out) is out
+    assert taken[-1] is not None  # MKL's vector maths did it
+    with np.errstate(invalid="ignore"):
+        assert same_bits(out, np.maximum(x, dtype(0.0)))
+    assert np.signbit(out[x == 0.0]).sum() == 0  # no -0.0 left
+    assert np.isnan(out[np.isnan(x)]).all()
+
+
+@needs_mkl
+def test_positive_part_leaves_what_mkl_cannot_take_to_numpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
+    n = 3 * blas.MIN_THREADED_VECTOR
+    x = awkward_numbers(np.float64, 2 * n, 7)
+    with np.errstate(invalid="ignore"):
+        expected = np.maximum(x, 0.0)
+        in_place = x.copy()  # out is x: in place, as numpy does it
+        blas.positive_part(in_place, in_place)
+        assert same_bits(in_place, expected)
+        strided = np.empty(n)  # x read with a stride: numpy
+        blas.positive_part(x[::2], strided)
+        assert same_bits(strided, expected[::2])

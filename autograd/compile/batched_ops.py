@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import ops
+from . import blas
 from .arrays import Array
 
 # A batch of numbers, or one number (an op's exponent, slope...) that broadcasts like one.
@@ -164,7 +165,7 @@ def _sigmoid_forward(op: ops.Sigmoid, x: Array, out: Array) -> Array:
 
 def _relu_forward(op: ops.Relu, x: Array, out: Array) -> Array:
     # max(x, 0.0): NaN passes through and -0.0 gives 0.0, as in ops.Relu (np.where is 10x slower)
-    return np.maximum(x, 0.0, out=out)
+    return blas.positive_part(x, out)
 
 
 def _relu_grads(op: ops.Relu, xs: tuple[Array, ...], out: Array) -> tuple[Slope, ...]:
