@@ -45,6 +45,16 @@ def mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 needs_mkl = pytest.mark.usefixtures("mkl")
 
 
+@pytest.fixture
+def awake_mkl(mkl: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MKL's vector steps taken as after a product on its threads, even on a one-core machine."""
+    monkeypatch.setattr(blas, "threads", lambda: 2)
+    monkeypatch.setattr(blas, "_threads_awake", True)
+
+
+needs_awake_mkl = pytest.mark.usefixtures("awake_mkl")
+
+
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
@@ -364,14 +374,12 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all((a.view(unsigned) == b.view(unsigned)) | both_nan))
 
 
-@needs_mkl
+@needs_awake_mkl
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("factor", [-0.01, -1e-30, 3.7, -1e30, 0.0, -0.0, np.float64(-0.1)])
 def test_add_scaled_on_mkls_threads_is_numpys_two_steps_bit_for_bit(
-    monkeypatch: pytest.MonkeyPatch, dtype: type, factor: float
+    dtype: type, factor: float
 ) -> None:
-    monkeypatch.setattr(blas, "threads", lambda: 2)  # MKL's way even on a one-core machine
-    monkeypatch.setattr(blas, "_threads_awake", True)
     n = 3 * blas.MIN_THREADED_VECTOR
     source, start = awkward_numbers(dtype, n, 1), awkward_numbers(dtype, n, 2)
     expected = start.copy()
@@ -382,23 +390,17 @@ def test_add_scaled_on_mkls_threads_is_numpys_two_steps_bit_for_bit(
     assert same_bits(target, expected)
 
 
-@needs_mkl
+@needs_awake_mkl
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_zero_on_mkls_threads_writes_positive_zeros_over_anything(
-    monkeypatch: pytest.MonkeyPatch, dtype: type
-) -> None:
-    monkeypatch.setattr(blas, "threads", lambda: 2)
-    monkeypatch.setattr(blas, "_threads_awake", True)
+def test_zero_on_mkls_threads_writes_positive_zeros_over_anything(dtype: type) -> None:
     a = awkward_numbers(dtype, 3 * blas.MIN_THREADED_VECTOR + 1, 3)
     blas.zero(a)
     assert same_bits(a, np.zeros_like(a))
 
 
-@needs_mkl
-def test_vector_steps_leave_what_mkl_cannot_take_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+@needs_awake_mkl
+def test_vector_steps_leave_what_mkl_cannot_take_to_numpy() -> None:
     """A strided target, mixed dtypes and a work array that overlaps the source: numpy's numbers."""
-    monkeypatch.setattr(blas, "threads", lambda: 2)
-    monkeypatch.setattr(blas, "_threads_awake", True)
     n = 3 * blas.MIN_THREADED_VECTOR
     source = awkward_numbers(np.float64, n, 4)
 
@@ -424,11 +426,9 @@ def test_vector_steps_leave_what_mkl_cannot_take_to_numpy(monkeypatch: pytest.Mo
         assert same_bits(target, expected)
 
 
-@needs_mkl
+@needs_awake_mkl
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_all_finite_on_mkls_threads(monkeypatch: pytest.MonkeyPatch, dtype: type) -> None:
-    monkeypatch.setattr(blas, "threads", lambda: 2)
-    monkeypatch.setattr(blas, "_threads_awake", True)
+def test_all_finite_on_mkls_threads(dtype: type) -> None:
     n = 3 * blas.MIN_THREADED_VECTOR
     huge = np.full(n, np.finfo(dtype).max / 2, dtype=dtype)  # finite, but the sum overflows
     assert blas.all_finite(huge)
@@ -455,14 +455,12 @@ def test_vector_steps_use_mkls_threads_only_while_a_threaded_product_keeps_them_
     assert blas._vector_steps(vector) is not None
 
 
-@needs_mkl
+@needs_awake_mkl
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_positive_part_on_mkls_threads_is_numpys_maximum_bit_for_bit(
     monkeypatch: pytest.MonkeyPatch, dtype: type
 ) -> None:
     """A relu's forward as fdim(x, 0): NaN passes, -0.0 gives +0.0, subnormals stay, as numpy."""
-    monkeypatch.setattr(blas, "threads", lambda: 2)
-    monkeypatch.setattr(blas, "_threads_awake", True)
     taken = []
     vector_steps = blas._vector_steps
     monkeypatch.setattr(
@@ -479,12 +477,8 @@ def test_positive_part_on_mkls_threads_is_numpys_maximum_bit_for_bit(
     assert np.isnan(out[np.isnan(x)]).all()
 
 
-@needs_mkl
-def test_positive_part_leaves_what_mkl_cannot_take_to_numpy(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(blas, "threads", lambda: 2)
-    monkeypatch.setattr(blas, "_threads_awake", True)
+@needs_awake_mkl
+def test_positive_part_leaves_what_mkl_cannot_take_to_numpy() -> None:
     n = 3 * blas.MIN_THREADED_VECTOR
     x = awkward_numbers(np.float64, 2 * n, 7)
     with np.errstate(invalid="ignore"):
