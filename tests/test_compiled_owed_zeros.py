@@ -223,3 +223,62 @@ def test_a_second_tape_on_the_same_parameters_adds_onto_the_zeros() -> None:
 
     expected = eager_gradients(twin_cubed, twin.parameters())
     assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_an_error_before_the_first_kernel_leaves_no_old_gradient(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The buffers for a new batch size cannot be made (out of memory): zeros, not old numbers."""
+    model, optimizer, tape = stored_with_gradients()
+    optimizer.zero_grad()
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(tape, "_buffers_for", out_of_memory)
+    with pytest.raises(MemoryError):
+        tape.backward(XY)
+    assert [p.grad for p in model.parameters()] == [0.0] * len(model.parameters())
+
+
+def test_the_layers_assign_their_gradients_after_zero_grad(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old gradients that are NaN would poison an add: assigned (BLAS beta = 0), they are gone."""
+    model, optimizer, tape = stored_with_gradients()
+    for p in model.parameters():
+        p.grad = float("nan")
+    optimizer.zero_grad()
+    told = []
+    linear_backward = Linear.backward
+
+    def spy(self: Linear, *args: object, weights_zeroed: bool = False) -> None:
+        told.append(weights_zeroed)
+        linear_backward(self, *args, weights_zeroed=weights_zeroed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Linear, "backward", spy)
+    tape.backward(XY)
+    assert any(told)  # at least one layer was told its weights' gradients are to be assigned
+    twin = make_model()
+    expected = eager_gradients(squared_error(twin), twin.parameters())
+    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_a_weight_also_read_by_an_elementwise_op_adds_after_zero_grad() -> None:
+    """loss / w with w a first-layer weight: that layer does not write w's gradient alone."""
+    model, twin = make_model(), make_model()
+
+    def divided(model: MLP) -> Callable[..., Value]:
+        error = squared_error(model)
+        weight = model.layers[0].neurons[0].w[0]
+
+        def per_sample(*row: Value) -> Value:
+            return error(*row) / weight
+
+        return per_sample
+
+    optimizer = SGD(model.parameters(), lr=0.1)
+    tape = autograd.trace(divided(model), 5)
+    tape.backward(XY)
+    optimizer.zero_grad()
+    tape.backward(XY)
+    expected = eager_gradients(divided(twin), twin.parameters())
+    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)

@@ -96,6 +96,11 @@ class ParameterStorage:
         """Set every gradient to 0.0, by the time anything reads them (see the class)."""
         self._zeros_owed = True
 
+    @property
+    def zeros_owed(self) -> bool:
+        """Whether every gradient is owed 0.0 and not yet written (see the class)."""
+        return self._zeros_owed
+
     def take_owed_zeros(self) -> bool:
         """Whether every gradient is owed 0.0 and not yet written; if so, the caller now owes
         them: it must write every one (before anything else reads them) as if added to zeros."""

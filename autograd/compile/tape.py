@@ -252,7 +252,9 @@ class Tape:
 
         After an optimizer's ``zero_grad`` the zeros are only owed (see ``storage``): this
         backward then writes them, or, over a batch in one part, lets each layer that alone
-        writes its weights' gradients assign them, as PyTorch does after its ``zero_grad``.
+        writes its weights' gradients assign them, as PyTorch does after its ``zero_grad``. If
+        it raises, those layers' gradients are left at 0.0 (or still owed), never at the
+        numbers from before ``zero_grad``.
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f'tape.backward: reduce must be "mean" or "sum", not {reduce!r}')
@@ -268,16 +270,15 @@ class Tape:
         if in_place:  # every other row of dS
             dS[: self._param_slots.start] = 0.0
             dS[self._param_slots.stop :] = 0.0
-            if storage.take_owed_zeros():
+            if storage.zeros_owed:  # taken only once written, or inside the next try
                 zeroed = len(pieces) == 1
-                if zeroed:
-                    self._param_grad[self._shared_param_rows] = 0.0
-                else:
+                if not zeroed:
                     blas.zero(self._param_grad)
+                    storage.take_owed_zeros()
         else:
             dS.fill(0.0)
         if len(pieces) == 1:
-            total = self._backward_whole(X, seed, reduce, zeroed)
+            total = self._backward_whole(X, seed, reduce, storage if zeroed else None)
         else:  # the outputs gathered whole, so the total is summed as in one piece
             outputs = self._backward_in_parts(X, pieces, seed)
             total = float(outputs.mean() if reduce == "mean" else outputs.sum())
@@ -290,18 +291,25 @@ class Tape:
             self._stored().grad[self._positions] += self._param_grad
         return total
 
-    def _backward_whole(self, X: Array, seed: float, reduce: str, zeroed: bool) -> float:
+    def _backward_whole(
+        self, X: Array, seed: float, reduce: str, owing: ParameterStorage | None
+    ) -> float:
         """Every kernel forward then backward over the whole batch; returns the outputs' mean or sum.
 
-        ``zeroed``: the layers that alone write their weights' gradients assign them; if
-        anything raises first, the ones that have not are given their zeros.
+        ``owing``: the storage whose owed zeros this pass takes; the layers that alone write
+        their weights' gradients then assign them, and if anything raises first, the ones that
+        have not are given their zeros.
         """
         batch = X.shape[0]
         S, dS = self._S, self._dS
-        V, dV = self._buffers_for(0, batch)
         backward_order = self._backward_order
+        zeroed = owing is not None
         finished = 0  # kernels of backward_order whose backward has run
         try:
+            if owing is not None:
+                self._param_grad[self._shared_param_rows] = 0.0
+                owing.take_owed_zeros()
+            V, dV = self._buffers_for(0, batch)
             caches = self._forward_part(X, V, self._kernels)
             outputs = self._outputs(V, batch)
             total = float(outputs.mean() if reduce == "mean" else outputs.sum())
