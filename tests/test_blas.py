@@ -455,37 +455,78 @@ def test_vector_steps_use_mkls_threads_only_while_a_threaded_product_keeps_them_
     assert blas._vector_steps(vector) is not None
 
 
-@needs_awake_mkl
+@pytest.fixture
+def fdim_calls(awake_mkl: None, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the calls of MKL's fdim (positive_part's MKL way)."""
+    calls: list[int] = []
+    counted = {}
+    for dtype, steps in (blas._mkl_vector_steps() or {}).items():
+        fdim = steps.positive_difference
+        if fdim is None:
+            pytest.skip("this MKL is older than the one documenting increment 0")
+
+        def counting(*arguments: object, fdim: Callable[..., None] = fdim) -> None:
+            calls.append(1)
+            fdim(*arguments)
+
+        counted[dtype] = steps._replace(positive_difference=counting)
+    vector_steps = blas._vector_steps
+
+    def counted_steps(*arrays: np.ndarray) -> blas.VectorSteps | None:
+        return None if vector_steps(*arrays) is None else counted[arrays[0].dtype]
+
+    monkeypatch.setattr(blas, "_vector_steps", counted_steps)
+    return calls
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_positive_part_on_mkls_threads_is_numpys_maximum_bit_for_bit(
-    monkeypatch: pytest.MonkeyPatch, dtype: type
+    fdim_calls: list[int], dtype: type
 ) -> None:
     """A relu's forward as fdim(x, 0): NaN passes, -0.0 gives +0.0, subnormals stay, as numpy."""
-    taken = []
-    vector_steps = blas._vector_steps
-    monkeypatch.setattr(
-        blas, "_vector_steps", lambda *arrays: taken.append(vector_steps(*arrays)) or taken[-1]
-    )
     n = 64 * blas.MIN_THREADED_VECTOR // 32
     values = awkward_numbers(dtype, 3 * n, 6).reshape(3 * 32, -1)  # rows, as a tape's block
     x, out = values[32:64], np.full((32, values.shape[1]), 7.0, dtype=dtype)
     assert blas.positive_part(x, out) is out
-    assert taken[-1] is not None  # MKL's vector maths did it
+    assert fdim_calls  # MKL's vector maths did it
     with np.errstate(invalid="ignore"):
         assert same_bits(out, np.maximum(x, dtype(0.0)))
     assert np.signbit(out[x == 0.0]).sum() == 0  # no -0.0 left
     assert np.isnan(out[np.isnan(x)]).all()
 
 
-@needs_awake_mkl
-def test_positive_part_leaves_what_mkl_cannot_take_to_numpy() -> None:
+def test_positive_part_leaves_what_mkl_cannot_take_to_numpy(fdim_calls: list[int]) -> None:
+    """In place, overlapping, strided or of another shape: numpy's answer (or numpy's error)."""
     n = 3 * blas.MIN_THREADED_VECTOR
     x = awkward_numbers(np.float64, 2 * n, 7)
     with np.errstate(invalid="ignore"):
         expected = np.maximum(x, 0.0)
-        in_place = x.copy()  # out is x: in place, as numpy does it
+        in_place = x.copy()
         blas.positive_part(in_place, in_place)
         assert same_bits(in_place, expected)
-        strided = np.empty(n)  # x read with a stride: numpy
+        shared = x.copy()  # out starts half a vector into x: numpy buffers the overlap
+        blas.positive_part(shared[:n], shared[n // 2 : n // 2 + n])
+        overlapped = x.copy()
+        np.maximum(overlapped[:n], 0.0, out=overlapped[n // 2 : n // 2 + n])
+        assert same_bits(shared, overlapped)
+        strided = np.empty(n)
         blas.positive_part(x[::2], strided)
         assert same_bits(strided, expected[::2])
+        with pytest.raises(ValueError):  # as many numbers, another shape
+            blas.positive_part(x[:n].reshape(3, -1), np.empty((n // 3, 3)))
+    assert fdim_calls == []
+
+
+def test_an_mkl_without_documented_zero_increments_leaves_the_relu_to_numpy(
+    awake_mkl: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blas, "_zero_increments", lambda: False)
+    blas._mkl_vector_steps.cache_clear()
+    steps = blas._mkl_vector_steps()
+    assert steps is not None and all(s.positive_difference is None for s in steps.values())
+    x = awkward_numbers(np.float64, 3 * blas.MIN_THREADED_VECTOR, 8)
+    out = np.empty_like(x)
+    with np.errstate(invalid="ignore"):
+        blas.positive_part(x, out)
+        assert same_bits(out, np.maximum(x, 0.0))
+    assert blas.backend() == "mkl"  # the products still go to MKL
