@@ -18,6 +18,7 @@ import pytest
 from nn.cli import main
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -69,12 +70,25 @@ def browser(tmp_path):
 def test_stepping_through_the_page_ends_at_the_lectures_gradients(tmp_path, browser):
     page = tmp_path / "steps.html"
     assert main(["graph", "worked-example-loss", "--steps", "--out", str(page)]) == 0
+    written = page.read_text(encoding="utf-8").count('<div class="step"')
+    assert written == 11  # E, E_o2, its square, difference, out_o2, the same for o1, out_h2, out_h1
     browser.get(page.as_uri())
-    # WebDriver may hand back control before a large page (here 0.6 MB of SVG) is parsed: wait
-    # for the load to finish, or a count taken midway sees only the first few steps.
-    WebDriverWait(browser, 60).until(
-        lambda driver: driver.execute_script("return document.readyState") == "complete"
-    )
+    # A CI run once counted 4 of the 11 steps in the browser, the file being whole (written by
+    # rename). Cause not found: get() should wait for the load. So the count is awaited (up to
+    # a minute), then checked; a page that truly lacks steps still fails, with what was seen.
+    seen: list[object] = []
+
+    def all_steps_there(driver: webdriver.Chrome) -> bool:
+        seen[:] = [
+            driver.execute_script("return document.readyState"),
+            len(driver.find_elements(By.CSS_SELECTOR, ".step")),
+        ]
+        return seen[1] == written
+
+    try:
+        WebDriverWait(browser, 60).until(all_steps_there)
+    except TimeoutException:
+        pytest.fail(f"the browser shows {seen[1]} of the {written} steps (readyState {seen[0]})")
 
     steps = browser.find_elements(By.CSS_SELECTOR, ".step")
     assert (
