@@ -56,6 +56,20 @@ def stored_with_gradients() -> tuple[MLP, SGD, autograd.Tape]:
     return model, optimizer, tape
 
 
+def assert_backward_after_zero_grad_is_eagers(
+    loss_of: Callable[[MLP], Callable[..., Value]],
+) -> None:
+    """A tape of loss_of(model): backward, zero_grad, backward again gives the eager gradients."""
+    model, twin = make_model(), make_model()
+    optimizer = SGD(model.parameters(), lr=0.1)
+    tape = autograd.trace(loss_of(model), 5)
+    tape.backward(XY)
+    optimizer.zero_grad()
+    tape.backward(XY)
+    expected = eager_gradients(loss_of(twin), twin.parameters())
+    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
 def test_every_reader_sees_zeros_after_zero_grad() -> None:
     model, optimizer, tape = stored_with_gradients()
     params = model.parameters()
@@ -142,14 +156,7 @@ def test_weights_also_in_a_penalty_add_after_zero_grad() -> None:
 
         return per_sample
 
-    model, twin = make_model(), make_model()
-    optimizer = SGD(model.parameters(), lr=0.1)
-    tape = autograd.trace(with_penalty(model), 5)
-    tape.backward(XY)
-    optimizer.zero_grad()
-    tape.backward(XY)
-    expected = eager_gradients(with_penalty(twin), twin.parameters())
-    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert_backward_after_zero_grad_is_eagers(with_penalty)
 
 
 def test_a_batch_in_parts_pays_the_owed_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +271,6 @@ def test_the_layers_assign_their_gradients_after_zero_grad(monkeypatch: pytest.M
 
 def test_a_weight_also_read_by_an_elementwise_op_adds_after_zero_grad() -> None:
     """loss / w with w a first-layer weight: that layer does not write w's gradient alone."""
-    model, twin = make_model(), make_model()
 
     def divided(model: MLP) -> Callable[..., Value]:
         error = squared_error(model)
@@ -275,10 +281,4 @@ def test_a_weight_also_read_by_an_elementwise_op_adds_after_zero_grad() -> None:
 
         return per_sample
 
-    optimizer = SGD(model.parameters(), lr=0.1)
-    tape = autograd.trace(divided(model), 5)
-    tape.backward(XY)
-    optimizer.zero_grad()
-    tape.backward(XY)
-    expected = eager_gradients(divided(twin), twin.parameters())
-    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert_backward_after_zero_grad_is_eagers(divided)
