@@ -48,9 +48,11 @@ def draw_network(
     weight is positive and red when negative, wider the larger |w| is. ``show_grad`` adds the
     gradients. Inputs are named ``x1, x2, ...`` and outputs ``out1, ...`` unless names are given.
     Where the weights are written: ``edge_labels=True`` on the edges; by default on the edges
-    only for lecture-sized layers (at most 4 weights a layer, as 2-2), else in a table in each
-    neuron (w0, w1, ... in order; no two labels can overlap), and not at all beyond 16 inputs
-    a neuron; ``edge_labels=False``: nowhere (colour and width still show them).
+    only for lecture-sized layers (at most 4 weights a layer, as 2-2) without ``show_grad``,
+    else in a table in each neuron (w0, w1, ... in order; no two labels can overlap), and not
+    at all beyond 16 inputs a neuron; ``edge_labels=False``: nowhere (colour and width still
+    show them). With ``show_grad`` a weight's label, "0.15 (grad 0.000439)", is too long for an
+    edge: it would lie across the arrowheads and other edges.
     """
     layers = _layers_of(model)
     nin = len(layers[0][0].w)
@@ -67,7 +69,9 @@ def draw_network(
         )
     weights = [w for layer in layers for neuron in layer for w in neuron.w]
     fan_ins = [len(neuron.w) for layer in layers for neuron in layer]
-    small = all(len(layer[0].w) * len(layer) <= _MAX_EDGE_LABELS_A_LAYER for layer in layers)
+    small = not show_grad and all(
+        len(layer[0].w) * len(layer) <= _MAX_EDGE_LABELS_A_LAYER for layer in layers
+    )
     in_boxes = edge_labels is None and not small and max(fan_ins) <= _MAX_WEIGHTS_IN_BOX
     if edge_labels is None:
         edge_labels = small

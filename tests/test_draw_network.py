@@ -121,9 +121,19 @@ def test_show_grad_writes_gradients_next_to_weights_and_biases():
     model = network(XOR)
     model.layers[0].neurons[0].w[1].grad = 0.125
     model.layers[0].neurons[0].b.grad = -0.5
-    nodes, edges = parse(draw_network(model, show_grad=True).source)
+    nodes, edges = parse(draw_network(model, show_grad=True, edge_labels=True).source)
     assert 'headlabel="20 (grad 0.125)"' in edges["input1", "neuron0_0"]
     assert nodes["neuron0_0"] == "L0.N0\\nsigmoid\\nb = -10 (grad -0.5)"
+
+
+def test_show_grad_moves_even_a_lecture_network_s_weights_into_tables():
+    """"20 (grad 0.125)" on an edge lay across arrowheads: by default it goes in the neuron's table."""
+    model = network(XOR)
+    model.layers[0].neurons[0].w[1].grad = 0.125
+    source = draw_network(model, show_grad=True).source
+    assert "headlabel" not in source
+    assert "w1</FONT></TD><TD ALIGN=\"RIGHT\"><FONT COLOR=\"#2563eb\">20 (grad 0.125)" in source
+    assert "headlabel" in draw_network(model).source  # without gradients, on the edges
 
 
 def test_a_layer_or_a_single_neuron_draws_too():

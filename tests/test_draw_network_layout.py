@@ -55,12 +55,16 @@ def _overlap(a, b) -> bool:
     return a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
 
 
+@pytest.mark.parametrize("show_grad", [False, True], ids=["values", "with grads"])
 @pytest.mark.parametrize(("nin", "layers"), SIZES, ids=lambda s: str(s))
-def test_no_two_labels_overlap(nin, layers):
+def test_no_two_labels_overlap(nin, layers, show_grad):
     model = MLP(nin, layers, seed=0)
-    boxes = _text_boxes(draw_network(model))
+    for p in model.parameters():
+        p.grad = -0.000439  # as long a gradient as the lecture's 2-2-2 example shows
+    boxes = _text_boxes(draw_network(model, show_grad=show_grad))
     weights = [w for layer in model.layers for neuron in layer.neurons for w in neuron.w]
-    numbers = {format(w.data, ".3g") for w in weights}
+    grad = " (grad -0.000439)" if show_grad else ""
+    numbers = {format(w.data, ".3g") + grad for w in weights}
     assert numbers <= {text for text, *_ in boxes}  # every weight is written somewhere
     clashes = [(a[0], b[0]) for a, b in itertools.combinations(boxes, 2) if _overlap(a, b)]
     assert clashes == []
