@@ -156,11 +156,12 @@ def _backward(root: Value, create_graph: bool) -> None:
             for node in order:
                 if node._a is not None:
                     node.grad = gradients.get(node, 0.0)
-                elif node in gradients:
-                    node.grad = node.grad + gradients[node]
+                elif node in gradients:  # added to what the leaf held (None: nothing, as in PyTorch)
+                    held = node.grad
+                    node.grad = gradients[node] if held is None else held + gradients[node]
         return
     if root._a is None:
-        root.grad += 1.0
+        root.grad = 1.0 if root.grad is None else root.grad + 1.0
         return
 
     order, leaves = _order_for_backward(root)
@@ -212,8 +213,8 @@ def _backward(root: Value, create_graph: bool) -> None:
                 for term in a[2 * n :]:
                     term.grad += upstream  # dz/dt_j = 1: a sum's terms, a neuron's bias
     finally:  # even if an op fails midway, the gradients the leaves held are kept
-        for leaf, held in carried:
-            leaf.grad = held + leaf.grad
+        for leaf, held in carried:  # (a leaf's .grad set to None held nothing, as in PyTorch)
+            leaf.grad = leaf.grad if held is None else held + leaf.grad
 
 
 def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:

@@ -404,8 +404,11 @@ class Value(metaclass=_ValueType):
         """``f"{v:.3f}"`` formats the number; an empty spec gives ``str(v)``."""
         return format(self.data, spec) if spec else str(self)
 
-    def backward(self, create_graph: bool = False) -> None:
-        """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``)."""
+    def backward(self, *, create_graph: bool = False) -> None:
+        """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``).
+
+        ``create_graph`` is keyword-only: PyTorch's first positional argument is the seed
+        gradient, so ``y.backward(2.0)`` must not quietly mean ``create_graph=True``."""
         from .backward import backward
 
         backward(self, create_graph=create_graph)

@@ -124,6 +124,28 @@ def test_zeroing_a_leaf_restarts_accumulation() -> None:
     assert x.grad == 12.0  # 3x^2
 
 
+def test_a_leaf_grad_set_to_none_counts_as_no_gradient_yet() -> None:
+    # PyTorch's way of zeroing (grad = None); d(xy)/dx = y = 3, d(x x)/dx = 2x = 4 at x = 2
+    x, y = Value(2.0), Value(3.0)
+    x.grad = None
+    (x * y).backward()
+    assert x.grad == 3.0
+    x.grad = None
+    (x * x).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 4.0
+    x.grad = None
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_create_graph_is_keyword_only() -> None:
+    # PyTorch's first positional argument is the seed gradient: 2.0 must not mean create_graph
+    x = Value(3.0)
+    with pytest.raises(TypeError, match="positional"):
+        (x * x).backward(2.0)  # type: ignore[misc]
+    assert x.grad == 0.0
+
+
 def test_constants_on_either_side_do_not_block_the_gradient() -> None:
     # y = 2 - x / 4 + 3 * x ** 2 - 1 / x; dy/dx = -1/4 + 6x + 1/x^2 at x = 2: 12.0
     x = Value(2.0)

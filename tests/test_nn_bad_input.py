@@ -539,3 +539,17 @@ def test_a_model_refuses_inputs_that_are_not_a_vector(x, error, message):
 def test_a_model_takes_a_numpy_vector_like_a_list():
     model = MLP(2, [3, 1], seed=0)
     assert model(np.array([0.5, -1.0])).data == model([0.5, -1.0]).data
+
+
+def test_a_parameter_whose_grad_is_not_a_number_is_named_by_the_optimizer():
+    w, b = Value(2.0, label="w"), Value(3.0)
+    optimizer = SGD([b, w], lr=0.1)
+    (w * b).backward()
+    w.grad = None  # PyTorch's zeroing; torch.optim would skip w
+    with pytest.raises(TypeError, match=r"parameter 1 \('w'\) has \.grad = NoneType, not a number"):
+        optimizer.step()
+    w.grad = 3.0
+    b.data = "3"
+    with pytest.raises(TypeError, match=r"parameter 0 has \.data = str, not a number$"):
+        optimizer.step()
+    assert (w.data, b.data) == (2.0, "3")  # nothing was updated
