@@ -1,10 +1,13 @@
 """Learning-rate schedules, as torch.optim.lr_scheduler: objects that only change each parameter group's lr.
 
-A schedule remembers every group's lr when it is made (``base_lrs``), sets the lr for epoch 0
-at once, and moves one epoch on per ``step()`` (call it after each epoch's optimizer steps, as
-in torch; ``nn.train`` does so when given one as ``lr_schedule``). Each lr is computed from
-the base lr by the closed formula in the class docstring; torch updates its lrs by recurrence,
-which gives the same numbers to rounding (checked against torch in tests/test_nn_schedules.py).
+A schedule sets the lr for epoch 0 when it is made and moves one epoch on per ``step()`` (call
+it after each epoch's optimizer steps, as in torch; ``nn.train`` does so when given one as
+``lr_schedule``). As torch's, each one updates the lr a group has now (mostly multiplying it),
+so two schedules on one optimizer compose (a warm-up then a decay) and an lr changed by hand
+carries on from there; the class docstrings give the lr each reaches alone, in closed form.
+``base_lrs`` are the groups' lrs before the first schedule on the optimizer
+(``Optimizer.initial_lrs``, torch's "initial_lr"). Checked number for number against torch in
+tests/test_nn_schedules.py.
 """
 
 from __future__ import annotations
@@ -30,16 +33,19 @@ def _optimizer(value: object) -> Optimizer:
 
 
 class LRScheduler:
-    """The base: sets every group's lr to ``lr_at(epoch, base_lr, group_index)`` for the current epoch."""
+    """The base: each epoch sets every group's lr to ``next_lr(epoch, lr, base_lr, group_index)``."""
 
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = _optimizer(optimizer)
-        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
+        initial = optimizer.initial_lrs  # set by the first schedule made on this optimizer
+        initial.extend(group["lr"] for group in optimizer.param_groups[len(initial) :])
+        self.base_lrs = initial[: len(optimizer.param_groups)]
         self.last_epoch = 0
         self._apply(0)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """The learning rate of group ``group_index`` at ``epoch``."""
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """The learning rate of group ``group_index`` at ``epoch``, from its lr now (``lr``, the
+        previous epoch's unless changed since) and its lr before any schedule (``base_lr``)."""
         raise NotImplementedError
 
     def step(self) -> None:
@@ -47,26 +53,40 @@ class LRScheduler:
         self._apply(self.last_epoch + 1)
 
     def state_dict(self) -> dict[str, Any]:
-        """``{"last_epoch": ..., "base_lrs": [...]}``: what a schedule made again needs to resume."""
-        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+        """``{"last_epoch": ..., "base_lrs": [...], "last_lrs": [...]}``: what a schedule made
+        again needs to resume (``last_lrs``: every group's lr, as ``get_last_lr()``)."""
+        return {
+            "last_epoch": self.last_epoch,
+            "base_lrs": list(self.base_lrs),
+            "last_lrs": self.get_last_lr(),
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take ``last_epoch`` and ``base_lrs`` from ``state`` and set the groups' lrs for that epoch."""
-        if not isinstance(state, Mapping) or set(state) != {"last_epoch", "base_lrs"}:
-            raise ValueError('a schedule state has exactly the keys "last_epoch" and "base_lrs"')
-        epoch, rates = state["last_epoch"], state["base_lrs"]
+        """Take ``last_epoch``, ``base_lrs`` and the groups' lrs from ``state`` (one saved
+        without ``last_lrs`` leaves the lrs as they are, as torch's does).
+
+        The lrs are set again because making this schedule already moved them to its epoch 0
+        (a warm-up's start factor); the next ``step()`` goes on from the saved ones."""
+        keys = {"last_epoch", "base_lrs"}
+        if not isinstance(state, Mapping) or set(state) - {"last_lrs"} != keys:
+            raise ValueError(
+                'a schedule state has the keys "last_epoch", "base_lrs" and "last_lrs"'
+            )
+        epoch = state["last_epoch"]
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
             raise ValueError(f"last_epoch must be an int >= 0, not {epoch!r}")
-        if not isinstance(rates, list) or len(rates) != len(self.base_lrs):
-            raise ValueError(
-                f"base_lrs must be a list of {len(self.base_lrs)} learning rates (one per group)"
-            )
-        previous, self.base_lrs = self.base_lrs, [learning_rate("base_lrs", lr) for lr in rates]
-        try:
-            self._apply(epoch)
-        except ValueError:
-            self.base_lrs = previous
-            raise
+        groups = len(self.base_lrs)
+        lists = {name: state[name] for name in ("base_lrs", "last_lrs") if name in state}
+        for name, rates in lists.items():
+            if not isinstance(rates, list) or len(rates) != groups:
+                raise ValueError(
+                    f"{name} must be a list of {groups} learning rates (one per group)"
+                )
+        checked = {name: [learning_rate(name, lr) for lr in rates] for name, rates in lists.items()}
+        self.base_lrs = checked["base_lrs"]
+        for group, rate in zip(self.optimizer.param_groups, checked.get("last_lrs", [])):
+            group["lr"] = rate
+        self.last_epoch = epoch
 
     def get_last_lr(self) -> list[float]:
         """The lr of every group, as last set."""
@@ -74,13 +94,14 @@ class LRScheduler:
 
     def _apply(self, epoch: int) -> None:
         """Set every group's lr for ``epoch``; if any is not a valid lr, raise and change nothing."""
+        groups = self.optimizer.param_groups
         rates = []
-        for i, base in enumerate(self.base_lrs):
+        for i, (group, base) in enumerate(zip(groups, self.base_lrs)):
             try:
-                rates.append(learning_rate("lr", self.lr_at(epoch, base, i)))
+                rates.append(learning_rate("lr", self.next_lr(epoch, group["lr"], base, i)))
             except (TypeError, ValueError) as error:
                 raise ValueError(f"{type(self).__name__} at epoch {epoch}: {error}") from None
-        for group, rate in zip(self.optimizer.param_groups, rates):
+        for group, rate in zip(groups, rates):
             group["lr"] = rate
         self.last_epoch = epoch
 
@@ -93,9 +114,9 @@ class StepLR(LRScheduler):
         self.gamma: float = NON_NEGATIVE("gamma", gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """base_lr * gamma ** (epoch // step_size)."""
-        return base_lr * self.gamma ** (epoch // self.step_size)
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """lr times gamma at every step_size-th epoch."""
+        return lr * self.gamma if epoch > 0 and epoch % self.step_size == 0 else lr
 
 
 class ExponentialLR(LRScheduler):
@@ -105,9 +126,9 @@ class ExponentialLR(LRScheduler):
         self.gamma: float = NON_NEGATIVE("gamma", gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """base_lr * gamma ** epoch."""
-        return base_lr * self.gamma**epoch
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """lr times gamma, from epoch 1 on."""
+        return lr * self.gamma if epoch > 0 else lr
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -119,10 +140,17 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min: float = NON_NEGATIVE("eta_min", eta_min)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2."""
-        cosine = 1 + math.cos(math.pi * epoch / self.T_max)
-        return self.eta_min + (base_lr - self.eta_min) * cosine / 2
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """The distance to eta_min times the ratio of this epoch's cosine term to the last's; at
+        the bottom of the cosine (where that ratio is 0/0) the step up from there instead."""
+        if epoch == 0:
+            return lr
+        if (epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
+            return lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+        ratio = (1 + math.cos(math.pi * epoch / self.T_max)) / (
+            1 + math.cos(math.pi * (epoch - 1) / self.T_max)
+        )
+        return ratio * (lr - self.eta_min) + self.eta_min
 
 
 class LinearLR(LRScheduler):
@@ -141,10 +169,15 @@ class LinearLR(LRScheduler):
         self.total_iters = _positive_int("total_iters", total_iters)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """base_lr times a factor going linearly from start_factor to end_factor over total_iters."""
-        progress = min(epoch, self.total_iters) / self.total_iters
-        return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """lr times start_factor at epoch 0; then times the ratio of this epoch's factor to the
+        last's, until total_iters."""
+        if epoch == 0:
+            return lr * self.start_factor
+        if epoch > self.total_iters:
+            return lr
+        change = self.end_factor - self.start_factor
+        return lr * (1.0 + change / (self.total_iters * self.start_factor + (epoch - 1) * change))
 
 
 class LambdaLR(LRScheduler):
@@ -164,7 +197,8 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = functions
         super().__init__(optimizer)
 
-    def lr_at(self, epoch: int, base_lr: float, group_index: int) -> float:
-        """base_lr times the group's lambda of the epoch."""
+    def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
+        """base_lr times the group's lambda of the epoch (not chained: as in torch, it sets the
+        lr whatever it was)."""
         factor: float = self.lr_lambdas[group_index](epoch)
         return base_lr * factor

@@ -127,12 +127,12 @@ def test_show_grad_writes_gradients_next_to_weights_and_biases():
 
 
 def test_show_grad_moves_even_a_lecture_network_s_weights_into_tables():
-    """"20 (grad 0.125)" on an edge lay across arrowheads: by default it goes in the neuron's table."""
+    """ "20 (grad 0.125)" on an edge lay across arrowheads: by default it goes in the neuron's table."""
     model = network(XOR)
     model.layers[0].neurons[0].w[1].grad = 0.125
     source = draw_network(model, show_grad=True).source
     assert "headlabel" not in source
-    assert "w1</FONT></TD><TD ALIGN=\"RIGHT\"><FONT COLOR=\"#2563eb\">20 (grad 0.125)" in source
+    assert 'w1</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#2563eb">20 (grad 0.125)' in source
     assert "headlabel" in draw_network(model).source  # without gradients, on the edges
 
 

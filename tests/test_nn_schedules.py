@@ -80,8 +80,66 @@ def test_every_epochs_learning_rates_agree_with_torch(case):
         expected = torch_rates(name, settings)
     mine = our_rates(name, settings)
     for epoch, (ours, theirs) in enumerate(zip(mine, expected)):
-        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-15), f"epoch {epoch}"
+        assert ours == theirs, f"epoch {epoch}"  # the same recurrences, to the last bit
     assert len({tuple(r) for r in mine}) > 2  # the schedule does change the rates
+
+
+def chained_rates(make_optimizer, schedules, edit):
+    """The lrs over 12 epochs of two schedules on one optimizer, halving them by hand at epoch 7."""
+    optimizer = make_optimizer()
+    made = [make(optimizer) for make in schedules]
+    rates = [optimizer.param_groups[0]["lr"]]
+    for epoch in range(1, 13):
+        if edit and epoch == 7:
+            for group in optimizer.param_groups:
+                group["lr"] = group["lr"] / 2
+        for schedule in made:
+            schedule.step()
+        rates.append(optimizer.param_groups[0]["lr"])
+    return rates
+
+
+@requires_torch
+@pytest.mark.parametrize("edit", [False, True], ids=["chained", "chained, lr halved by hand"])
+def test_two_schedules_on_one_optimizer_compose_as_in_torch(edit):
+    """A warm-up then a decay (LinearLR with ExponentialLR), and a cosine after a step decay:
+    each multiplies the lr the other left, and an lr set by hand carries on, as in torch."""
+    pairs = [
+        (("LinearLR", dict(start_factor=0.1, total_iters=5)), ("ExponentialLR", dict(gamma=0.9))),
+        (("StepLR", dict(step_size=3, gamma=0.5)), ("CosineAnnealingLR", dict(T_max=4))),
+    ]
+    for first, second in pairs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = chained_rates(
+                lambda: torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1),
+                [
+                    lambda o, s=spec: getattr(torch.optim.lr_scheduler, s[0])(o, **s[1])
+                    for spec in (first, second)
+                ],
+                edit,
+            )
+        ours = chained_rates(
+            lambda: SGD([Value(1.0)], lr=0.1),
+            [lambda o, s=spec: OURS[s[0]](o, **s[1]) for spec in (first, second)],
+            edit,
+        )
+        assert ours == theirs, (first[0], second[0])
+    assert len(set(theirs)) > 8  # the lr does move, epoch after epoch
+
+
+def test_a_warm_up_then_a_decay_by_hand():
+    """LinearLR(0.1 -> 1 over 5) with ExponentialLR(0.9) from lr 0.1, derived by hand: epoch 5
+    has the full warm-up (0.1 x 1.0) and five decays (0.9^5)."""
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    warm_up = LinearLR(optimizer, start_factor=0.1, total_iters=5)
+    decay = ExponentialLR(optimizer, gamma=0.9)
+    assert optimizer.lr == pytest.approx(0.01, rel=1e-15)
+    for _ in range(5):
+        warm_up.step()
+        decay.step()
+    assert optimizer.lr == pytest.approx(0.1 * 0.9**5, rel=1e-14)
+    assert decay.base_lrs == [0.1]  # the lr before the first schedule, as torch's initial_lr
 
 
 def test_train_steps_a_schedule_after_each_epoch():
@@ -134,5 +192,36 @@ def test_a_schedule_made_again_resumes_from_its_state():
     assert again.get_last_lr() == [g["lr"] for g in uninterrupted.param_groups]
     with pytest.raises(ValueError, match="base_lrs must be a list of 2 learning rates"):
         again.load_state_dict({"last_epoch": 3, "base_lrs": [0.1]})
+    with pytest.raises(ValueError, match="last_lrs must be a list of 2 learning rates"):
+        again.load_state_dict({"last_epoch": 3, "base_lrs": [0.1, 0.1], "last_lrs": [0.1]})
     with pytest.raises(ValueError, match="last_epoch must be an int >= 0, not -1"):
         again.load_state_dict({"last_epoch": -1, "base_lrs": [0.1, 0.1]})
+
+
+def test_a_warm_up_resumes_on_a_new_optimizer_from_saved_states():
+    """Made again, LinearLR first multiplies the lr by its start factor; loading its state
+    sets the saved lrs back, so 3 + 4 epochs equal 7 uninterrupted ones."""
+
+    def optimizer():
+        return SGD([{"params": [Value(1.0)], "lr": lr} for lr in BASE_LRS])
+
+    def warm_up(on):
+        return LinearLR(on, start_factor=0.25, total_iters=6)
+
+    uninterrupted = optimizer()
+    schedule = warm_up(uninterrupted)
+    for _ in range(7):
+        schedule.step()
+    first = optimizer()
+    schedule = warm_up(first)
+    for _ in range(3):
+        schedule.step()
+    saved_optimizer, saved_schedule = first.state_dict(), schedule.state_dict()
+    again = optimizer()
+    again.load_state_dict(saved_optimizer)
+    schedule = warm_up(again)  # made on the loaded optimizer: its lrs times 0.25
+    schedule.load_state_dict(saved_schedule)
+    for _ in range(4):
+        schedule.step()
+    assert schedule.get_last_lr() == [g["lr"] for g in uninterrupted.param_groups]
+    assert schedule.base_lrs == list(BASE_LRS)

@@ -99,6 +99,9 @@ class Optimizer:
         self._group_arrays: dict[int, GroupArrays] = {}
         self._group_of: dict[int, int] = {}
         self._work_arrays: dict[tuple[int, np.dtype], list[FloatArray]] = {}
+        # Each group's lr before the first schedule made on this optimizer (nn.schedules): the
+        # "base_lrs" of every schedule after it, as torch's "initial_lr".
+        self.initial_lrs: list[float] = []
         given = list(params)
         self._named_groups = any(isinstance(item, dict) for item in given)
         if self._named_groups:
