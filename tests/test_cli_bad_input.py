@@ -158,6 +158,32 @@ def write(tmp_path, name, content):
             ["--task", "regression"],
             "bad.csv, line 3, column 'y': 'x' is not a number",
         ),
+        # A word among numbered classes is a typo, not a class of its own; nor is 1e400 a class
+        (
+            "x,y\n1,0\n2,1\n3,2\n4,oops\n5,1\n6,0\n",
+            "y",
+            [],
+            "bad.csv, line 5, column 'y': 'oops' is not a number",
+        ),
+        (
+            "x,y\n1,0\n2,1e400\n3,1\n4,0\n",
+            "y",
+            [],
+            "bad.csv, line 3, column 'y': '1e400' is not a finite number",
+        ),
+        # Caught before training: a constant number to predict (R^2 would be 0/0), one row
+        (
+            "x,y\n1,3.5\n2,3.5\n3,3.5\n",
+            "y",
+            [],
+            "bad.csv, column 'y': the target is 3.5 in every row; nothing to learn",
+        ),
+        (
+            "x,y\n1,2\n",
+            "y",
+            ["--validation", "0"],
+            "bad.csv: 1 data row: training needs at least 2",
+        ),
     ],
 )
 def test_bad_training_files(tmp_path, files, capsys, content, target, extra, expected):
@@ -220,6 +246,47 @@ def test_a_run_that_diverges_in_its_last_step_saves_nothing(tmp_path, files, cap
     line = error_line(*run(argv, capsys)[::2])
     assert "training diverged" in line and "lower the learning rate" in line
     assert unchanged(old)
+
+
+@pytest.mark.parametrize("row", range(12))
+def test_missing_error_refuses_an_empty_cell_in_any_row(tmp_path, capsys, row):
+    """The cell may fall in the validation rows (12 rows: 2 or 3 of them); it is refused, and
+    with the default it is counted in the note, wherever it falls."""
+    lines = GOOD_CSV.splitlines()
+    cells = lines[row + 1].split(",")
+    lines[row + 1] = ",".join(["NA", *cells[1:]])
+    path = write(tmp_path, "gap.csv", "\n".join(lines) + "\n")
+    out = str(tmp_path / "m.json")
+    argv = ["train", path, "--target", "y", "--out", out, "--epochs", "1"]
+    status, _out, err = run([*argv, "--missing", "error"], capsys)
+    assert error_line(status, err).endswith(
+        f"gap.csv, line {row + 2}, column 'x1': empty or missing value (--missing error)"
+    )
+    assert not os.path.exists(out)
+    status, _out, err = run(argv, capsys)
+    assert status == 0 and "column 'x1': 1 empty cell filled with the mean" in err
+
+
+def test_a_question_mark_is_a_missing_value(tmp_path, capsys):
+    """As in UCI's files: '?' is filled (and refused with --missing error), not a bad number."""
+    path = write(tmp_path, "uci.csv", GOOD_CSV.replace("\n0.5,", "\n?,", 1))
+    out = str(tmp_path / "m.json")
+    argv = ["train", path, "--target", "y", "--out", out, "--epochs", "1"]
+    status, _out, err = run(argv, capsys)
+    assert status == 0 and "column 'x1': 1 empty cell filled" in err
+    status, _out, err = run([*argv, "--missing", "error"], capsys)
+    assert "line 4, column 'x1': empty or missing value" in error_line(status, err)
+
+
+def test_a_symlink_out_into_a_missing_directory_is_refused_before_training(tmp_path, files, capsys):
+    data, _, _ = files
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "gone" / "model.json")
+    status, _out, err = run(["train", str(data), "--target", "y", "--out", str(link)], capsys)
+    assert error_line(status, err).endswith(
+        f"does not exist (the symlink leads to {tmp_path / 'gone' / 'model.json'})"
+    )
+    assert "epoch" not in err and link.is_symlink()
 
 
 def test_an_empty_out_name_is_refused_before_training(files, capsys):

@@ -31,9 +31,14 @@ def check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None
     """Fail before any work if ``path`` cannot be written, or would overwrite an input file."""
     if not path.strip():
         raise CliError("the output file name is empty")
-    directory = os.path.dirname(os.path.abspath(path))
+    # The writer follows a symlink and replaces the file it points to, so that is what is checked.
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real)
     if not os.path.isdir(directory):
-        raise CliError(f"{path}: cannot write here, directory {directory} does not exist")
+        through = f" (the symlink leads to {real})" if os.path.islink(path) else ""
+        raise CliError(
+            f"{path}: cannot write here, directory {directory} does not exist{through}"
+        )
     if os.path.isdir(path):
         raise CliError(f"{path}: is a directory")
     if os.path.exists(path) and is_read_only(os.stat(path).st_mode):

@@ -127,8 +127,14 @@ class Preprocessor:
         drop: Sequence[str] = (),
         missing: str = "impute",
         notes: list[str] | None = None,
+        whole: ColumnTable | None = None,
     ) -> Preprocessor:
-        """Learn the rules from ``table``'s columns other than ``target``; ``notes`` receives one line per choice made."""
+        """Learn the rules from ``table``'s columns other than ``target``; ``notes`` receives one line per choice made.
+
+        ``whole``: the table that ``table``'s rows were taken from (training rows, beside the
+        validation ones). Its bad cells are the ones reported (``--missing error``, a word among
+        numbers) and its empty cells the ones counted in the notes, since every row gets filled.
+        """
         if missing not in MISSING_POLICIES:
             raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
         notes = notes if notes is not None else []
@@ -148,15 +154,17 @@ class Preprocessor:
         problems = ProblemList()
         rules: list[Rule] = []
         n_rows = table.n_rows
+        checked = whole or table
         for name in chosen:
             column = table.columns[name]
+            every_row = checked.columns[name]
             named = bool(features)
-            if missing == "error" and column.missing:
-                _report_missing(table, column, problems)
+            if missing == "error" and every_row.missing:
+                _report_missing(checked, every_row, problems)
                 continue
             if not column.is_text:
-                if column.texts:
-                    numeric_problems(table, column, problems)
+                if every_row.texts:
+                    numeric_problems(checked, every_row, problems)
                     continue
                 if not named and _looks_like_row_ids(column):
                     notes.append(
@@ -170,9 +178,9 @@ class Preprocessor:
                     notes.append(f"column {name!r} left out: every cell is empty")
                     continue
                 mean, std = mean_and_std(present)
-                if column.missing:
+                if every_row.missing:
                     notes.append(
-                        f"column {name!r}: {_cells(column.missing)} filled with the mean {mean:.6g}"
+                        f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
                     )
                 rules.append(NumericRule(name, mean, std))
                 continue
@@ -195,9 +203,9 @@ class Preprocessor:
                     )
                 continue
             fill = max(sorted(counts), key=lambda c: counts[c])
-            if column.missing:
+            if every_row.missing:
                 notes.append(
-                    f"column {name!r}: {_cells(column.missing)} filled with the most frequent value {fill!r}"
+                    f"column {name!r}: {_cells(every_row.missing)} filled with the most frequent value {fill!r}"
                 )
             rules.append(CategoryRule(name, sorted(counts), fill))
         problems.raise_if_any()

@@ -155,6 +155,10 @@ class TableModel:
             raise DataError(
                 f"no feature columns: the only column is the target {target!r}", table.path, 1
             )
+        if table.n_rows < 2:
+            raise DataError(
+                f"{_count(table.n_rows, 'data row')}: training needs at least 2", table.path
+            )
         if missing not in MISSING_POLICIES:
             raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
         self.target = target
@@ -174,7 +178,13 @@ class TableModel:
         training = table.subset(train_rows) if validation_rows else table
         self.notes = []
         self.preprocessor = Preprocessor.fit(
-            training, target, features=features, drop=drop, missing=missing, notes=self.notes
+            training,
+            target,
+            features=features,
+            drop=drop,
+            missing=missing,
+            notes=self.notes,
+            whole=table,
         )
         for note in self.notes:
             say(note)
@@ -223,6 +233,10 @@ class TableModel:
 
     def _infer_task(self, table: ColumnTable) -> str:
         column = table.require(self.target)
+        if column.texts and not column.is_text:  # a few words among numbers: typos, not classes
+            problems = ProblemList()
+            numeric_problems(table, column, problems)
+            problems.raise_if_any()
         if column.is_text:
             return (
                 "binary"
@@ -255,6 +269,13 @@ class TableModel:
             if column.is_text or column.texts:
                 numeric_problems(table, column, problems)
             problems.raise_if_any()
+            if np.all(numbers == numbers[0]):
+                raise DataError(
+                    f"the target is {number_text(float(numbers[0]))} in every row; nothing to learn",
+                    table.path,
+                    None,
+                    self.target,
+                )
             return None, numbers.copy()
         problems.raise_if_any()
         if not column.is_text and not column.texts:  # numbered classes, in numeric order
