@@ -61,7 +61,12 @@ def gradcheck(
     """
     values = list(values)
     with enable_grad():  # backward needs f's graph, even inside no_grad
-        analytic = [float(g) for g in grad(f(*values), values)]
+        out = f(*values)
+        if not isinstance(out, Value):
+            raise TypeError(
+                f"gradcheck: f must return a Value computed from its inputs, not {type(out).__name__}"
+            )
+        analytic = [float(g) for g in grad(out, values)]
     numeric = []
     for x in values:
         original = x.data

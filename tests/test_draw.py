@@ -179,6 +179,18 @@ def test_options_direction_format_and_hidden_grad():
     assert "grad" not in top_down.split("legend")[0]
 
 
+def test_a_tiny_nonzero_number_never_reads_as_zero():
+    """.4f would show 3e-7 and its gradient 2e-7 as 0.0000; zero itself stays 0.0000."""
+    a, b = Value(3e-7, label="a"), Value(2e-7, label="b")
+    zero = Value(0.0, label="z")
+    out = a * b + zero
+    out.backward()
+    source = draw_dot(out).source
+    assert "a | data 3e-07 | grad 2e-07" in source
+    assert "z | data 0.0000 | grad 1.0000" in source
+    assert "data 6e-14 | grad 1.0000" in source  # the product; the root's grad is 1
+
+
 def test_reused_node_and_n_ary_ops_draw_one_edge_per_input():
     a = Value(3.0, label="a")
     doubled = a + a  # the classic reused-input case: two edges from a

@@ -131,6 +131,14 @@ def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:
     assert "input 1" in str(report)
 
 
+def test_gradcheck_names_an_f_that_returns_a_plain_number() -> None:
+    x = Value(2.0)
+    with pytest.raises(
+        TypeError, match="f must return a Value computed from its inputs, not float"
+    ):
+        gradcheck(lambda v: 3.0, [x])  # type: ignore[arg-type, return-value]
+
+
 def test_gradcheck_restores_the_inputs_when_f_raises() -> None:
     # log at 5e-7 - 1e-6 is a domain error; the input must not stay moved by -eps
     x = Value(5e-7)

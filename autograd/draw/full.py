@@ -36,14 +36,23 @@ class Box:
     pending: bool = False
 
 
+def number_text(x: float, number_format: str) -> str:
+    """``x`` in ``number_format``, but a nonzero number never reads as zero: where the format
+    leaves no nonzero digit (1e-7 as 0.0000), three significant digits instead (1e-07)."""
+    text = format(x, number_format)
+    if x != 0.0 and not any(digit in text for digit in "123456789"):
+        return format(x, ".3g")
+    return text
+
+
 def _grad_text(box: Box, number_format: str) -> str:
-    return "grad ?" if box.grad is None else f"grad {format(box.grad, number_format)}"
+    return "grad ?" if box.grad is None else f"grad {number_text(box.grad, number_format)}"
 
 
 def record_label(box: Box, show_grad: bool, number_format: str, braces: bool) -> str:
     """Record label ``{ name | data 1.0000 | grad 0.5000 }`` (the name field only when set)."""
     fields = [record_text(box.name)] if box.name else []
-    fields.append(f"data {format(box.data, number_format)}")
+    fields.append(f"data {number_text(box.data, number_format)}")
     if show_grad:
         fields.append(_grad_text(box, number_format))
     text = " | ".join(fields)
@@ -55,7 +64,7 @@ def html_label(
 ) -> str:
     """The same fields as an HTML-like table, so that a pending grad alone can be greyed."""
     cells = [html_text(box.name)] if box.name else []
-    cells.append(f"data {format(box.data, number_format)}")
+    cells.append(f"data {number_text(box.data, number_format)}")
     if show_grad:
         grad = _grad_text(box, number_format)
         cells.append(f'<FONT COLOR="{PENDING_COLOR}">{grad}</FONT>' if box.pending else grad)
@@ -68,7 +77,7 @@ def html_label(
 
 def html_row(box: Box, show_grad: bool, number_format: str, fill: str, port: str) -> str:
     """One parameter as a table row (name, data, grad) whose edges leave from ``port``."""
-    cells = [html_text(box.name), f"data {format(box.data, number_format)}"]
+    cells = [html_text(box.name), f"data {number_text(box.data, number_format)}"]
     if show_grad:
         grad = _grad_text(box, number_format)
         cells.append(f'<FONT COLOR="{PENDING_COLOR}">{grad}</FONT>' if box.pending else grad)

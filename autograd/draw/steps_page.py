@@ -19,7 +19,7 @@ from pathlib import Path
 from ..files import atomic_write_bytes
 from ..steps import BackwardStep, backward_steps, made_by, nary_op
 from ..value import Value
-from .full import is_neuron, z_name
+from .full import is_neuron, number_text, z_name
 from .graph import _explain_missing_dot, draw_dot
 
 MAX_STEPS = 200  # one picture per step: beyond this the page gets too heavy to be useful
@@ -124,7 +124,7 @@ def _arithmetic(
     """The chain rule of one step, as text lines."""
 
     def number(x: float) -> str:
-        return format(float(x), number_format)
+        return number_text(float(x), number_format)
 
     node, r = step.node, _d(_name(root))
     name = _name(node)

@@ -36,9 +36,7 @@ def check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None
     directory = os.path.dirname(real)
     if not os.path.isdir(directory):
         through = f" (the symlink leads to {real})" if os.path.islink(path) else ""
-        raise CliError(
-            f"{path}: cannot write here, directory {directory} does not exist{through}"
-        )
+        raise CliError(f"{path}: cannot write here, directory {directory} does not exist{through}")
     if os.path.isdir(path):
         raise CliError(f"{path}: is a directory")
     if os.path.exists(path) and is_read_only(os.stat(path).st_mode):
