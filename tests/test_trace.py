@@ -232,6 +232,15 @@ def test_bad_arguments() -> None:
         tape.forward(np.zeros((0, 2)))
     with pytest.raises(ValueError, match="reduce"):
         tape.backward(np.zeros((1, 2)), reduce="max")
+    # numpy would read None as NaN and drop an imaginary part with only a warning
+    with pytest.raises(TypeError, match=r"real numbers, not Python objects \(a None"):
+        tape.backward([[1.0, None]])
+    with pytest.raises(TypeError, match="real numbers, not complex128"):
+        tape.forward(np.array([[1.0, 2.0 + 1.0j]]))
+    with pytest.raises(TypeError, match="real numbers, not <U1"):
+        tape.forward([["1", "2"]])
+    assert w.grad == 0.0  # nothing was run
+    assert tape.forward([[True, 2]]).tolist() == [3.0]  # bools and ints are numbers
     with pytest.raises(TypeError, match="must return one Value"):
         trace(lambda x: [x], 1)
     with pytest.raises(ValueError, match="n_inputs"):

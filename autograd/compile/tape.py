@@ -169,7 +169,15 @@ class Tape:
             self._storage.release()
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
-        X = np.asarray(X, dtype=self.dtype)
+        given = np.asarray(X)
+        if given.dtype.kind not in "biuf":  # numpy would turn None into NaN, drop an imaginary part
+            what = (
+                "Python objects (a None, text, a Value?)"
+                if given.dtype.kind == "O"
+                else given.dtype
+            )
+            raise TypeError(f"tape: X must hold real numbers, not {what}")
+        X = np.asarray(given, dtype=self.dtype)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
