@@ -62,11 +62,12 @@ class LRScheduler:
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take ``last_epoch``, ``base_lrs`` and the groups' lrs from ``state`` (one saved
-        without ``last_lrs`` leaves the lrs as they are, as torch's does).
+        """Take ``last_epoch``, ``base_lrs`` and the groups' lrs from ``state``.
 
         The lrs are set again because making this schedule already moved them to its epoch 0
-        (a warm-up's start factor); the next ``step()`` goes on from the saved ones."""
+        (a warm-up's start factor); the next ``step()`` goes on from the saved ones. A state
+        saved before ``last_lrs`` was kept gets the lrs this schedule alone reaches at
+        ``last_epoch`` from ``base_lrs``, as such states were loaded then."""
         keys = {"last_epoch", "base_lrs"}
         if not isinstance(state, Mapping) or set(state) - {"last_lrs"} != keys:
             raise ValueError(
@@ -83,10 +84,21 @@ class LRScheduler:
                     f"{name} must be a list of {groups} learning rates (one per group)"
                 )
         checked = {name: [learning_rate(name, lr) for lr in rates] for name, rates in lists.items()}
+        rates = checked.get("last_lrs") or self._rates_alone(epoch, checked["base_lrs"])
         self.base_lrs = checked["base_lrs"]
-        for group, rate in zip(self.optimizer.param_groups, checked.get("last_lrs", [])):
+        for group, rate in zip(self.optimizer.param_groups, rates):
             group["lr"] = rate
         self.last_epoch = epoch
+
+    def _rates_alone(self, last_epoch: int, base_lrs: list[float]) -> list[float]:
+        """Every group's lr at ``last_epoch``, this schedule stepping alone from ``base_lrs``."""
+        rates = []
+        for i, base in enumerate(base_lrs):
+            rate = base
+            for epoch in range(last_epoch + 1):
+                rate = self.next_lr(epoch, rate, base, i)
+            rates.append(learning_rate("lr", rate))
+        return rates
 
     def get_last_lr(self) -> list[float]:
         """The lr of every group, as last set."""
@@ -95,6 +107,12 @@ class LRScheduler:
     def _apply(self, epoch: int) -> None:
         """Set every group's lr for ``epoch``; if any is not a valid lr, raise and change nothing."""
         groups = self.optimizer.param_groups
+        if len(groups) > len(
+            self.base_lrs
+        ):  # added since (add_param_group): scheduled too, as in torch
+            initial = self.optimizer.initial_lrs
+            initial.extend(group["lr"] for group in groups[len(initial) :])
+            self.base_lrs = [*self.base_lrs, *initial[len(self.base_lrs) : len(groups)]]
         rates = []
         for i, (group, base) in enumerate(zip(groups, self.base_lrs)):
             try:

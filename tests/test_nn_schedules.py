@@ -225,3 +225,51 @@ def test_a_warm_up_resumes_on_a_new_optimizer_from_saved_states():
         schedule.step()
     assert schedule.get_last_lr() == [g["lr"] for g in uninterrupted.param_groups]
     assert schedule.base_lrs == list(BASE_LRS)
+
+
+@pytest.mark.parametrize("with_optimizer_state", [False, True])
+def test_a_state_saved_without_last_lrs_resumes_at_its_epoch(with_optimizer_state):
+    """{"last_epoch", "base_lrs"} as the previous release saved them: the lr is that of the
+    schedule alone at the epoch, by hand 0.1 (0.25 + 0.75 * 3 / 6) = 0.0625, then the full 0.1."""
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    if with_optimizer_state:
+        optimizer.lr = 0.0625  # as optimizer.load_state_dict restores it
+    schedule = LinearLR(optimizer, start_factor=0.25, total_iters=6)
+    schedule.load_state_dict({"last_epoch": 3, "base_lrs": [0.1]})
+    assert optimizer.lr == pytest.approx(0.0625, rel=1e-15)
+    for _ in range(3):
+        schedule.step()
+    assert optimizer.lr == pytest.approx(0.1, rel=1e-15)
+
+
+@requires_torch
+def test_a_group_added_after_the_schedule_is_scheduled_too():
+    """torch's ExponentialLR decays a group added by add_param_group: 0.5, 0.45, 0.405, ..."""
+
+    def rates(optimizer, schedule, add):
+        for _ in range(2):
+            schedule.step()
+        add()
+        seen = []
+        for _ in range(4):
+            schedule.step()
+            seen.append([group["lr"] for group in optimizer.param_groups])
+        return seen
+
+    theirs_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with warnings.catch_warnings():  # "lr_scheduler.step() before optimizer.step()"
+        warnings.simplefilter("ignore")
+        theirs = rates(
+            theirs_optimizer,
+            torch.optim.lr_scheduler.ExponentialLR(theirs_optimizer, gamma=0.9),
+            lambda: theirs_optimizer.add_param_group(
+                {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.5}
+            ),
+        )
+    ours_optimizer = SGD([Value(1.0)], lr=0.1)
+    ours = rates(
+        ours_optimizer,
+        ExponentialLR(ours_optimizer, gamma=0.9),
+        lambda: ours_optimizer.add_param_group({"params": [Value(2.0)], "lr": 0.5}),
+    )
+    assert ours == theirs and theirs[0][1] == 0.5 * 0.9
