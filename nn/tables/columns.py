@@ -1,7 +1,7 @@
 """Reading a CSV file once into columns: numbers into float arrays, text kept only where a column is text.
 
 A table of 100,000 rows x 20 numeric columns then costs 16 MB of floats, not 2 million Python
-strings. Empty cells and ``?``, ``NA``, ``N/A``, ``nan``, ``null`` (any case) are missing values.
+strings. Empty cells and ``NA``, ``N/A``, ``nan``, ``null`` (any case) are missing values.
 Problems are collected (up to ``MAX_PROBLEMS``) and raised together as one ``TableErrors``,
 each naming the file, the line and the column.
 """
@@ -21,7 +21,7 @@ import numpy as np
 from .csvfile import DataError, _check_header, _shown, bounded_lines
 from .regular_file import open_regular_file, why_unreadable
 
-MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null"})  # "?": UCI's files
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null"})
 MAX_PROBLEMS = 20
 DELIMITERS = (",", ";", "\t")
 
@@ -287,4 +287,6 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
         except ValueError:
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
+        if text == "?":  # UCI's files mark missing values so; in a text column "?" is a category
+            problem += " (a missing value is an empty cell or NA)"
         problems.add(DataError(problem, table.path, table.lines[row], column.name))
