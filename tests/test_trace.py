@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -233,14 +234,13 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="reduce"):
         tape.backward(np.zeros((1, 2)), reduce="max")
     # numpy would read None as NaN and drop an imaginary part with only a warning
-    with pytest.raises(TypeError, match=r"real numbers, not Python objects \(a None"):
-        tape.backward([[1.0, None]])
-    with pytest.raises(TypeError, match="real numbers, not complex128"):
-        tape.forward(np.array([[1.0, 2.0 + 1.0j]]))
-    with pytest.raises(TypeError, match="real numbers, not <U1"):
-        tape.forward([["1", "2"]])
+    for bad in ([[1.0, None]], np.array([[1.0, 2.0 + 1.0j]]), [[1.0, 2j]]):
+        with pytest.raises(TypeError, match="real numbers; it holds None or a complex number"):
+            tape.backward(bad)
     assert w.grad == 0.0  # nothing was run
-    assert tape.forward([[True, 2]]).tolist() == [3.0]  # bools and ints are numbers
+    # bools, ints, and objects that are real numbers (a DataFrame's mixed columns) are numbers
+    assert tape.forward([[True, 2]]).tolist() == [3.0]
+    assert tape.forward(np.array([[Fraction(1, 2), 10**30]], dtype=object)).tolist() == [0.5 + 1e30]
     with pytest.raises(TypeError, match="must return one Value"):
         trace(lambda x: [x], 1)
     with pytest.raises(ValueError, match="n_inputs"):

@@ -170,13 +170,11 @@ class Tape:
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
         given = np.asarray(X)
-        if given.dtype.kind not in "biuf":  # numpy would turn None into NaN, drop an imaginary part
-            what = (
-                "Python objects (a None, text, a Value?)"
-                if given.dtype.kind == "O"
-                else given.dtype
-            )
-            raise TypeError(f"tape: X must hold real numbers, not {what}")
+        # numpy would read None as NaN and drop an imaginary part (with a warning only)
+        if given.dtype.kind == "c" or (
+            given.dtype.kind == "O" and any(x is None or isinstance(x, complex) for x in given.flat)
+        ):
+            raise TypeError("tape: X must hold real numbers; it holds None or a complex number")
         X = np.asarray(given, dtype=self.dtype)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
