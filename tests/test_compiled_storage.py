@@ -254,6 +254,24 @@ def test_gradients_accumulate_over_calls_and_a_gradient_set_between_them_counts(
     )
 
 
+def test_a_stored_gradient_set_to_none_holds_nothing_at_the_next_backward():
+    """PyTorch's zeroing (grad = None) on a parameter the tape holds: the next backward gives
+    the gradient of that pass alone, as zero_grad would."""
+    model = make_model()
+    tape = autograd.trace(per_sample_loss(model), 4)
+    model.zero_grad()
+    tape.backward(XY)
+    once = [p.grad for p in model.parameters()]
+    tape.backward(XY)
+    first = model.parameters()[0]
+    first.grad = None
+    tape.backward(XY)
+    assert first.grad == once[0]
+    assert [p.grad for p in model.parameters()[1:]] == pytest.approx(
+        [3 * g for g in once[1:]], rel=1e-15
+    )
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_a_storage_released_during_backward_still_gets_every_gradient(dtype):
     """As when the garbage collector runs the finalizer of another tape holding the storage

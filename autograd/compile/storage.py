@@ -76,7 +76,8 @@ class ParameterStorage:
             buffers = np.empty(len(self.params), dtype), np.empty(len(self.params), dtype)
         self.data, self._grad = buffers
         self.data[:] = [p.data for p in self.params]
-        self._grad[:] = [float(p.grad) for p in self.params]
+        # A .grad set to None holds nothing (as backward reads it, and PyTorch)
+        self._grad[:] = [0.0 if p.grad is None else float(p.grad) for p in self.params]
         self._zeros_owed = False
         self.stored_class = _stored_class(self)
         for p in self.params:
