@@ -62,7 +62,10 @@ def clip_grad_norm(
     if not listed:
         return 0.0
     stored = arrays.stored()  # in a tape's storage: read and scale the gradients in one step
-    grads = arrays.grads().astype(np.float64, copy=False) if stored else gather(listed)[1]
+    try:
+        grads = arrays.grads().astype(np.float64, copy=False) if stored else gather(listed)[1]
+    except TypeError as error:
+        raise TypeError(f"clip_grad_norm: {error}") from None
     with np.errstate(over="ignore", invalid="ignore"):
         if norm_type == 2.0:
             total = _two_norm(grads)

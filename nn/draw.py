@@ -14,6 +14,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.draw import Drawing
+from autograd.draw.full import number_text
 from autograd.draw.style import (
     ROLE_COLORS,
     add_legend,
@@ -166,8 +167,8 @@ def _activation_name(neuron: object) -> str:
 
 
 def _number(value: Value, number_format: str, show_grad: bool) -> str:
-    text = format(value.data, number_format)
-    return f"{text} (grad {format(float(value.grad), number_format)})" if show_grad else text
+    text = number_text(value.data, number_format)
+    return f"{text} (grad {number_text(float(value.grad), number_format)})" if show_grad else text
 
 
 def _weights_table(

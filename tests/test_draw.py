@@ -189,6 +189,9 @@ def test_a_tiny_nonzero_number_never_reads_as_zero():
     assert "a | data 3e-07 | grad 2e-07" in source
     assert "z | data 0.0000 | grad 1.0000" in source
     assert "data 6e-14 | grad 1.0000" in source  # the product; the root's grad is 1
+    # the format's width, sign and fill stay; a format that is not fixed-point is left alone
+    assert "a | data  +3e-07 | grad  +2e-07" in draw_dot(out, number_format="+7.4f").source
+    assert "a | data 0.00% | grad 0.00%" in draw_dot(out, number_format=".2%").source
 
 
 def test_reused_node_and_n_ary_ops_draw_one_edge_per_input():

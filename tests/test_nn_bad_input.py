@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograd import Value
-from nn import MLP, DataError, Layer, Neuron, NonFiniteLossError, read_csv, train
+from nn import MLP, DataError, Layer, Neuron, NonFiniteLossError, clip_grad_norm, read_csv, train
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -546,8 +546,17 @@ def test_a_parameter_whose_grad_is_not_a_number_is_named_by_the_optimizer():
     optimizer = SGD([b, w], lr=0.1)
     (w * b).backward()
     w.grad = None  # PyTorch's zeroing; torch.optim would skip w
-    with pytest.raises(TypeError, match=r"parameter 1 \('w'\) has \.grad = NoneType, not a number"):
+    with pytest.raises(
+        TypeError, match=r"^SGD\.step: parameter 1 \('w'\) has \.grad = NoneType, not a number"
+    ):
         optimizer.step()
+    with pytest.raises(TypeError, match=r"^clip_grad_norm: parameter 1 \('w'\) has \.grad"):
+        clip_grad_norm([b, w], 1.0)
+    # with groups: the group is named, and the group before it is left as it was
+    grouped = SGD([{"params": [b]}, {"params": [w]}], lr=0.1)
+    with pytest.raises(TypeError, match=r"^SGD\.step: param_groups\[1\], parameter 0 \('w'\)"):
+        grouped.step()
+    assert b.data == 3.0
     w.grad = 3.0
     b.data = "3"
     with pytest.raises(TypeError, match=r"parameter 0 has \.data = str, not a number$"):

@@ -10,6 +10,7 @@ gradient that is not complete at that step (see ``steps.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import graphviz
@@ -36,12 +37,17 @@ class Box:
     pending: bool = False
 
 
+# A fixed-point format's precision and type: ".4f" in "+10.4f"
+_FIXED_POINT = re.compile(r"(\.\d+)?[fF]$")
+
+
 def number_text(x: float, number_format: str) -> str:
-    """``x`` in ``number_format``, but a nonzero number never reads as zero: where the format
-    leaves no nonzero digit (1e-7 as 0.0000), three significant digits instead (1e-07)."""
+    """``x`` in ``number_format``, but a nonzero number never reads as zero: where a fixed-point
+    format leaves no nonzero digit (1e-7 as 0.0000), three significant digits instead (1e-07),
+    keeping the format's width, sign and fill."""
     text = format(x, number_format)
-    if x != 0.0 and not any(digit in text for digit in "123456789"):
-        return format(x, ".3g")
+    if x != 0.0 and _FIXED_POINT.search(number_format) and not any(d in text for d in "123456789"):
+        return format(x, _FIXED_POINT.sub(".3g", number_format))
     return text
 
 

@@ -40,16 +40,16 @@ def _not_a_number(params: Sequence[Value]) -> TypeError:
             except struct.error:
                 label = f" ({p.label!r})" if p.label else ""
                 hint = (
-                    ": give it a number (zero_grad() sets 0.0; these optimizers do not skip "
-                    "a parameter without a gradient, as torch.optim does)"
+                    ": give it a number (zero_grad() sets 0.0; a parameter without a gradient "
+                    "is not skipped, as torch.optim skips it)"
                     if number is None
                     else ""
                 )
                 return TypeError(
-                    f"optimizer: parameter {position}{label} has .{name} = {type(number).__name__}, "
+                    f"parameter {position}{label} has .{name} = {type(number).__name__}, "
                     f"not a number{hint}"
                 )
-    return TypeError("optimizer: a parameter's .data or .grad is not a number")
+    return TypeError("a parameter's .data or .grad is not a number")
 
 
 def scatter(params: Sequence[Value], data: FloatArray) -> None:
