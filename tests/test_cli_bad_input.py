@@ -8,6 +8,7 @@ import pytest
 from cli_run import run
 
 from nn.cli import main
+from nn.tables.table_model import _split
 
 GOOD_CSV = "x1,x2,y\n" + "".join(f"{i * 0.25},{(-1) ** i * i},{i * 0.5 + 1}\n" for i in range(12))
 
@@ -409,3 +410,31 @@ def test_data_paths_that_cannot_be_opened_name_the_reason(files, tmp_path, capsy
         status, _, err = run(["train", path, "--target", "y", "--out", str(old)], capsys)
         assert f"cannot be read ({reason})" in error_line(status, err)
     assert unchanged(old)
+
+
+def _seed_putting_rows_0_and_1_in_validation() -> int:
+    """A --seed whose split of 10 rows holds out exactly rows 0 and 1 (found, not assumed)."""
+    return next(seed for seed in range(1000) if _split(None, 10, 0.2, seed)[1] == [0, 1])
+
+
+def test_training_rows_with_one_target_value_are_refused_before_training(tmp_path, capsys):
+    """The two other values went to validation: R^2 on the training rows would be 0/0."""
+    rows = ["1.5,3.5", "2,4.5"] + [f"{x},2.5" for x in (3, 4, 5, 6, 7, 8, 9, 1)]
+    path = write(tmp_path, "flat.csv", "x,y\n" + "\n".join(rows) + "\n")
+    seed = str(_seed_putting_rows_0_and_1_in_validation())
+    out = str(tmp_path / "m.json")
+    status, _out, err = run(["train", path, "--target", "y", "--out", out, "--seed", seed], capsys)
+    assert error_line(status, err).endswith(
+        "column 'y': the target is 2.5 in every training row (the others went to the 2 validation "
+        "rows); nothing to learn: try another --seed or a smaller --validation"
+    )
+    assert "epoch" not in err and not os.path.exists(out)
+
+
+def test_validation_rows_with_one_target_value_give_an_undefined_r2(tmp_path, capsys):
+    rows = ["1.5,2.5", "2,2.5"] + [f"{x},{x * 0.75}" for x in (3, 4, 5, 6, 7, 8, 9, 1)]
+    path = write(tmp_path, "same.csv", "x,y\n" + "\n".join(rows) + "\n")
+    seed = str(_seed_putting_rows_0_and_1_in_validation())
+    argv = ["train", path, "--target", "y", "--out", str(tmp_path / "m.json"), "--seed", seed]
+    status, out, _err = run([*argv, "--epochs", "3"], capsys)
+    assert status == 0 and "validation R^2 undefined (its targets do not vary)" in out

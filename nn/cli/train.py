@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..tables.preprocess import MISSING_POLICIES
@@ -161,7 +162,10 @@ def run_train(args: argparse.Namespace) -> int:
     metric = summary["metric"]
     result = f"training {metric} {summary['training_metric']:.4f}"
     if "validation_metric" in summary:
-        result += f", validation {metric} {summary['validation_metric']:.4f}"
+        shown = summary["validation_metric"]  # R^2 is 0/0 when every validation target is equal
+        result += f", validation {metric} " + (
+            f"{shown:.4f}" if math.isfinite(shown) else "undefined (its targets do not vary)"
+        )
     print(
         f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
         f"({summary['engine']} engine)"

@@ -175,6 +175,15 @@ class TableModel:
                 "to train on; use a smaller one",
                 table.path,
             )
+        if self.task == "regression" and np.all(encoded[train_rows] == encoded[train_rows[0]]):
+            raise DataError(
+                f"the target is {number_text(float(encoded[train_rows[0]]))} in every training row "
+                f"(the others went to the {len(validation_rows)} validation rows); nothing to learn: "
+                "try another --seed or a smaller --validation",
+                table.path,
+                None,
+                target,
+            )
         training = table.subset(train_rows) if validation_rows else table
         self.notes = []
         self.preprocessor = Preprocessor.fit(
