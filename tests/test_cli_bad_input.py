@@ -324,7 +324,7 @@ def mutate_model(model, change):
         (lambda d: d["layers"][0]["weights"].pop(), "layers[0] has 2 weight rows but 3 biases"),
         (
             lambda d: d["table"]["columns"][1].update(std=None),
-            "columns[1] needs a finite mean and a non-zero finite std",
+            "columns[1] needs a finite mean and a positive finite std",
         ),
         (
             lambda d: d["table"]["columns"][0].update(mean=10**400),
@@ -332,7 +332,11 @@ def mutate_model(model, change):
         ),
         (
             lambda d: d["table"]["columns"][0].update(std=0),
-            "columns[0] needs a finite mean and a non-zero finite std",
+            "columns[0] needs a finite mean and a positive finite std",
+        ),
+        (
+            lambda d: d["table"]["columns"][0].update(std=-1.5),
+            "columns[0] needs a finite mean and a positive finite std",
         ),
         (lambda d: d.update(layers=[[[[[]]]]]), "layers[0] should be an object"),
         (lambda d: d.clear(), 'not a valuegrad model file (no "format": "valuegrad-mlp")'),

@@ -294,8 +294,8 @@ class Preprocessor:
                 raise ValueError(f"columns[{i}] should be an object with a text name")
             if rule.get("kind") == "numeric":
                 mean, std = rule.get("mean"), rule.get("std")
-                if not (_is_finite(mean) and _is_finite(std) and std != 0):
-                    raise ValueError(f"columns[{i}] needs a finite mean and a non-zero finite std")
+                if not (_is_finite(mean) and _is_finite(std) and std > 0):  # type: ignore[operator]
+                    raise ValueError(f"columns[{i}] needs a finite mean and a positive finite std")
                 parsed.append(NumericRule(rule["name"], float(mean), float(std)))  # type: ignore[arg-type]
             elif rule.get("kind") == "category":
                 categories, fill = rule.get("categories"), rule.get("fill")
