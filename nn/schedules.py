@@ -20,6 +20,10 @@ from .optim import Optimizer
 from .optim.settings import NON_NEGATIVE, UNIT, interval, learning_rate
 
 
+# A state saved without the lrs is replayed epoch by epoch (about a second per million)
+MAX_REPLAYED_EPOCHS = 1_000_000
+
+
 def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, not {value!r}")
@@ -92,6 +96,11 @@ class LRScheduler:
 
     def _rates_alone(self, last_epoch: int, base_lrs: list[float]) -> list[float]:
         """Every group's lr at ``last_epoch``, this schedule stepping alone from ``base_lrs``."""
+        if last_epoch > MAX_REPLAYED_EPOCHS:
+            raise ValueError(
+                f"last_epoch {last_epoch:,} is too far to replay (at most {MAX_REPLAYED_EPOCHS:,}) "
+                'for a state without "last_lrs"; give the lrs as "last_lrs"'
+            )
         rates = []
         for i, base in enumerate(base_lrs):
             rate = base

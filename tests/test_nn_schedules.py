@@ -273,3 +273,11 @@ def test_a_group_added_after_the_schedule_is_scheduled_too():
         lambda: ours_optimizer.add_param_group({"params": [Value(2.0)], "lr": 0.5}),
     )
     assert ours == theirs and theirs[0][1] == 0.5 * 0.9
+
+
+def test_a_state_without_last_lrs_too_far_to_replay_is_refused_and_changes_nothing():
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    schedule = StepLR(optimizer, step_size=2)
+    with pytest.raises(ValueError, match="last_epoch 1,000,000,000 is too far to replay"):
+        schedule.load_state_dict({"last_epoch": 10**9, "base_lrs": [0.2]})
+    assert (schedule.last_epoch, schedule.base_lrs, optimizer.lr) == (0, [0.1], 0.1)
