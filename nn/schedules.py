@@ -19,7 +19,6 @@ from typing import Any
 from .optim import Optimizer
 from .optim.settings import NON_NEGATIVE, UNIT, interval, learning_rate
 
-
 # A state saved without the lrs is replayed epoch by epoch (about a second per million)
 MAX_REPLAYED_EPOCHS = 1_000_000
 
