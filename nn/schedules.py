@@ -55,9 +55,19 @@ class LRScheduler:
         """Move on one epoch and set the groups' lrs for it."""
         self._apply(self.last_epoch + 1)
 
+    def _cover_added_groups(self) -> None:
+        """Give the groups added since (``add_param_group``) a base lr: they are scheduled too,
+        as in torch, from their lr when first met."""
+        groups = self.optimizer.param_groups
+        if len(groups) > len(self.base_lrs):
+            initial = self.optimizer.initial_lrs
+            initial.extend(group["lr"] for group in groups[len(initial) :])
+            self.base_lrs = [*self.base_lrs, *initial[len(self.base_lrs) : len(groups)]]
+
     def state_dict(self) -> dict[str, Any]:
         """``{"last_epoch": ..., "base_lrs": [...], "last_lrs": [...]}``: what a schedule made
         again needs to resume (``last_lrs``: every group's lr, as ``get_last_lr()``)."""
+        self._cover_added_groups()
         return {
             "last_epoch": self.last_epoch,
             "base_lrs": list(self.base_lrs),
@@ -79,6 +89,7 @@ class LRScheduler:
         epoch = state["last_epoch"]
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
             raise ValueError(f"last_epoch must be an int >= 0, not {epoch!r}")
+        self._cover_added_groups()
         groups = len(self.base_lrs)
         lists = {name: state[name] for name in ("base_lrs", "last_lrs") if name in state}
         for name, rates in lists.items():
@@ -115,12 +126,7 @@ class LRScheduler:
     def _apply(self, epoch: int) -> None:
         """Set every group's lr for ``epoch``; if any is not a valid lr, raise and change nothing."""
         groups = self.optimizer.param_groups
-        if len(groups) > len(
-            self.base_lrs
-        ):  # added since (add_param_group): scheduled too, as in torch
-            initial = self.optimizer.initial_lrs
-            initial.extend(group["lr"] for group in groups[len(initial) :])
-            self.base_lrs = [*self.base_lrs, *initial[len(self.base_lrs) : len(groups)]]
+        self._cover_added_groups()
         rates = []
         for i, (group, base) in enumerate(zip(groups, self.base_lrs)):
             try:
@@ -226,5 +232,10 @@ class LambdaLR(LRScheduler):
     def next_lr(self, epoch: int, lr: float, base_lr: float, group_index: int) -> float:
         """base_lr times the group's lambda of the epoch (not chained: as in torch, it sets the
         lr whatever it was)."""
+        if group_index >= len(self.lr_lambdas):
+            raise ValueError(
+                f"{len(self.lr_lambdas)} lr_lambda(s) for {group_index + 1} or more parameter "
+                "groups: a group was added after this schedule was made"
+            )
         factor: float = self.lr_lambdas[group_index](epoch)
         return base_lr * factor

@@ -281,3 +281,30 @@ def test_a_state_without_last_lrs_too_far_to_replay_is_refused_and_changes_nothi
     with pytest.raises(ValueError, match="last_epoch 1,000,000,000 is too far to replay"):
         schedule.load_state_dict({"last_epoch": 10**9, "base_lrs": [0.2]})
     assert (schedule.last_epoch, schedule.base_lrs, optimizer.lr) == (0, [0.1], 0.1)
+
+
+def test_a_group_added_after_a_lambda_schedule_is_named_and_states_round_trip():
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    schedule = LambdaLR(optimizer, lambda epoch: 0.5**epoch)
+    optimizer.add_param_group({"params": [Value(2.0)], "lr": 0.3})
+    with pytest.raises(ValueError, match=r"LambdaLR at epoch 1: 1 lr_lambda\(s\) for 2 or more"):
+        schedule.step()
+    assert optimizer.param_groups[0]["lr"] == 0.1  # nothing changed
+
+    def made_then_grown():
+        optimizer = SGD([Value(1.0)], lr=0.1)
+        schedule = ExponentialLR(optimizer, gamma=0.9)
+        optimizer.add_param_group({"params": [Value(2.0)], "lr": 0.3})
+        return optimizer, schedule
+
+    optimizer, schedule = made_then_grown()
+    saved = schedule.state_dict()  # before any step covers the new group
+    assert saved["base_lrs"] == [0.1, 0.3] and saved["last_lrs"] == [0.1, 0.3]
+    schedule.step()
+    saved = schedule.state_dict()
+    _, again = made_then_grown()
+    again.load_state_dict(saved)
+    again.step()
+    schedule.step()
+    assert again.get_last_lr() == schedule.get_last_lr()
+    assert schedule.get_last_lr() == pytest.approx([0.1 * 0.9**2, 0.3 * 0.9**2], rel=1e-15)

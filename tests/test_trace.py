@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import random
+import re
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -233,14 +235,29 @@ def test_bad_arguments() -> None:
         tape.forward(np.zeros((0, 2)))
     with pytest.raises(ValueError, match="reduce"):
         tape.backward(np.zeros((1, 2)), reduce="max")
-    # numpy would read None as NaN and drop an imaginary part with only a warning
-    for bad in ([[1.0, None]], np.array([[1.0, 2.0 + 1.0j]]), [[1.0, 2j]]):
-        with pytest.raises(TypeError, match="real numbers; it holds None or a complex number"):
+    # numpy would read text and dates as numbers, None as NaN, a Value without its graph, and
+    # drop an imaginary part with only a warning
+    refused = {
+        "NoneType": [[1.0, None]],
+        "complex128": np.array([[1.0, 2.0 + 1.0j]]),
+        "complex64": np.array([[1.0, np.complex64(2)]], dtype=object),
+        "<U3": [["1.5", "2"]],
+        "|S1": np.array([[b"1", b"2"]]),
+        "str": np.array([[" 1 ", 2.0]], dtype=object),
+        "datetime64[D]": np.array([["2000-01-01", "2000-01-02"]], dtype="datetime64[D]"),
+        "Value": np.array([[Value(1.0), 2.0]], dtype=object),
+    }
+    for name, bad in refused.items():
+        with pytest.raises(
+            TypeError, match=rf"tape: X must hold real numbers, not {re.escape(name)}$"
+        ):
             tape.backward(bad)
     assert w.grad == 0.0  # nothing was run
     # bools, ints, and objects that are real numbers (a DataFrame's mixed columns) are numbers
     assert tape.forward([[True, 2]]).tolist() == [3.0]
     assert tape.forward(np.array([[Fraction(1, 2), 10**30]], dtype=object)).tolist() == [0.5 + 1e30]
+    mixed = np.array([[np.bool_(True), Decimal("2.5")], [np.float32(0.5), 3]], dtype=object)
+    assert tape.forward(mixed).tolist() == [3.5, 3.5]
     with pytest.raises(TypeError, match="must return one Value"):
         trace(lambda x: [x], 1)
     with pytest.raises(ValueError, match="n_inputs"):

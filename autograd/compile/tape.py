@@ -24,8 +24,10 @@ Values (as does dropping the tape).
 from __future__ import annotations
 
 import itertools
+import numbers
 import weakref
 from collections.abc import Callable, Hashable
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -170,11 +172,17 @@ class Tape:
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
         given = np.asarray(X)
-        # numpy would read None as NaN and drop an imaginary part (with a warning only)
-        if given.dtype.kind == "c" or (
-            given.dtype.kind == "O" and any(x is None or isinstance(x, complex) for x in given.flat)
+        # numpy would also read text ("1.5", "nan"), dates, None (as NaN), a Value (dropping its
+        # graph) or a complex number (dropping its imaginary part, with a warning only)
+        if given.dtype.kind not in "biufO" or (
+            given.dtype.kind == "O" and not all(map(_is_real_number, given.flat))
         ):
-            raise TypeError("tape: X must hold real numbers; it holds None or a complex number")
+            bad = (
+                given.dtype
+                if given.dtype.kind != "O"
+                else next(type(x).__name__ for x in given.flat if not _is_real_number(x))
+            )
+            raise TypeError(f"tape: X must hold real numbers, not {bad}")
         X = np.asarray(given, dtype=self.dtype)
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
@@ -372,6 +380,11 @@ class Tape:
             if kernel.needs_grad:
                 kernel.backward(cache, S, V, dS, dV)
         return outputs
+
+
+def _is_real_number(x: object) -> bool:
+    """A real number of any Python or numpy type (Fraction, Decimal, big ints), not text or a Value."""
+    return isinstance(x, (numbers.Real, Decimal, np.bool_)) and not isinstance(x, Value)
 
 
 def _layer_groups(traced: list[Value], param_index: dict[int, int]) -> dict[int, list[Value]]:

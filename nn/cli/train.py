@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 from ..tables.preprocess import MISSING_POLICIES
-from ..tables.table_model import LR_SCHEDULES, TableModel
+from ..tables.table_model import LR_SCHEDULES, TableModel, metric_text
 from ..tables.tabular import TASKS
 from ..train import ENGINES
 from .arguments import (
@@ -160,12 +159,9 @@ def run_train(args: argparse.Namespace) -> int:
     )
     summary = model.summary
     metric = summary["metric"]
-    result = f"training {metric} {summary['training_metric']:.4f}"
+    result = f"training {metric} {metric_text(summary['training_metric'])}"
     if "validation_metric" in summary:
-        shown = summary["validation_metric"]  # R^2 is 0/0 when every validation target is equal
-        result += f", validation {metric} " + (
-            f"{shown:.4f}" if math.isfinite(shown) else "undefined (its targets do not vary)"
-        )
+        result += f", validation {metric} {metric_text(summary['validation_metric'])}"
     print(
         f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
         f"({summary['engine']} engine)"

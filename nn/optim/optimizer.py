@@ -192,19 +192,18 @@ class Optimizer:
         # silently, whatever np.seterr says: the rules work in place, so one that raised midway
         # would leave its parameters and state half updated.
         with np.errstate(all="ignore"):
-            # Every group is read before any is updated, so a parameter that is not a number
-            # (a .grad set to None) stops the step before it changes anything.
-            gathered = []
             for index, (group, state) in enumerate(zip(self.param_groups, self._states)):
-                if group["params"]:
-                    arrays = self._arrays_of(group)
-                    try:
-                        data, grads = arrays.gather()
-                    except TypeError as error:
-                        where = f"param_groups[{index}], " if len(self.param_groups) > 1 else ""
-                        raise TypeError(f"{type(self).__name__}.step: {where}{error}") from None
-                    gathered.append((group, state, arrays, data, grads))
-            for group, state, arrays, data, grads in gathered:
+                if not group["params"]:
+                    continue
+                arrays = self._arrays_of(group)
+                try:
+                    data, grads = arrays.gather()
+                except TypeError as error:  # nothing of this group changed; earlier groups stepped
+                    stepped = " (the groups before it were updated)" if index else ""
+                    where = (
+                        f"param_groups[{index}]{stepped}, " if len(self.param_groups) > 1 else ""
+                    )
+                    raise TypeError(f"{type(self).__name__}.step: {where}{error}") from None
                 _match_precision(state, data)
                 returned: object = self._update(data, grads, group, state)  # type: ignore[func-returns-value]
                 if returned is not None:

@@ -334,8 +334,10 @@ class TableModel:
             if self.task == "regression":
                 residual = out[:, 0] - y
                 loss = float(np.mean(residual**2))
+                if np.all(y == y[0]):  # R^2 is 0/0 (the sum below can leave a 1e-33 instead)
+                    return loss, math.nan
                 spread = float(np.sum((y - y.mean()) ** 2))
-                return loss, (1.0 - float(np.sum(residual**2)) / spread if spread else math.nan)
+                return loss, 1.0 - float(np.sum(residual**2)) / spread
             if self.task == "binary":
                 z = out[:, 0]
                 loss = float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
@@ -368,11 +370,13 @@ class TableModel:
             report = epoch % every == 0 or epoch == self.epochs
             line = f"epoch {epoch}: loss {loss:.4g}"
             if report:  # the training metric costs a pass over the training rows: only when shown
-                line += f", training {metric} {self._loss_and_metric(x_train, y_train)[1]:.4f}"
+                line += (
+                    f", training {metric} {metric_text(self._loss_and_metric(x_train, y_train)[1])}"
+                )
             stop = False
             if x_valid is not None and y_valid is not None:
                 valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
-                line += f"; validation loss {valid_loss:.4g}, {metric} {valid_metric:.4f}"
+                line += f"; validation loss {valid_loss:.4g}, {metric} {metric_text(valid_metric)}"
                 if valid_loss < best.loss:
                     best.loss, best.epoch = valid_loss, epoch
                     best.weights = [p.data for p in parameters]
@@ -588,6 +592,11 @@ class TableModel:
         if self.network is None:
             return "TableModel(not fitted)"
         return f"TableModel(task={self.task!r}, target={self.target!r}, network {'-'.join(map(str, self.network.sizes))})"
+
+
+def metric_text(value: float) -> str:
+    """An accuracy or R^2 as the progress lines show it; NaN is an R^2 of targets that do not vary."""
+    return f"{value:.4f}" if math.isfinite(value) else "undefined (its targets do not vary)"
 
 
 def _count(n: int, noun: str) -> str:
