@@ -156,9 +156,8 @@ def _backward(root: Value, create_graph: bool) -> None:
             for node in order:
                 if node._a is not None:
                     node.grad = gradients.get(node, 0.0)
-                elif (
-                    node in gradients
-                ):  # added to what the leaf held (None: nothing, as in PyTorch)
+                elif node in gradients:
+                    # added to what the leaf held (None: nothing, as in PyTorch)
                     held = node.grad
                     node.grad = gradients[node] if held is None else held + gradients[node]
         return
