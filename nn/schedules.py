@@ -40,9 +40,8 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = _optimizer(optimizer)
-        initial = optimizer.initial_lrs  # set by the first schedule made on this optimizer
-        initial.extend(group["lr"] for group in optimizer.param_groups[len(initial) :])
-        self.base_lrs = initial[: len(optimizer.param_groups)]
+        self.base_lrs: list[float] = []
+        self._cover_added_groups()  # every group, from the lrs the first schedule found
         self.last_epoch = 0
         self._apply(0)
 
