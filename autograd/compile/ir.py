@@ -7,7 +7,7 @@ fused neuron, and a product with something that does not depend on the inputs).
 micrograd-style neuron b + w1*x1 + ... + wn*xn becomes one row of one matrix;
 ``split_static`` moves the terms that do not depend on the inputs into a bias, computed
 once per call; ``merge_log_add_exp`` turns a tree of logaddexp nodes (``log_sum_exp``, the
-normalizer of a softmax) into one log-sum-exp node. ``tape.compile_tape`` then groups the
+normalizer of a softmax) into one log-sum-exp node. ``compiler.compile_tape`` then groups the
 nodes into kernels.
 """
 

@@ -38,7 +38,8 @@ import numpy.typing as npt
 from .. import grad_mode
 from ..backward import topological_order
 from ..value import Value
-from .tape import Tape, compile_tape
+from .compiler import compile_tape
+from .tape import Tape
 
 
 class UntraceableError(ValueError):
