@@ -215,9 +215,9 @@ def test_a_lone_surrogate_in_a_class_name_is_refused_on_load(tmp_path, passenger
 
 def test_a_version_1_model_with_a_lone_surrogate_class_is_refused(tmp_path):
     network = nn.MLP(1, [2], seed=0)
-    nn.save_model(
-        network, tmp_path / "m.json", metadata={"task": "multiclass", "classes": ["a", "\ud800"]}
-    )
+    metadata = {"task": "multiclass", "target": "y", "features": ["x"], "feature_mean": [0.0],
+                "feature_std": [1.0], "classes": ["a", "\ud800"]}  # fmt: skip
+    (tmp_path / "m.json").write_text(json.dumps(nn.model_to_dict(network, metadata)))
     with pytest.raises(ModelFileError, match="not valid Unicode text"):
         load_model(tmp_path / "m.json")
 

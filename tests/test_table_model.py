@@ -220,11 +220,40 @@ def test_a_version_1_file_of_the_old_cli_loads_with_its_scaling(tmp_path):
     network = MLP.from_weights([([[2.0, -1.0]], [0.5])], output_activation="linear")
     metadata = {"task": "regression", "target": "y", "features": ["a", "b"], "feature_mean": [1.0, 10.0],
                 "feature_std": [2.0, 5.0], "target_mean": 100.0, "target_std": 4.0}  # fmt: skip
-    nn.save_model(network, tmp_path / "old.json", metadata=metadata)
+    # written as valuegrad 1's train wrote it (save_model now refuses such metadata)
+    (tmp_path / "old.json").write_text(json.dumps(nn.model_to_dict(network, metadata)))
     model = load_model(tmp_path / "old.json")
     assert isinstance(model, TableModel)
     # by hand: z = 2 (3 - 1)/2 - (20 - 10)/5 + 0.5 = 0.5; prediction = 0.5 * 4 + 100
     assert model.predict({"a": [3.0], "b": [20.0]}) == [102.0]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"feature_mean": [1.0, 2.0], "feature_std": [3.0, 4.0]},  # a user's own scaler
+        {"task": "iris multiclass"},
+        {"task": "regression", "features": ["a", "b"], "target_mean": 1.0},
+    ],
+)
+def test_a_plain_models_metadata_with_table_like_keys_loads_back_as_the_plain_model(
+    tmp_path, metadata
+):
+    # A trial: {"feature_mean": ..., "feature_std": ...} saved fine, then load_model raised
+    # "a regression model should have 1 output" (or gave a TableModel for a 1-output network)
+    network = MLP(2, [3], seed=0)
+    nn.save_model(network, tmp_path / "m.json", metadata=metadata)
+    loaded = load_model(tmp_path / "m.json")
+    assert type(loaded) is MLP and loaded.to_numpy()[0][0].tolist() == network.to_numpy()[0][0].tolist()
+    assert load_model_with_metadata(tmp_path / "m.json")[1] == metadata
+
+
+def test_save_model_refuses_metadata_that_would_load_as_an_old_table_model(tmp_path):
+    metadata = {"task": "regression", "target": "y", "features": ["a"], "feature_mean": [0.0],
+                "feature_std": [1.0]}  # fmt: skip
+    with pytest.raises(ValueError, match="marks an old table-model file"):
+        nn.save_model(MLP(1, [1], seed=0), tmp_path / "m.json", metadata=metadata)
+    assert not (tmp_path / "m.json").exists()
 
 
 def test_a_future_format_version_is_refused(tmp_path, passenger_csv):

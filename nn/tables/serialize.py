@@ -102,7 +102,18 @@ def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> ModelDo
 def save_model(
     model: MLP, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
 ) -> None:
-    """Write ``model`` (and JSON-serializable ``metadata``) to ``path`` atomically."""
+    """Write ``model`` (and JSON-serializable ``metadata``) to ``path`` atomically.
+
+    Metadata holding all of task, target, features, feature_mean and feature_std is refused:
+    that is how valuegrad 1's ``train`` marked a table model, so ``load_model`` would not give
+    back the plain network."""
+    if metadata is not None and _is_version_1_table(metadata):
+        raise ValueError(
+            "save_model: metadata with all of the keys "
+            f"{', '.join(sorted(_VERSION_1_TABLE_KEYS))} marks an old table-model file, which "
+            "load_model would read as a TableModel; rename one of them (a TableModel saves "
+            "itself with its .save method)"
+        )
     atomic_write_text(os.fspath(path), readable_json(model_to_dict(model, metadata)) + "\n")
 
 
@@ -197,22 +208,21 @@ def load_model(path: str | os.PathLike[str]) -> MLP | TableModel:
         network, metadata = model_from_dict(document)
         if "table" in document:
             return TableModel.from_parts(network, document["table"])
-        if _VERSION_1_TABLE_KEYS & metadata.keys():
+        if _is_version_1_table(metadata):
             return _table_model_from_version_1(network, metadata)
     except ValueError as error:  # ModelFileError, or what TableModel finds inconsistent
         raise ModelFileError(f"{path}: {error}") from None
     return network
 
 
-# What a version-1 file of ``valuegrad train`` kept in its metadata: then it is a table model too.
-_VERSION_1_TABLE_KEYS = {
-    "task",
-    "features",
-    "feature_mean",
-    "feature_std",
-    "target_mean",
-    "target_std",
-}
+# What every version-1 file of ``valuegrad train`` kept in its metadata (with target_mean and
+# target_std for regression, classes otherwise): all of them together mark a table model. A
+# plain model's own metadata may use some of these names (a scaler's feature_mean, say).
+_VERSION_1_TABLE_KEYS = frozenset({"task", "target", "features", "feature_mean", "feature_std"})
+
+
+def _is_version_1_table(metadata: dict[str, Any]) -> bool:
+    return _VERSION_1_TABLE_KEYS <= metadata.keys()
 
 
 def _table_model_from_version_1(network: MLP, metadata: dict[str, Any]) -> TableModel:
