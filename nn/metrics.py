@@ -7,11 +7,20 @@ from collections.abc import Sequence
 
 
 def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
-    """Fraction of positions where ``predicted[i] == actual[i]``."""
+    """Fraction of positions where ``predicted[i] == actual[i]``.
+
+    Text against numbers (``"1"`` against ``1``) is a TypeError, not a silent 0: such labels
+    never compare equal."""
     if len(predicted) != len(actual):
         raise ValueError(f"accuracy: {len(predicted)} predictions but {len(actual)} labels")
     if len(actual) == 0:
         raise ValueError("accuracy of no samples")
+    for where, (p, a) in enumerate(zip(predicted, actual)):
+        if isinstance(p, str) != isinstance(a, str):
+            raise TypeError(
+                f"accuracy: prediction {where} is {p!r} but its label is {a!r}; text never "
+                "equals a number, so convert one side (the labels must be of one kind)"
+            )
     return sum(p == a for p, a in zip(predicted, actual)) / len(actual)
 
 

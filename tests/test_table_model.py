@@ -244,7 +244,10 @@ def test_a_plain_models_metadata_with_table_like_keys_loads_back_as_the_plain_mo
     network = MLP(2, [3], seed=0)
     nn.save_model(network, tmp_path / "m.json", metadata=metadata)
     loaded = load_model(tmp_path / "m.json")
-    assert type(loaded) is MLP and loaded.to_numpy()[0][0].tolist() == network.to_numpy()[0][0].tolist()
+    assert (
+        type(loaded) is MLP
+        and loaded.to_numpy()[0][0].tolist() == network.to_numpy()[0][0].tolist()
+    )
     assert load_model_with_metadata(tmp_path / "m.json")[1] == metadata
 
 
@@ -327,7 +330,7 @@ def test_held_out_iris_accuracy_is_close_to_scikit_learns(tmp_path):
     model = TableModel().fit(path, "species")
     ours = np.mean(
         np.array(model.predict({n: X_test[:, i].tolist() for i, n in enumerate(names)}))
-        == y_test.astype(str)
+        == y_test
     )
     reference = linear.LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
     assert ours >= reference - 0.02
@@ -357,3 +360,26 @@ def test_column_choices_that_make_no_sense_are_refused(passenger_csv):
         DataError, match="a validation fraction of 0.99 leaves 0 of 60 rows to train on"
     ):
         TableModel(epochs=1, validation=0.99).fit(passenger_csv, "survived")
+
+
+def test_numbered_classes_are_predicted_as_the_numbers_they_were_trained_from(tmp_path):
+    # A trial: labels 0/1/2 came back as '0'/'1'/'2', and nn.accuracy then scored 0.0
+    x = [0.1 * i for i in range(60)]
+    y = [0 if v < 2 else 1 if v < 4 else 2 for v in x]
+    model = TableModel(epochs=300, validation=0.0, seed=0).fit({"x": x, "y": y}, "y")
+    predicted = model.predict({"x": x})
+    assert {type(p) for p in predicted} == {int} and nn.accuracy(predicted, y) > 0.9
+    model.save(tmp_path / "m.json")  # the file keeps class names; loading gives numbers again
+    assert load_model(tmp_path / "m.json").predict({"x": x}) == predicted
+    halves = TableModel(epochs=5, validation=0.0).fit(
+        {"x": x, "y": [v / 2 for v in y]}, "y", task="multiclass"
+    )
+    assert set(halves.predict({"x": x})) <= {0, 0.5, 1}
+    named = TableModel(epochs=5, validation=0.0).fit({"x": x, "y": ["a", "b", "c"] * 20}, "y")
+    assert set(named.predict({"x": x})) <= {"a", "b", "c"}
+
+
+def test_accuracy_of_text_against_numbers_is_an_error_not_zero():
+    with pytest.raises(TypeError, match=r"prediction 0 is '1' but its label is 1"):
+        nn.accuracy(["1", "0"], [1, 0])
+    assert nn.accuracy([1, 0], [1, 1]) == 0.5 and nn.accuracy(["a"], ["a"]) == 1.0

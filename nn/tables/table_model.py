@@ -1,7 +1,7 @@
 """``TableModel``: a network together with everything learned from its training table, fitted, saved and loaded as one.
 
     model = TableModel().fit("passengers.csv", target="survived")
-    model.predict("new.csv")            # class names (or numbers for regression)
+    model.predict("new.csv")            # classes (names, or numbers if they were) or numbers for regression
     model.predict_proba({"age": [31, None], "sex": ["male", "female"]})
     model.save("model.json"); nn.load_model("model.json")   # a TableModel again
 
@@ -88,6 +88,21 @@ class _Best:
     loss: float
     epoch: int
     weights: list[float]
+
+
+def _class_numbers(classes: list[str]) -> dict[str, int | float] | None:
+    """Each class's number when every class is a number as ``number_text`` writes it (the
+    classes of a numbered target), else None."""
+    numbers: dict[str, int | float] = {}
+    for name in classes:
+        try:
+            value = float(name)
+        except ValueError:
+            return None
+        if not math.isfinite(value) or number_text(value) != name:
+            return None
+        numbers[name] = int(value) if value.is_integer() else value
+    return numbers
 
 
 class TableModel:
@@ -469,9 +484,17 @@ class TableModel:
         return class_probabilities(out)  # one output column for a binary task
 
     def predict(self, data: TableInput, *, delimiter: str | None = None) -> list[Any]:
-        """Each row's prediction: a class name, or a number in the target's units."""
+        """Each row's prediction: a class, or a number in the target's units.
+
+        Classes that were numbers in the training table (0/1, or 1, 2, 3) come back as numbers
+        (int where whole), so they compare equal to the labels they were trained from; named
+        classes come back as their names."""
         _, rows = self.predict_table(data, delimiter=delimiter)
-        return [row[0] for row in rows]
+        predictions = [row[0] for row in rows]
+        if self.task == "regression":
+            return predictions
+        as_number = _class_numbers(self.classes)
+        return predictions if as_number is None else [as_number[c] for c in predictions]
 
     def predict_table(
         self,
