@@ -43,7 +43,8 @@ class TableErrors(DataError):
 
 
 class ProblemList:
-    """Collects DataErrors up to ``MAX_PROBLEMS``, counting the rest; ``raise_if_any`` reports them."""
+    """Collects DataErrors up to ``MAX_PROBLEMS``, counting the rest; ``raise_if_any`` reports
+    them in the order of their lines (they are found column by column), as an editor shows them."""
 
     def __init__(self) -> None:
         self.problems: list[DataError] = []
@@ -59,7 +60,8 @@ class ProblemList:
         if len(self.problems) == 1 and not self.more:
             raise self.problems[0]
         if self.problems:
-            raise TableErrors(self.problems, self.more)
+            by_line = sorted(self.problems, key=lambda p: (p.line is None, p.line or 0))
+            raise TableErrors(by_line, self.more)
 
 
 def number_or_none(cell: str) -> float | None:
