@@ -122,6 +122,8 @@ atan2 = _binary("atan2", ops.ATAN2)
 """The angle of the point (b, a): atan2(a, b). A Value for a Value (see ``Value.atan2``), else a float."""
 maximum = _binary("maximum", ops.MAXIMUM)
 """The larger of a and b (a tie splits the gradient half and half). A Value for a Value (see ``Value.maximum``), else a float."""
+logaddexp = _binary("logaddexp", ops.LOG_ADD_EXP)
+"""log(e^a + e^b) without overflow (``log_sum_exp`` of two). A Value for a Value (see ``Value.logaddexp``), else a float."""
 minimum = _binary("minimum", ops.MINIMUM)
 """The smaller of a and b (a tie splits the gradient half and half). A Value for a Value (see ``Value.minimum``), else a float."""
 

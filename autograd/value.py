@@ -364,6 +364,11 @@ class Value(metaclass=_ValueType):
         """min(self, other), NaN if either is; at a tie each gets half the slope."""
         return _binary(ops.MINIMUM, self, other)
 
+    def logaddexp(self, other: Value | float) -> Value:
+        """log(e^self + e^other) without overflow; slopes sigmoid(self - other) and
+        sigmoid(other - self) (one half each for equal infinities)."""
+        return _binary(ops.LOG_ADD_EXP, self, other)
+
     def clamp(self, lo: float = -math.inf, hi: float = math.inf) -> Value:
         """min(max(x, lo), hi); slope 1 from lo to hi, both bounds included, else 0."""
         op = ops.Clamp(float(lo), float(hi))

@@ -74,6 +74,7 @@ class ENGINE:
         autograd.exp2,
     )
     maximum, minimum, clamp = autograd.maximum, autograd.minimum, autograd.clamp
+    logaddexp = staticmethod(autograd.logaddexp)
     remainder = staticmethod(lambda a, b: a % b)  # Python's %, also for float % Value
     log_sum_exp = staticmethod(autograd.log_sum_exp)
 
@@ -116,6 +117,7 @@ if torch is not None:
         )
         maximum = staticmethod(lambda a, b: torch.maximum(_tensor(a), _tensor(b)))
         minimum = staticmethod(lambda a, b: torch.minimum(_tensor(a), _tensor(b)))
+        logaddexp = staticmethod(lambda a, b: torch.logaddexp(_tensor(a), _tensor(b)))
         clamp = staticmethod(lambda x, lo, hi: torch.clamp(x, lo, hi))
         # torch's float % tensor has no derivative; a constant tensor % tensor has
         remainder = staticmethod(lambda a, b: torch.remainder(_tensor(a), _tensor(b)))
@@ -158,6 +160,7 @@ class NUMPY:
         staticmethod(np.clip),
     )
     remainder = staticmethod(np.remainder)
+    logaddexp = staticmethod(np.logaddexp)
     sum = staticmethod(lambda terms: np.sum(np.array(terms, dtype=np.float64)))
     log_sum_exp = staticmethod(lambda terms: np.logaddexp.reduce(np.array(terms, dtype=np.float64)))
     dot = staticmethod(

@@ -96,6 +96,10 @@ TABLE = [
     row("minimum",       lambda m, a, b: m.minimum(a, b),         TIES),
     row("maximum(x, 0.5)", lambda m, x: m.maximum(x, 0.5),        (0.0, 0.5, 1.0)),
     row("minimum(0.5, x)", lambda m, x: m.minimum(0.5, x),        (0.0, 0.5, 1.0)),
+    # slopes sigmoid(a - b), sigmoid(b - a); at a - b = 35 the second derivative s (1 - s) is
+    # 6.7e-16 (s rounded next to 1) where PyTorch's e^(a - y) e^(b - y) gives 6.3e-16
+    row("logaddexp",     lambda m, a, b: m.logaddexp(a, b),       TIES[:-1] + ((-800.0, -790.0), (30.0, -5.0)), abs_tol=1e-16),
+    row("logaddexp(x, 0.5)", lambda m, x: m.logaddexp(x, 0.5),    (-40.0, 0.0, 0.5, 800.0)),
     row("clamp(x, -1, 2)", lambda m, x: m.clamp(x, -1.0, 2.0),    CLAMPED),
     row("clamp(x, 0, 0)", lambda m, x: m.clamp(x, 0.0, 0.0),      (-1.0, 0.0, 1.0)),
     row("a % b",         lambda m, a, b: a % b,                   MODULI + ((5.0, 2.5), (0.0, 3.0))),
@@ -303,7 +307,7 @@ def test_nan_passes_through_every_new_op() -> None:
     for name in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "sqrt", "cbrt",
                  "abs", "sign", "log1p", "expm1", "log2", "log10", "exp2"):  # fmt: skip
         assert math.isnan(getattr(nan, name)().data), name
-    for name in ("atan2", "maximum", "minimum"):
+    for name in ("atan2", "maximum", "minimum", "logaddexp"):
         assert math.isnan(getattr(nan, name)(1.0).data) and math.isnan(
             getattr(autograd, name)(1.0, nan).data
         ), name
@@ -332,7 +336,7 @@ def test_functional_form_on_a_number_is_a_plain_float(name: str) -> None:
         assert type(y) is float and y == getattr(Value(float(number)), name)().data
 
 
-@pytest.mark.parametrize("name", ["atan2", "maximum", "minimum"])
+@pytest.mark.parametrize("name", ["atan2", "maximum", "minimum", "logaddexp"])
 def test_binary_functional_forms(name: str) -> None:
     a = Value(0.3)
     assert getattr(autograd, name)(a, 2.0).parents[0] is a
@@ -350,3 +354,14 @@ def test_math_exp_on_a_value_drops_the_graph_but_autograd_exp_keeps_it() -> None
 
 def test_autograd_sum_is_still_the_nary_sum() -> None:
     assert autograd.sum([Value(1.0), 2.0, Value(3.0)]).data == 6.0
+
+
+def test_logaddexp_far_apart_is_the_larger_with_slopes_1_and_0() -> None:
+    # where PyTorch's second derivative is NaN (0 * inf inside its formula); by hand:
+    # slopes sigmoid(a - b) and sigmoid(b - a), sigmoid(1700) = 1 and e^-1700 = 0 in floats
+    for a, b in ((1000.0, -700.0), (1e300, 1.0)):
+        x, y = Value(a), Value(b)
+        z = autograd.logaddexp(x, y)
+        z.backward(create_graph=True)
+        assert (z.data, x.grad.data, y.grad.data) == (a, 1.0, 0.0)
+        assert grad(x.grad, [x, y]) == [0.0, 0.0]
