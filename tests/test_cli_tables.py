@@ -297,3 +297,27 @@ def test_spreadsheet_safe_prefixes_formula_like_class_names(tmp_path, capsys):
     assert labels <= {"'=SUM(A1)", "'@home"} and labels
     header = next(csv.reader(io.StringIO(out)))
     assert header[1].startswith("probability_")
+
+
+def test_the_readme_commands_run_on_the_example_tables_that_ship(tmp_path, capsys):
+    # A docs trial: the README's train/predict commands named tables the project did not have
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    model = tmp_path / "model.json"
+    status, _, err = run(
+        ["train", str(examples / "passengers.csv"), "--target", "survived", "--out", str(model)],
+        capsys,
+    )
+    assert status == 0, err
+    assert "column 'id' left out" in err and "column 'name' left out" in err
+    assert "40 rows (32 training, 8 validation), 5 inputs from 4 columns" in err
+    out_csv = tmp_path / "predictions.csv"
+    status, _, err = run(
+        ["predict", str(model), str(examples / "new_passengers.csv"), "--keep", "id,name",
+         "--out", str(out_csv)],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    rows = list(csv.reader(out_csv.open()))
+    assert rows[0] == ["id", "name", "prediction", "probability_yes"]
+    assert [r[0] for r in rows[1:]] == [str(i) for i in range(41, 47)]
+    assert {r[2] for r in rows[1:]} <= {"yes", "no"}

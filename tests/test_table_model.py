@@ -4,6 +4,7 @@ split and early stopping, and loading it back (issue 15)."""
 import csv
 import json
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -329,8 +330,7 @@ def test_held_out_iris_accuracy_is_close_to_scikit_learns(tmp_path):
     )
     model = TableModel().fit(path, "species")
     ours = np.mean(
-        np.array(model.predict({n: X_test[:, i].tolist() for i, n in enumerate(names)}))
-        == y_test
+        np.array(model.predict({n: X_test[:, i].tolist() for i, n in enumerate(names)})) == y_test
     )
     reference = linear.LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
     assert ours >= reference - 0.02
@@ -383,3 +383,13 @@ def test_accuracy_of_text_against_numbers_is_an_error_not_zero():
     with pytest.raises(TypeError, match=r"prediction 0 is '1' but its label is 1"):
         nn.accuracy(["1", "0"], [1, 0])
     assert nn.accuracy([1, 0], [1, 1]) == 0.5 and nn.accuracy(["a"], ["a"]) == 1.0
+
+
+def test_several_problems_are_reported_in_line_order(tmp_path):
+    # A docs trial: found column by column, line 3 was reported before line 2
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n1,,0\n,2,1\n3,4,0\n5,,1\n6,7,0\n")
+    with pytest.raises(DataError) as raised:
+        TableModel().fit(str(path), "y", missing="error")
+    lines = [int(n) for n in re.findall(r"line (\d+), column", str(raised.value))]
+    assert lines == [2, 3, 5]
