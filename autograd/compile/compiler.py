@@ -258,12 +258,14 @@ def compile_tape(
         if node.kind == "row":
             node.slot = node.args[0].slot + node.index
 
+    ones_row_set = set(ones_rows)  # a list lookup per kernel made deep graphs quadratic
+
     def folds(members: list[Node]) -> bool:
         first = members[0]
         if first.kind != "layer" and (first.kind != "lin" or first.static or first.bias is None):
             return False
         rows = slice_or_index([u.slot for u in read_inputs(first)])
-        return isinstance(rows, slice) and rows.stop in ones_rows
+        return isinstance(rows, slice) and rows.stop in ones_row_set
 
     # Parameters (by position in params) in order of first use by the kernels, batch ones first
     # (a layer row by row: its weights, then its bias, the order of nn's parameters()), so that
