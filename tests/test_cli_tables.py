@@ -321,3 +321,12 @@ def test_the_readme_commands_run_on_the_example_tables_that_ship(tmp_path, capsy
     assert rows[0] == ["id", "name", "prediction", "probability_yes"]
     assert [r[0] for r in rows[1:]] == [str(i) for i in range(41, 47)]
     assert {r[2] for r in rows[1:]} <= {"yes", "no"}
+
+
+def test_a_negative_seed_is_a_usage_error(tmp_path, passenger_csv, capsys):
+    # An adversarial trial: --seed -1 ended in "internal error: ValueError: expected non-negative integer"
+    status, _, err = run(
+        ["train", passenger_csv, "--target", "survived", "--seed", "-1", "--out", str(tmp_path / "m.json")],
+        capsys,
+    )  # fmt: skip
+    assert status == 2 and "argument --seed: '-1' must be at least 0" in err

@@ -271,3 +271,29 @@ def test_parameter_groups_have_their_own_settings_and_checks():
         SGD(w, lr=0.1, nesterov=True)
     with pytest.raises(TypeError, match=r"param_groups\[1\] is list; give either Values or dicts"):
         SGD([{"params": w}, b], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda ps: Adam(ps, lr=0.01), "exp_avg_sq"),
+        (lambda ps: Adam(ps, lr=0.01, amsgrad=True), "max_exp_avg_sq"),
+        (lambda ps: RMSprop(ps, lr=0.01), "square_avg"),
+        (lambda ps: Adagrad(ps, lr=0.01), "sum"),
+    ],
+)
+def test_a_negative_sum_of_squares_in_a_saved_state_is_refused(tmp_path, make, name):
+    # An adversarial trial: exp_avg_sq = -1 loaded fine, and the next step made the weight NaN
+    params = [Value(1.0)]
+    optimizer = make(params)
+    params[0].grad = 0.5
+    optimizer.step()
+    save_optimizer(optimizer, tmp_path / "opt.json")
+    document = json.loads((tmp_path / "opt.json").read_text())
+    document["state_dict"]["state"]["0"][name] = -1.0
+    path = write(tmp_path / "bad.json", json.dumps(document))
+    fresh = make([Value(1.0)])
+    with pytest.raises(
+        OptimizerFileError, match=f"{name} is a sum of squares, so it should be >= 0"
+    ):
+        load_optimizer(fresh, path)

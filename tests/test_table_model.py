@@ -393,3 +393,21 @@ def test_several_problems_are_reported_in_line_order(tmp_path):
         TableModel().fit(str(path), "y", missing="error")
     lines = [int(n) for n in re.findall(r"line (\d+), column", str(raised.value))]
     assert lines == [2, 3, 5]
+
+
+@pytest.mark.parametrize("table", [None, "x", [], 1])
+def test_a_model_file_whose_table_is_not_an_object_is_refused(tmp_path, passenger_csv, table):
+    # An adversarial trial: "table": null gave AttributeError (the CLI: "internal error")
+    TableModel(epochs=1).fit(passenger_csv, "survived").save(tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    document["table"] = table
+    (tmp_path / "m.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match='"table" should be an object'):
+        load_model(tmp_path / "m.json")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
+def test_a_seed_that_numpy_cannot_take_is_refused_by_name(seed):
+    # An adversarial trial: seed=-1 failed inside numpy's SeedSequence
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        TableModel(seed=seed)

@@ -82,6 +82,17 @@ def column_names(text: str) -> list[str]:
     return names
 
 
+def seed(text: str) -> int:
+    """A whole number of at least 0 (numpy's seeds cannot be negative)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 0")
+    return value
+
+
 def fraction(text: str) -> float:
     """A share of the rows, from 0 up to (not including) 1."""
     value = number(text)

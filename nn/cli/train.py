@@ -18,6 +18,7 @@ from .arguments import (
     learning_rate,
     non_negative,
     positive_int,
+    seed,
 )
 from .common import Parser, check_writable_target, say, writing
 
@@ -110,7 +111,7 @@ def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=0,
         help="seed for the split, initialization and shuffling (default 0)",
     )

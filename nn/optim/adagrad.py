@@ -22,6 +22,7 @@ class Adagrad(Optimizer):
     p = p - (lr / (1 + (t - 1) * lr_decay)) * g / (sqrt(G) + eps)
     """
 
+    _squares: ClassVar[frozenset[str]] = frozenset({"sum"})
     _checks: ClassVar[dict[str, Check]] = {
         **Optimizer._checks,
         "lr_decay": NON_NEGATIVE,

@@ -24,6 +24,7 @@ class Adam(Optimizer):
     p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
     """
 
+    _squares: ClassVar[frozenset[str]] = frozenset({"exp_avg_sq", "max_exp_avg_sq"})
     _checks: ClassVar[dict[str, Check]] = {
         **Optimizer._checks,
         "betas": betas,

@@ -89,6 +89,8 @@ class Optimizer:
 
     # Each setting's check; subclasses add theirs to the learning rate.
     _checks: ClassVar[dict[str, Check]] = {"lr": learning_rate}
+    # State arrays that are sums of squares: a saved negative one would give NaN at the next step.
+    _squares: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self, params: Iterable[Value] | Iterable[dict[str, Any]], defaults: dict[str, Any]
@@ -366,6 +368,11 @@ class Optimizer:
                 elif isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ValueError(
                         f"state of parameter {position}: {name} should be a number, not {value!r}"
+                    )
+                elif name in self._squares and not value >= 0:
+                    raise ValueError(
+                        f"state of parameter {position}: {name} is a sum of squares, so it should "
+                        f"be >= 0, not {value!r}"
                     )
                 else:
                     columns[name].append(float(value))

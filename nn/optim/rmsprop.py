@@ -25,6 +25,7 @@ class RMSprop(Optimizer):
     p = p - lr * g / d                                          otherwise
     """
 
+    _squares: ClassVar[frozenset[str]] = frozenset({"square_avg"})
     _checks: ClassVar[dict[str, Check]] = {
         **Optimizer._checks,
         "alpha": UNIT,

@@ -127,6 +127,8 @@ class TableModel:
             raise ValueError(f"validation must be a fraction in [0, 1), not {validation!r}")
         if lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {lr_schedule!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
         self.hidden = list(hidden)
         self.activation = activation
         self.epochs = epochs
@@ -556,6 +558,8 @@ class TableModel:
     def from_parts(cls, network: MLP, table: Mapping[str, Any]) -> TableModel:
         """A fitted TableModel from a network and a model file's ``"table"`` object; ValueError if they disagree."""
         model = cls()
+        if not isinstance(table, Mapping):
+            raise ValueError(f'"table" should be an object, not {type(table).__name__}')
         preprocessor = Preprocessor.from_dict(table.get("columns"))
         task, target = table.get("task"), table.get("target")
         if task not in TASKS:
