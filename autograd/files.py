@@ -61,6 +61,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path``, whole or not at all; a device or pipe is written through."""
     path = os.fspath(path)
+    if not path:
+        raise FileNotFoundError(errno.ENOENT, "the file name is empty", path)
+    if path.endswith(("/", os.sep)):  # names a directory: writing would make a file of its name
+        raise IsADirectoryError(errno.EISDIR, "a file name cannot end with a slash", path)
     try:
         mode = os.stat(path).st_mode  # of what the path finally names, links followed
     except FileNotFoundError:

@@ -77,7 +77,7 @@ def unchanged(path):
         (["--activation", "RELU"], "unknown activation 'RELU'"),
         (["--activation", "elu(inf)"], "parameter must be a finite number"),
         (["--task", "ranking"], "argument --task: invalid choice: 'ranking'"),
-        (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
+        (["--seed", "x"], "argument --seed: 'x' is not a whole number"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )

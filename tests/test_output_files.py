@@ -291,3 +291,28 @@ def test_cli_refuses_a_read_only_output_before_any_work(
     err = capsys.readouterr().err
     assert "read-only" in err and str(out) in err and len(err.strip().splitlines()) == 1
     assert out.read_text() == "keep me"
+
+
+def test_an_empty_name_or_one_ending_in_a_slash_is_refused_before_writing(tmp_path, monkeypatch):
+    # An adversarial trial: save_model(m, "") made a temporary file beside the working folder and
+    # then named it in a rename error; "newdir/" created a regular file called newdir
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="the file name is empty"):
+        atomic_write_text("", "x")
+    with pytest.raises(IsADirectoryError, match="cannot end with a slash"):
+        atomic_write_text("newdir/", "x")
+    assert os.listdir(tmp_path) == [] and not [
+        n for n in os.listdir(tmp_path.parent) if n.endswith(".tmp")
+    ]
+
+
+def test_predict_with_an_empty_out_is_refused_as_train_refuses_it(tmp_path, capsys):
+    # An adversarial trial: train --out '' was refused, predict --out '' wrote to stdout
+    model = tmp_path / "m.json"
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(12)))
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data), "--out", ""]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "the output file name is empty" in err

@@ -58,7 +58,7 @@ def _cell(value: Any, spreadsheet_safe: bool) -> str:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
-    if args.out:
+    if args.out is not None:
         check_writable_target(args.out, not_same_as=[args.model, args.data])
     model = load_model(args.model)
     if isinstance(model, TableModel):
@@ -88,7 +88,7 @@ def run_predict(args: argparse.Namespace) -> int:
     writer.writerow(header)
     writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
     written = f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}"
-    if args.out:
+    if args.out is not None:
         with writing(args.out):
             atomic_write_text(args.out, buffer.getvalue())
         say(f"{written} to {args.out}")
