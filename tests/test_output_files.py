@@ -310,7 +310,7 @@ def test_predict_with_an_empty_out_is_refused_as_train_refuses_it(tmp_path, caps
     # An adversarial trial: train --out '' was refused, predict --out '' wrote to stdout
     model = tmp_path / "m.json"
     data = tmp_path / "d.csv"
-    data.write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(12)))
+    data.write_text("x,y\n" + "".join(f"{(i * 7) % 5 / 2},{i % 2}\n" for i in range(12)))
     assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out", str(model)]) == 0
     capsys.readouterr()
     assert main(["predict", str(model), str(data), "--out", ""]) == 1
