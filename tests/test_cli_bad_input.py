@@ -118,7 +118,7 @@ def write(tmp_path, name, content):
 @pytest.mark.parametrize(
     "content, target, extra, expected",
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "y", [], "bad.csv: not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "y", [], "bad.csv, line 1: not UTF-8 text (byte 0)"),
         (
             "x,y\n1,2\n3,4e999\n",
             "y",

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn import DataError, make_moons, read_csv, xor_dataset
+from nn import DataError, make_moons, read_columns, read_csv, xor_dataset
 
 
 def test_xor_dataset():
@@ -88,3 +88,14 @@ def test_missing_files_and_columns(tmp_path):
     path.write_bytes("a,b\n1,\xe9\n".encode("latin-1"))
     with pytest.raises(DataError, match=r"not UTF-8 text \(byte 6\)"):
         read_csv(str(path))
+
+
+@pytest.mark.parametrize("reader", [read_csv, read_columns])
+def test_a_bad_byte_late_in_a_big_file_is_named_by_its_line_and_file_offset(tmp_path, reader):
+    # An adversarial trial: a bad byte at line 20,002 was reported as "byte 1438" (its place in
+    # the reader's current piece) and with no line
+    good = "x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20_000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(good.encode() + b"\xe2\x82,1\n")  # a 3-byte character cut after 2 bytes
+    with pytest.raises(DataError, match=rf"line 20002: not UTF-8 text \(byte {len(good):,}\)"):
+        reader(str(path))

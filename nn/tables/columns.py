@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csvfile import DataError, _check_header, _shown, bounded_lines
-from .regular_file import open_regular_file, why_unreadable
+from .regular_file import first_bad_utf8, open_regular_file, why_unreadable
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null"})
 MAX_PROBLEMS = 20
@@ -265,7 +265,8 @@ def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> 
                         _add_cell(column, row, cell)
                 line_numbers.append(counter[0])
     except UnicodeDecodeError as error:
-        raise DataError(f"not UTF-8 text (byte {error.start})", path) from None
+        offset, line = first_bad_utf8(path)
+        raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
     except csv.Error as error:
         raise DataError(f"not valid CSV: {error}", path, counter[0]) from None
     except OSError as error:

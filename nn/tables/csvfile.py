@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .regular_file import open_regular_file, why_unreadable
+from .regular_file import first_bad_utf8, open_regular_file, why_unreadable
 
 
 class DataError(ValueError):
@@ -153,7 +153,8 @@ def read_csv(path: str) -> Table:
     except OSError as error:  # no such file, a directory, a name too long, ...
         raise DataError(why_unreadable(error, "a CSV file"), path) from None
     except UnicodeDecodeError as error:
-        raise DataError(f"not UTF-8 text (byte {error.start})", path) from None
+        offset, line = first_bad_utf8(path)
+        raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
     except csv.Error as error:
         raise DataError(f"not valid CSV: {error}", path, reader.line_num) from None
     if header is None:

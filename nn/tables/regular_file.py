@@ -3,6 +3,7 @@ or a device (``/dev/zero``, ``/dev/stdin``) refuses it at once instead of waitin
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from typing import BinaryIO
@@ -59,3 +60,21 @@ def why_unreadable(error: OSError, what: str) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
     return f"cannot be read ({error.strerror or error})"
+
+
+def first_bad_utf8(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """(byte offset, line from 1) of the first byte of ``path`` that is not UTF-8, read in pieces:
+    the offset a decoding error reports is inside the reader's current piece, not the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1  # bytes decoded so far, and the line they end on
+    with open_regular_file(path) as handle:
+        while piece := handle.read(1 << 20):
+            pending = len(decoder.getstate()[0])  # the start of a character cut by the last piece
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError as error:
+                bad = offset - pending + error.start
+                return bad, lines + piece[: max(0, bad - offset)].count(b"\n")
+            offset += len(piece)
+            lines += piece.count(b"\n")
+    return offset, lines
