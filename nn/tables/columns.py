@@ -264,7 +264,7 @@ def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> 
                     for column, cell in zip(columns, cells):
                         _add_cell(column, row, cell)
                 line_numbers.append(counter[0])
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         offset, line = first_bad_utf8(path)
         raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
     except csv.Error as error:

@@ -152,7 +152,7 @@ def read_csv(path: str) -> Table:
                 lines.append(reader.line_num)
     except OSError as error:  # no such file, a directory, a name too long, ...
         raise DataError(why_unreadable(error, "a CSV file"), path) from None
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         offset, line = first_bad_utf8(path)
         raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
     except csv.Error as error:
