@@ -132,14 +132,14 @@ def leaky_relu(x: Number, slope: float = 0.01) -> Number:
     """x for x > 0, slope * x otherwise: a Value for a Value x, a plain float for a number."""
     if isinstance(x, Value):
         return x.leaky_relu(slope)
-    return ops.LeakyRelu(float(slope)).forward(_as_float(x))
+    return ops.LeakyRelu(slope).forward(_as_float(x))
 
 
 def elu(x: Number, alpha: float = 1.0) -> Number:
     """x for x > 0, alpha (e^x - 1) otherwise: a Value for a Value x, a float for a number."""
     if isinstance(x, Value):
         return x.elu(alpha)
-    return ops.Elu(float(alpha)).forward(_as_float(x))
+    return ops.Elu(alpha).forward(_as_float(x))
 
 
 def clamp(x: Number, lo: float = -math.inf, hi: float = math.inf) -> Number:

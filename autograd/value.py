@@ -270,12 +270,12 @@ class Value(metaclass=_ValueType):
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise; derivative at 0 is slope."""
-        op = ops.LeakyRelu(float(slope))
+        op = ops.LeakyRelu(slope)
         return _record1(op.forward(self.data), self, op)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, alpha (e^x - 1) otherwise; derivative at 0 is alpha."""
-        op = ops.Elu(float(alpha))
+        op = ops.Elu(alpha)
         return _record1(op.forward(self.data), self, op)
 
     def softplus(self) -> Value:

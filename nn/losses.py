@@ -88,6 +88,8 @@ def squared_error(prediction: Prediction, target: Target, *, half: bool = False)
 def mse_loss(prediction: Prediction, target: Target) -> Value:
     """Mean over the outputs of (p_k - y_k)^2 (for one output: (p - y)^2)."""
     pairs = _pairs(prediction, target, "mse_loss")
+    if not pairs:
+        raise ValueError("mse_loss of no outputs: the mean of nothing")
     return value_sum([(p - t) ** 2 for p, t in pairs]) * (1.0 / len(pairs))
 
 

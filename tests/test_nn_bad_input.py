@@ -269,7 +269,9 @@ def test_nan_in_a_prediction_or_target_is_a_nan_loss(compute):
         ),
         (lambda p: SGD(p, nan), ValueError, "learning rate must be a finite number >= 0, not nan"),
         (lambda p: SGD(p, inf), ValueError, "learning rate must be a finite number >= 0, not inf"),
-        (lambda p: SGD(p, "fast"), ValueError, "could not convert string to float"),
+        (lambda p: SGD(p, "fast"), TypeError, "lr must be a number, not str"),
+        (lambda p: SGD(p, "0.1"), TypeError, "lr must be a number, not str"),
+        (lambda p: SGD(p, True), TypeError, "lr must be a number, not bool"),
         (lambda p: SGD([], 0.1), ValueError, "optimizer got no parameters"),
         (lambda p: SGD([*p, 1.0], 0.1), TypeError, "parameter 9 is float, not a Value"),
         (lambda p: SGD(None, 0.1), TypeError, "not iterable"),
@@ -567,3 +569,9 @@ def test_a_parameter_whose_grad_is_not_a_number_is_named_by_the_optimizer():
     with pytest.raises(TypeError, match=r"parameter 0 has \.data = str, not a number$"):
         optimizer.step()
     assert (w.data, b.data) == (2.0, "3")  # nothing was updated
+
+
+def test_mse_of_no_outputs_names_the_problem():
+    # An adversarial trial: mse_loss([], []) raised a bare ZeroDivisionError
+    with pytest.raises(ValueError, match="mse_loss of no outputs"):
+        mse_loss([], [])

@@ -160,3 +160,33 @@ def test_gradcheck_counts_a_nan_as_the_worst_error() -> None:
     report = gradcheck(lambda a, b: a * a.data + (0.0 if b.data == 0.5 else math.nan) + b, [a, b])
     assert not report.ok
     assert report.worst_index == 1 and math.isnan(report.worst_abs_error), str(report)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"eps": 0.0}, "eps must be a finite number > 0, not 0.0"),  # was ZeroDivisionError
+        ({"eps": -1e-6}, "eps must be a finite number > 0"),  # was accepted
+        ({"eps": math.nan}, "eps must be a finite number > 0"),  # was ok=False, unexplained
+        ({"atol": -1.0}, "atol must be a finite number >= 0"),
+        ({"rtol": math.inf}, "rtol must be a finite number >= 0"),
+    ],
+)
+def test_gradcheck_refuses_a_step_or_tolerance_it_cannot_use(settings, message):
+    with pytest.raises(ValueError, match=message):
+        autograd.gradcheck(lambda x: x * x, [Value(1.0)], **settings)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: Value(-1.0).leaky_relu(math.nan), ValueError, "slope must be a finite number"),
+        (lambda: Value(-1.0).elu(alpha=math.inf), ValueError, "alpha must be a finite number"),
+        (lambda: Value(-1.0).leaky_relu("0.1"), TypeError, "slope must be a number, not str"),
+        (lambda: autograd.elu(-1.0, True), TypeError, "alpha must be a number, not bool"),
+    ],
+)
+def test_an_activation_parameter_must_be_a_finite_number(call, error, message):
+    # An adversarial trial: a NaN slope gave NaN for every negative input, with no error
+    with pytest.raises(error, match=message):
+        call()

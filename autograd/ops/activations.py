@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from .base import Op, exp_, sigmoid_, stable_sigmoid, stable_softplus
+
+
+def _finite_parameter(op: str, name: str, value: object) -> float:
+    """An activation's parameter as a float: a finite real number (not text, not True/False),
+    so that a NaN slope cannot turn every negative input into NaN unnoticed."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a number, not {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{op}: {name} must be a finite number, not {number!r}")
+    return number
 
 
 class Tanh(Op):
@@ -42,8 +54,8 @@ class Relu(Op):
 
 class LeakyRelu(Op):
     def __init__(self, slope: float):
-        self.slope = slope
-        self.name = f"leaky_relu({slope:g})"
+        self.slope = _finite_parameter("leaky_relu", "slope", slope)
+        self.name = f"leaky_relu({self.slope:g})"
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else self.slope * x
@@ -60,8 +72,8 @@ class Elu(Op):
     """
 
     def __init__(self, alpha: float):
-        self.alpha = alpha
-        self.name = f"elu({alpha:g})"
+        self.alpha = _finite_parameter("elu", "alpha", alpha)
+        self.name = f"elu({self.alpha:g})"
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else self.alpha * math.expm1(x)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 Check = Callable[[str, Any], Any]
 
 
 def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A real number of any kind (numpy's too) as a float; not True/False, not text."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     return float(value)
 
@@ -32,10 +36,7 @@ def interval(low: float, high: float, *, low_open: bool = False, high_open: bool
 
 def learning_rate(name: str, value: object) -> float:
     """A learning rate: a finite number >= 0."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name}: {error}") from None
+    number = _number(name, value)
     if not (math.isfinite(number) and number >= 0.0):
         raise ValueError(f"learning rate must be a finite number >= 0, not {number!r}")
     return number
