@@ -55,6 +55,11 @@ def _plain_input(row: object) -> list[float]:
 
 def _plain_target(target: object) -> Target:
     # numpy scalars and arrays become Python numbers and lists, so losses see one kind of thing.
+    if isinstance(target, (str, bytes)):  # else taken as a sequence of its characters
+        raise TypeError(
+            f"train: a target should be a number or a sequence of numbers, not text ({str(target)!r}); "
+            "give classes as indices 0, 1, ... (nn.TableModel takes class names as they are)"
+        )
     if isinstance(target, np.ndarray):
         plain: Target = target.tolist() if target.ndim else target.item()
         return plain
@@ -304,6 +309,18 @@ def _as_batch(model: MLP, inputs: Sequence[Sequence[float]] | np.ndarray) -> np.
     return batch if batch.ndim == 2 and batch.shape[1] == model.nin and len(batch) else None
 
 
+def _refuse_a_single_row(model: Module, inputs: object, what: str) -> None:
+    """A flat list of a model's nin > 1 numbers is one row, not a batch: say how to pass it
+    (read as rows of one number each, it failed with "takes 4 inputs, got 1")."""
+    nin = getattr(model, "nin", 1)
+    if nin > 1 and isinstance(inputs, (Sequence, np.ndarray)) and not isinstance(inputs, str):
+        if len(inputs) and all(isinstance(x, numbers.Real) for x in inputs):
+            raise ValueError(
+                f"{what}: takes a batch of rows, and this is one row of {len(inputs)} numbers; "
+                f"pass [row] (or a 2-D array of shape (rows, {nin}))"
+            )
+
+
 def predict(
     model: Module, inputs: Sequence[Sequence[float]] | np.ndarray
 ) -> list[float | list[float]]:
@@ -311,6 +328,7 @@ def predict(
 
     nn's own MLP runs on the whole batch as arrays (``nn.batch``: one matrix product per
     layer, equal to the scalar engine's numbers to rounding); other modules row by row."""
+    _refuse_a_single_row(model, inputs, "predict")
     if runs_as_arrays(model) and (batch := _as_batch(model, inputs)) is not None:
         array = network_outputs(model, batch)
         values: list[float | list[float]] = (
@@ -333,6 +351,7 @@ def predict_proba(
     nn's own MLP runs on the whole batch as arrays, as in ``predict``."""
     from .losses import softmax
 
+    _refuse_a_single_row(model, inputs, "predict_proba")
     if runs_as_arrays(model) and (batch := _as_batch(model, inputs)) is not None:
         logits = network_outputs(model, batch)
         table: list[list[float]] = class_probabilities(logits).tolist()

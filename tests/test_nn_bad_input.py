@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import nn
 from autograd import Value
 from nn import MLP, DataError, Layer, Neuron, NonFiniteLossError, clip_grad_norm, read_csv, train
 from nn.losses import (
@@ -575,3 +576,23 @@ def test_mse_of_no_outputs_names_the_problem():
     # An adversarial trial: mse_loss([], []) raised a bare ZeroDivisionError
     with pytest.raises(ValueError, match="mse_loss of no outputs"):
         mse_loss([], [])
+
+
+def test_one_row_given_to_predict_is_named_as_one_row():
+    # A practitioner's trial: predict(m, X[0]) said "neuron L0.N0 takes 4 inputs, got 1"
+    model = MLP(4, [3, 2], seed=0)
+    row = np.array([0.1, 0.2, 0.3, 0.4])
+    for call in (nn.predict, nn.predict_proba):
+        with pytest.raises(ValueError, match=r"one row of 4 numbers; pass \[row\]"):
+            call(model, row)
+    assert len(nn.predict(model, [row])) == 1
+    assert nn.predict(MLP(1, [1], seed=0), [0.1, 0.2]) == nn.predict(
+        MLP(1, [1], seed=0), [[0.1], [0.2]]
+    )
+
+
+def test_text_class_labels_given_to_train_are_named():
+    # A practitioner's trial: labels "setosa", ... gave "could not convert string to float: 's'"
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(TypeError, match=r"not text \('setosa'\); give classes as indices"):
+        train(model, [[0.0, 1.0]], np.array(["setosa"]), loss="softmax_cross_entropy", epochs=1)
