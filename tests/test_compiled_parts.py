@@ -284,18 +284,28 @@ def test_ctrl_c_while_waiting_for_the_parts_is_raised_only_when_they_have_finish
     threads: int,
 ) -> None:
     finished: list[int] = []
+    started, sent = threading.Event(), threading.Event()
 
     def work(k: int, part: slice) -> None:
-        if k:
-            threading.Event().wait(0.5)
+        if k:  # the parts on the pool run until well after Ctrl-C, however loaded the machine
+            started.set()
+            sent.wait(10.0)
+            threading.Event().wait(0.2)
             finished.append(k)
 
+    def interrupt() -> None:
+        started.wait(10.0)
+        signal.pthread_kill(main, signal.SIGINT)
+        sent.set()
+
     main = threading.main_thread().ident
-    timer = threading.Timer(0.1, signal.pthread_kill, (main, signal.SIGINT))
-    timer.start()
+    assert main is not None
+    interrupter = threading.Thread(target=interrupt)
+    interrupter.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             parts.run(work, parts.split(threads, bytes_per_sample=1))
     finally:
-        timer.cancel()
+        started.set()
+        interrupter.join()
     assert sorted(finished) == list(range(1, threads))

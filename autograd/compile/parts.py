@@ -17,10 +17,12 @@ set for one calling thread: numpy's OpenBLAS would start its own threads under e
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import itertools
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -99,6 +101,29 @@ def _submit(
         return done
 
 
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Ctrl-C held back while the parts are handed to the pool, and raised when that is done.
+
+    A KeyboardInterrupt between a part's submission and its being recorded would leave that
+    part writing its arrays, unwaited for. Python raises it only in the main thread, and only
+    where SIGINT has its default handler is it ours to hold back."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    pressed: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def _wait_for(pending: list[concurrent.futures.Future[Result]]) -> None:
     """Wait until every part has finished, even through a KeyboardInterrupt, raised after."""
     interrupted: BaseException | None = None
@@ -124,8 +149,9 @@ def run(work: Callable[[int, slice], Result], parts: list[slice]) -> list[Result
     pool = _workers(len(parts) - 1)
     pending: list[concurrent.futures.Future[Result]] = []
     try:
-        for index, part in enumerate(parts[1:], start=1):
-            pending.append(_submit(pool, work, index, part, errors))
+        with _ctrl_c_held_back():
+            for index, part in enumerate(parts[1:], start=1):
+                pending.append(_submit(pool, work, index, part, errors))
         first = _in_part(work, 0, parts[0], errors)
     finally:
         _wait_for(pending)
