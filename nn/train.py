@@ -46,6 +46,7 @@ class NonFiniteLossError(ArithmeticError):
         message = f"{quantity} became {value} at epoch {epoch}, step {step}"
         if detail:
             message += f" ({detail})"
+        self.reason = message  # without the hint for train's callers (the CLI has no such option)
         super().__init__(message + "; pass allow_nonfinite=True to continue anyway")
 
 

@@ -330,3 +330,13 @@ def test_a_negative_seed_is_a_usage_error(tmp_path, passenger_csv, capsys):
         capsys,
     )  # fmt: skip
     assert status == 2 and "argument --seed: '-1' must be at least 0" in err
+
+
+def test_a_diverging_run_says_what_to_change_on_the_command_line(tmp_path, passenger_csv, capsys):
+    # An adversarial trial: --lr 1e300 ended with "pass allow_nonfinite=True to continue anyway",
+    # an argument of nn.train that the command line does not have
+    status, _, err = run(
+        ["train", passenger_csv, "--target", "survived", "--lr", "1e300", "--out", str(tmp_path / "m.json")],
+        capsys,
+    )  # fmt: skip
+    assert status == 1 and "lower the learning rate" in err and "allow_nonfinite" not in err

@@ -70,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (CliError, DataError, ModelFileError, NonFiniteLossError) as error:
+    except NonFiniteLossError as error:
+        message = " ".join(error.reason.split())  # without train's hint: a Python argument
+    except (CliError, DataError, ModelFileError) as error:
         message = one_line(error)
     except BrokenPipeError:
         # The reader went away (valuegrad predict ... | head): stop quietly, as other tools do.
