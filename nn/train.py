@@ -118,11 +118,27 @@ ENGINES = ("auto", "compiled", "eager")
 
 
 class History(list[float]):
-    """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that ran."""
+    """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that
+    ran. With a validation set: ``validation``, its mean loss after each epoch, and
+    ``best_epoch`` (from 1), the epoch where that was lowest."""
 
     def __init__(self, engine: str) -> None:
         super().__init__()
         self.engine = engine
+        self.validation: list[float] = []
+        self.best_epoch: int | None = None
+
+
+def _validation_loss(
+    model: Module, loss_function: LossFunction, xs: _Rows, ys: list[Target]
+) -> float:
+    """The mean loss over the validation rows (no L2 term), without building the model's graph."""
+    outputs = predict(model, xs)  # nn's MLP as arrays, other modules row by row
+    with no_grad():
+        losses = [loss_function(out, y) for out, y in zip(outputs, ys)]
+    return math.fsum(
+        loss.data if isinstance(loss, Value) else float(loss) for loss in losses
+    ) / len(ys)
 
 
 def _eager_objective(
@@ -210,6 +226,9 @@ def train(
     allow_nonfinite: bool = False,
     engine: str = "auto",
     epoch_end: Callable[[int, float], bool] | None = None,
+    validation: tuple[Sequence[Sequence[float]] | np.ndarray, Sequence[Target] | np.ndarray]
+    | None = None,
+    patience: int | None = None,
 ) -> History:
     """Train ``model`` in place and return the loss history, one float per epoch.
 
@@ -226,8 +245,12 @@ def train(
     custom loss or module that branches on the data is caught only if two trial rows take
     different branches (see ``autograd.trace``). If the trial trace overflows, training runs
     eagerly, which reports the step. The returned history's ``.engine`` says which ran.
-    ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch; returning True
-    stops training there (early stopping on a validation set is built on it).
+    ``validation=(inputs, targets)``: after each epoch the mean loss over these rows (without
+    the L2 term) is added to ``history.validation``. With ``patience=k`` as well, training stops
+    once that loss has not reached a new low for k epochs, and the weights of its lowest epoch
+    (``history.best_epoch``) are put back, also when every epoch ran.
+    ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch, after the
+    validation loss; returning True stops training there.
     """
     # A float matrix is kept as it is: as lists of Python floats a big table takes ~5x the memory.
     is_matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
@@ -237,6 +260,7 @@ def train(
         raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
     if len(xs) == 0:
         raise ValueError("train: no samples")
+    valid_xs, valid_ys = _validation_rows(validation, patience)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
     if batch_size is not None and (
@@ -266,6 +290,7 @@ def train(
     history = History(engine)
     step = 0
 
+    best_loss, best_weights = math.inf, []  # the lowest validation loss, and those weights
     arrays = ParameterArrays(parameters)
     # optimizer.zero_grad() clears the model's gradients too when it holds every parameter
     # (and the model adds nothing of its own to zero_grad): then one pass per step, not two.
@@ -314,13 +339,52 @@ def train(
                 if isinstance(lr_schedule, LRScheduler):
                     lr_schedule.step()
                 history.append(_mean(batch_objectives))
-                bar.update(1, postfix=f"loss={history[-1]:.4g}")
+                postfix = f"loss={history[-1]:.4g}"
+                stop = False
+                if valid_xs is not None:
+                    valid_loss = _validation_loss(model, loss_function, valid_xs, valid_ys)
+                    history.validation.append(valid_loss)
+                    postfix += f", validation={valid_loss:.4g}"
+                    if valid_loss < best_loss:  # never for NaN
+                        best_loss, history.best_epoch = valid_loss, epoch + 1
+                        best_weights = [p.data for p in parameters]
+                    since_best = epoch + 1 - (history.best_epoch or 0)
+                    stop = patience is not None and since_best >= patience
+                bar.update(1, postfix=postfix)
                 if epoch_end is not None and epoch_end(epoch + 1, history[-1]):
+                    break
+                if stop:
                     break
     finally:
         if isinstance(batch_gradients, CompiledObjective):
             batch_gradients.release()
+    if patience is not None and history.best_epoch is not None:
+        for p, value in zip(parameters, best_weights):
+            p.data = value
     return history
+
+
+def _validation_rows(
+    validation: tuple[Sequence[Sequence[float]] | np.ndarray, Sequence[Target] | np.ndarray] | None,
+    patience: int | None,
+) -> tuple[_Rows | None, list[Target]]:
+    """train's validation rows as it keeps its training rows, after checking them and patience."""
+    if patience is not None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"train: patience must be an int >= 1, not {patience!r}")
+        if validation is None:
+            raise ValueError("train: patience needs validation=(inputs, targets) to watch")
+    if validation is None:
+        return None, []
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError("train: validation must be a pair (inputs, targets)")
+    inputs, targets = validation
+    matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
+    xs = inputs if matrix else [_plain_input(row) for row in inputs]
+    ys = [_plain_target(t) for t in targets]
+    if len(xs) != len(ys) or not ys:
+        raise ValueError(f"train: validation has {len(xs)} inputs and {len(ys)} targets")
+    return xs, ys
 
 
 def _as_batch(model: MLP, inputs: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray | None:

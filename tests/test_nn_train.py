@@ -12,6 +12,7 @@ import nn.progress
 from nn import (
     MLP,
     SGD,
+    Adam,
     Neuron,
     NonFiniteLossError,
     ProgressBar,
@@ -251,3 +252,81 @@ def test_l2_biases_puts_the_penalty_on_the_biases_too(engine, l2_biases):
     assert history[0] == pytest.approx(
         plain.data + l2 * sum(p.data**2 for p in penalized), rel=1e-13
     )
+
+
+def _regression_split():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 3))
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, 2] + 0.3 * rng.normal(size=120)
+    return X[:90], y[:90], X[90:], y[90:]
+
+
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+def test_early_stopping_keeps_the_weights_of_the_lowest_validation_loss(engine):
+    # A practitioner's trial: nn.train had no validation set, early stopping or best epoch;
+    # they wrote it by hand with epoch_end. The reference here is that hand-written loop,
+    # with the validation loss computed in numpy.
+    X, y, X_valid, y_valid = _regression_split()
+
+    def numpy_validation_loss(model):
+        return float(np.mean((np.array(predict(model, X_valid)) - y_valid) ** 2))
+
+    def run(**options):
+        model = MLP(3, [16, 1], init="scaled", seed=0)
+        optimizer = Adam(model.parameters(), lr=0.03)
+        return model, train(model, X, y, optimizer=optimizer, epochs=300, batch_size=30, seed=1,
+                            engine=engine, progress=False, **options)  # fmt: skip
+
+    by_hand = {"losses": [], "best": (math.inf, 0, None)}
+    hand_model = None
+
+    def epoch_end(epoch, loss):
+        valid = numpy_validation_loss(hand_model)
+        by_hand["losses"].append(valid)
+        if valid < by_hand["best"][0]:
+            by_hand["best"] = (valid, epoch, [p.data for p in hand_model.parameters()])
+        return epoch - by_hand["best"][1] >= 15
+
+    hand_model = MLP(3, [16, 1], init="scaled", seed=0)
+    train(hand_model, X, y, optimizer=Adam(hand_model.parameters(), lr=0.03), epochs=300,
+          batch_size=30, seed=1, engine=engine, progress=False, epoch_end=epoch_end)  # fmt: skip
+    model, history = run(validation=(X_valid, y_valid), patience=15)
+
+    assert history.validation == pytest.approx(by_hand["losses"], rel=1e-12)
+    assert history.best_epoch == by_hand["best"][1] < len(history) < 300  # it stopped early
+    assert len(history) == history.best_epoch + 15
+    assert [p.data for p in model.parameters()] == by_hand["best"][2]
+    assert numpy_validation_loss(model) == pytest.approx(min(history.validation), rel=1e-12)
+
+
+def test_validation_without_patience_only_records_the_loss():
+    X, y, X_valid, y_valid = _regression_split()
+    model = MLP(3, [8, 1], init="scaled", seed=0)
+    history = train(
+        model, X, y, lr=0.05, epochs=20, validation=(X_valid.tolist(), y_valid.tolist())
+    )
+    assert len(history) == len(history.validation) == 20
+    final = float(np.mean((np.array(predict(model, X_valid)) - y_valid) ** 2))
+    assert history.validation[-1] == pytest.approx(final, rel=1e-12)  # the last weights kept
+
+
+@pytest.mark.parametrize(
+    "options, error, message",
+    [
+        ({"patience": 5}, ValueError, r"patience needs validation=\(inputs, targets\)"),
+        (
+            {"validation": ([[0.0]], [0.0]), "patience": 0},
+            ValueError,
+            "patience must be an int >= 1",
+        ),
+        (
+            {"validation": ([[0.0], [1.0]], [0.0])},
+            ValueError,
+            "validation has 2 inputs and 1 targets",
+        ),
+        ({"validation": [[0.0]]}, TypeError, r"validation must be a pair \(inputs, targets\)"),
+    ],
+)
+def test_bad_validation_options_are_named(options, error, message):
+    with pytest.raises(error, match=message):
+        train(MLP(1, [1], seed=0), [[0.0], [1.0]], [0.0, 1.0], epochs=1, **options)
