@@ -385,3 +385,13 @@ def test_a_tape_of_every_new_op_matches_eager() -> None:
         tape_total, got = tape_gradients(tape, w, rows, reduce)
         assert math.isclose(tape_total, eager_total, rel_tol=1e-12)
         assert_close(got, expected)
+
+
+def test_a_masked_input_is_refused_not_read_under_its_mask():
+    # An adversarial trial: the tape computed with the numbers hidden under a numpy mask
+    tape = trace(lambda a, b: a * b, 2)
+    masked = np.ma.masked_array([[1.0, 2.0], [3.0, 4.0]], mask=[[False, True], [False, False]])
+    with pytest.raises(ValueError, match="masked entries; fill them first"):
+        tape.forward(masked)
+    assert tape.forward(masked.filled(0.0)).tolist() == [0.0, 12.0]
+    assert tape.forward(np.ma.masked_array([[1.0, 2.0]])).tolist() == [2.0]  # nothing masked

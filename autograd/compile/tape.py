@@ -153,6 +153,8 @@ class Tape:
             self._storage.release()
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
+        if np.ma.is_masked(X):  # np.asarray would compute with the hidden numbers under the mask
+            raise ValueError("tape: X has masked entries; fill them first (X.filled(value))")
         given = np.asarray(X)
         # numpy would also read text ("1.5", "nan"), dates, None (as NaN), a Value (dropping its
         # graph) or a complex number (dropping its imaginary part, with a warning only)
