@@ -153,7 +153,7 @@ class Tape:
             self._storage.release()
 
     def _inputs(self, X: npt.ArrayLike) -> Array:
-        if np.ma.is_masked(X):  # np.asarray would compute with the hidden numbers under the mask
+        if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):  # asarray reads under the mask
             raise ValueError("tape: X has masked entries; fill them first (X.filled(value))")
         given = np.asarray(X)
         # numpy would also read text ("1.5", "nan"), dates, None (as NaN), a Value (dropping its
