@@ -8,15 +8,19 @@ import math
 from ..activations import get_activation
 
 
-def positive_int(text: str) -> int:
-    """A whole number of at least 1 (epochs, batch size, layer width)."""
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least {least}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (epochs, batch size, layer width)."""
+    return _whole_number(text, 1)
 
 
 # Wider layers are refused up front: at one Value per weight, 10,000 x 10,000 already takes
@@ -84,13 +88,7 @@ def column_names(text: str) -> list[str]:
 
 def seed(text: str) -> int:
     """A whole number of at least 0 (numpy's seeds cannot be negative)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 0")
-    return value
+    return _whole_number(text, 0)
 
 
 def fraction(text: str) -> float:
