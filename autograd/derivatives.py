@@ -59,10 +59,11 @@ def gradcheck(
     furthest outside (or least inside) its own tolerance, a NaN error being the worst.
     The inputs' data is restored even when ``f`` raises at a moved point.
     """
-    for name, setting in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if not (math.isfinite(setting) and (setting > 0 if name == "eps" else setting >= 0)):
-            bound = "> 0" if name == "eps" else ">= 0"
-            raise ValueError(f"gradcheck: {name} must be a finite number {bound}, not {setting!r}")
+    if not (math.isfinite(eps) and eps > 0):
+        raise ValueError(f"gradcheck: eps must be a finite number > 0, not {eps!r}")
+    for name, tolerance in (("atol", atol), ("rtol", rtol)):
+        if not (math.isfinite(tolerance) and tolerance >= 0):
+            raise ValueError(f"gradcheck: {name} must be a finite number >= 0, not {tolerance!r}")
     values = list(values)
     with enable_grad():  # backward needs f's graph, even inside no_grad
         out = f(*values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 
@@ -16,7 +17,9 @@ def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
     if len(actual) == 0:
         raise ValueError("accuracy of no samples")
     for where, (p, a) in enumerate(zip(predicted, actual)):
-        if isinstance(p, str) != isinstance(a, str):
+        if (isinstance(p, str) and isinstance(a, numbers.Number)) or (
+            isinstance(a, str) and isinstance(p, numbers.Number)
+        ):
             raise TypeError(
                 f"accuracy: prediction {where} is {p!r} but its label is {a!r}; text never "
                 "equals a number, so convert one side (the labels must be of one kind)"

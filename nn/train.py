@@ -55,6 +55,14 @@ def _plain_input(row: object) -> list[float]:
     return [float(x) for x in np.asarray(row, dtype=float).reshape(-1)]
 
 
+def _plain_rows(inputs: Sequence[Sequence[float]] | np.ndarray) -> _Rows:
+    """Input rows as train keeps them: a float matrix as it is (as lists of Python floats a big
+    table takes about 5x the memory), anything else as lists of floats."""
+    if isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64:
+        return inputs
+    return [_plain_input(row) for row in inputs]
+
+
 def _plain_target(target: object) -> Target:
     # numpy scalars and arrays become Python numbers and lists, so losses see one kind of thing.
     if isinstance(target, (str, bytes)):  # else taken as a sequence of its characters
@@ -134,8 +142,11 @@ def _validation_loss(
 ) -> float:
     """The mean loss over the validation rows (no L2 term), without building the model's graph."""
     outputs = predict(model, xs)  # nn's MLP as arrays, other modules row by row
-    with no_grad():
-        losses = [loss_function(out, y) for out, y in zip(outputs, ys)]
+    with no_grad():  # the loss gets Values, as in training (a custom loss may call their methods)
+        losses = [
+            loss_function([Value(o) for o in out] if isinstance(out, list) else Value(out), y)
+            for out, y in zip(outputs, ys)
+        ]
     return math.fsum(
         loss.data if isinstance(loss, Value) else float(loss) for loss in losses
     ) / len(ys)
@@ -252,15 +263,12 @@ def train(
     ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch, after the
     validation loss; returning True stops training there.
     """
-    # A float matrix is kept as it is: as lists of Python floats a big table takes ~5x the memory.
-    is_matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
-    xs = inputs if is_matrix else [_plain_input(row) for row in inputs]
-    ys = [_plain_target(t) for t in targets]
+    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in targets]
     if len(xs) != len(ys):
         raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
     if len(xs) == 0:
         raise ValueError("train: no samples")
-    valid_xs, valid_ys = _validation_rows(validation, patience)
+    valid_xs, valid_ys = _validation_rows(validation, patience, len(xs[0]))
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, not {epochs!r}")
     if batch_size is not None and (
@@ -367,8 +375,10 @@ def train(
 def _validation_rows(
     validation: tuple[Sequence[Sequence[float]] | np.ndarray, Sequence[Target] | np.ndarray] | None,
     patience: int | None,
+    width: int,
 ) -> tuple[_Rows | None, list[Target]]:
-    """train's validation rows as it keeps its training rows, after checking them and patience."""
+    """train's validation rows as it keeps its training rows (``width`` numbers each), after
+    checking them and patience before any epoch changes the model."""
     if patience is not None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise ValueError(f"train: patience must be an int >= 1, not {patience!r}")
@@ -379,11 +389,14 @@ def _validation_rows(
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
         raise TypeError("train: validation must be a pair (inputs, targets)")
     inputs, targets = validation
-    matrix = isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64
-    xs = inputs if matrix else [_plain_input(row) for row in inputs]
-    ys = [_plain_target(t) for t in targets]
+    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in targets]
     if len(xs) != len(ys) or not ys:
         raise ValueError(f"train: validation has {len(xs)} inputs and {len(ys)} targets")
+    for k, row in enumerate(xs):
+        if len(row) != width:
+            raise ValueError(
+                f"train: validation row {k} has {len(row)} numbers, the training rows {width}"
+            )
     return xs, ys
 
 

@@ -5,6 +5,7 @@ import json
 import math
 import sys
 import warnings
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -615,3 +616,12 @@ def test_auto_says_when_a_custom_loss_runs_eagerly_on_a_large_job(monkeypatch):
         warnings.simplefilter("error")  # a built-in loss, or a small job: no warning
         train(MLP(2, [1], seed=0), X, y, loss="mse", epochs=4)
         train(MLP(2, [1], seed=0), X, y, loss=weighted, epochs=3)
+
+
+def test_numbers_of_other_types_are_still_taken_as_settings():
+    # A review: Decimal and 0-d arrays, which float() reads, were refused by the new checks
+    p = [Value(1.0)]
+    assert SGD(p, lr=Decimal("0.1")).defaults["lr"] == 0.1
+    assert Adam(p, lr=np.array(0.01)).defaults["lr"] == 0.01
+    assert Value(-2.0).leaky_relu(Decimal("0.5")).data == -1.0
+    assert nn.accuracy([b"a"], ["a"]) == 0.0  # neither is a number: compared, not refused

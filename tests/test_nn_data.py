@@ -99,3 +99,10 @@ def test_a_bad_byte_late_in_a_big_file_is_named_by_its_line_and_file_offset(tmp_
     path.write_bytes(good.encode() + b"\xe2\x82,1\n")  # a 3-byte character cut after 2 bytes
     with pytest.raises(DataError, match=rf"line 20002: not UTF-8 text \(byte {len(good):,}\)"):
         reader(str(path))
+
+
+def test_a_character_cut_off_by_the_end_of_the_file_is_named_where_it_starts(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"a,b\n1,2\n3,\xc3")  # the first byte of a two-byte character, then the end
+    with pytest.raises(DataError, match=r"line 3: not UTF-8 text \(byte 10\)"):
+        read_csv(str(path))

@@ -330,3 +330,24 @@ def test_validation_without_patience_only_records_the_loss():
 def test_bad_validation_options_are_named(options, error, message):
     with pytest.raises(error, match=message):
         train(MLP(1, [1], seed=0), [[0.0], [1.0]], [0.0, 1.0], epochs=1, **options)
+
+
+def test_the_validation_loss_gives_a_custom_loss_values_as_training_does():
+    # A review: the validation loss passed plain floats, so a loss calling .tanh() failed after epoch 1
+    X, y, X_valid, y_valid = _regression_split()
+
+    def soft_error(prediction, target):
+        return (prediction - target).tanh() ** 2
+
+    model = MLP(3, [4, 1], init="scaled", seed=0)
+    history = train(model, X, y, loss=soft_error, lr=0.05, epochs=3, validation=(X_valid, y_valid))
+    by_numpy = float(np.mean(np.tanh(np.array(predict(model, X_valid)) - y_valid) ** 2))
+    assert history.validation[-1] == pytest.approx(by_numpy, rel=1e-12)
+
+
+def test_validation_rows_of_the_wrong_width_are_refused_before_training():
+    model = MLP(3, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match="validation row 0 has 2 numbers, the training rows 3"):
+        train(model, [[0.0, 1.0, 2.0]], [1.0], epochs=5, validation=([[0.0, 1.0]], [1.0]))
+    assert [p.data for p in model.parameters()] == before

@@ -411,3 +411,21 @@ def test_a_seed_that_numpy_cannot_take_is_refused_by_name(seed):
     # An adversarial trial: seed=-1 failed inside numpy's SeedSequence
     with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
         TableModel(seed=seed)
+
+
+def test_a_numpy_integer_seed_is_taken(passenger_csv):
+    # A review: np.int64(3) passed the seed check, then the random module refused it
+    model = TableModel(epochs=2, seed=np.int64(3)).fit(passenger_csv, "survived")
+    same = TableModel(epochs=2, seed=3).fit(passenger_csv, "survived")
+    assert model.predict_proba(passenger_csv).tolist() == same.predict_proba(passenger_csv).tolist()
+
+
+def test_the_problems_kept_are_those_of_the_earliest_lines(tmp_path):
+    # A review: the first 20 found (column by column) were kept, so line 2 could be left out
+    rows = ["a,b,y", "1,,0"] + [f",{i},{i % 2}" for i in range(30)]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError) as raised:
+        TableModel().fit(str(path), "y", missing="error")
+    lines = [int(n) for n in re.findall(r"line (\d+), column", str(raised.value))]
+    assert lines == list(range(2, 22)) and "11 not shown" in str(raised.value)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
+
+import numpy as np
 
 from .base import Op, exp_, sigmoid_, stable_sigmoid, stable_softplus
 
 
 def _finite_parameter(op: str, name: str, value: object) -> float:
-    """An activation's parameter as a float: a finite real number (not text, not True/False),
-    so that a NaN slope cannot turn every negative input into NaN unnoticed."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    """An activation's parameter as a float: a finite number (not text, not True/False), so
+    that a NaN slope cannot turn every negative input into NaN unnoticed."""
+    if value.__class__ is float:  # the usual case first: Value.leaky_relu makes an op per call
+        number: float = value
+    elif isinstance(value, (str, bytes, bool, np.bool_)):
         raise TypeError(f"{op}: {name} must be a number, not {type(value).__name__}")
-    number = float(value)
+    else:
+        try:
+            number = float(value)  # type: ignore[arg-type]  # ints, numpy scalars, Decimal, ...
+        except (TypeError, ValueError):
+            raise TypeError(f"{op}: {name} must be a number, not {type(value).__name__}") from None
     if not math.isfinite(number):
         raise ValueError(f"{op}: {name} must be a finite number, not {number!r}")
     return number

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +12,14 @@ Check = Callable[[str, Any], Any]
 
 
 def _number(name: str, value: object) -> float:
-    """A real number of any kind (numpy's too) as a float; not True/False, not text."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    """A number of any kind (numpy's, Decimal, a 0-d array) as a float; not True/False, not text
+    (which float() would read)."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    return float(value)
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}") from None
 
 
 def interval(low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Check:

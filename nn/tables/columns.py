@@ -42,6 +42,11 @@ class TableErrors(DataError):
         super().__init__(first)
 
 
+def _line_order(problem: DataError) -> tuple[bool, int]:
+    """Sorts problems by line, those without one last (a stable sort keeps their columns' order)."""
+    return problem.line is None, problem.line or 0
+
+
 class ProblemList:
     """Collects DataErrors up to ``MAX_PROBLEMS``, counting the rest; ``raise_if_any`` reports
     them in the order of their lines (they are found column by column), as an editor shows them."""
@@ -49,19 +54,28 @@ class ProblemList:
     def __init__(self) -> None:
         self.problems: list[DataError] = []
         self.more = 0
+        self._latest: tuple[bool, int] | None = None  # the latest line kept, once the list is full
 
     def add(self, problem: DataError) -> None:
+        """Keep the problems of the earliest lines: once the list is full, one on a later line
+        than all it holds is only counted, at once (a column may have millions)."""
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
-        else:
-            self.more += 1
+            return
+        self.more += 1
+        if self._latest is None:
+            self._latest = max(map(_line_order, self.problems))
+        if _line_order(problem) >= self._latest:
+            return
+        keys = [_line_order(p) for p in self.problems]
+        self.problems[keys.index(self._latest)] = problem
+        self._latest = max(map(_line_order, self.problems))
 
     def raise_if_any(self) -> None:
         if len(self.problems) == 1 and not self.more:
             raise self.problems[0]
         if self.problems:
-            by_line = sorted(self.problems, key=lambda p: (p.line is None, p.line or 0))
-            raise TableErrors(by_line, self.more)
+            raise TableErrors(sorted(self.problems, key=_line_order), self.more)
 
 
 def number_or_none(cell: str) -> float | None:

@@ -77,4 +77,5 @@ def first_bad_utf8(path: str | os.PathLike[str]) -> tuple[int, int]:
                 return bad, lines + piece[: max(0, bad - offset)].count(b"\n")
             offset += len(piece)
             lines += piece.count(b"\n")
-    return offset, lines
+    pending = len(decoder.getstate()[0])  # a character cut off by the end of the file
+    return offset - pending, lines

@@ -138,7 +138,7 @@ class TableModel:
         self.validation = validation
         self.patience = patience
         self.lr_schedule = lr_schedule
-        self.seed = seed
+        self.seed = int(seed)  # a numpy integer too, which the random module refuses
         self.engine = engine
         self.network: MLP | None = None
         self.preprocessor: Preprocessor | None = None
