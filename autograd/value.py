@@ -15,6 +15,7 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Callable
@@ -102,6 +103,32 @@ class Value(metaclass=_ValueType):
     if TYPE_CHECKING:
         # The metaclass builds nodes at run time; this tells tools the constructor's signature.
         def __init__(self, data: Real, label: str = "") -> None: ...
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """This node and its whole graph copied parents first: Python's own deepcopy recursed
+        through the parents and stopped about 150 ops deep. Nodes shared in the graph (or with
+        other objects copied in the same call, through ``memo``) stay shared; ops, which never
+        change, are shared with the original; a parameter kept in a tape's arrays comes out a
+        plain Value, as pickling gives it."""
+        from .backward import topological_order  # backward imports this module
+
+        nodes = [node for node in topological_order(self) if id(node) not in memo]
+        for node in nodes:
+            twin = _new_node()
+            twin.data, twin.grad, twin.label = node.data, node.grad, node.label
+            twin._op, twin._mark = node._op, None
+            a, b = node._a, node._b  # parents in memo already (see the slot comment above)
+            if a.__class__ is tuple:
+                twin._a = tuple(memo[id(p)] for p in a)
+            else:
+                twin._a = None if a is None else memo[id(a)]
+            twin._b = memo[id(b)] if isinstance(b, Value) else b  # n-ary: z, a float
+            memo[id(node)] = twin
+        for node in nodes:  # a Value gradient (create_graph=True) once every twin is in memo:
+            if isinstance(node.grad, Value):  # its graph may hold the node itself
+                memo[id(node)].grad = copy.deepcopy(node.grad, memo)
+        twin_of_self: Value = memo[id(self)]
+        return twin_of_self
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -6,6 +6,7 @@ accumulate, intermediate ones are recomputed) are the model.
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import random
@@ -431,3 +432,27 @@ def test_backward_spells_out_the_rules_of_plus_and_times_as_the_ops_give_them(se
     for leaf, reference in zip(leaves, expected):
         assert isinstance(reference, float)
         assert _same_number(leaf.grad, reference), (leaf.grad, reference)
+
+
+def test_deepcopy_of_a_graph_far_deeper_than_the_recursion_limit() -> None:
+    # An adversarial trial: copy.deepcopy of a Value 150 ops deep raised RecursionError
+    x, w = Value(2.0, label="x"), Value(-3.0)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0001 + w
+    y_copy, x_copy = copy.deepcopy([y, x])  # one call: x stays shared with y's copied graph
+    assert y_copy.data == y.data and x_copy.label == "x" and x_copy is not x
+    y_copy.backward()
+    y.backward()
+    assert x_copy.grad == x.grad and x.grad == pytest.approx(1.0001**20_000, rel=1e-9)
+    assert w.grad != 0.0 and y.parents[0] is not y_copy.parents[0]
+
+
+def test_deepcopy_keeps_nary_nodes_and_gradients_that_are_values() -> None:
+    a, b = Value(0.5), Value(-1.5)
+    n = autograd.neuron([a], [b], Value(0.1), "tanh")  # n-ary: its _b is a float
+    (n * n).backward(create_graph=True)  # a.grad is a Value whose graph holds a itself
+    a_copy = copy.deepcopy(a)
+    assert isinstance(a_copy.grad, Value) and a_copy.grad.data == a.grad.data
+    n_copy = copy.deepcopy(n)
+    assert n_copy.data == n.data and [p.data for p in n_copy.parents] == [p.data for p in n.parents]
