@@ -429,3 +429,11 @@ def test_the_problems_kept_are_those_of_the_earliest_lines(tmp_path):
         TableModel().fit(str(path), "y", missing="error")
     lines = [int(n) for n in re.findall(r"line (\d+), column", str(raised.value))]
     assert lines == list(range(2, 22)) and "11 not shown" in str(raised.value)
+
+
+def test_separators_inside_quoted_header_names_do_not_pick_the_delimiter(tmp_path):
+    # An adversarial trial: "a,b";"c,d";y was read as comma-separated and failed to parse
+    path = tmp_path / "q.csv"
+    path.write_text('"a,b";"c,d";y\n' + "".join(f"{i % 4};{i % 3};{i % 2}\n" for i in range(12)))
+    model = TableModel(epochs=1, validation=0.0).fit(str(path), "y")
+    assert model.preprocessor.input_names == ["a,b", "c,d"]

@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import os
+import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -222,9 +223,15 @@ def table_from_columns(
     return ColumnTable(name, columns, array("q", range(2, n_rows + 2)))
 
 
+# A quoted cell ("" inside it is a quote): its separators are part of a name, not between names
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
 def sniff_delimiter(header_line: str) -> str:
-    """The one of ``,`` ``;`` tab that the header line holds most often (``,`` when none)."""
-    counts = {d: header_line.count(d) for d in DELIMITERS}
+    """The one of ``,`` ``;`` tab that the header line holds most often outside quoted names
+    (``,`` when none)."""
+    unquoted = _QUOTED.sub("", header_line)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
