@@ -143,13 +143,10 @@ def _validation_loss(
     """The mean loss over the validation rows (no L2 term), without building the model's graph."""
     outputs = predict(model, xs)  # nn's MLP as arrays, other modules row by row
     with no_grad():  # the loss gets Values, as in training (a custom loss may call their methods)
-        losses = [
-            loss_function([Value(o) for o in out] if isinstance(out, list) else Value(out), y)
-            for out, y in zip(outputs, ys)
+        predictions = [
+            [Value(o) for o in out] if isinstance(out, list) else Value(out) for out in outputs
         ]
-    return math.fsum(
-        loss.data if isinstance(loss, Value) else float(loss) for loss in losses
-    ) / len(ys)
+        return mean_loss(loss_function, predictions, ys).data
 
 
 def _eager_objective(
