@@ -46,7 +46,7 @@ from .functions import (
     tan,
     tanh,
 )
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .nary import dot, log_sum_exp, neuron, neuron_layer, sum
 from .steps import BackwardStep, GradientPass, backward_steps
 from .value import Value
@@ -71,6 +71,7 @@ __all__ = [
     "dot",
     "draw_dot",
     "elu",
+    "enable_grad",
     "exp",
     "exp2",
     "expm1",

@@ -29,7 +29,7 @@ from math import isfinite
 
 from . import ops
 from .grad_mode import enable_grad
-from .value import Value
+from .value import Value, made_under_no_grad
 
 _ADD, _MUL = ops.ADD, ops.MUL
 
@@ -144,8 +144,19 @@ def backward(root: Value, create_graph: bool = False) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, not {type(root).__name__}")
+    _refuse_no_grad_result(root, "backward()")
     with _one_traversal_at_a_time:
         _backward(root, create_graph)
+
+
+def _refuse_no_grad_result(root: Value, who: str) -> None:
+    """A root computed inside ``no_grad()`` has no graph: every gradient from it would be
+    missing, with no sign of why (training on it would change nothing)."""
+    if made_under_no_grad(root):
+        raise RuntimeError(
+            f"{who}: this Value was computed inside no_grad(), so it recorded no graph and no "
+            "input would get a gradient; compute it outside the no_grad() block"
+        )
 
 
 def _backward(root: Value, create_graph: bool) -> None:
@@ -258,6 +269,7 @@ def grad(
         if isinstance(output, (int, float)):
             return [0.0 for _ in inputs]  # a constant depends on nothing
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
+    _refuse_no_grad_result(output, "grad")
     with _one_traversal_at_a_time:
         order = _topological_order(output)
         with enable_grad() if create_graph else contextlib.nullcontext():

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from operator import mul as _mul
 
 from . import grad_mode, ops
-from .value import Value, _coerce, _new_node, _record, _record2
+from .value import NO_GRAPH, Value, _coerce, _new_node, _record, _record2
 
 
 def _as_values(items: tuple[object, ...], what: str) -> tuple[Value, ...]:
@@ -158,6 +158,7 @@ def _fused_neurons(
             node._a = (*w, *x, b)
             node._b = z
         else:
-            node._op = node._a = node._b = None
+            node._op = node._a = None
+            node._b = NO_GRAPH
         nodes.append(node)
     return nodes

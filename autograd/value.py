@@ -53,6 +53,26 @@ def _as_float(data: object) -> float:
     )
 
 
+class _NoGraph:
+    """The marker in a no_grad result's ``_b`` slot: backward refuses such a root, where it
+    could only set the root's own gradient (PyTorch raises there too). Pickled by name, so a
+    loaded result keeps it."""
+
+    def __reduce__(self) -> str:
+        return "NO_GRAPH"
+
+    def __repr__(self) -> str:
+        return "NO_GRAPH"
+
+
+NO_GRAPH = _NoGraph()
+
+
+def made_under_no_grad(node: Value) -> bool:
+    """Whether ``node`` is an op's result computed inside ``no_grad()`` (it has no graph)."""
+    return node._b is NO_GRAPH
+
+
 class _ValueType(type):
     """Gives ``Value(data, label="")`` its checks while ops build nodes without them.
 
@@ -81,7 +101,8 @@ class Value(metaclass=_ValueType):
     """
 
     # _op: the op that made this node (None for a leaf). Parents, by count:
-    #   leaf: _a = _b = None;  one: _a = p, _b = None;  two: _a, _b = p, q;
+    #   leaf: _a = _b = None (_b = NO_GRAPH for an op's result under no_grad, so that
+    #   backward can refuse it);  one: _a = p, _b = None;  two: _a, _b = p, q;
     #   n-ary (sum, dot, neuron): _a = (p, q, r, ...), _b = z, the float the op summed before
     #   its activation (see the n-ary ops in ops/linear.py). Backward needs only z and the parents'
     #   data, so a neuron keeps one float, not a tuple of its 2n + 1 local grads.
@@ -186,7 +207,8 @@ class Value(metaclass=_ValueType):
             out._a = self
             out._b = other
         else:
-            out._op = out._a = out._b = None
+            out._op = out._a = None
+            out._b = NO_GRAPH
         return out
 
     def __radd__(self, other: float) -> Value:
@@ -210,7 +232,8 @@ class Value(metaclass=_ValueType):
             out._a = self
             out._b = other
         else:
-            out._op = out._a = out._b = None
+            out._op = out._a = None
+            out._b = NO_GRAPH
         return out
 
     def __rsub__(self, other: float) -> Value:
@@ -234,7 +257,8 @@ class Value(metaclass=_ValueType):
             out._a = self
             out._b = other
         else:
-            out._op = out._a = out._b = None
+            out._op = out._a = None
+            out._b = NO_GRAPH
         return out
 
     def __rmul__(self, other: float) -> Value:
@@ -472,6 +496,7 @@ def _record1(data: float, parent: Value, op: ops.Op) -> Value:
         out._a = parent
     else:
         out._op = out._a = None
+        out._b = NO_GRAPH
     return out
 
 
@@ -487,7 +512,8 @@ def _record2(data: float, a: Value, b: Value, op: ops.Op) -> Value:
         out._a = a
         out._b = b
     else:
-        out._op = out._a = out._b = None
+        out._op = out._a = None
+        out._b = NO_GRAPH
     return out
 
 
@@ -512,7 +538,8 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
         out._a = parents
         out._b = data
     else:
-        out._op = out._a = out._b = None
+        out._op = out._a = None
+        out._b = NO_GRAPH if n else None  # no inputs: a constant, not a no_grad result
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import pickle
 import random
 import subprocess
 import sys
@@ -299,6 +300,38 @@ def test_no_grad_records_nothing() -> None:
     assert x.grad == y.data
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x * 3,
+        lambda x: x + 1,
+        lambda x: 1 - x,
+        lambda x: x.tanh(),
+        lambda x: x**2,
+        lambda x: autograd.sum([x, x, x]),
+        lambda x: autograd.neuron([x], [x], x, "relu"),
+    ],
+    ids=["mul", "add", "rsub", "tanh", "pow", "sum", "neuron"],
+)
+def test_backward_of_a_result_computed_inside_no_grad_is_refused(make) -> None:
+    # PyTorch raises here; without the check, a loss computed under no_grad "trained" nothing
+    x = Value(2.0)
+    with no_grad():
+        loss = make(x)
+    with pytest.raises(RuntimeError, match=r"backward\(\): .*computed inside no_grad"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match=r"grad: .*computed inside no_grad"):
+        grad(loss, [x])
+    assert x.grad == 0.0
+    # the mark survives a copy and a pickle; a user's leaf, a detached value and a constant
+    # sum of nothing are not op results and still take backward
+    assert copy.deepcopy(loss)._b is loss._b
+    assert pickle.loads(pickle.dumps(loss))._b is loss._b
+    for leaf in (Value(1.0), x.detach(), autograd.sum([])):
+        leaf.backward()
+        assert leaf.grad == 1.0
+
+
 def test_no_grad_restores_the_mode_after_an_error_and_nests() -> None:
     with pytest.raises(ValueError):
         with no_grad():
@@ -309,6 +342,14 @@ def test_no_grad_restores_the_mode_after_an_error_and_nests() -> None:
             pass
         assert not is_grad_enabled()
     assert is_grad_enabled()
+
+
+def test_enable_grad_records_again_inside_no_grad() -> None:
+    x = Value(3.0)
+    with no_grad(), autograd.enable_grad():
+        y = x * x
+    y.backward()
+    assert x.grad == 6.0
 
 
 def test_no_grad_as_a_decorator() -> None:
