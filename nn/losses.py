@@ -54,8 +54,11 @@ def _number(target: Value | float) -> Value | float:
 
 
 def _one_target(target: Target, what: str) -> Value | float:
-    """A target that must be one number (or a traced Value), not a vector."""
+    """A target that must be one number (or a traced Value); a one-element row of targets of
+    shape (N, 1) counts as its number, as a one-element prediction does."""
     if isinstance(target, Sequence):
+        if len(target) == 1:
+            return _number(target[0])
         raise TypeError(
             f"{what}: the target must be one number, not {type(target).__name__} {target!r}"
         )
@@ -184,6 +187,8 @@ def log_softmax(logits: Prediction) -> list[Value]:
 
 def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
     """-sum_k y_k log softmax(z)_k; ``target`` is a class index or a one-hot (or probability) vector."""
+    if not isinstance(target, (Value, Sequence)) and getattr(target, "ndim", None) == 0:
+        target = target.item()  # type: ignore[attr-defined]  # a 0-d numpy array or tensor: its number
     if isinstance(target, Sequence) and any(isinstance(t, Value) for t in target):
         zs = _as_list(logits)
         if len(zs) != len(target):
@@ -217,6 +222,12 @@ def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
     if len(weights) != len(shifted):
         raise ValueError(
             f"softmax_cross_entropy: {len(shifted)} logits but a target of length {len(weights)}"
+            + (
+                " (a class index inside a list, from targets of shape (N, 1)? give the index "
+                "itself: flatten the targets to shape (N,))"
+                if len(weights) == 1
+                else ""
+            )
         )
     if any(math.isnan(t) for t in weights):  # NaN, for train to report
         return value_sum([t * (log_total - z) for t, z in zip(weights, shifted)])

@@ -20,6 +20,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -55,9 +56,20 @@ def _plain_input(row: object) -> list[float]:
     return [float(x) for x in np.asarray(row, dtype=float).reshape(-1)]
 
 
+Data = TypeVar("Data")
+
+
+def _numpy_if_array_like(data: Data) -> Data | np.ndarray:
+    """Another library's array (a PyTorch tensor, say) as a numpy array; anything else as it is."""
+    if isinstance(data, (np.ndarray, list, tuple)) or not hasattr(data, "__array__"):
+        return data
+    return np.asarray(data)
+
+
 def _plain_rows(inputs: Sequence[Sequence[float]] | np.ndarray) -> _Rows:
     """Input rows as train keeps them: a float matrix as it is (as lists of Python floats a big
     table takes about 5x the memory), anything else as lists of floats."""
+    inputs = _numpy_if_array_like(inputs)
     if isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype == np.float64:
         return inputs
     return [_plain_input(row) for row in inputs]
@@ -70,6 +82,7 @@ def _plain_target(target: object) -> Target:
             f"train: a target should be a number or a sequence of numbers, not text ({str(target)!r}); "
             "give classes as indices 0, 1, ... (nn.TableModel takes class names as they are)"
         )
+    target = _numpy_if_array_like(target)
     if isinstance(target, np.ndarray):
         plain: Target = target.tolist() if target.ndim else target.item()
         return plain
@@ -260,7 +273,7 @@ def train(
     ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch, after the
     validation loss; returning True stops training there.
     """
-    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in targets]
+    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in _numpy_if_array_like(targets)]
     if len(xs) != len(ys):
         raise ValueError(f"train: {len(xs)} inputs but {len(ys)} targets")
     if len(xs) == 0:
@@ -386,7 +399,7 @@ def _validation_rows(
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
         raise TypeError("train: validation must be a pair (inputs, targets)")
     inputs, targets = validation
-    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in targets]
+    xs, ys = _plain_rows(inputs), [_plain_target(t) for t in _numpy_if_array_like(targets)]
     if len(xs) != len(ys) or not ys:
         raise ValueError(f"train: validation has {len(xs)} inputs and {len(ys)} targets")
     for k, row in enumerate(xs):

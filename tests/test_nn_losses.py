@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -139,6 +140,28 @@ def test_bad_softmax_targets_are_refused():
         softmax_cross_entropy(values([1, 2, 3]), [1.0, 1.0, 0.0])
     with pytest.raises(ValueError, match="3 logits but a target of length 2"):
         softmax_cross_entropy(values([1, 2, 3]), [1.0, 0.0])
+    # a class index inside a list (targets of shape (N, 1)) is named as what it likely is
+    with pytest.raises(ValueError, match=r"length 1 \(a class index inside a list.*shape \(N,\)"):
+        softmax_cross_entropy(values([1, 2, 3]), [2])
+
+
+def test_a_class_index_given_as_a_0d_array_or_tensor_picks_that_class():
+    # a torch user indexes targets with y[i]: a 0-d tensor (it was iterated and failed)
+    reference = -F.log_softmax(torch.tensor([0.1, 0.2, -0.3], dtype=torch.float64), 0)[1].item()
+    for index in (np.array(1), torch.tensor(1), np.int64(1)):
+        loss = softmax_cross_entropy(values([0.1, 0.2, -0.3]), index)
+        assert loss.data == pytest.approx(reference, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "loss", [binary_cross_entropy_with_logits, binary_cross_entropy, hinge_loss]
+)
+def test_a_one_element_target_counts_as_its_number_as_a_one_element_prediction_does(loss):
+    # targets of shape (N, 1), as PyTorch's BCEWithLogitsLoss wants them
+    y = -1.0 if loss is hinge_loss else 1.0
+    assert loss([Value(0.3)], [y]).data == loss(Value(0.3), y).data
+    with pytest.raises(TypeError, match="the target must be one number, not list"):
+        loss(Value(0.3), [y, y])
 
 
 def test_hinge_matches_its_definition_and_wants_plus_minus_one():

@@ -351,3 +351,37 @@ def test_validation_rows_of_the_wrong_width_are_refused_before_training():
     with pytest.raises(ValueError, match="validation row 0 has 2 numbers, the training rows 3"):
         train(model, [[0.0, 1.0, 2.0]], [1.0], epochs=5, validation=([[0.0, 1.0]], [1.0]))
     assert [p.data for p in model.parameters()] == before
+
+
+class ForeignArray:
+    """Another library's array (PyTorch's tensor, say): numpy reads it through __array__, and
+    iterating a 0-d one fails, as a 0-d tensor does."""
+
+    def __init__(self, numbers):
+        self.numbers = np.asarray(numbers)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numbers if dtype is None else self.numbers.astype(dtype)
+
+    def __len__(self):
+        if self.numbers.ndim == 0:
+            raise TypeError("len() of a 0-d array")
+        return len(self.numbers)
+
+    def __iter__(self):
+        if self.numbers.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        return (ForeignArray(row) for row in self.numbers)
+
+
+def test_inputs_and_targets_from_another_array_library_train_as_numpy_arrays_do():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 3)), rng.integers(0, 2, size=12)
+    runs = []
+    for inputs, targets in ((X, y), (ForeignArray(X), ForeignArray(y)), (X, list(ForeignArray(y)))):
+        model = MLP(3, [4, 2], seed=0)
+        history = train(
+            model, inputs, targets, loss="softmax_cross_entropy", epochs=3, progress=False
+        )
+        runs.append((list(history), model.to_numpy()[0][0].tolist()))
+    assert runs[1] == runs[0] and runs[2] == runs[0]
