@@ -65,12 +65,12 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """``{"last_epoch": ..., "base_lrs": [...], "last_lrs": [...]}``: what a schedule made
-        again needs to resume (``last_lrs``: every group's lr, as ``get_last_lr()``)."""
+        again needs to resume (``last_lrs``: every group's lr now, set again on loading)."""
         self._cover_added_groups()
         return {
             "last_epoch": self.last_epoch,
             "base_lrs": list(self.base_lrs),
-            "last_lrs": self.get_last_lr(),
+            "last_lrs": [group["lr"] for group in self.optimizer.param_groups],
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -102,6 +102,7 @@ class LRScheduler:
         for group, rate in zip(self.optimizer.param_groups, rates):
             group["lr"] = rate
         self.last_epoch = epoch
+        self._last_lrs = rates
 
     def _rates_alone(self, last_epoch: int, base_lrs: list[float]) -> list[float]:
         """Every group's lr at ``last_epoch``, this schedule stepping alone from ``base_lrs``."""
@@ -119,8 +120,9 @@ class LRScheduler:
         return rates
 
     def get_last_lr(self) -> list[float]:
-        """The lr of every group, as last set."""
-        return [group["lr"] for group in self.optimizer.param_groups]
+        """The lr this schedule last set for every group, as torch's: with two schedules on one
+        optimizer, or an lr changed by hand since, the groups' lrs now may differ from these."""
+        return list(self._last_lrs)
 
     def _apply(self, epoch: int) -> None:
         """Set every group's lr for ``epoch``; if any is not a valid lr, raise and change nothing."""
@@ -135,6 +137,7 @@ class LRScheduler:
         for group, rate in zip(groups, rates):
             group["lr"] = rate
         self.last_epoch = epoch
+        self._last_lrs = rates
 
 
 class StepLR(LRScheduler):

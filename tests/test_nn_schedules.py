@@ -85,17 +85,23 @@ def test_every_epochs_learning_rates_agree_with_torch(case):
 
 
 def chained_rates(make_optimizer, schedules, edit):
-    """The lrs over 12 epochs of two schedules on one optimizer, halving them by hand at epoch 7."""
+    """The lrs over 12 epochs of two schedules on one optimizer, halving them by hand at epoch 7;
+    with what each schedule's get_last_lr() says, after every step and after the halving."""
     optimizer = make_optimizer()
     made = [make(optimizer) for make in schedules]
-    rates = [optimizer.param_groups[0]["lr"]]
+
+    def now():
+        return optimizer.param_groups[0]["lr"], [schedule.get_last_lr() for schedule in made]
+
+    rates = [now()]
     for epoch in range(1, 13):
         if edit and epoch == 7:
             for group in optimizer.param_groups:
                 group["lr"] = group["lr"] / 2
+            rates.append(now())
         for schedule in made:
             schedule.step()
-        rates.append(optimizer.param_groups[0]["lr"])
+            rates.append(now())
     return rates
 
 
@@ -125,7 +131,9 @@ def test_two_schedules_on_one_optimizer_compose_as_in_torch(edit):
             edit,
         )
         assert ours == theirs, (first[0], second[0])
-    assert len(set(theirs)) > 8  # the lr does move, epoch after epoch
+    assert len({lr for lr, _ in theirs}) > 8  # the lr does move, epoch after epoch
+    # each schedule reports the lr it set, not the group's lr now (that once differed)
+    assert any(last[0] != [lr] for lr, last in theirs)
 
 
 def test_a_warm_up_then_a_decay_by_hand():
