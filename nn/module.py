@@ -28,23 +28,41 @@ Vector = Sequence[float] | np.ndarray
 
 
 class Module:
-    """Something with parameters: lists them, names them and zeroes their gradients."""
+    """Something with parameters: lists them, names them and zeroes their gradients.
+
+    A subclass of your own finds its parameters as PyTorch's modules do, in what its attributes
+    hold, in the order they were set: every Value, every Module's own parameters, and both
+    inside lists, tuples and dicts. ``Neuron``, ``Layer`` and ``MLP`` list theirs directly.
+    """
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The output for one input vector: one Value, or a list for several outputs."""
         raise NotImplementedError
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in a fixed order."""
-        return []
+        """Every trainable Value, in a fixed order, each once."""
+        return [p for _, p in self.named_parameters()]
 
     def weights(self) -> list[Value]:
-        """The parameters that are not biases (what L2 regularization penalizes)."""
-        return []
+        """The parameters that are not biases (what L2 regularization penalizes): a Module's
+        weights, and every Value held directly."""
+        found: list[tuple[str, Value]] = []
+        for name, held in _held(self):
+            found += (
+                [(name, w) for w in held.weights()] if isinstance(held, Module) else [(name, held)]
+            )
+        return [w for _, w in _each_once(found)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """``(label, Value)`` for every parameter, e.g. ``("L0.N1.w0", Value(...))``."""
-        return [(p.label, p) for p in self.parameters()]
+        """``(name, Value)`` for every parameter: the attribute path to it, as in PyTorch
+        (``encoder.L0.N1.w0`` for weight 0 of neuron 1 of layer 0 of the MLP ``self.encoder``)."""
+        named: list[tuple[str, Value]] = []
+        for name, held in _held(self):
+            if isinstance(held, Module):
+                named += [(f"{name}.{inner}", p) for inner, p in held.named_parameters()]
+            else:
+                named.append((name, held))
+        return _each_once(named)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls)."""
@@ -58,6 +76,32 @@ class Module:
     def num_parameters(self) -> int:
         """How many scalars this module trains."""
         return len(self.parameters())
+
+
+def _held(module: Module) -> list[tuple[str, Module | Value]]:
+    """The Values and Modules a module's attributes hold, with their paths (``blocks.0``)."""
+    found: list[tuple[str, Module | Value]] = []
+    stack: list[tuple[str, object]] = list(reversed(vars(module).items()))
+    while stack:
+        name, item = stack.pop()
+        if isinstance(item, (Value, Module)) and item is not module:
+            found.append((name, item))
+        elif isinstance(item, (list, tuple)):
+            stack += reversed([(f"{name}.{k}", x) for k, x in enumerate(item)])
+        elif isinstance(item, dict):
+            stack += reversed([(f"{name}.{k}", x) for k, x in item.items()])
+    return found
+
+
+def _each_once(named: list[tuple[str, Value]]) -> list[tuple[str, Value]]:
+    """The first of each Value (a parameter shared by two parts is trained once)."""
+    seen: set[int] = set()
+    first = []
+    for name, value in named:
+        if id(value) not in seen:
+            seen.add(id(value))
+            first.append((name, value))
+    return first
 
 
 def _check_count(what: str, count: object) -> int:
@@ -76,11 +120,20 @@ def _finite_floats(what: str, numbers: Sequence[float], expected: int) -> list[f
     return numbers
 
 
+class LabelledModule(Module):
+    """A module whose parameters are named by their labels (``L0.N1.w0``), which say where each
+    sits: ``Neuron``, ``Layer`` and ``MLP``, which list their parameters themselves."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(label, Value)`` for every parameter, e.g. ``("L0.N1.w0", Value(...))``."""
+        return [(p.label, p) for p in self.parameters()]
+
+
 # What the items of a batch look like: a model given one of these as an input is given a batch.
 _ROWS = (list, tuple, np.ndarray)
 
 
-class Neuron(Module):
+class Neuron(LabelledModule):
     """``activation(w . x + b)`` for ``nin`` inputs; ``.w`` is a list of Values, ``.b`` a Value.
 
     ``activation`` is a name (see ``nn.activations``); ``init`` a scheme from ``nn.init``;
@@ -189,7 +242,7 @@ class Neuron(Module):
         return f"Neuron(nin={self.nin}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(LabelledModule):
     """``nout`` neurons reading the same ``nin`` inputs; calling it returns a list of ``nout`` Values."""
 
     def __init__(
@@ -273,7 +326,7 @@ class Layer(Module):
         return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
 
 
-class MLP(Module):
+class MLP(LabelledModule):
     """A multilayer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs, two hidden layers of 16, one output.
 
     Hidden layers use ``activation``, the last layer ``output_activation`` (linear by default,

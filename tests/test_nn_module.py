@@ -219,3 +219,45 @@ def test_a_neuron_given_its_own_activation_inside_a_layer_uses_it():
         outputs[0].data == pytest.approx(math.tanh(z0), rel=1e-15) and z0 < 0
     )  # relu would give 0
     assert [o.data for o in outputs] == [neuron(x).data for neuron in layer.neurons]
+
+
+class Scaled(Module):
+    """A module of one's own, written as in PyTorch: it lists no parameters itself."""
+
+    def __init__(self):
+        self.body = MLP(3, [4, 1], seed=2)
+        self.scale = Value(1.5)
+        self.heads = [MLP(1, [1], seed=3), {"shared": self.scale}]
+
+    def __call__(self, x):
+        return self.heads[0]([self.body(x)]) * self.scale
+
+
+def test_a_module_of_ones_own_finds_its_parameters_in_its_attributes():
+    net = Scaled()
+    body, head = net.body, net.heads[0]
+    assert net.parameters() == [*body.parameters(), net.scale, *head.parameters()]
+    names = [name for name, _ in net.named_parameters()]
+    assert names[:2] == ["body.L0.N0.w0", "body.L0.N0.w1"]
+    assert names[len(body.parameters())] == "scale"  # the shared scale once, where first set
+    assert names[-2:] == ["heads.0.L0.N0.w0", "heads.0.L0.N0.b"]
+    assert len(set(names)) == len(names) == net.num_parameters() == 21 + 1 + 2
+    assert net.weights() == [*body.weights(), net.scale, *head.weights()]
+
+
+def test_a_module_of_ones_own_trains_as_the_parameters_listed_by_hand_do():
+    from nn import SGD, mse_loss
+
+    def trained(listed_by_hand):
+        net = Scaled()
+        params = [*net.body.parameters(), net.scale, *net.heads[0].parameters()]
+        optimizer = SGD(params if listed_by_hand else net.parameters(), lr=0.05)
+        for _ in range(5):
+            net.zero_grad()
+            loss = sum(mse_loss(net([x, -x, 2 * x]), 0.3 * x) for x in (0.5, -1.0, 2.0))
+            loss.backward()
+            optimizer.step()
+        return [p.data for p in params]
+
+    assert trained(listed_by_hand=False) == trained(listed_by_hand=True)
+    assert trained(False) != [p.data for p in Scaled().parameters()]  # it did move
