@@ -340,3 +340,82 @@ def test_a_diverging_run_says_what_to_change_on_the_command_line(tmp_path, passe
         capsys,
     )  # fmt: skip
     assert status == 1 and "lower the learning rate" in err and "allow_nonfinite" not in err
+
+
+# --- a practitioner's real exports -----------------------------------------------------------
+
+
+def test_decimal_commas_in_a_semicolon_export_train_as_the_same_numbers_with_points(
+    tmp_path, capsys
+):
+    # A European spreadsheet's export (BOM, CRLF, ';', 0,5): its numeric columns were left out
+    # as "like names or identifiers" and the model trained on almost nothing
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(120, 2)).round(4)
+    y = (2 * x[:, 0] - x[:, 1]).round(4)
+    rows = np.column_stack([x, y]).tolist()
+    dotted = write_csv(tmp_path / "dot.csv", ["a", "b", "y"], rows, ";")
+    comma = tmp_path / "comma.csv"
+    lines = ["a;b;y"] + [";".join(repr(v).replace(".", ",") for v in row) for row in rows]
+    comma.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+    models = []
+    for data in (dotted, str(comma)):
+        models.append(str(tmp_path / f"{Path(data).stem}.json"))
+        status, out, err = run(["train", data, "--target", "y", "--epochs", "30", "--out", models[-1]], capsys)  # fmt: skip
+        assert status == 0, err
+        assert ("read with decimal commas (0,5 as 0.5): 'a', 'b'" in err) == (data != dotted)
+        assert "left out" not in err
+    first, second = (json.loads(Path(m).read_text()) for m in models)
+    assert first["layers"] == second["layers"]  # the same numbers, the same training
+    outputs = [run(["predict", m, str(comma)], capsys)[1] for m in models]
+    assert outputs[0] == outputs[1]
+
+
+def test_a_decimal_comma_is_read_only_where_commas_do_not_separate_the_cells(tmp_path):
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("a;b\n1,5;x\n2;y\n-0,25;z\n,5;w\n")
+    table = read_columns(str(mixed))
+    assert list(table.columns["a"].numbers) == [1.5, 2.0, -0.25, 0.5]
+    assert table.columns["b"].is_text and not table.columns["b"].decimal_comma
+    # one cell that is not such a number leaves the column as it was (an error or text)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a;b\n1,5;1\n2,5;2\n1.234,5;3\n")
+    assert not read_columns(str(odd)).columns["a"].decimal_comma
+    # in a comma-separated file a quoted "1,5" stays text: it may be a thousands separator
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('a,b\n"1,5",1\n"2,5",2\n')
+    assert read_columns(str(quoted)).columns["a"].texts == {0: "1,5", 1: "2,5"}
+
+
+def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):
+    # --keep is there to match rows by id: 00123 came back as 123, a 20-digit id lost digits
+    model = str(tmp_path / "m.json")
+    assert run(["train", passenger_csv, "--target", "survived", "--epochs", "2", "--out", model], capsys)[0] == 0  # fmt: skip
+    with open(passenger_csv, newline="") as handle:
+        rows = list(csv.reader(handle))
+    ids = ["00123", "12345678901234567890", "9007199254740993", "1e3", " 7 ", "", "-0.5"]
+    for row, written in zip(rows[1:], ids):
+        row[0] = written
+    data = write_csv(tmp_path / "ids.csv", rows[0], rows[1:])
+    status, out, err = run(["predict", model, data, "--keep", "id", "--spreadsheet-safe"], capsys)
+    assert status == 0, err
+    kept = [r[0] for r in list(csv.reader(io.StringIO(out)))[1:]]
+    assert kept[: len(ids)] == [i.strip() for i in ids]  # -0.5 is a number, not a formula
+    header, python_rows = load_model(model).predict_table(data, keep=["id"])
+    assert [r[0] for r in python_rows] == kept
+
+
+@pytest.mark.parametrize("keep", ["id,prediction", "id,id"])
+def test_kept_columns_that_would_repeat_an_output_name_are_refused(
+    tmp_path, passenger_csv, capsys, keep
+):
+    # a header with a name twice is ambiguous, and valuegrad refused to read it back
+    model = str(tmp_path / "m.json")
+    assert run(["train", passenger_csv, "--target", "survived", "--epochs", "2", "--out", model], capsys)[0] == 0  # fmt: skip
+    with open(passenger_csv, newline="") as handle:
+        rows = list(csv.reader(handle))
+    data = write_csv(tmp_path / "p.csv", [*rows[0], "prediction"], [[*r, "old"] for r in rows[1:]])
+    status, out, err = run(["predict", model, data, "--keep", keep], capsys)
+    name = keep.split(",")[1]
+    assert status != 0 and out == ""
+    assert f"p.csv, line 1: keep: the output would have two columns named '{name}'" in err

@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd.files import atomic_write_text
 
-from ..tables.columns import read_columns
+from ..tables.columns import number_or_none, read_columns
 from ..tables.csvfile import DataError, read_csv
 from ..tables.serialize import load_model
 from ..tables.table_model import TableModel
@@ -41,7 +41,8 @@ def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument(
         "--spreadsheet-safe",
         action="store_true",
-        help="prefix ' to text cells starting with = + - @ so spreadsheets do not run them as formulas",
+        help="prefix ' to text cells starting with = + - @ so spreadsheets do not run them as "
+        "formulas (numbers such as -0.5 stay numbers)",
     )
     parser.set_defaults(handler=run_predict)
 
@@ -53,7 +54,10 @@ def _cell(value: Any, spreadsheet_safe: bool) -> str:
     if isinstance(value, float):
         return repr(value)
     text = str(value)
-    return "'" + text if spreadsheet_safe and text.startswith(_FORMULA_STARTS) else text
+    plain_number = number_or_none(text) is not None and text == text.strip()
+    if spreadsheet_safe and text.startswith(_FORMULA_STARTS) and not plain_number:
+        return "'" + text  # (a kept -0.5 stays a number)
+    return text
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -64,7 +68,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if isinstance(model, TableModel):
         notes: list[str] = []
         header, rows = model.predict_table(
-            read_columns(args.data, args.delimiter), keep=args.keep, notes=notes
+            read_columns(args.data, args.delimiter, written=args.keep), keep=args.keep, notes=notes
         )
         for note in notes:
             say(note)

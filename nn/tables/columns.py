@@ -104,6 +104,8 @@ class Column:
     numbers: array[float] = field(default_factory=lambda: array("d"))
     texts: dict[int, str] = field(default_factory=dict)
     missing: int = 0
+    decimal_comma: bool = False  # its numbers were written 0,5 (read_columns)
+    written: list[str] | None = None  # every cell as written, when asked for (read_columns)
 
     @property
     def is_text(self) -> bool:
@@ -154,7 +156,9 @@ class ColumnTable:
         columns = {}
         for name, column in self.columns.items():
             numbers = np.frombuffer(column.numbers, dtype=float)[picked]
-            part = Column(name, array("d", numbers.tobytes()))
+            part = Column(name, array("d", numbers.tobytes()), decimal_comma=column.decimal_comma)
+            if column.written is not None:
+                part.written = [column.written[i] for i in rows]
             part.texts = {int(new_row[i]): t for i, t in column.texts.items() if new_row[i] >= 0}
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
@@ -245,8 +249,28 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
     return handle, bounded_lines(handle, path, counter)
 
 
-def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> ColumnTable:
-    """Read a CSV file with a header line into columns, in one pass; ``delimiter`` None sniffs it."""
+# A number written with a decimal comma, as spreadsheets in much of Europe export it (0,5).
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def _read_decimal_commas(column: Column) -> None:
+    """Where every text cell of ``column`` is a number written with a decimal comma, they become
+    its numbers. Only in a file not separated by commas, where 1,5 cannot be a misread row."""
+    if column.texts and all(_DECIMAL_COMMA.fullmatch(text) for text in column.texts.values()):
+        for row, text in column.texts.items():
+            column.numbers[row] = float(text.replace(",", "."))
+        column.texts = {}
+        column.decimal_comma = True
+
+
+def read_columns(
+    path: str | os.PathLike[str], delimiter: str | None = None, written: Sequence[str] = ()
+) -> ColumnTable:
+    """Read a CSV file with a header line into columns, in one pass; ``delimiter`` None sniffs it.
+
+    In a file separated by ``;`` or tabs, a column whose text cells are all numbers written with
+    a decimal comma (0,5) is read as numbers (``Column.decimal_comma``). The columns named in
+    ``written`` also keep every cell as written (``Column.written``: 007 stays 007)."""
     path = os.fspath(path)
     counter = [0]
     problems = ProblemList()
@@ -268,6 +292,13 @@ def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> 
             _check_header(header, path, counter[0])
             columns = [Column(name) for name in header]
             arrays = [column.numbers for column in columns]
+            kept = [
+                (header.index(name), columns[header.index(name)])
+                for name in written
+                if name in header
+            ]
+            for _, column in kept:
+                column.written = []
             for cells in reader:
                 if not cells or (len(cells) == 1 and not cells[0].strip() and len(header) > 1):
                     continue  # blank line
@@ -284,6 +315,8 @@ def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> 
                 if not _add_number_row(arrays, cells):
                     for column, cell in zip(columns, cells):
                         _add_cell(column, row, cell)
+                for position, column in kept:
+                    column.written.append(cells[position].strip())  # type: ignore[union-attr]
                 line_numbers.append(counter[0])
     except UnicodeDecodeError:
         offset, line = first_bad_utf8(path)
@@ -295,6 +328,9 @@ def read_columns(path: str | os.PathLike[str], delimiter: str | None = None) -> 
     problems.raise_if_any()
     if not line_numbers:
         raise DataError("no data rows after the header", path)
+    if chosen != ",":
+        for column in columns:
+            _read_decimal_commas(column)
     return ColumnTable(path, {c.name: c for c in columns}, line_numbers)
 
 

@@ -153,6 +153,7 @@ class Preprocessor:
         )
         problems = ProblemList()
         rules: list[Rule] = []
+        decimal_commas: list[str] = []
         n_rows = table.n_rows
         checked = whole or table
         for name in chosen:
@@ -178,6 +179,8 @@ class Preprocessor:
                     notes.append(f"column {name!r} left out: every cell is empty")
                     continue
                 mean, std = mean_and_std(present)
+                if every_row.decimal_comma:
+                    decimal_commas.append(name)
                 if every_row.missing:
                     notes.append(
                         f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
@@ -209,6 +212,10 @@ class Preprocessor:
                 )
             rules.append(CategoryRule(name, sorted(counts), fill))
         problems.raise_if_any()
+        if decimal_commas:
+            notes.append(
+                f"read with decimal commas (0,5 as 0.5): {', '.join(map(repr, decimal_commas))}"
+            )
         if not rules:
             raise DataError(
                 "no feature columns left to learn from"

@@ -30,6 +30,7 @@ from ..optim import Adam
 from ..train import train
 from .columns import (
     MAX_PROBLEMS,
+    Column,
     ColumnTable,
     ProblemList,
     number_text,
@@ -53,13 +54,24 @@ LR_SCHEDULES = ("constant", "cosine")
 TableInput = str | os.PathLike[str] | Mapping[str, Sequence[object]] | ColumnTable
 
 
-def as_table(data: TableInput, delimiter: str | None = None) -> ColumnTable:
-    """A CSV path, a dict of columns, or an already read table, as a ColumnTable."""
+def as_table(
+    data: TableInput, delimiter: str | None = None, written: Sequence[str] = ()
+) -> ColumnTable:
+    """A CSV path, a dict of columns, or an already read table, as a ColumnTable (a file's
+    ``written`` columns keeping their cells as written)."""
     if isinstance(data, ColumnTable):
         return data
     if isinstance(data, Mapping):
         return table_from_columns(data)
-    return read_columns(data, delimiter)
+    return read_columns(data, delimiter, written)
+
+
+def _as_written(column: Column) -> list[str]:
+    """A column's cells as the file wrote them (an id 007 stays 007, a 20-digit id keeps every
+    digit), or as its values read for a table not read with them."""
+    if column.written is not None:
+        return column.written
+    return [text or "" for text in column.text_values()]
 
 
 def _split(
@@ -507,8 +519,8 @@ class TableModel:
         notes: list[str] | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """A header and one row per data row: the ``keep`` columns, the prediction, then class probabilities."""
-        table = as_table(data, delimiter)
-        kept = [table.require(name).text_values() for name in keep]
+        table = as_table(data, delimiter, written=keep)
+        kept = [_as_written(table.require(name)) for name in keep]
         out = self._outputs(table, notes)
         if self.task == "regression":
             with np.errstate(over="ignore", invalid="ignore"):
@@ -529,7 +541,15 @@ class TableModel:
                 body = [
                     [self.classes[k], *p] for k, p in zip(best.tolist(), probabilities.tolist())
                 ]
-        rows = [[*(column[i] or "" for column in kept), *row] for i, row in enumerate(body)]
+        clashes = sorted(set(keep) & set(header)) or sorted({n for n in keep if keep.count(n) > 1})
+        if clashes:  # a header with one name twice is ambiguous (and refused when read back)
+            raise DataError(
+                f"keep: the output would have two columns named {clashes[0]!r}; keep each column "
+                "once, and rename a column that has the name of an output column",
+                table.path,
+                1,
+            )
+        rows = [[*(column[i] for column in kept), *row] for i, row in enumerate(body)]
         return [*keep, *header], rows
 
     # --- saving --------------------------------------------------------------------------
