@@ -106,3 +106,58 @@ def test_a_character_cut_off_by_the_end_of_the_file_is_named_where_it_starts(tmp
     path.write_bytes(b"a,b\n1,2\n3,\xc3")  # the first byte of a two-byte character, then the end
     with pytest.raises(DataError, match=r"line 3: not UTF-8 text \(byte 10\)"):
         read_csv(str(path))
+
+
+@pytest.mark.parametrize("reader", [read_csv, read_columns])
+@pytest.mark.parametrize(
+    "content, advice",
+    [
+        ("a,b\n1,2\n".encode("utf-16"), r"UTF-16 text.*save it as CSV UTF-8"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xff", r"a zip archive \(an \.xlsx workbook\?\)"),
+        (b"\x1f\x8b\x08\x00\xff\xfe", r"gzip-compressed: decompress it first"),
+        ("a,b\n1,é\n".encode("cp1252"), r"save it as UTF-8 .*iconv -f cp1252"),
+    ],
+    ids=["utf-16", "xlsx", "gzip", "windows-1252"],
+)
+def test_a_file_that_is_not_utf8_text_says_what_it_likely_is_and_what_to_do(
+    tmp_path, reader, content, advice
+):
+    # a practitioner's trial: each of these said only "not UTF-8 text (byte 0)"
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    with pytest.raises(
+        DataError, match=r"export\.csv, line \d+: not UTF-8 text \(byte \d+\).*" + advice
+    ):
+        reader(str(path))
+
+
+def test_excel_separator_lines_pipes_and_more_missing_markers_are_read(tmp_path):
+    excel = write(tmp_path, "sep=;\n\ufeffa;b\n1;#N/A\n2;<NA>\n3;4\n")
+    table = read_columns(excel)
+    assert list(table.columns) == ["a", "b"] and table.columns["b"].missing == 2
+    assert list(table.lines) == [3, 4, 5]
+    piped = write(tmp_path, "a|b|y\n1|2|x\n")
+    assert list(read_columns(piped).columns) == ["a", "b", "y"]
+
+
+def test_a_header_read_as_one_column_or_ending_in_a_separator_says_why(tmp_path):
+    table = read_columns(write(tmp_path, "a:b:y\n1:2:3\n"))
+    with pytest.raises(DataError, match=r"no column 'y'.*read as one column.*--delimiter"):
+        table.require("y")
+    for reader in (read_csv, read_columns):
+        with pytest.raises(
+            DataError, match=r"column 3 of the header has no name \(a separator at the end"
+        ):
+            reader(write(tmp_path, "a,b,\n1,2,\n"))
+
+
+def test_other_marks_of_a_missing_number_are_named_as_such(tmp_path):
+    from nn.tables.columns import ProblemList, numeric_problems
+
+    table = read_columns(write(tmp_path, "a\n1\n2\n3\n4\nNone\n-\n7\n"))
+    problems = ProblemList()
+    numeric_problems(table, table.columns["a"], problems)
+    assert [str(p).split(": ", 1)[1] for p in problems.problems] == [
+        "'None' is not a number (a missing value is an empty cell or NA)",
+        "'-' is not a number (a missing value is an empty cell or NA)",
+    ]

@@ -123,5 +123,5 @@ def add_delimiter_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--delimiter",
         type=delimiter,
-        help="the cell separator: , ; or tab (default: sniffed from the header)",
+        help="the cell separator: , ; tab or | (default: sniffed from the header)",
     )

@@ -1,7 +1,8 @@
 """Reading a CSV file once into columns: numbers into float arrays, text kept only where a column is text.
 
 A table of 100,000 rows x 20 numeric columns then costs 16 MB of floats, not 2 million Python
-strings. Empty cells and ``NA``, ``N/A``, ``nan``, ``null`` (any case) are missing values.
+strings. Empty cells and ``NA``, ``N/A``, ``nan``, ``null``, ``#N/A``, ``#NA``, ``<NA>`` (any case)
+are missing values.
 Problems are collected (up to ``MAX_PROBLEMS``) and raised together as one ``TableErrors``,
 each naming the file, the line and the column.
 """
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .csvfile import DataError, _check_header, _shown, bounded_lines
-from .regular_file import first_bad_utf8, open_regular_file, why_unreadable
+from .regular_file import open_regular_file, why_not_utf8, why_unreadable
 
-MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null"})
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "#na", "<na>"})
+# Other ways people mark a missing number, named in the error (they may be data in a text column)
+OTHER_MISSING_MARKS = frozenset({"?", "-", "--", ".", "none", "missing", "nil", "n.a."})
 MAX_PROBLEMS = 20
-DELIMITERS = (",", ";", "\t")
+DELIMITERS = (",", ";", "\t", "|")
 
 
 class TableErrors(DataError):
@@ -142,8 +145,16 @@ class ColumnTable:
     def require(self, name: str) -> Column:
         """Column ``name``, or a DataError listing the columns there are."""
         if name not in self.columns:
+            hint = (
+                " (the header was read as one column: if the file is separated by another "
+                "character, --delimiter names it)"
+                if len(self.columns) == 1
+                else ""
+            )
             raise DataError(
-                f"no column {name!r}; the columns are: {', '.join(self.columns)}", self.path, 1
+                f"no column {name!r}; the columns are: {', '.join(self.columns)}{hint}",
+                self.path,
+                1,
             )
         return self.columns[name]
 
@@ -231,8 +242,12 @@ def table_from_columns(
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 
 
+# The first line Excel writes to name a CSV file's separator, as in "sep=;"
+_EXCEL_SEPARATOR = re.compile(r"sep=([,;\t|])")
+
+
 def sniff_delimiter(header_line: str) -> str:
-    """The one of ``,`` ``;`` tab that the header line holds most often outside quoted names
+    """The one of ``,`` ``;`` tab ``|`` that the header line holds most often outside quoted names
     (``,`` when none)."""
     unquoted = _QUOTED.sub("", header_line)
     counts = {d: unquoted.count(d) for d in DELIMITERS}
@@ -284,7 +299,10 @@ def read_columns(
                 first = next(lines, None)
             if first is None:
                 raise DataError("the file is empty (expected a header line, then rows)", path)
-            chosen = delimiter or sniff_delimiter(first)
+            excel_hint = _EXCEL_SEPARATOR.fullmatch(first.strip())
+            if excel_hint:  # Excel's "sep=;" line names the separator; the header follows
+                first = next(lines, "").lstrip("\ufeff")
+            chosen = delimiter or (excel_hint[1] if excel_hint else sniff_delimiter(first))
             reader = csv.reader(
                 _chain(first, lines), delimiter=chosen, strict=True
             )  # strict: an unclosed quote is an error
@@ -319,8 +337,8 @@ def read_columns(
                     column.written.append(cells[position].strip())  # type: ignore[union-attr]
                 line_numbers.append(counter[0])
     except UnicodeDecodeError:
-        offset, line = first_bad_utf8(path)
-        raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
+        reason, line = why_not_utf8(path)
+        raise DataError(reason, path, line) from None
     except csv.Error as error:
         raise DataError(f"not valid CSV: {error}", path, counter[0]) from None
     except OSError as error:
@@ -347,6 +365,8 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
         except ValueError:
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
-        if text == "?":  # UCI's files mark missing values so; in a text column "?" is a category
+        if (
+            text.lower() in OTHER_MISSING_MARKS
+        ):  # UCI's files write "?"; in a text column a category
             problem += " (a missing value is an empty cell or NA)"
         problems.add(DataError(problem, table.path, table.lines[row], column.name))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .regular_file import first_bad_utf8, open_regular_file, why_unreadable
+from .regular_file import open_regular_file, why_not_utf8, why_unreadable
 
 
 class DataError(ValueError):
@@ -153,8 +153,8 @@ def read_csv(path: str) -> Table:
     except OSError as error:  # no such file, a directory, a name too long, ...
         raise DataError(why_unreadable(error, "a CSV file"), path) from None
     except UnicodeDecodeError:
-        offset, line = first_bad_utf8(path)
-        raise DataError(f"not UTF-8 text (byte {offset:,})", path, line) from None
+        reason, line = why_not_utf8(path)
+        raise DataError(reason, path, line) from None
     except csv.Error as error:
         raise DataError(f"not valid CSV: {error}", path, reader.line_num) from None
     if header is None:
@@ -168,7 +168,10 @@ def _check_header(header: list[str], path: str, line: int) -> None:
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
         if not name:
-            raise DataError(f"column {position} of the header has no name", path, line)
+            at_end = (
+                " (a separator at the end of the header line?)" if position == len(header) else ""
+            )
+            raise DataError(f"column {position} of the header has no name{at_end}", path, line)
         if name in seen:
             raise DataError(f"column name {name!r} appears twice in the header", path, line)
         seen.add(name)

@@ -79,3 +79,29 @@ def first_bad_utf8(path: str | os.PathLike[str]) -> tuple[int, int]:
             lines += piece.count(b"\n")
     pending = len(decoder.getstate()[0])  # a character cut off by the end of the file
     return offset - pending, lines
+
+
+# How files that are not text begin, and what to do with each (checked in this order).
+_NOT_TEXT = (
+    (
+        (b"\xff\xfe", b"\xfe\xff"),
+        'UTF-16 text, as a spreadsheet\'s "Unicode text" is: save it as CSV UTF-8',
+    ),
+    ((b"PK\x03\x04",), "a zip archive (an .xlsx workbook?), not a CSV file: save it as CSV UTF-8"),
+    ((b"\x1f\x8b",), "gzip-compressed: decompress it first (gunzip)"),
+)
+
+
+def why_not_utf8(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """Why ``path`` cannot be read as UTF-8 (with what to do), and the line of the first bad byte."""
+    offset, line = first_bad_utf8(path)
+    with open_regular_file(path) as handle:
+        start = handle.read(4)
+    for beginnings, reason in _NOT_TEXT:
+        if start.startswith(beginnings):
+            return f"not UTF-8 text (byte {offset:,}): {reason}", line
+    return (
+        f'not UTF-8 text (byte {offset:,}); save it as UTF-8 (a spreadsheet\'s "CSV UTF-8"), '
+        "or convert it (iconv -f cp1252 -t utf-8, for a file from Windows)",
+        line,
+    )
