@@ -357,6 +357,10 @@ def test_column_choices_that_make_no_sense_are_refused(passenger_csv):
     with pytest.raises(DataError, match="'survived' is the target; it cannot also be a feature"):
         TableModel(epochs=1).fit(passenger_csv, "survived", features=["survived"])
     with pytest.raises(
+        DataError, match="'survived' is the target, never an input: there is nothing to drop"
+    ):
+        TableModel(epochs=1).fit(passenger_csv, "survived", drop=["survived"])
+    with pytest.raises(
         DataError, match="a validation fraction of 0.99 leaves 0 of 60 rows to train on"
     ):
         TableModel(epochs=1, validation=0.99).fit(passenger_csv, "survived")
@@ -437,3 +441,56 @@ def test_separators_inside_quoted_header_names_do_not_pick_the_delimiter(tmp_pat
     path.write_text('"a,b";"c,d";y\n' + "".join(f"{i % 4};{i % 3};{i % 2}\n" for i in range(12)))
     model = TableModel(epochs=1, validation=0.0).fit(str(path), "y")
     assert model.preprocessor.input_names == ["a,b", "c,d"]
+
+
+def test_columns_that_cannot_help_are_left_out_or_named_and_look_alike_classes_are_named():
+    # a practitioner's trial: constant columns were kept (and then required by predict), a
+    # shuffled id was kept in silence, a number column mostly "?" became categories unnoticed,
+    # and "Yes"/"yes" were two classes without a word
+    rng = np.random.default_rng(0)
+    n = 60
+    x = rng.normal(size=n)
+    data = {
+        "constant": [7] * n,
+        "const_text": ["lab1"] * (n - 2) + [None, None],
+        "shuffled_id": rng.permutation(np.arange(1000, 1000 + n)).tolist(),
+        "width": [round(v, 3) if k % 3 == 0 else "?" for k, v in enumerate(x)],
+        "x": x.tolist(),
+        "label": ["Yes" if v > 0.5 else "yes" if v > 0 else "no" for v in x],
+    }
+    notes = []
+    model = TableModel(epochs=2, validation=0.0).fit(data, "label", log=notes.append)
+    text = "\n".join(notes)
+    assert "column 'constant' left out: 7 in every row, nothing to learn from" in text
+    assert "column 'const_text' left out: 'lab1' in every row" in text
+    assert (
+        "column 'shuffled_id': every value is a different whole number, as ids are; if it is one, --drop shuffled_id"
+        in text
+    )
+    assert "column 'width' taken as categories: its cells are numbers but for 40 of '?'" in text
+    assert "classes 'Yes' and 'yes' differ only in case or spaces" in text
+    assert model.preprocessor.columns == ["shuffled_id", "width", "x"]
+    # predict no longer needs the columns left out
+    assert (
+        len(
+            model.predict(
+                {k: v[:3] for k, v in data.items() if k not in ("constant", "const_text")}
+            )
+        )
+        == 3
+    )
+    # named, a constant column is kept
+    named = TableModel(epochs=1, validation=0.0).fit(data, "label", features=["constant", "x"])
+    assert named.preprocessor.columns == ["constant", "x"]
+
+
+def test_the_summary_gives_what_always_naming_the_commonest_class_scores(passenger_csv):
+    model = TableModel(epochs=2, validation=0.25).fit(passenger_csv, "survived")
+    with open(passenger_csv) as handle:
+        labels = [line.rstrip("\n").split(",")[-1] for line in handle][1:]
+    commonest = max(set(labels), key=labels.count)  # the whole table's; the split is stratified
+    assert model.summary["commonest_class"] == commonest
+    # the split is stratified: round(25%) of each class's rows are validation rows
+    held_out = {c: round(0.25 * labels.count(c)) for c in set(labels)}
+    expected = held_out[commonest] / sum(held_out.values())
+    assert model.summary["commonest_class_accuracy"] == pytest.approx(expected, rel=1e-15)

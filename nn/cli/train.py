@@ -163,6 +163,11 @@ def run_train(args: argparse.Namespace) -> int:
     result = f"training {metric} {metric_text(summary['training_metric'])}"
     if "validation_metric" in summary:
         result += f", validation {metric} {metric_text(summary['validation_metric'])}"
+        if "commonest_class" in summary:
+            result += (
+                f" (always {summary['commonest_class']!r}: "
+                f"{metric_text(summary['commonest_class_accuracy'])})"
+            )
     print(
         f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
         f"({summary['engine']} engine)"

@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from .columns import Column, ColumnTable, ProblemList, numeric_problems
+from .columns import (
+    OTHER_MISSING_MARKS,
+    Column,
+    ColumnTable,
+    ProblemList,
+    number_text,
+    numeric_problems,
+)
 from .csvfile import DataError
 
 MISSING_POLICIES = ("impute", "error")
@@ -78,6 +85,28 @@ def standardize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
         overflowed = ~np.isfinite(result) & np.isfinite(values)
         result[overflowed] = values[overflowed] / std - mean / std
     return result
+
+
+def _one_value(column: Column) -> bool:
+    """Whether every present cell of ``column`` holds the same value (a constant input)."""
+    numbers = np.frombuffer(column.numbers, dtype=float)
+    present = numbers[~np.isnan(numbers)]  # (a text cell's number is NaN too)
+    texts = set(column.texts.values())
+    if not texts:
+        return len(present) > 0 and bool(np.all(present == present[0]))
+    return len(texts) == 1 and not len(present)
+
+
+def _distinct_integers(column: Column) -> bool:
+    """Whether ``column`` holds whole numbers, each once, in every row (at least 20 rows)."""
+    numbers = np.frombuffer(column.numbers, dtype=float)
+    return (
+        len(numbers) >= 20
+        and not column.texts
+        and not column.missing
+        and bool(np.all(numbers == np.round(numbers)))
+        and len(np.unique(numbers)) == len(numbers)
+    )
 
 
 def _looks_like_row_ids(column: Column) -> bool:
@@ -142,9 +171,15 @@ class Preprocessor:
             twice = sorted({n for n in chosen_names if list(chosen_names).count(n) > 1})
             if twice:
                 raise DataError(f"column {twice[0]!r} is named twice", table.path)
-        for name in [*(features or []), *drop]:
+        for name in features or []:
             if name == target:
                 raise DataError(f"{name!r} is the target; it cannot also be a feature", table.path)
+            table.require(name)
+        for name in drop:
+            if name == target:
+                raise DataError(
+                    f"{name!r} is the target, never an input: there is nothing to drop", table.path
+                )
             table.require(name)
         chosen = (
             list(features)
@@ -178,6 +213,17 @@ class Preprocessor:
                 if not len(present):
                     notes.append(f"column {name!r} left out: every cell is empty")
                     continue
+                if not named and _one_value(every_row):
+                    notes.append(
+                        f"column {name!r} left out: {number_text(float(present[0]))} in every row, "
+                        f"nothing to learn from; --features {name},... keeps it"
+                    )
+                    continue
+                if not named and _distinct_integers(every_row):
+                    notes.append(
+                        f"column {name!r}: every value is a different whole number, as ids are; "
+                        f"if it is one, --drop {name} leaves it out"
+                    )
                 mean, std = mean_and_std(present)
                 if every_row.decimal_comma:
                     decimal_commas.append(name)
@@ -188,6 +234,12 @@ class Preprocessor:
                 rules.append(NumericRule(name, mean, std))
                 continue
             counts = Counter(v for v in column.text_values() if v is not None)
+            if not named and _one_value(every_row):
+                notes.append(
+                    f"column {name!r} left out: {next(iter(counts))!r} in every row, nothing to "
+                    f"learn from; --features {name},... keeps it"
+                )
+                continue
             limit = MAX_CATEGORIES_KEPT if named else min(MAX_CATEGORIES, max(2, n_rows // 2))
             if len(counts) > limit:
                 if named:
@@ -205,6 +257,14 @@ class Preprocessor:
                         f"like names or identifiers; --features {name},... keeps it"
                     )
                 continue
+            marks = set(every_row.texts.values())
+            if len(marks) == 1 and marks <= OTHER_MISSING_MARKS and len(every_row.texts) < n_rows:
+                mark = marks.pop()  # numbers but for one missing-value mark: categories by mistake?
+                notes.append(
+                    f"column {name!r} taken as categories: its cells are numbers but for "
+                    f"{len(every_row.texts):,} of {mark!r}; if {mark!r} marks a missing value, "
+                    "write it as an empty cell or NA and the column is read as numbers"
+                )
             fill = max(sorted(counts), key=lambda c: counts[c])
             if every_row.missing:
                 notes.append(

@@ -74,6 +74,14 @@ def _as_written(column: Column) -> list[str]:
     return [text or "" for text in column.text_values()]
 
 
+def _classes_alike(classes: list[str]) -> list[list[str]]:
+    """Groups of class names that differ only in case or spaces (Yes, yes, YES), as typed by hand."""
+    groups: dict[str, list[str]] = {}
+    for name in classes:
+        groups.setdefault("".join(name.casefold().split()), []).append(name)
+    return [names for names in groups.values() if len(names) > 1]
+
+
 def _split(
     labels: np.ndarray | None, n_rows: int, fraction: float, seed: int
 ) -> tuple[list[int], list[int]]:
@@ -214,7 +222,11 @@ class TableModel:
                 target,
             )
         training = table.subset(train_rows) if validation_rows else table
-        self.notes = []
+        self.notes = [
+            f"classes {' and '.join(map(repr, alike))} differ only in case or spaces, and are "
+            "learned as different classes; if they are one, write them alike"
+            for alike in _classes_alike(self.classes)
+        ]
         self.preprocessor = Preprocessor.fit(
             training,
             target,
@@ -454,6 +466,12 @@ class TableModel:
         if x_valid is not None and y_valid is not None:
             valid_loss, valid_metric = self._loss_and_metric(x_valid, y_valid)
             self.summary.update(validation_loss=valid_loss, validation_metric=valid_metric)
+            if self.task != "regression":  # what always naming the commonest class would score
+                commonest = np.bincount(y_train.astype(int)).argmax()
+                self.summary.update(
+                    commonest_class=self.classes[commonest],
+                    commonest_class_accuracy=float(np.mean(y_valid == commonest)),
+                )
         if not all(math.isfinite(p.data) for p in parameters) or not math.isfinite(train_loss):
             raise DataError(
                 f"training diverged (the loss is {train_loss}); lower the learning rate", None
