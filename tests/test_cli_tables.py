@@ -419,3 +419,21 @@ def test_kept_columns_that_would_repeat_an_output_name_are_refused(
     name = keep.split(",")[1]
     assert status != 0 and out == ""
     assert f"p.csv, line 1: keep: the output would have two columns named '{name}'" in err
+
+
+def test_epoch_lines_clear_the_progress_bar_instead_of_being_glued_to_it(
+    tmp_path, passenger_csv, capsys
+):
+    # in a terminal, each epoch line was written right after the bar ("...loss=0.089]epoch 6:
+    # loss ...") and every redraw left an old bar line behind
+    model = str(tmp_path / "m.json")
+    status, _, err = run(["train", passenger_csv, "--target", "survived", "--epochs", "30", "--progress", "--out", model], capsys)  # fmt: skip
+    assert status == 0
+    starts = [
+        err[:k]
+        for k in range(len(err))
+        if err.startswith("epoch 3: loss", k) or err.startswith("epoch 30: loss", k)
+    ]
+    assert len(starts) == 2 and "%|" in err  # the bar was drawn
+    for before in starts:
+        assert before.endswith("\r") or before.endswith("\n"), repr(before[-40:])

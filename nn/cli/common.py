@@ -62,8 +62,12 @@ def writing(path: str) -> Iterator[None]:
 
 
 def say(line: str) -> None:
-    """Print a progress or note line on stderr, leaving stdout to the results."""
-    print(line, file=sys.stderr)
+    """Print a progress or note line on stderr, leaving stdout to the results; a progress bar
+    drawn there is cleared first and drawn again below the line (written after it, the line
+    was glued to the bar, and each redraw left an old bar behind)."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)
 
 
 def one_line(error: BaseException) -> str:
