@@ -60,7 +60,7 @@ def compare(name: str, kind: str, directory: Path) -> tuple[int, int, float, flo
     test_columns = {n: X_test[:, i].tolist() for i, n in enumerate(names)}
     ours = model.predict(test_columns)
     if kind == "classification":
-        ours_score = accuracy_score([str(v) for v in y_test], ours)
+        ours_score = accuracy_score(y_test.tolist(), ours)  # numbered classes come back as numbers
         references = [MLPClassifier(random_state=0), LogisticRegression()]
         score = accuracy_score
     else:

@@ -6,7 +6,13 @@ import argparse
 import sys
 
 from ..tables.preprocess import MISSING_POLICIES
-from ..tables.table_model import LR_SCHEDULES, TableModel, metric_text
+from ..tables.table_model import (
+    DEFAULT_L2,
+    L2_FULL_UNTIL_ROWS,
+    LR_SCHEDULES,
+    TableModel,
+    metric_text,
+)
 from ..tables.tabular import TASKS
 from ..train import ENGINES
 from .arguments import (
@@ -94,8 +100,9 @@ def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument(
         "--l2",
         type=non_negative,
-        default=defaults.l2,
-        help=f"L2 penalty on the weights (default {defaults.l2:g})",
+        default=None,
+        help=f"L2 penalty on the weights (default {DEFAULT_L2:g}, or {L2_FULL_UNTIL_ROWS:,}/rows "
+        f"times that above {L2_FULL_UNTIL_ROWS:,} training rows)",
     )
     parser.add_argument(
         "--validation",
@@ -181,7 +188,7 @@ def run_train(args: argparse.Namespace) -> int:
         "epochs": args.epochs,
         "lr": args.lr,
         "batch_size": args.batch_size,
-        "l2": args.l2,
+        "l2": summary["l2"],
         "validation": args.validation,
         "seed": args.seed,
         **{key: summary[key] for key in ("epochs_run", "best_epoch", "training_metric")},
