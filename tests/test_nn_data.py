@@ -161,3 +161,9 @@ def test_other_marks_of_a_missing_number_are_named_as_such(tmp_path):
         "'None' is not a number (a missing value is an empty cell or NA)",
         "'-' is not a number (a missing value is an empty cell or NA)",
     ]
+
+
+def test_rows_of_empty_cells_are_skipped_as_blank_lines(tmp_path):
+    # a spreadsheet's export often ends in ",,,," rows: each was a row with an empty target
+    table = read_columns(write(tmp_path, "a,b,y\n1,2,3\n,,\n4,5,6\n , ,\n"))
+    assert table.n_rows == 2 and list(table.lines) == [2, 4]

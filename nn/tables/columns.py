@@ -318,8 +318,8 @@ def read_columns(
             for _, column in kept:
                 column.written = []
             for cells in reader:
-                if not cells or (len(cells) == 1 and not cells[0].strip() and len(header) > 1):
-                    continue  # blank line
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line, or a row of empty cells (",,,," as spreadsheets end a table)
                 if len(cells) != len(header):
                     problems.add(
                         DataError(
