@@ -253,15 +253,16 @@ def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Va
 
 
 def grad(
-    output: Value | float, inputs: Sequence[Value], create_graph: bool = False
+    output: Value | float, inputs: Value | Sequence[Value], create_graph: bool = False
 ) -> list[float | Value]:
-    """d output / d x for each x in ``inputs``, as a list; no ``.grad`` is touched.
+    """d output / d x for each x in ``inputs`` (a Value, or a list of them), as a list; no
+    ``.grad`` is touched.
 
     An input that ``output`` does not depend on gets 0.0 (so a zero higher derivative is
     0, never an error). With ``create_graph=True`` the results are Values that can be
     differentiated again.
     """
-    inputs = list(inputs)
+    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)  # grad(y, x) as grad(y, [x])
     for position, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{position}] is {type(x).__name__}, not a Value")

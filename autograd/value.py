@@ -158,12 +158,27 @@ class Value(metaclass=_ValueType):
     def __float__(self) -> float:
         return self.data
 
+    def __int__(self) -> int:
+        """``int(v)``: the number truncated, as ``int(v.data)`` (a plain number: no gradient)."""
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        """``round(v)``, ``round(v, 2)``: the number rounded, as ``round(v.data)`` (no gradient)."""
+        return round(self.data, ndigits)
+
+    def __pos__(self) -> Value:
+        """``+v`` is ``v`` itself."""
+        return self
+
     def __bool__(self) -> bool:
         # Branching on a Value would hide which way the graph went (and break tracing).
         raise TypeError("a Value has no truth value; branch on v.data instead")
 
     def _no_ordering(self, other: object) -> bool:
-        raise TypeError("Values are not ordered; compare v.data instead")
+        raise TypeError(
+            "Values are not ordered; compare v.data instead (for max(v, 0) with a gradient: "
+            "v.relu(), or autograd.maximum(a, b))"
+        )
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_ordering
 

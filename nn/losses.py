@@ -147,7 +147,10 @@ def binary_cross_entropy(probability: Prediction, target: Target) -> Value:
         return binary_cross_entropy_with_logits(p.parents[0], t)
     p = p if isinstance(p, Value) else Value(p)
     if p.data < 0.0 or p.data > 1.0:  # NaN passes, to give a NaN loss
-        raise ValueError(f"binary_cross_entropy: probability must lie in [0, 1], got {p.data!r}")
+        raise ValueError(
+            f"binary_cross_entropy: probability must lie in [0, 1], got {p.data!r} (a linear "
+            "output is a logit: use bce_with_logits, or a sigmoid output activation)"
+        )
     terms = []
     if t:
         terms.append(t * _clamped_log(p))

@@ -361,7 +361,7 @@ def test_decimal_commas_in_a_semicolon_export_train_as_the_same_numbers_with_poi
     models = []
     for data in (dotted, str(comma)):
         models.append(str(tmp_path / f"{Path(data).stem}.json"))
-        status, out, err = run(["train", data, "--target", "y", "--epochs", "30", "--out", models[-1]], capsys)  # fmt: skip
+        status, _, err = run(["train", data, "--target", "y", "--epochs", "30", "--out", models[-1]], capsys)  # fmt: skip
         assert status == 0, err
         assert ("read with decimal commas (0,5 as 0.5): 'a', 'b'" in err) == (data != dotted)
         assert "left out" not in err
@@ -401,7 +401,7 @@ def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):
     assert status == 0, err
     kept = [r[0] for r in list(csv.reader(io.StringIO(out)))[1:]]
     assert kept[: len(ids)] == [i.strip() for i in ids]  # -0.5 is a number, not a formula
-    header, python_rows = load_model(model).predict_table(data, keep=["id"])
+    _, python_rows = load_model(model).predict_table(data, keep=["id"])
     assert [r[0] for r in python_rows] == kept
 
 

@@ -55,3 +55,38 @@ def test_calling_a_model_on_a_batch_says_it_takes_one_sample(batch) -> None:
         model(batch)
     # what the message suggests works
     assert len(nn.predict(model, batch)) == len(batch)
+
+
+def test_int_round_and_unary_plus_work_as_on_the_number() -> None:
+    # a student's trial: each raised Python's generic TypeError (PyTorch's tensors take them)
+    v = Value(-2.75)
+    assert int(v) == -2 and round(v) == -3 and round(v, 1) == -2.8
+    assert +v is v
+
+
+def test_grad_takes_one_value_as_well_as_a_list() -> None:
+    import autograd
+
+    x = Value(3.0)
+    assert autograd.grad(x * x, x) == [6.0] == autograd.grad(x * x, [x])
+
+
+def test_common_mix_ups_get_a_message_that_names_the_fix(tmp_path) -> None:
+    import autograd
+
+    x = Value(1.0)
+    with pytest.raises(
+        TypeError, match=r"save_graph takes a drawing, not Value: save_graph\(draw_dot\(value\)"
+    ):
+        autograd.save_graph(x * 2, tmp_path / "g.png")
+    with pytest.raises(
+        TypeError, match=r"SGD takes the parameters to train, not a MLP: pass model.parameters\(\)"
+    ):
+        nn.SGD(nn.MLP(2, [1]), lr=0.1)
+    with pytest.raises(ValueError, match="a linear output is a logit: use bce_with_logits"):
+        nn.binary_cross_entropy(Value(-0.09), 1.0)
+    with pytest.raises(
+        TypeError, match=r"Values are not ordered.*v\.relu\(\), or autograd\.maximum"
+    ):
+        np.maximum(np.array([x], dtype=object), 0)
+    assert not (tmp_path / "g.png").exists()

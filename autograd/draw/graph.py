@@ -228,6 +228,11 @@ def save_graph(
     The file appears whole or not at all, and a device or pipe is written through, never
     replaced (``autograd.files``).
     """
+    if not isinstance(drawing, graphviz.Digraph):
+        raise TypeError(
+            f"save_graph takes a drawing, not {type(drawing).__name__}: "
+            "save_graph(draw_dot(value), path) draws a Value's graph and saves it"
+        )
     path = Path(path)
     file_format = (format or path.suffix.lstrip(".")).lower()
     if not file_format:

@@ -104,6 +104,11 @@ class Optimizer:
         # Each group's lr before the first schedule made on this optimizer (nn.schedules): the
         # "base_lrs" of every schedule after it, as torch's "initial_lr".
         self.initial_lrs: list[float] = []
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{type(self).__name__} takes the parameters to train, not a "
+                f"{type(params).__name__}: pass model.parameters()"
+            )
         given = list(params)
         self._named_groups = any(isinstance(item, dict) for item in given)
         if self._named_groups:
