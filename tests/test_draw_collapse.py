@@ -153,6 +153,31 @@ def test_the_limit_is_a_parameter():
     assert "my title" in draw_dot(loss, max_nodes=10, title="my title").source
 
 
+def test_a_big_graph_with_nothing_to_group_by_draws_the_values_nearest_its_output(tmp_path):
+    # a student's trial: a 60-step tanh chain (301 values, no nn parameter names) was drawn as
+    # one "inputs" box and its output
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(60):
+        y = (y * 1.01 + 0.1).tanh()
+    y.backward()
+    drawing = draw_dot(y)
+    source = drawing.source
+    assert "group_" not in source
+    assert "the 50 nearest the output are drawn" in source
+    boxes = set(re.findall(r"^\s*(v\d+) \[", source, re.MULTILINE))
+    assert len(boxes) == 50
+    # the root and its closest inputs are there, with their numbers; the rest is one box
+    assert f"data {y.data:.4f}" in source and f"grad {1.0:.4f}" in source
+    assert re.search(r"earlier \[label=\"2 earlier values, not drawn\"", source)
+    assert len(re.findall(r"^\s*earlier -> ", source, re.MULTILINE)) == 2
+    root = ET.fromstring(drawing.pipe(format="svg"))  # dot renders it
+    assert root.tag.endswith("svg")
+    # nn's names still collapse by layer, and max_nodes=None draws all
+    assert "group_" in draw_dot(two_moons_loss(n_points=3), max_nodes=20).source
+    assert len(set(re.findall(r"^\s*(v\d+) \[", draw_dot(y, max_nodes=None).source, re.MULTILINE))) == 301
+
+
 def worked_example():
     """Lecture 004's 2-2-2 sigmoid network on x = (0.05, 0.10), y = (0.01, 0.99), J = 1/2 sum (o - y)^2."""
     from autograd import dot

@@ -22,6 +22,7 @@ from .style import ROLE_COLORS, grad_edge_style, html_text, plain_text, record_t
 
 HIGHLIGHT_COLOR = "#dc2626"
 PENDING_COLOR = "#9ca3af"  # a gradient still being summed: not final at this step
+EARLIER_COLOR = "#f3f4f6"  # the rest of a graph drawn only near its output
 
 
 @dataclass(frozen=True)
@@ -161,10 +162,19 @@ def add_full_graph(
     """
     root = order[-1]
     position = {node: k for k, node in enumerate(order)}  # Values hash by identity
+    earlier = [p for node in order for p in node.parents if p not in position]
+    if earlier:  # a part of the graph: what it reads from the rest comes from one box
+        graph.node(
+            "earlier",
+            label=plain_text(f"{len(set(earlier)):,} earlier values, not drawn"),
+            shape="box",
+            style="filled,dashed",
+            fillcolor=EARLIER_COLOR,
+        )
     current, pending, done = (
         pending_nodes(root, highlight) if highlight is not None else (None, set(), set(order))
     )
-    frames = _parameter_frames(order)
+    frames = {leaf: k for leaf, k in _parameter_frames(order).items() if leaf in position}
 
     def edge_style(value: Value | float) -> dict[str, str]:
         grad = value.grad if isinstance(value, Value) else value
@@ -234,7 +244,7 @@ def add_full_graph(
             op_node(f"op{k}", name, marked, ordered=is_neuron(node))
             into = f"op{k}"
         for parent in _drawing_order(node):
-            tail = f"v{position[parent]}"
+            tail = f"v{position[parent]}" if parent in position else "earlier"
             if parent in frames:
                 tail = f"parameters{frames[parent]}:{tail}:e"
             graph.edge(tail, into, **edge_style(parent))

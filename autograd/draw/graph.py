@@ -21,7 +21,14 @@ from ..files import atomic_write_bytes
 from ..steps import BackwardStep
 from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
-from .full import HIGHLIGHT_COLOR, PENDING_COLOR, Box, add_full_graph, record_label
+from .full import (
+    EARLIER_COLOR,
+    HIGHLIGHT_COLOR,
+    PENDING_COLOR,
+    Box,
+    add_full_graph,
+    record_label,
+)
 from .style import (
     OP_COLOR,
     PARAMETER_LABEL,
@@ -38,6 +45,11 @@ rendering needs Graphviz's `dot` program, and it is not on PATH. Install Graphvi
   conda:          conda install -c conda-forge graphviz
   Windows:        the installer from https://graphviz.org/download/ (tick "add Graphviz to the PATH")
 (`pip install graphviz` gives only the Python bindings, not `dot`.) The DOT text is still there: drawing.source"""
+
+
+# How many values a graph with nothing to group by shows nearest its output, when it has more
+# than max_nodes: a chain of 300 values drawn whole was 30,000 pixels wide and unreadable.
+NEAREST_SHOWN = 50
 
 
 # graphviz is untyped (its classes are Any to mypy), hence the two ignores on the subclasses.
@@ -133,8 +145,26 @@ def draw_dot(
         parameters = set(params)
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
-    if collapsed and max_nodes is not None:
-        graph: Drawing = new_digraph(Drawing, rankdir, None)
+    if collapsed and max_nodes is not None and not parameters:
+        # Nothing to group by (no nn parameters): the values nearest the output, drawn whole.
+        shown = nearest_the_root(order, min(max_nodes, NEAREST_SHOWN))
+        graph: Drawing = new_digraph(
+            Drawing, rankdir, title or _partial_title(len(shown), len(order), max_nodes)
+        )
+        add_full_graph(
+            graph,
+            [node for node in order if node in shown],
+            parameters,
+            show_grad,
+            number_format,
+            grad_flow,
+            braces,
+            expand,
+            None,
+        )
+        entries = _full_legend(params is None) + [(EARLIER_COLOR, "earlier values, not drawn")]
+    elif collapsed and max_nodes is not None:
+        graph = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
             graph,
@@ -161,14 +191,7 @@ def draw_dot(
             expand,
             highlight,
         )
-        parameter_rule = "label like L0.N1.w0" if params is None else "in params="
-        entries = [
-            (ROLE_COLORS["input"], "input / constant"),
-            (ROLE_COLORS["parameter"], f"parameter ({parameter_rule})"),
-            (ROLE_COLORS["intermediate"], "intermediate value"),
-            (ROLE_COLORS["output"], "output"),
-            (OP_COLOR, "op (ellipse)"),
-        ]
+        entries = _full_legend(params is None)
         if highlight is not None:
             entries += [
                 (HIGHLIGHT_COLOR, "node being processed (red frame)"),
@@ -177,6 +200,41 @@ def draw_dot(
     if legend:
         add_legend(graph, entries, grad_flow)
     return graph
+
+
+def _full_legend(by_label: bool) -> list[tuple[str, str]]:
+    parameter_rule = "label like L0.N1.w0" if by_label else "in params="
+    return [
+        (ROLE_COLORS["input"], "input / constant"),
+        (ROLE_COLORS["parameter"], f"parameter ({parameter_rule})"),
+        (ROLE_COLORS["intermediate"], "intermediate value"),
+        (ROLE_COLORS["output"], "output"),
+        (OP_COLOR, "op (ellipse)"),
+    ]
+
+
+def nearest_the_root(order: list[Value], count: int) -> set[Value]:
+    """The ``count`` values closest to the root (``order[-1]``), by the fewest ops between."""
+    root = order[-1]
+    shown = {root}
+    frontier = [root]
+    while frontier and len(shown) < count:
+        following = []
+        for node in frontier:
+            for parent in node.parents:
+                if parent not in shown and len(shown) < count:
+                    shown.add(parent)
+                    following.append(parent)
+        frontier = following
+    return shown
+
+
+def _partial_title(shown: int, total: int, max_nodes: int) -> str:
+    return (
+        f"{total:,} values > max_nodes={max_nodes:,}, and no parameter named like L0.N1.w0 to "
+        f"group them by: the {shown:,} nearest the output are drawn\n"
+        "(max_nodes=None draws every value; nn's parameter names, or params=, draw it collapsed by layer)"
+    )
 
 
 def value_label(node: Value, show_grad: bool, number_format: str, braces: bool) -> str:
