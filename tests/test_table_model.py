@@ -511,3 +511,29 @@ def test_the_default_l2_shrinks_as_ten_over_the_rows_above_a_thousand_training_r
     assert small.summary["l2"] == 0.01
     given = TableModel(epochs=1, validation=0.2, l2=0.01).fit(data, "y")
     assert given.summary["l2"] == 0.01
+
+
+def test_a_text_column_left_out_says_when_it_holds_dates_or_formatted_numbers():
+    # a practitioner's trial: dates and "12%" were left out "like names or identifiers"
+    n = 40
+    data = {
+        "day": [f"2020-{1 + k % 12:02d}-{1 + k % 28:02d}" for k in range(n)],
+        "share": [f"{k}%" for k in range(n)],
+        "amount": [f"{1000 + 37 * k:,}" for k in range(n)],
+        "who": [f"person {k}" for k in range(n)],
+        "x": [float(k % 7) for k in range(n)],
+        "y": [k % 2 for k in range(n)],
+    }
+    notes = []
+    TableModel(epochs=1, validation=0.0).fit(data, "y", log=notes.append)
+    text = "\n".join(notes)
+    assert "column 'day' left out: 40 distinct values in 40 rows, like dates ('2020-01-01')" in text
+    assert (
+        "column 'share' left out: 40 distinct values in 40 rows, numbers written as text ('0%')"
+        in text
+    )
+    assert (
+        "column 'amount' left out: 40 distinct values in 40 rows, numbers written as text ('1,000')"
+        in text
+    )
+    assert "column 'who' left out: 40 distinct values in 40 rows, like names or identifiers" in text

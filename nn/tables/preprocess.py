@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,26 @@ def standardize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
         overflowed = ~np.isfinite(result) & np.isfinite(values)
         result[overflowed] = values[overflowed] / std - mean / std
     return result
+
+
+# Text that people mean as a date, or as a number in a spreadsheet's format (12%, 1,234.5, $3)
+_DATE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T].*)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}([ T].*)?"
+)
+_FORMATTED_NUMBER = re.compile(r"[-+(]?[$€£¥]?\s?[\d.,' ]*\d[\d.,' ]*\s?[%$€£¥)]?")
+
+
+def _looks_like(values: list[str]) -> str:
+    """What a text column left out for its many values seems to hold, said so the user can act."""
+    sample = values[:1000]
+    if sum(bool(_DATE.fullmatch(v)) for v in sample) >= 0.9 * len(sample):
+        return f"like dates ({sample[0]!r}): turn them into numbers, such as a year or days, to use them"
+    if sum(bool(_FORMATTED_NUMBER.fullmatch(v)) for v in sample) >= 0.9 * len(sample):
+        return (
+            f"numbers written as text ({sample[0]!r}): write them as plain numbers "
+            "(0.12 for 12%, 1234.5 for 1,234.5) to use them as numbers"
+        )
+    return "like names or identifiers"
 
 
 def _one_value(column: Column) -> bool:
@@ -254,7 +275,7 @@ class Preprocessor:
                 else:
                     notes.append(
                         f"column {name!r} left out: {len(counts):,} distinct values in {n_rows:,} rows, "
-                        f"like names or identifiers; --features {name},... keeps it"
+                        f"{_looks_like(list(counts))}; --features {name},... keeps it"
                     )
                 continue
             marks = set(every_row.texts.values())
