@@ -145,26 +145,10 @@ def draw_dot(
         parameters = set(params)
     braces = rankdir in ("LR", "RL")  # record fields side by side in LR, as in the lectures
 
-    if collapsed and max_nodes is not None and not parameters:
-        # Nothing to group by (no nn parameters): the values nearest the output, drawn whole.
-        shown = nearest_the_root(order, min(max_nodes, NEAREST_SHOWN))
-        graph: Drawing = new_digraph(
-            Drawing, rankdir, title or _partial_title(len(shown), len(order), max_nodes)
-        )
-        add_full_graph(
-            graph,
-            [node for node in order if node in shown],
-            parameters,
-            show_grad,
-            number_format,
-            grad_flow,
-            braces,
-            expand,
-            None,
-        )
-        entries = _full_legend(params is None) + [(EARLIER_COLOR, "earlier values, not drawn")]
-    elif collapsed and max_nodes is not None:
-        graph = new_digraph(Drawing, rankdir, None)
+    # Nothing to group by (no nn parameters): the values nearest the output are drawn whole.
+    partial = collapsed and not parameters
+    if collapsed and not partial and max_nodes is not None:
+        graph: Drawing = new_digraph(Drawing, rankdir, None)
         root_label = value_label(order[-1], show_grad, number_format, braces)
         add_collapsed_graph(
             graph,
@@ -179,10 +163,15 @@ def draw_dot(
         )
         entries = legend_entries(collapse_by)
     else:
-        graph = new_digraph(Drawing, rankdir, title or _full_title(order, grad_flow))
+        drawn, default_title = order, _full_title(order, grad_flow)
+        if partial and max_nodes is not None:
+            shown = nearest_the_root(order, min(max_nodes, NEAREST_SHOWN))
+            drawn = [node for node in order if node in shown]
+            default_title = _partial_title(len(shown), len(order), max_nodes)
+        graph = new_digraph(Drawing, rankdir, title or default_title)
         add_full_graph(
             graph,
-            order,
+            drawn,
             parameters,
             show_grad,
             number_format,
@@ -192,6 +181,8 @@ def draw_dot(
             highlight,
         )
         entries = _full_legend(params is None)
+        if partial:
+            entries.append((EARLIER_COLOR, "earlier values, not drawn"))
         if highlight is not None:
             entries += [
                 (HIGHLIGHT_COLOR, "node being processed (red frame)"),
