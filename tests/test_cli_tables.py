@@ -4,6 +4,7 @@ issue 12 (items 3, 4, 5, 6, 11, 12, 15, 16)."""
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -377,10 +378,25 @@ def test_a_decimal_comma_is_read_only_where_commas_do_not_separate_the_cells(tmp
     table = read_columns(str(mixed))
     assert list(table.columns["a"].numbers) == [1.5, 2.0, -0.25, 0.5]
     assert table.columns["b"].is_text and not table.columns["b"].decimal_comma
-    # one cell that is not such a number leaves the column as it was (an error or text)
+    # a typo among them stays a typo (it made the whole column categories), and a number out
+    # of float range is not read as inf
     odd = tmp_path / "odd.csv"
-    odd.write_text("a;b\n1,5;1\n2,5;2\n1.234,5;3\n")
-    assert not read_columns(str(odd)).columns["a"].decimal_comma
+    odd.write_text("a;b\n1,5;1\n2,5;2\n1.234,5;3\n1,5e400;4\n")
+    column = read_columns(str(odd)).columns["a"]
+    assert list(column.numbers)[:2] == [1.5, 2.5] and column.texts == {2: "1.234,5", 3: "1,5e400"}
+    with pytest.raises(DataError) as error:
+        nn.TableModel(epochs=1).fit(str(odd), "b")
+    assert "line 4, column 'a': '1.234,5' is not a number" in str(error.value)
+    assert "line 5, column 'a': '1,5e400' is not a finite number" in str(error.value)
+    # where 0,5 is ambiguous it is not read, and the error says why
+    for rows, doubt in (
+        ("1,5;1\n2.5;2\n3;3\n", "writes both decimal commas (0,5) and points (0.5)"),
+        ("1,500;1\n2;2\n3;3\n", "may be a decimal comma or a thousands separator"),
+    ):
+        mixed = tmp_path / "doubt.csv"
+        mixed.write_text("a;b\n" + rows)
+        with pytest.raises(DataError, match=re.escape(doubt)):
+            nn.TableModel(epochs=1).fit(str(mixed), "b")
     # in a comma-separated file a quoted "1,5" stays text: it may be a thousands separator
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('a,b\n"1,5",1\n"2,5",2\n')
@@ -400,7 +416,7 @@ def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):
     status, out, err = run(["predict", model, data, "--keep", "id", "--spreadsheet-safe"], capsys)
     assert status == 0, err
     kept = [r[0] for r in list(csv.reader(io.StringIO(out)))[1:]]
-    assert kept[: len(ids)] == [i.strip() for i in ids]  # -0.5 is a number, not a formula
+    assert kept[: len(ids)] == ids  # -0.5 is a number, not a formula
     _, python_rows = load_model(model).predict_table(data, keep=["id"])
     assert [r[0] for r in python_rows] == kept
 
@@ -437,3 +453,17 @@ def test_epoch_lines_clear_the_progress_bar_instead_of_being_glued_to_it(
     assert len(starts) == 2 and "%|" in err  # the bar was drawn
     for before in starts:
         assert before.endswith("\r") or before.endswith("\n"), repr(before[-40:])
+
+
+def test_spreadsheet_safe_covers_kept_column_names_and_leaves_decimal_comma_numbers(
+    tmp_path, capsys
+):
+    rows = [[k % 5, f"{k % 3 - 1},5", "yes" if k % 2 else "no"] for k in range(20)]
+    data = write_csv(tmp_path / "t.csv", ["x", "=cmd", "y"], rows, ";")
+    model = str(tmp_path / "m.json")
+    assert run(["train", data, "--target", "y", "--epochs", "2", "--out", model], capsys)[0] == 0
+    status, out, err = run(["predict", model, data, "--keep", "=cmd", "--spreadsheet-safe"], capsys)
+    assert status == 0, err
+    table = list(csv.reader(io.StringIO(out)))
+    assert table[0][0] == "'=cmd"  # a kept name is a cell of the file too
+    assert [r[0] for r in table[1:4]] == ["-1,5", "0,5", "1,5"]  # numbers, not formulas

@@ -175,7 +175,10 @@ def test_a_big_graph_with_nothing_to_group_by_draws_the_values_nearest_its_outpu
     assert root.tag.endswith("svg")
     # nn's names still collapse by layer, and max_nodes=None draws all
     assert "group_" in draw_dot(two_moons_loss(n_points=3), max_nodes=20).source
-    assert len(set(re.findall(r"^\s*(v\d+) \[", draw_dot(y, max_nodes=None).source, re.MULTILINE))) == 301
+    assert (
+        len(set(re.findall(r"^\s*(v\d+) \[", draw_dot(y, max_nodes=None).source, re.MULTILINE)))
+        == 301
+    )
 
 
 def worked_example():

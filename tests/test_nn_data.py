@@ -163,7 +163,30 @@ def test_other_marks_of_a_missing_number_are_named_as_such(tmp_path):
     ]
 
 
-def test_rows_of_empty_cells_are_skipped_as_blank_lines(tmp_path):
-    # a spreadsheet's export often ends in ",,,," rows: each was a row with an empty target
-    table = read_columns(write(tmp_path, "a,b,y\n1,2,3\n,,\n4,5,6\n , ,\n"))
-    assert table.n_rows == 2 and list(table.lines) == [2, 4]
+def test_rows_of_empty_cells_end_a_table_but_between_rows_they_are_rows(tmp_path):
+    # a spreadsheet's export often ends in ",,,," rows: each was a row with an empty target;
+    # but one between rows of data is a row, to which predict owes a line of output
+    table = read_columns(write(tmp_path, "a,b,y\n1,2,3\n,,\n4,5,6\n , ,\n,,\n"))
+    assert table.n_rows == 3 and list(table.lines) == [2, 3, 4]
+    assert table.columns["a"].missing == 1
+
+
+def test_an_excel_tab_separator_line_a_blank_after_it_and_utf16_without_a_mark(tmp_path):
+    # an adversarial trial: "sep=<tab>" lost its tab to strip(); "sep=;" then a blank line read
+    # a header of nothing; UTF-16 without a byte-order mark printed NULs as column names
+    table = read_columns(write(tmp_path, "sep=\t\n\na\tb\n1\t2\n"))
+    assert list(table.columns) == ["a", "b"] and list(table.lines) == [4]
+    with pytest.raises(DataError, match="no header line after the sep= line"):
+        read_columns(write(tmp_path, "sep=;\n\n"))
+    path = tmp_path / "utf16.csv"
+    path.write_bytes("a,b,y\n1,2,3\n".encode("utf-16-be"))
+    for reader in (read_csv, read_columns):
+        with pytest.raises(
+            DataError, match="NUL characters: UTF-16 text without a byte-order mark"
+        ):
+            reader(str(path))
+    with pytest.raises(
+        DataError,
+        match=r"2 cells, but the header has 1 column \(the header was read as one column: --delimiter",
+    ):
+        read_columns(write(tmp_path, "a\n1,5;2\n1;2\n"), delimiter=",")

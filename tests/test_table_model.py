@@ -12,7 +12,7 @@ import pytest
 
 import nn
 from nn import MLP, DataError, ModelFileError, TableModel, load_model, load_model_with_metadata
-from nn.tables.columns import MAX_PROBLEMS, read_columns
+from nn.tables.columns import MAX_PROBLEMS, read_columns, table_from_columns
 
 
 def write_csv(path, header, rows, delimiter=","):
@@ -461,24 +461,23 @@ def test_columns_that_cannot_help_are_left_out_or_named_and_look_alike_classes_a
     notes = []
     model = TableModel(epochs=2, validation=0.0).fit(data, "label", log=notes.append)
     text = "\n".join(notes)
-    assert "column 'constant' left out: 7 in every row, nothing to learn from" in text
-    assert "column 'const_text' left out: 'lab1' in every row" in text
+    assert "column 'constant' left out: '7' in every row, nothing to learn from" in text
+    assert (
+        "column 'const_text': 'lab1' or empty (2 empty cells), taken as one input: 1 where the "
+        "value is given, 0 where empty" in text
+    )
     assert (
         "column 'shuffled_id': every value is a different whole number, as ids are; if it is one, --drop shuffled_id"
         in text
     )
     assert "column 'width' taken as categories: its cells are numbers but for 40 of '?'" in text
     assert "classes 'Yes' and 'yes' differ only in case or spaces" in text
-    assert model.preprocessor.columns == ["shuffled_id", "width", "x"]
+    assert model.preprocessor.columns == ["const_text", "shuffled_id", "width", "x"]
+    two_rows = {**{k: v[:2] for k, v in data.items()}, "const_text": ["lab1", None]}
+    flag = model.preprocessor.transform(table_from_columns(two_rows))
+    assert flag[:, 0].tolist() == [1.0, 0.0]  # the flag's input, without an "unseen" warning
     # predict no longer needs the columns left out
-    assert (
-        len(
-            model.predict(
-                {k: v[:3] for k, v in data.items() if k not in ("constant", "const_text")}
-            )
-        )
-        == 3
-    )
+    assert len(model.predict({k: v[:3] for k, v in data.items() if k != "constant"})) == 3
     # named, a constant column is kept
     named = TableModel(epochs=1, validation=0.0).fit(data, "label", features=["constant", "x"])
     assert named.preprocessor.columns == ["constant", "x"]
@@ -506,7 +505,10 @@ def test_the_default_l2_shrinks_as_ten_over_the_rows_above_a_thousand_training_r
     notes = []
     model = TableModel(epochs=1, validation=0.2).fit(data, "y", log=notes.append)
     assert model.summary["l2"] == 0.01 * 1000 / 2000  # 2,000 training rows
-    assert "L2 penalty 0.005: the default 0.01 scaled to 2,000 training rows" in "\n".join(notes)
+    assert (
+        "L2 penalty 0.005: the default for 2,000 training rows (10 / rows above 1,000)"
+        in "\n".join(notes)
+    )
     small = TableModel(epochs=1, validation=0.2).fit({k: v[:500] for k, v in data.items()}, "y")
     assert small.summary["l2"] == 0.01
     given = TableModel(epochs=1, validation=0.2, l2=0.01).fit(data, "y")

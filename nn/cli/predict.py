@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd.files import atomic_write_text
 
-from ..tables.columns import number_or_none, read_columns
+from ..tables.columns import read_columns, written_number
 from ..tables.csvfile import DataError, read_csv
 from ..tables.serialize import load_model
 from ..tables.table_model import TableModel
@@ -54,7 +54,7 @@ def _cell(value: Any, spreadsheet_safe: bool) -> str:
     if isinstance(value, float):
         return repr(value)
     text = str(value)
-    plain_number = number_or_none(text) is not None and text == text.strip()
+    plain_number = written_number(text) and text == text.strip()
     if spreadsheet_safe and text.startswith(_FORMULA_STARTS) and not plain_number:
         return "'" + text  # (a kept -0.5 stays a number)
     return text
@@ -89,7 +89,7 @@ def run_predict(args: argparse.Namespace) -> int:
                 )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([_cell(name, args.spreadsheet_safe) for name in header])
     writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
     written = f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}"
     if args.out is not None:

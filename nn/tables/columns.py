@@ -108,6 +108,7 @@ class Column:
     texts: dict[int, str] = field(default_factory=dict)
     missing: int = 0
     decimal_comma: bool = False  # its numbers were written 0,5 (read_columns)
+    comma_doubt: str = ""  # why its cells written 0,5 were not read as numbers (read_columns)
     written: list[str] | None = None  # every cell as written, when asked for (read_columns)
 
     @property
@@ -167,7 +168,12 @@ class ColumnTable:
         columns = {}
         for name, column in self.columns.items():
             numbers = np.frombuffer(column.numbers, dtype=float)[picked]
-            part = Column(name, array("d", numbers.tobytes()), decimal_comma=column.decimal_comma)
+            part = Column(
+                name,
+                array("d", numbers.tobytes()),
+                decimal_comma=column.decimal_comma,
+                comma_doubt=column.comma_doubt,
+            )
             if column.written is not None:
                 part.written = [column.written[i] for i in rows]
             part.texts = {int(new_row[i]): t for i, t in column.texts.items() if new_row[i] >= 0}
@@ -266,15 +272,41 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
 
 # A number written with a decimal comma, as spreadsheets in much of Europe export it (0,5).
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# A comma followed by exactly three digits: as likely a thousands separator (1,500) as a decimal
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}", re.ASCII)
+
+
+def written_number(text: str) -> bool:
+    """Whether ``text`` is a finite number as a table may write it: 0.5, or 0,5."""
+    plain = text.replace(",", ".") if _DECIMAL_COMMA.fullmatch(text) else text
+    return number_or_none(plain) is not None
 
 
 def _read_decimal_commas(column: Column) -> None:
-    """Where every text cell of ``column`` is a number written with a decimal comma, they become
-    its numbers. Only in a file not separated by commas, where 1,5 cannot be a misread row."""
-    if column.texts and all(_DECIMAL_COMMA.fullmatch(text) for text in column.texts.values()):
-        for row, text in column.texts.items():
-            column.numbers[row] = float(text.replace(",", "."))
-        column.texts = {}
+    """The cells of ``column`` written with a decimal comma (0,5) become numbers, in a file not
+    separated by commas (where 1,5 cannot be a misread row). Not where that is ambiguous: a
+    column that also writes decimal points (2.5) mixes two styles, and one whose every comma is
+    followed by three digits (1,500) may mean thousands; ``Column.comma_doubt`` says which, for
+    the messages about its cells."""
+    commas = {
+        row: number
+        for row, text in column.texts.items()
+        if _DECIMAL_COMMA.fullmatch(text)
+        and (number := number_or_none(text.replace(",", "."))) is not None
+    }
+    if not commas:
+        return
+    numbers = np.frombuffer(column.numbers, dtype=float)
+    if np.any(numbers[np.isfinite(numbers)] % 1):
+        column.comma_doubt = "this column writes both decimal commas (0,5) and points (0.5)"
+    elif all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
+        column.comma_doubt = (
+            "a comma before three digits may be a decimal comma or a thousands separator"
+        )
+    else:
+        for row, number in commas.items():
+            column.numbers[row] = number
+            del column.texts[row]
         column.decimal_comma = True
 
 
@@ -299,9 +331,14 @@ def read_columns(
                 first = next(lines, None)
             if first is None:
                 raise DataError("the file is empty (expected a header line, then rows)", path)
-            excel_hint = _EXCEL_SEPARATOR.fullmatch(first.strip())
+            excel_hint = _EXCEL_SEPARATOR.fullmatch(first.rstrip("\r\n"))
             if excel_hint:  # Excel's "sep=;" line names the separator; the header follows
-                first = next(lines, "").lstrip("\ufeff")
+                first = next(lines, None)
+                while first is not None and not first.strip():
+                    first = next(lines, None)
+                if first is None:
+                    raise DataError("no header line after the sep= line", path)
+                first = first.lstrip("\ufeff")
             chosen = delimiter or (excel_hint[1] if excel_hint else sniff_delimiter(first))
             reader = csv.reader(
                 _chain(first, lines), delimiter=chosen, strict=True
@@ -317,25 +354,27 @@ def read_columns(
             ]
             for _, column in kept:
                 column.written = []
+            empty_rows: list[tuple[int, list[str]]] = []  # rows of empty cells, kept back
             for cells in reader:
-                if not any(cell.strip() for cell in cells):
-                    continue  # a blank line, or a row of empty cells (",,,," as spreadsheets end a table)
+                if not cells or (len(cells) == 1 and len(header) > 1 and not cells[0].strip()):
+                    continue  # a blank line
                 if len(cells) != len(header):
-                    problems.add(
-                        DataError(
-                            f"{len(cells)} cells, but the header has {len(header)} columns",
-                            path,
-                            counter[0],
-                        )
-                    )
+                    problems.add(DataError(_ragged(cells, header), path, counter[0]))
                     continue
-                row = len(line_numbers)
-                if not _add_number_row(arrays, cells):
-                    for column, cell in zip(columns, cells):
-                        _add_cell(column, row, cell)
-                for position, column in kept:
-                    column.written.append(cells[position].strip())  # type: ignore[union-attr]
-                line_numbers.append(counter[0])
+                if not any(cell.strip() for cell in cells):
+                    # ",,,,": such rows at the end of a spreadsheet's export are no data; between
+                    # rows of data, one is a row (predict owes it a line of output)
+                    empty_rows.append((counter[0], cells))
+                    continue
+                for line, row_cells in [*empty_rows, (counter[0], cells)]:
+                    row = len(line_numbers)
+                    if not _add_number_row(arrays, row_cells):
+                        for column, cell in zip(columns, row_cells):
+                            _add_cell(column, row, cell)
+                    for position, column in kept:
+                        column.written.append(row_cells[position])  # type: ignore[union-attr]
+                    line_numbers.append(line)
+                empty_rows = []
     except UnicodeDecodeError:
         reason, line = why_not_utf8(path)
         raise DataError(reason, path, line) from None
@@ -352,6 +391,15 @@ def read_columns(
     return ColumnTable(path, {c.name: c for c in columns}, line_numbers)
 
 
+def _ragged(cells: list[str], header: list[str]) -> str:
+    """What is wrong with a row of the wrong length, with a hint when the header is one column."""
+    columns = f"{len(header)} column{'s' if len(header) != 1 else ''}"
+    message = f"{len(cells)} cells, but the header has {columns}"
+    if len(header) == 1:
+        message += " (the header was read as one column: --delimiter names the separator)"
+    return message
+
+
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield first
     yield from rest
@@ -360,13 +408,15 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) -> None:
     """Report each text cell of a column of numbers: a typo there is an error, not a category."""
     for row, text in sorted(column.texts.items()):
+        comma = _DECIMAL_COMMA.fullmatch(text)
         try:
-            finite = math.isfinite(float(text)) or "_" in text or not text.isascii()
+            number = float(text.replace(",", ".") if comma else text)
+            finite = math.isfinite(number) or "_" in text or not text.isascii()
         except ValueError:
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
-        if (
-            text.lower() in OTHER_MISSING_MARKS
-        ):  # UCI's files write "?"; in a text column a category
+        if text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
             problem += " (a missing value is an empty cell or NA)"
+        elif comma and column.comma_doubt:
+            problem += f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"
         problems.add(DataError(problem, table.path, table.lines[row], column.name))

@@ -165,6 +165,13 @@ def read_csv(path: str) -> Table:
 
 
 def _check_header(header: list[str], path: str, line: int) -> None:
+    if any("\x00" in name for name in header):  # UTF-8 text has no NULs; UTF-16 has many
+        raise DataError(
+            "the header holds NUL characters: UTF-16 text without a byte-order mark? "
+            "save it as CSV UTF-8",
+            path,
+            line,
+        )
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
         if not name:

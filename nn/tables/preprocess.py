@@ -48,9 +48,14 @@ class NumericRule:
         return {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std}
 
 
+# The fill of a flag column (one value, or empty): no category, so an empty cell is all zeros.
+EMPTY_CATEGORY = ""
+
+
 @dataclass
 class CategoryRule:
-    """One-hot over ``categories``; a missing value becomes ``fill``; an unseen one is all zeros."""
+    """One-hot over ``categories``; a missing value becomes ``fill``; an unseen one is all zeros
+    (as is a missing one when ``fill`` is ``EMPTY_CATEGORY``, in a flag column)."""
 
     name: str
     categories: list[str]
@@ -108,6 +113,22 @@ def _looks_like(values: list[str]) -> str:
     return "like names or identifiers"
 
 
+def _value_or_empty(name: str, value: str, column: Column, notes: list[str]) -> list[Rule]:
+    """A column with one value: left out when it is in every row; when some cells are empty,
+    whether it is there is what the column says (a flag), so it is one input, 1 where given."""
+    if not column.missing:
+        notes.append(
+            f"column {name!r} left out: {value!r} in every row, nothing to learn from; "
+            f"--features {name},... keeps it"
+        )
+        return []
+    notes.append(
+        f"column {name!r}: {value!r} or empty ({_cells(column.missing)}), taken as one input: "
+        "1 where the value is given, 0 where empty"
+    )
+    return [CategoryRule(name, [value], EMPTY_CATEGORY)]
+
+
 def _one_value(column: Column) -> bool:
     """Whether every present cell of ``column`` holds the same value (a constant input)."""
     numbers = np.frombuffer(column.numbers, dtype=float)
@@ -123,6 +144,7 @@ def _distinct_integers(column: Column) -> bool:
     numbers = np.frombuffer(column.numbers, dtype=float)
     return (
         len(numbers) >= 20
+        and bool(np.all(np.abs(numbers) < 2**53))  # beyond, every float is a whole number
         and not column.texts
         and not column.missing
         and bool(np.all(numbers == np.round(numbers)))
@@ -235,10 +257,7 @@ class Preprocessor:
                     notes.append(f"column {name!r} left out: every cell is empty")
                     continue
                 if not named and _one_value(every_row):
-                    notes.append(
-                        f"column {name!r} left out: {number_text(float(present[0]))} in every row, "
-                        f"nothing to learn from; --features {name},... keeps it"
-                    )
+                    rules += _value_or_empty(name, number_text(float(present[0])), every_row, notes)
                     continue
                 if not named and _distinct_integers(every_row):
                     notes.append(
@@ -256,10 +275,7 @@ class Preprocessor:
                 continue
             counts = Counter(v for v in column.text_values() if v is not None)
             if not named and _one_value(every_row):
-                notes.append(
-                    f"column {name!r} left out: {next(iter(counts))!r} in every row, nothing to "
-                    f"learn from; --features {name},... keeps it"
-                )
+                rules += _value_or_empty(name, next(iter(counts)), every_row, notes)
                 continue
             limit = MAX_CATEGORIES_KEPT if named else min(MAX_CATEGORIES, max(2, n_rows // 2))
             if len(counts) > limit:
@@ -352,10 +368,10 @@ class Preprocessor:
                     key = rule.fill if value is None else value
                     if key in index:
                         block[row, index[key]] = 1.0
-                    else:
+                    elif value is not None:  # (an empty cell of a flag column is all zeros)
                         unseen[key] += 1
                 blocks.append(block)
-                if notes is not None and column.missing:
+                if notes is not None and column.missing and rule.fill in index:
                     notes.append(
                         f"column {rule.name!r}: {_cells(column.missing)} filled with {rule.fill!r}"
                     )

@@ -446,8 +446,8 @@ class TableModel:
         l2 = self.l2 if self.l2 is not None else default_l2(len(x_train))
         if l2 != self.l2 and l2 != DEFAULT_L2:
             say(
-                f"L2 penalty {l2:.3g}: the default {DEFAULT_L2:g} scaled to "
-                f"{len(x_train):,} training rows (as {L2_FULL_UNTIL_ROWS:,} / rows)"
+                f"L2 penalty {l2:.3g}: the default for {len(x_train):,} training rows "
+                f"({DEFAULT_L2 * L2_FULL_UNTIL_ROWS:g} / rows above {L2_FULL_UNTIL_ROWS:,})"
             )
         history = train(
             network,
