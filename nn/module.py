@@ -31,8 +31,11 @@ class Module:
     """Something with parameters: lists them, names them and zeroes their gradients.
 
     A subclass of your own finds its parameters as PyTorch's modules do, in what its attributes
-    hold, in the order they were set: every Value, every Module's own parameters, and both
-    inside lists, tuples and dicts. ``Neuron``, ``Layer`` and ``MLP`` list theirs directly.
+    hold, in the order they were set: every leaf Value (a Value made by an op, such as a cached
+    output, is no parameter) and every module's parameters, also inside lists, tuples and
+    dicts. A subclass that lists its own ``parameters()`` decides what is trained, and
+    ``named_parameters()`` and ``weights()`` follow that list. ``Neuron``, ``Layer`` and ``MLP``
+    list theirs, named by their labels.
     """
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
@@ -41,28 +44,20 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order, each once."""
-        return [p for _, p in self.named_parameters()]
-
-    def weights(self) -> list[Value]:
-        """The parameters that are not biases (what L2 regularization penalizes): a Module's
-        weights, and every Value held directly."""
-        found: list[tuple[str, Value]] = []
-        for name, held in _held(self):
-            found += (
-                [(name, w) for w in held.weights()] if isinstance(held, Module) else [(name, held)]
-            )
-        return [w for _, w in _each_once(found)]
+        return [value for _, value, _ in _found_in(self)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every parameter: the attribute path to it, as in PyTorch
-        (``encoder.L0.N1.w0`` for weight 0 of neuron 1 of layer 0 of the MLP ``self.encoder``)."""
-        named: list[tuple[str, Value]] = []
-        for name, held in _held(self):
-            if isinstance(held, Module):
-                named += [(f"{name}.{inner}", p) for inner, p in held.named_parameters()]
-            else:
-                named.append((name, held))
-        return _each_once(named)
+        (``encoder.L0.N1.w0`` for weight 0 of neuron 1 of layer 0 of the MLP ``self.encoder``),
+        or its label when no attribute holds it."""
+        names = {id(value): name for name, value, _ in _found_in(self)}
+        return [(names.get(id(p), p.label), p) for p in self.parameters()]
+
+    def weights(self) -> list[Value]:
+        """The parameters that are not biases (what L2 regularization penalizes): a module's
+        weights, and every Value held directly."""
+        weights = {id(value) for _, value, is_weight in _found_in(self) if is_weight}
+        return [p for p in self.parameters() if id(p) in weights]
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls)."""
@@ -78,29 +73,40 @@ class Module:
         return len(self.parameters())
 
 
-def _held(module: Module) -> list[tuple[str, Module | Value]]:
-    """The Values and Modules a module's attributes hold, with their paths (``blocks.0``)."""
-    found: list[tuple[str, Module | Value]] = []
+def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
+    """(path, Value, whether a weight) for each parameter ``module``'s attributes hold, first
+    found first, each once. A module that lists its own parameters is asked for them; any other
+    is looked into. Each object is visited once, so a module that holds its parent (or a list
+    that holds itself) ends the walk there."""
+    found: list[tuple[str, Value, bool]] = []
+    visited = {id(module)}
     stack: list[tuple[str, object]] = list(reversed(vars(module).items()))
     while stack:
         name, item = stack.pop()
-        if isinstance(item, (Value, Module)) and item is not module:
-            found.append((name, item))
+        if isinstance(item, Value):
+            if item.is_leaf:
+                found.append((name, item, True))
+            continue
+        if id(item) in visited:
+            continue
+        visited.add(id(item))
+        if isinstance(item, Module) and type(item).parameters is not Module.parameters:
+            weights = {id(w) for w in item.weights()}
+            found += [
+                (f"{name}.{inner}", p, id(p) in weights) for inner, p in item.named_parameters()
+            ]
+        elif isinstance(item, Module):
+            stack += reversed([(f"{name}.{key}", x) for key, x in vars(item).items()])
         elif isinstance(item, (list, tuple)):
             stack += reversed([(f"{name}.{k}", x) for k, x in enumerate(item)])
         elif isinstance(item, dict):
-            stack += reversed([(f"{name}.{k}", x) for k, x in item.items()])
-    return found
-
-
-def _each_once(named: list[tuple[str, Value]]) -> list[tuple[str, Value]]:
-    """The first of each Value (a parameter shared by two parts is trained once)."""
+            stack += reversed([(f"{name}.{key}", x) for key, x in item.items()])
     seen: set[int] = set()
     first = []
-    for name, value in named:
-        if id(value) not in seen:
-            seen.add(id(value))
-            first.append((name, value))
+    for entry in found:
+        if id(entry[1]) not in seen:
+            seen.add(id(entry[1]))
+            first.append(entry)
     return first
 
 
