@@ -144,12 +144,12 @@ def backward(root: Value, create_graph: bool = False) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, not {type(root).__name__}")
-    _refuse_no_grad_result(root, "backward()")
+    refuse_no_grad_result(root, "backward()")
     with _one_traversal_at_a_time:
         _backward(root, create_graph)
 
 
-def _refuse_no_grad_result(root: Value, who: str) -> None:
+def refuse_no_grad_result(root: Value, who: str) -> None:
     """A root computed inside ``no_grad()`` has no graph: every gradient from it would be
     missing, with no sign of why (training on it would change nothing)."""
     if made_under_no_grad(root):
@@ -270,7 +270,7 @@ def grad(
         if isinstance(output, (int, float)):
             return [0.0 for _ in inputs]  # a constant depends on nothing
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
-    _refuse_no_grad_result(output, "grad")
+    refuse_no_grad_result(output, "grad")
     with _one_traversal_at_a_time:
         order = _topological_order(output)
         with enable_grad() if create_graph else contextlib.nullcontext():

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from math import isfinite
 
-from .backward import topological_order
+from .backward import refuse_no_grad_result, topological_order
 from .ops import NaryOp, Op
 from .value import Value
 
@@ -94,6 +94,7 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps needs a Value, not {type(root).__name__}")
+    refuse_no_grad_result(root, "backward_steps")
     if root._a is None:
         root.grad += 1.0
         yield BackwardStep(0, root, 1.0, (), None, None, (root,))

@@ -19,7 +19,7 @@ import copy
 import math
 import numbers
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -162,7 +162,11 @@ class Value(metaclass=_ValueType):
         """``int(v)``: the number truncated, as ``int(v.data)`` (a plain number: no gradient)."""
         return int(self.data)
 
-    def __round__(self, ndigits: int | None = None) -> float:
+    @overload
+    def __round__(self, ndigits: None = None) -> int: ...
+    @overload
+    def __round__(self, ndigits: int) -> float: ...
+    def __round__(self, ndigits: int | None = None) -> int | float:
         """``round(v)``, ``round(v, 2)``: the number rounded, as ``round(v.data)`` (no gradient)."""
         return round(self.data, ndigits)
 

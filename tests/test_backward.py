@@ -322,6 +322,8 @@ def test_backward_of_a_result_computed_inside_no_grad_is_refused(make) -> None:
         loss.backward()
     with pytest.raises(RuntimeError, match=r"grad: .*computed inside no_grad"):
         grad(loss, [x])
+    with pytest.raises(RuntimeError, match=r"backward_steps: .*computed inside no_grad"):
+        next(autograd.backward_steps(loss))
     assert x.grad == 0.0
     # the mark survives a copy and a pickle; a user's leaf, a detached value and a constant
     # sum of nothing are not op results and still take backward

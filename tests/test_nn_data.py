@@ -190,3 +190,10 @@ def test_an_excel_tab_separator_line_a_blank_after_it_and_utf16_without_a_mark(t
         match=r"2 cells, but the header has 1 column \(the header was read as one column: --delimiter",
     ):
         read_columns(write(tmp_path, "a\n1,5;2\n1;2\n"), delimiter=",")
+
+
+def test_three_decimals_after_a_leading_zero_are_decimal_commas_not_thousands(tmp_path):
+    # a review: every cell of a diabetes-like column has three decimals (-0,046): no thousands
+    # separator comes after a lone 0, yet the column was left out as ambiguous
+    table = read_columns(write(tmp_path, "a;y\n-0,046;1\n0,038;2\n0,027;3\n"))
+    assert list(table.columns["a"].numbers) == [-0.046, 0.038, 0.027]

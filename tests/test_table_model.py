@@ -539,3 +539,24 @@ def test_a_text_column_left_out_says_when_it_holds_dates_or_formatted_numbers():
         in text
     )
     assert "column 'who' left out: 40 distinct values in 40 rows, like names or identifiers" in text
+
+
+def test_a_missing_value_mark_among_many_numbers_is_named_as_what_to_fix():
+    # a review: a number column with "None" marks got no note, and one with many distinct
+    # numbers and "?" was left out as "numbers written as text ('0.126')", which they were not
+    n = 300
+    data = {
+        "width": [round(0.1 + k / 1000, 3) if k % 3 == 0 else "?" for k in range(n)],
+        "flag": [k % 4 if k % 3 == 0 else "None" for k in range(n)],
+        "x": [float(k % 7) for k in range(n)],
+        "y": [k % 2 for k in range(n)],
+    }
+    notes = []
+    TableModel(epochs=1, validation=0.0).fit(data, "y", log=notes.append)
+    text = "\n".join(notes)
+    assert (
+        "column 'width' left out: 101 distinct values, its cells are numbers but for 200 of '?'; "
+        "if '?' marks a missing value, write it as an empty cell or NA" in text
+    )
+    assert "column 'flag' taken as categories: its cells are numbers but for 200 of 'None'" in text
+    assert "written as text" not in text

@@ -152,8 +152,10 @@ def add_full_graph(
     braces: bool,
     expand: bool,
     highlight: Value | BackwardStep | None,
+    not_drawn: int = 0,
 ) -> None:
-    """One box per value, one ellipse per op, edges input -> op -> output.
+    """One box per value, one ellipse per op, edges input -> op -> output. ``order`` may be a
+    part of a graph, the ``not_drawn`` values left out standing as one box its edges come from.
 
     Value ``k`` of the topological order is DOT node ``v<k>`` and the op that made it ``op<k>``
     (with ``expand``, a neuron's weighted sum is ``sum<k>`` and its z box ``z<k>``): one node per
@@ -162,11 +164,10 @@ def add_full_graph(
     """
     root = order[-1]
     position = {node: k for k, node in enumerate(order)}  # Values hash by identity
-    earlier = [p for node in order for p in node.parents if p not in position]
-    if earlier:  # a part of the graph: what it reads from the rest comes from one box
+    if not_drawn:
         graph.node(
             "earlier",
-            label=plain_text(f"{len(set(earlier)):,} earlier values, not drawn"),
+            label=plain_text(f"{not_drawn:,} earlier values, not drawn"),
             shape="box",
             style="filled,dashed",
             fillcolor=EARLIER_COLOR,

@@ -167,7 +167,7 @@ def draw_dot(
         if partial and max_nodes is not None:
             shown = nearest_the_root(order, min(max_nodes, NEAREST_SHOWN))
             drawn = [node for node in order if node in shown]
-            default_title = _partial_title(len(shown), len(order), max_nodes)
+            default_title = _partial_title(len(shown), len(order), max_nodes, params is None)
         graph = new_digraph(Drawing, rankdir, title or default_title)
         add_full_graph(
             graph,
@@ -179,6 +179,7 @@ def draw_dot(
             braces,
             expand,
             highlight,
+            len(order) - len(drawn),
         )
         entries = _full_legend(params is None)
         if partial:
@@ -220,10 +221,11 @@ def nearest_the_root(order: list[Value], count: int) -> set[Value]:
     return shown
 
 
-def _partial_title(shown: int, total: int, max_nodes: int) -> str:
+def _partial_title(shown: int, total: int, max_nodes: int, by_label: bool) -> str:
+    why = "no parameter named like L0.N1.w0" if by_label else "no parameter in params="
     return (
-        f"{total:,} values > max_nodes={max_nodes:,}, and no parameter named like L0.N1.w0 to "
-        f"group them by: the {shown:,} nearest the output are drawn\n"
+        f"{total:,} values > max_nodes={max_nodes:,}, and {why} to group them by: "
+        f"the {shown:,} nearest the output are drawn\n"
         "(max_nodes=None draws every value; nn's parameter names, or params=, draw it collapsed by layer)"
     )
 

@@ -273,7 +273,7 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
 # A number written with a decimal comma, as spreadsheets in much of Europe export it (0,5).
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # A comma followed by exactly three digits: as likely a thousands separator (1,500) as a decimal
-_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}", re.ASCII)
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)  # (0,038 is no thousands)
 
 
 def written_number(text: str) -> bool:
@@ -347,13 +347,13 @@ def read_columns(
             _check_header(header, path, counter[0])
             columns = [Column(name) for name in header]
             arrays = [column.numbers for column in columns]
-            kept = [
-                (header.index(name), columns[header.index(name)])
-                for name in written
-                if name in header
-            ]
-            for _, column in kept:
-                column.written = []
+            kept: list[tuple[int, list[str]]] = []  # (position, its cells as written)
+            for name in written:
+                if name in header:
+                    position = header.index(name)
+                    cells_written: list[str] = []
+                    columns[position].written = cells_written
+                    kept.append((position, cells_written))
             empty_rows: list[tuple[int, list[str]]] = []  # rows of empty cells, kept back
             for cells in reader:
                 if not cells or (len(cells) == 1 and len(header) > 1 and not cells[0].strip()):
@@ -371,8 +371,8 @@ def read_columns(
                     if not _add_number_row(arrays, row_cells):
                         for column, cell in zip(columns, row_cells):
                             _add_cell(column, row, cell)
-                    for position, column in kept:
-                        column.written.append(row_cells[position])  # type: ignore[union-attr]
+                    for position, cells_written in kept:
+                        cells_written.append(row_cells[position])
                     line_numbers.append(line)
                 empty_rows = []
     except UnicodeDecodeError:

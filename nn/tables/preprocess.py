@@ -24,6 +24,7 @@ from .columns import (
     Column,
     ColumnTable,
     ProblemList,
+    number_or_none,
     number_text,
     numeric_problems,
 )
@@ -105,12 +106,29 @@ def _looks_like(values: list[str]) -> str:
     sample = values[:1000]
     if sum(bool(_DATE.fullmatch(v)) for v in sample) >= 0.9 * len(sample):
         return f"like dates ({sample[0]!r}): turn them into numbers, such as a year or days, to use them"
-    if sum(bool(_FORMATTED_NUMBER.fullmatch(v)) for v in sample) >= 0.9 * len(sample):
+    formatted = [v for v in sample if _FORMATTED_NUMBER.fullmatch(v) and number_or_none(v) is None]
+    if len(formatted) >= 0.9 * len(sample):
         return (
-            f"numbers written as text ({sample[0]!r}): write them as plain numbers "
+            f"numbers written as text ({formatted[0]!r}): write them as plain numbers "
             "(0.12 for 12%, 1234.5 for 1,234.5) to use them as numbers"
         )
     return "like names or identifiers"
+
+
+def _numbers_but_for_a_mark(column: Column) -> str:
+    """When a text column's cells are numbers but for one mark of a missing value (``?``), what
+    to do about it; else ""."""
+    marks = set(column.texts.values())
+    numbers = len(column.numbers) - column.missing - len(column.texts)
+    if len(marks) != 1 or numbers == 0:
+        return ""
+    mark = marks.pop()
+    if mark.lower() not in OTHER_MISSING_MARKS:
+        return ""
+    return (
+        f"its cells are numbers but for {len(column.texts):,} of {mark!r}; if {mark!r} marks a "
+        "missing value, write it as an empty cell or NA and the column is read as numbers"
+    )
 
 
 def _value_or_empty(name: str, value: str, column: Column, notes: list[str]) -> list[Rule]:
@@ -277,6 +295,7 @@ class Preprocessor:
             if not named and _one_value(every_row):
                 rules += _value_or_empty(name, next(iter(counts)), every_row, notes)
                 continue
+            mark = _numbers_but_for_a_mark(every_row)
             limit = MAX_CATEGORIES_KEPT if named else min(MAX_CATEGORIES, max(2, n_rows // 2))
             if len(counts) > limit:
                 if named:
@@ -288,20 +307,19 @@ class Preprocessor:
                             name,
                         )
                     )
+                elif mark:
+                    notes.append(
+                        f"column {name!r} left out: {len(counts):,} distinct values, {mark}; "
+                        f"--features {name},... keeps it as categories"
+                    )
                 else:
                     notes.append(
                         f"column {name!r} left out: {len(counts):,} distinct values in {n_rows:,} rows, "
                         f"{_looks_like(list(counts))}; --features {name},... keeps it"
                     )
                 continue
-            marks = set(every_row.texts.values())
-            if len(marks) == 1 and marks <= OTHER_MISSING_MARKS and len(every_row.texts) < n_rows:
-                mark = marks.pop()  # numbers but for one missing-value mark: categories by mistake?
-                notes.append(
-                    f"column {name!r} taken as categories: its cells are numbers but for "
-                    f"{len(every_row.texts):,} of {mark!r}; if {mark!r} marks a missing value, "
-                    "write it as an empty cell or NA and the column is read as numbers"
-                )
+            if mark:
+                notes.append(f"column {name!r} taken as categories: {mark}")
             fill = max(sorted(counts), key=lambda c: counts[c])
             if every_row.missing:
                 notes.append(
