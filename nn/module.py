@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence, Set
+from typing import NamedTuple
 
 import numpy as np
 
@@ -72,6 +73,47 @@ class Module:
         """How many scalars this module trains."""
         return len(self.parameters())
 
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number under its name from ``named_parameters()``, as PyTorch's
+        modules give theirs: a snapshot of plain floats, to keep with json or pickle and give
+        back to ``load_state_dict`` (of this module or another made the same way)."""
+        state: dict[str, float] = {}
+        for name, p in self.named_parameters():
+            if name in state:
+                raise ValueError(
+                    f"state_dict: two parameters are both named {name!r}; give them distinct "
+                    "labels, or hold them in attributes of distinct names"
+                )
+            state[name] = p.data
+        return state
+
+    def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> LoadedKeys:
+        """Set the parameters from ``state`` (name -> number, as ``state_dict()`` gives).
+
+        Everything is checked before anything changes: every number must be a finite real
+        number, and with ``strict`` (the default, as in PyTorch) the names must be exactly this
+        module's. Without ``strict`` the names both share are set and the others are returned
+        as ``missing_keys`` (parameters left as they are) and ``unexpected_keys``."""
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict takes a mapping of names to numbers, not {type(state).__name__}"
+            )
+        named = self.named_parameters()
+        names = {name for name, _ in named}
+        missing = [name for name, _ in named if name not in state]
+        unexpected = [name for name in state if name not in names]
+        if strict and (missing or unexpected):
+            raise ValueError(
+                "load_state_dict: the names differ from this module's"
+                + _listed("; missing", missing)
+                + _listed("; unexpected", unexpected)
+                + " (strict=False loads the names both share)"
+            )
+        updates = [(p, _state_number(name, state[name])) for name, p in named if name in state]
+        for p, number in updates:
+            p.data = number
+        return LoadedKeys(missing, unexpected)
+
 
 def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
     """(path, Value, whether a weight) for each parameter ``module``'s attributes hold, first
@@ -108,6 +150,36 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             seen.add(id(entry[1]))
             first.append(entry)
     return first
+
+
+class LoadedKeys(NamedTuple):
+    """What ``load_state_dict`` left aside: this module's names the state lacked, and the
+    state's names this module lacks."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _listed(what: str, names: list[str], shown: int = 5) -> str:
+    if not names:
+        return ""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{what} {', '.join(map(repr, names[:shown]))}{more}"
+
+
+def _state_number(name: str, number: object) -> float:
+    """``number`` as a float: a real number (a numpy or one-element torch number too), finite."""
+    if isinstance(number, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"load_state_dict: {name!r} is {number!r}, not a number")
+    try:
+        value = float(number)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"load_state_dict: {name!r} is a {type(number).__name__}, not a number"
+        ) from None
+    if not math.isfinite(value):
+        raise ValueError(f"load_state_dict: {name!r} is {value}, not finite")
+    return value
 
 
 def _check_count(what: str, count: object) -> int:

@@ -77,7 +77,11 @@ class TableModelDocument(ModelDocument):
 def model_to_dict(model: MLP, metadata: dict[str, Any] | None = None) -> ModelDocument:
     """The JSON-ready dictionary that ``save_model`` writes."""
     if not isinstance(model, MLP):
-        raise TypeError(f"can only save an MLP, not {type(model).__name__}")
+        raise TypeError(
+            f"can only save an MLP, not {type(model).__name__}: keep another module's numbers "
+            "with model.state_dict() (names to floats, for json or pickle) and set them again "
+            "with model.load_state_dict(state)"
+        )
     for label, p in model.named_parameters():
         if not math.isfinite(p.data):
             raise ValueError(f"cannot save the model: parameter {label} is {p.data}")
