@@ -297,3 +297,28 @@ def test_a_negative_sum_of_squares_in_a_saved_state_is_refused(tmp_path, make, n
         OptimizerFileError, match=f"{name} is a sum of squares, so it should be >= 0"
     ):
         load_optimizer(fresh, path)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_state_dict_kept_as_json_text_loads_as_it_was(name):
+    # JSON writes the int parameter positions as text ("0", "1", ...); they are read back as ints
+    X, y = make_moons(30, noise=0.1, seed=1)
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = OPTIMIZERS[name](model.parameters())
+    train(model, X, 2 * y - 1, loss="hinge", optimizer=optimizer, epochs=2, batch_size=None)
+    saved = optimizer.state_dict()
+    assert saved["state"] and all(type(key) is int for key in saved["state"])
+    fresh = OPTIMIZERS[name](model.parameters())
+    fresh.load_state_dict(json.loads(json.dumps(saved)))
+    assert fresh.state_dict() == saved
+
+
+def test_a_position_given_both_as_number_and_as_text_is_refused():
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = Adam(model.parameters(), lr=0.01)
+    (model([1.0, 2.0]) ** 2).backward()
+    optimizer.step()
+    saved = json.loads(json.dumps(optimizer.state_dict()))
+    saved["state"][0] = saved["state"]["0"]
+    with pytest.raises(ValueError, match="names a parameter position twice"):
+        Adam(model.parameters(), lr=0.01).load_state_dict(saved)

@@ -287,6 +287,7 @@ class Optimizer:
             )
         if not isinstance(saved_state, Mapping):
             raise ValueError('"state" should map parameter positions to their state')
+        saved_state = _positions_as_ints(saved_state)
         total = len(self.params)
         for position in saved_state:
             if (
@@ -388,3 +389,15 @@ class Optimizer:
         state: GroupState = {"step": steps.pop()} if steps else {}
         state.update({name: np.array(column) for name, column in columns.items()})
         return state
+
+
+def _positions_as_ints(saved_state: Mapping[Any, Any]) -> dict[Any, Any]:
+    """``saved_state`` with keys written as decimal text (what JSON makes of int keys: "0",
+    "1", ...) read as the parameter positions they were; other keys are left for the checks."""
+    state = {
+        int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key: entry
+        for key, entry in saved_state.items()
+    }
+    if len(state) != len(saved_state):
+        raise ValueError('"state" names a parameter position twice, as a number and as text')
+    return state
