@@ -33,15 +33,25 @@ class Module:
 
     A subclass of your own finds its parameters as PyTorch's modules do, in what its attributes
     hold, in the order they were set: every leaf Value (a Value made by an op, such as a cached
-    output, is no parameter) and every module's parameters, also inside lists, tuples and
-    dicts. A subclass that lists its own ``parameters()`` decides what is trained, and
+    output, is no parameter) and every module's parameters, also inside lists, tuples, dicts
+    and numpy arrays of Values (a set, which has no order, is refused). A subclass that lists its own ``parameters()`` decides what is trained, and
     ``named_parameters()`` and ``weights()`` follow that list. ``Neuron``, ``Layer`` and ``MLP``
     list theirs, named by their labels.
     """
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        """The output for one input vector: one Value, or a list for several outputs."""
-        raise NotImplementedError
+        """The output for one input vector: one Value, or a list for several outputs.
+
+        A subclass says what it computes by defining ``__call__``, or ``forward`` as in PyTorch
+        (called from here)."""
+        forward = getattr(self, "forward", None)
+        if forward is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} does not say what it computes: define __call__(self, x) "
+                "(or forward(self, x), as in PyTorch)"
+            )
+        output: Value | list[Value] = forward(x)
+        return output
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order, each once."""
@@ -68,6 +78,15 @@ class Module:
             return
         for p in arrays.params:
             p.grad = 0.0
+
+    def __repr__(self) -> str:
+        """The class and the modules and Values its attributes hold, by attribute name."""
+        held = [
+            f"{name}={item!r}"
+            for name, item in vars(self).items()
+            if isinstance(item, (Module, Value))
+        ]
+        return f"{type(self).__name__}({', '.join(held)})"
 
     def num_parameters(self) -> int:
         """How many scalars this module trains."""
@@ -141,6 +160,18 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             stack += reversed([(f"{name}.{key}", x) for key, x in vars(item).items()])
         elif isinstance(item, (list, tuple)):
             stack += reversed([(f"{name}.{k}", x) for k, x in enumerate(item)])
+        elif isinstance(item, np.ndarray) and item.dtype == object:  # Values in an array
+            stack += reversed(
+                [(".".join(map(str, (name, *at))), x) for at, x in np.ndenumerate(item)]
+            )
+        elif isinstance(item, (set, frozenset)) and any(
+            isinstance(x, (Value, Module)) for x in item
+        ):
+            raise TypeError(
+                f"{type(module).__name__}.{name} is a set holding Values or modules: a set has "
+                "no fixed order, so its parameters would be listed in a different order each "
+                "run; keep them in a list or tuple"
+            )
         elif isinstance(item, dict):
             stack += reversed([(f"{name}.{key}", x) for key, x in item.items()])
     seen: set[int] = set()

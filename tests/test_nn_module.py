@@ -284,3 +284,59 @@ def test_a_module_that_lists_its_parameters_decides_what_names_and_weights_cover
         f"head.{p.label}" for p in head.parameters()
     ]
     assert net.weights() == head.weights()
+
+
+def test_values_in_a_numpy_array_are_parameters_and_are_trained():
+    # a PyTorch-user trial: an embedding kept as an object array was silently never trained
+    from nn import SGD
+
+    class Embedded(Module):
+        def __init__(self):
+            self.emb = np.array([[Value(0.5), Value(-0.5)]], dtype=object)
+            self.head = Layer(2, 1, "linear", seed=0)
+
+        def __call__(self, x):
+            return self.head(list(self.emb[0] * np.asarray(x)))[0]
+
+    net = Embedded()
+    assert [name for name, _ in net.named_parameters()][:2] == ["emb.0.0", "emb.0.1"]
+    assert net.parameters()[:2] == list(net.emb[0])
+    optimizer = SGD(net.parameters(), lr=0.1)
+    net.zero_grad()
+    (net([1.0, 2.0]) ** 2).backward()
+    grad = net.emb[0, 0].grad
+    assert grad != 0.0
+    optimizer.step()
+    assert net.emb[0, 0].data == 0.5 - 0.1 * grad
+
+
+def test_a_set_of_values_is_refused_for_its_order():
+    class Unordered(Module):
+        def __init__(self):
+            self.pool = {Value(1.0), Value(2.0)}
+
+    with pytest.raises(TypeError, match=r"Unordered.pool is a set .* keep them in a list"):
+        Unordered().parameters()
+
+
+def test_forward_is_what_a_module_computes_when_it_defines_no_call():
+    class Forward(Module):
+        def __init__(self):
+            self.lin = Layer(2, 1, "linear", seed=0)
+
+        def forward(self, x):
+            return self.lin(x)[0]
+
+    net = Forward()
+    assert net([1.0, 2.0]).data == net.lin([1.0, 2.0])[0].data
+    with pytest.raises(
+        NotImplementedError, match=r"Module does not say what it computes: define __call__"
+    ):
+        Module()([1.0])
+
+
+def test_a_module_of_ones_own_shows_what_it_holds():
+    assert repr(Scaled()) == (
+        "Scaled(body=MLP(3, [4, 1], activation='relu', output_activation='linear'), "
+        "scale=Value(data=1.5, grad=0.0))"
+    )
