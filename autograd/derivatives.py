@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,17 +12,32 @@ from .grad_mode import enable_grad
 from .value import Value
 
 
-def hessian(f: Callable[..., Value], values: Sequence[Value]) -> list[list[float]]:
-    """The matrix of second derivatives d2 f / dx_i dx_j at ``values``, as a list of rows.
+def hessian(f: Callable[..., Value], values: Sequence[Value | float]) -> list[list[float]]:
+    """The matrix of second derivatives d2 f / dx_i dx_j at ``values`` (Values or plain
+    numbers), as a list of rows.
 
     Calls ``f(*values)`` once, takes first derivatives as Values (``create_graph=True``),
     then differentiates each of them again.
     """
-    values = list(values)
+    values = _points("hessian", values)
     with enable_grad():  # both levels of graph are needed, even inside no_grad
         output = f(*values)
         first = grad(output, values, create_graph=True)
     return [[float(d2) for d2 in grad(d1, values)] for d1 in first]
+
+
+def _points(caller: str, values: Sequence[Value | float]) -> list[Value]:
+    """The point to differentiate at as Values: a plain real number becomes a new leaf."""
+    points = []
+    for i, x in enumerate(values):
+        if not isinstance(x, Value):
+            if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                raise TypeError(
+                    f"{caller}: values[{i}] is {type(x).__name__}, not a Value or a number"
+                )
+            x = Value(float(x))
+        points.append(x)
+    return points
 
 
 @dataclass(frozen=True)
@@ -47,12 +63,13 @@ class GradcheckReport:
 
 def gradcheck(
     f: Callable[..., Value],
-    values: Sequence[Value],
+    values: Sequence[Value | float],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
 ) -> GradcheckReport:
-    """Compare backward's gradient of ``f(*values)`` with central differences.
+    """Compare backward's gradient of ``f(*values)`` with central differences (``values``:
+    Values or plain numbers).
 
     Input i passes when |analytic - numeric| <= atol + rtol * |numeric|, where numeric is
     (f(x + eps) - f(x - eps)) / (2 eps). The report names the worst input: the one
@@ -64,7 +81,7 @@ def gradcheck(
     for name, tolerance in (("atol", atol), ("rtol", rtol)):
         if not (math.isfinite(tolerance) and tolerance >= 0):
             raise ValueError(f"gradcheck: {name} must be a finite number >= 0, not {tolerance!r}")
-    values = list(values)
+    values = _points("gradcheck", values)
     with enable_grad():  # backward needs f's graph, even inside no_grad
         out = f(*values)
         if not isinstance(out, Value):

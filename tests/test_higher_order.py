@@ -72,6 +72,18 @@ def test_hessian_with_cross_terms() -> None:
     assert h == [[2 * t2, 2 * t1], [2 * t1, math.exp(t2)]]
 
 
+def test_hessian_and_gradcheck_take_plain_numbers_as_the_point() -> None:
+    # a PyTorch-user trial: hessian(f, [1.0, 2.0]) failed with a message about grad
+    # f = t1^2 t2 + t2^3 at (1, 2): f_11 = 2 t2 = 4, f_12 = 2 t1 = 2, f_22 = 6 t2 = 12
+    assert hessian(lambda a, b: a * a * b + b**3, [1.0, 2]) == [[4.0, 2.0], [2.0, 12.0]]
+    assert autograd.gradcheck(lambda a, b: (a * b).tanh(), [0.3, 2]).ok
+    for bad, name in (("1.0", "str"), (True, "bool"), (None, "NoneType")):
+        with pytest.raises(
+            TypeError, match=f"hessian: values\\[0\\] is {name}, not a Value or a number"
+        ):
+            hessian(lambda a: a * a, [bad])
+
+
 def test_hessian_of_a_dot_product_and_a_sum() -> None:
     # d2/dw_i dx_j (w . x) = [i == j]; d2/dx_i^2 sum(x_i^2) = 2, 0 off the diagonal
     vs = [Value(v) for v in (0.5, -1.0, 2.0, 3.0)]
