@@ -229,6 +229,34 @@ def _say_compiling_may_help(model: Module, loss_function: LossFunction, samples:
             )
 
 
+# The learning rate of the SGD that train makes when it is given no optimizer.
+DEFAULT_LR = 0.01
+
+
+def _check_optimizer(optimizer: Optimizer, parameters: list[Value], lr: float | None) -> None:
+    """Refuse an optimizer that cannot be what the user meant: one that updates none of the
+    model's parameters (made for a model since replaced, say, so that training would change
+    nothing), or one given beside ``lr``, which only the SGD made by train would use."""
+    if lr is not None:
+        raise ValueError(
+            f"train: lr={lr!r} is given beside an optimizer, which has its own lr "
+            f"({_optimizer_lr(optimizer)}); set that one (optimizer.lr = {lr!r}) or leave out "
+            "the optimizer"
+        )
+    held = {id(p) for p in parameters}
+    if parameters and not any(id(p) in held for p in optimizer.params):
+        raise ValueError(
+            "train: the optimizer updates none of this model's parameters, so training would "
+            "change nothing; was it made for another model (one made again since)? Make it "
+            "from this model: SGD(model.parameters(), lr=...)"
+        )
+
+
+def _optimizer_lr(optimizer: Optimizer) -> str:
+    rates = sorted({group["lr"] for group in optimizer.param_groups})
+    return ", ".join(map(repr, rates))
+
+
 def train(
     model: Module,
     inputs: Sequence[Sequence[float]] | np.ndarray,
@@ -236,7 +264,7 @@ def train(
     *,
     loss: str | LossFunction = "mse",
     optimizer: Optimizer | None = None,
-    lr: float = 0.01,
+    lr: float | None = None,
     epochs: int = 100,
     batch_size: int | None = None,
     l2: float = 0.0,
@@ -254,7 +282,8 @@ def train(
     """Train ``model`` in place and return the loss history, one float per epoch.
 
     ``loss`` is a name from ``nn.losses.LOSSES`` or a function ``(prediction, target) -> Value``.
-    Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used. ``l2`` adds
+    Without ``optimizer``, plain ``SGD(model.parameters(), lr)`` is used (lr 0.01 unless
+    given; an optimizer given brings its own lr, and ``lr`` beside it is refused). ``l2`` adds
     ``l2 * sum(w^2)`` over ``model.weights()``, biases left out as the notes do, or over every
     parameter with ``l2_biases=True`` (as micrograd's demo does). ``lr_schedule(epoch)`` (epoch
     counted from 0) sets the learning rate before each epoch; an ``nn.schedules`` schedule of
@@ -288,9 +317,11 @@ def train(
             f"batch_size must be a positive int or None (full batch), not {batch_size!r}"
         )
     loss_function = get_loss(loss) if isinstance(loss, str) else loss
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr=lr)
     parameters = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(parameters, lr=DEFAULT_LR if lr is None else lr)
+    else:
+        _check_optimizer(optimizer, parameters, lr)
     if not isinstance(l2_biases, bool):
         raise TypeError(f"l2_biases must be True or False, not {l2_biases!r}")
     penalized = (parameters if l2_biases else model.weights()) if l2 else []

@@ -20,6 +20,7 @@ from nn import (
     predict,
     squared_error,
     train,
+    xor_dataset,
 )
 from nn.progress import in_notebook, should_show
 
@@ -385,3 +386,45 @@ def test_inputs_and_targets_from_another_array_library_train_as_numpy_arrays_do(
         )
         runs.append((list(history), model.to_numpy()[0][0].tolist()))
     assert runs[1] == runs[0] and runs[2] == runs[0]
+
+
+def test_an_optimizer_made_for_another_model_is_refused():
+    # a student trial: the model cell run again and the optimizer cell not, training changed nothing
+    X, y = xor_dataset()
+    stale = SGD(MLP(2, [4, 1], seed=0).parameters(), lr=0.5)
+    model = MLP(2, [4, 1], seed=1)
+    before = [p.data for p in model.parameters()]
+    for engine in ("eager", "compiled"):
+        with pytest.raises(ValueError, match="updates none of this model's parameters"):
+            train(model, X, y, loss="mse", optimizer=stale, epochs=5, engine=engine)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_an_optimizer_over_part_of_the_model_still_trains_that_part():
+    X, y = xor_dataset()
+    model = MLP(2, [4, 1], seed=1)
+    head = model.layers[-1].parameters()
+    body_before = [p.data for p in model.layers[0].parameters()]
+    head_before = [p.data for p in head]
+    train(model, X, y, loss="mse", optimizer=SGD(head, lr=0.5), epochs=5)
+    assert [p.data for p in model.layers[0].parameters()] == body_before
+    assert [p.data for p in head] != head_before
+
+
+def test_lr_beside_an_optimizer_is_refused_not_ignored():
+    # a student trial: train(lr=123, optimizer=SGD(..., lr=0.1)) trained at 0.1 without a word
+    X, y = xor_dataset()
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(
+        ValueError, match=r"lr=123.0 is given beside an optimizer, which has its own lr \(0.1\)"
+    ):
+        train(model, X, y, loss="mse", lr=123.0, optimizer=SGD(model.parameters(), lr=0.1))
+
+
+def test_lr_alone_sets_the_sgd_that_train_makes():
+    X, y = xor_dataset()
+    runs = []
+    for lr in (None, 0.01, 0.3):
+        model = MLP(2, [4, 1], seed=0)
+        runs.append(train(model, X, y, loss="mse", epochs=3, **({} if lr is None else {"lr": lr})))
+    assert runs[0] == runs[1] != runs[2]
