@@ -571,7 +571,8 @@ def _binary(op: ops.Op, a: Value, other: object) -> Value:
 
 
 def _coerce(other: object) -> Value:
-    """``other`` as a Value: itself, a constant leaf for a number, or NotImplemented.
+    """``other`` as a Value: itself, a constant leaf for a number, or NotImplemented (a bool
+    is refused with its own message).
 
     Callers test ``is NotImplemented`` and hand it on to Python's operator protocol (an
     Optional would cost the hot operators a second name); typeshed types the constant as Any.
@@ -580,8 +581,11 @@ def _coerce(other: object) -> Value:
         return _leaf(other)
     if isinstance(other, Value):
         return other
-    if isinstance(other, (bool, np.bool_)):
-        return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "no"
+    if isinstance(other, (bool, np.bool_)):  # refused as Value(True) is, saying so
+        raise TypeError(
+            f"a Value takes part in arithmetic with real numbers, not bool ({other!r}); "
+            "use 0.0 or 1.0 (float(flag))"
+        )
     if isinstance(other, (int, float, np.integer, np.floating)):
         return _leaf(float(other))
     return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "no"
