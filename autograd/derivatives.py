@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .backward import grad
 from .grad_mode import enable_grad
@@ -49,16 +49,28 @@ class GradcheckReport:
     numeric: list[float]
     worst_index: int
     worst_abs_error: float
+    # Per input, (right slope, left slope) where the two one-sided differences disagree beyond
+    # the tolerance: f has a kink there (relu at 0, abs at 0), and backward gives the value
+    # documented for that point, not the average that the central difference makes.
+    kinks: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         i = self.worst_index
         verdict = "ok" if self.ok else "MISMATCH"
         if i < 0:
             return f"gradcheck {verdict}: no inputs"
-        return (
+        text = (
             f"gradcheck {verdict}: worst at input {i}: backward {self.analytic[i]!r}, "
             f"central difference {self.numeric[i]!r}, |error| {self.worst_abs_error:.3g}"
         )
+        if i in self.kinks:
+            right, left = self.kinks[i]
+            text += (
+                f"; f has a kink there (slope {right!r} to the right, {left!r} to the left), "
+                "where backward gives the derivative the op defines at that point "
+                "(docs/ops.md), not the average of the two"
+            )
+        return text
 
 
 def gradcheck(
@@ -90,6 +102,7 @@ def gradcheck(
             )
         analytic = [float(g) for g in grad(out, values)]
     numeric = []
+    one_sided = []
     for x in values:
         original = x.data
         try:
@@ -100,9 +113,15 @@ def gradcheck(
         finally:
             x.data = original
         numeric.append((above - below) / (2.0 * eps))
+        one_sided.append(((above - out.data) / eps, (out.data - below) / eps))
     errors = [abs(a - n) for a, n in zip(analytic, numeric)]
     tolerances = [atol + rtol * abs(n) for n in numeric]
     ok = all(e <= t for e, t in zip(errors, tolerances))
+    kinks = {
+        i: (right, left)
+        for i, (right, left) in enumerate(one_sided)
+        if errors[i] > tolerances[i] and abs(right - left) > atol + rtol * abs(numeric[i])
+    }
 
     def badness(i: int) -> tuple[float, float]:
         # the error in units of its tolerance, then the error itself; NaN is the worst
@@ -115,4 +134,4 @@ def gradcheck(
         return (ratio, errors[i])
 
     worst = max(range(len(errors)), key=badness, default=-1)
-    return GradcheckReport(ok, analytic, numeric, worst, errors[worst] if errors else 0.0)
+    return GradcheckReport(ok, analytic, numeric, worst, errors[worst] if errors else 0.0, kinks)

@@ -123,6 +123,18 @@ def test_gradcheck_reports_a_deliberate_mismatch() -> None:
     assert text.startswith("gradcheck MISMATCH") and "input 0" in text and "backward 3.0" in text
 
 
+def test_gradcheck_at_a_kink_says_so_and_a_wrong_gradient_is_no_kink() -> None:
+    # a student trial: relu at 0 reported a bare MISMATCH and looked broken. Right of 0 the
+    # slope is 1, left of it 0 (by hand); the central difference averages them to 0.5.
+    report = gradcheck(lambda a: a.relu(), [0.0])
+    assert not report.ok
+    assert report.kinks == {0: (1.0, 0.0)}
+    assert "f has a kink there (slope 1.0 to the right, 0.0 to the left)" in str(report)
+    # x * x.data is smooth (both one-sided slopes near 6): a wrong gradient, not a kink
+    assert gradcheck(lambda x: x * x.data, [3.0]).kinks == {}
+    assert "kink" not in str(gradcheck(lambda x: x * x.data, [3.0]))
+
+
 def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:
     # Input 0: |error| 100 on a slope of 1e6 is within rtol (1e-4 relative), so it passes.
     # Input 1: |error| 0.5 on a slope of 0.5 fails. The report must point at input 1.
