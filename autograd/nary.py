@@ -12,12 +12,20 @@ from builtins import sum as _builtin_sum
 from collections.abc import Iterable, Sequence
 from operator import mul as _mul
 
+import numpy as np
+
 from . import grad_mode, ops
 from .value import NO_GRAPH, Value, _coerce, _new_node, _record, _record2
 
 
 def _as_values(items: tuple[object, ...], what: str) -> tuple[Value, ...]:
-    values = tuple(_coerce(item) for item in items)
+    try:
+        values = tuple(_coerce(item) for item in items)
+    except TypeError as refused:  # a bool: name its place, as for any other wrong type
+        position = next(i for i, item in enumerate(items) if isinstance(item, (bool, np.bool_)))
+        raise TypeError(
+            f"{what}: item {position} is bool, not a Value or a number; use 0.0 or 1.0"
+        ) from refused
     for position, value in enumerate(values):
         if value is NotImplemented:
             bad = type(items[position]).__name__
