@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import Value, draw_dot, save_graph, sum, topological_order
+from autograd import Value, draw_dot, neuron, save_graph, sum, topological_order
 from autograd.draw.collapse import AFTER, INPUTS, OUTPUT, group_keys
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -247,12 +247,26 @@ def test_grouping_rule_keeps_a_linear_output_neuron_apart_from_its_hinge_loss():
     assert keys[loss.parents[1]] == keys[loss.parents[1].parents[1]] == AFTER
 
 
+def test_loss_ops_after_nns_one_node_linear_neuron_go_after_the_network():
+    """-score and softplus(-score) read the output neuron(linear) node: a loss, not the layer."""
+    w = [Value(0.5, label="L0.N0.w0"), Value(-0.5, label="L0.N0.w1")]
+    bias = Value(0.1, label="L0.N0.b")
+    score = neuron(w, [1.0, 2.0], bias, "linear")
+    flipped = -score
+    loss = flipped.softplus()
+    keys = group_keys(topological_order(loss), set(w) | {bias}, "layer")
+    assert keys[score] == (1, 0, -1)
+    assert keys[flipped] == AFTER
+
+
 def test_parameters_without_nn_names_form_one_box():
     w = Value(2.0, label="w")
     x = Value(3.0, label="x")
     out = (w * x).tanh()
     source = draw_dot(out, params=[w], max_nodes=2).source
     assert "other parameters" in source
+    assert "no parameter has an nn name" in source  # not "one box per layer": there are none
+    assert "one box per layer" not in source
 
 
 def test_collapsed_drawings_of_the_same_loss_built_twice_are_byte_identical():

@@ -6,11 +6,12 @@ Which box a value goes in follows from the names nn gives parameters (``L<layer>
 * **place**: a parameter's place is its layer and neuron; an op's place is the deepest layer among
   its inputs' places (with the neuron when only one neuron of that layer is involved). A value
   that depends on no parameter has no place: it is an **input** (data, targets, constants).
-* **in a neuron**: an op where a parameter meets a non-parameter (``w · x``, ``w * x``, ``+ b``);
-  an op whose inputs are all such values of the same neuron (``w0*x0 + w1*x1``); and one
-  activation (relu, tanh, sigmoid, ...) of such a value, which closes the neuron. Values with a
-  place that are in no neuron, such as the loss and weight penalties computed from the network's
-  outputs and parameters, go **after the network**.
+* **in a neuron**: nn's one-node neuron (``neuron(relu)``, activation included); an op where a
+  parameter meets a non-parameter (``w · x``, ``w * x``, ``+ b``); an op that joins two or more
+  such values of the same neuron (``w0*x0 + w1*x1``); and one activation (relu, tanh, sigmoid,
+  ...) of such a value, which closes the neuron. Values with a place that are in no neuron, such
+  as the loss and weight penalties computed from the network's outputs and parameters, go
+  **after the network**.
 
 So a hidden unit's ``relu`` sits in its own layer, the loss (``1 - y * score``) does not swallow
 the last layer, and an L2 penalty ``w * w`` counts after the network. Parameters without an nn
@@ -25,6 +26,7 @@ from collections import Counter, defaultdict
 
 import graphviz
 
+from ..ops import Neuron
 from ..value import Value
 from .style import (
     PARAMETER_LABEL,
@@ -47,12 +49,21 @@ Place = tuple[int, int | None] | None
 _ACTIVATIONS = {"relu", "tanh", "sigmoid", "softplus", "leaky_relu", "elu"}
 
 
-def _title(n_values: int, max_nodes: int, by: str, grad_flow: bool, edge_labels: bool) -> str:
-    """The title that says why and how the drawing is collapsed."""
+def _title(
+    n_values: int, max_nodes: int, by: str, grad_flow: bool, edge_labels: bool, named: bool
+) -> str:
+    """The title that says why and how the drawing is collapsed (``named``: some parameter has
+    an nn name, so there are layers to draw)."""
     lines = [
         f"{n_values:,} values > max_nodes={max_nodes:,}, so drawn collapsed: one box per {by}",
         "boxes group values by the L<i>.N<j> names of the parameters they depend on, and count the ops inside",
     ]
+    if not named:
+        lines[0] = f"{n_values:,} values > max_nodes={max_nodes:,}, so drawn collapsed"
+        lines[1] = (
+            "no parameter has an nn name (L<i>.N<j>.w<k>), so there are no layers to draw:\n"
+            "all are one box, 'other parameters'; label them so, or draw every value (max_nodes=None)"
+        )
     edges = ["edges: how many values cross"] if edge_labels else []
     if grad_flow:
         edges.append("edge colour and width: mean |grad| of the values that cross")
@@ -107,8 +118,11 @@ def _network_nodes(
         op, parents = node.op, node.parents
         if op is None:  # a leaf
             continue
-        if _meets(parents, parameters) or all(
-            parent in open_neuron and place[parent] == place[node] for parent in parents
+        if isinstance(op, Neuron):  # nn's one-node neuron, its activation included
+            network.add(node)
+        elif _meets(parents, parameters) or (
+            len(parents) > 1
+            and all(parent in open_neuron and place[parent] == place[node] for parent in parents)
         ):
             open_neuron.add(node)
             network.add(node)
@@ -214,7 +228,8 @@ def add_collapsed_graph(
         if edge_labels:
             style["label"] = f"{len(values):,} value{'s' if len(values) > 1 else ''}"
         graph.edge(_group_id(tail), _group_id(head), **style)
-    set_title(graph, title or _title(len(order), max_nodes, by, grad_flow, edge_labels))
+    named = any(key[0] == 1 and key[1] >= 0 for key in keys.values())
+    set_title(graph, title or _title(len(order), max_nodes, by, grad_flow, edge_labels, named))
 
 
 def _keep_neurons_in_order(graph: graphviz.Digraph, keys: list[GroupKey]) -> None:
