@@ -281,3 +281,14 @@ def test_collapsed_drawings_of_the_same_loss_built_twice_are_byte_identical():
         assert node_ids and all(
             node_id.startswith(("group_", "legend")) for node_id in node_ids
         )  # no id() numbers
+
+
+def test_an_activation_applied_to_a_linear_one_node_neuron_stays_in_its_layer():
+    """neuron(..., "linear").sigmoid() is a sigmoid neuron written in two nodes: one box."""
+    w = [Value(0.5, label="L0.N0.w0"), Value(-0.5, label="L0.N0.w1")]
+    bias = Value(0.1, label="L0.N0.b")
+    activated = neuron(w, [1.0, 2.0], bias, "linear").sigmoid()
+    loss = (activated - 1.0) ** 2
+    keys = group_keys(topological_order(loss), set(w) | {bias}, "layer")
+    assert keys[activated] == keys[activated.parents[0]] == (1, 0, -1)
+    assert keys[loss.parents[0]] == AFTER

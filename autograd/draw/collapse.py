@@ -120,6 +120,8 @@ def _network_nodes(
             continue
         if isinstance(op, Neuron):  # nn's one-node neuron, its activation included
             network.add(node)
+            if op.activation is None:  # a linear one may still be closed by an activation node
+                open_neuron.add(node)
         elif _meets(parents, parameters) or (
             len(parents) > 1
             and all(parent in open_neuron and place[parent] == place[node] for parent in parents)
