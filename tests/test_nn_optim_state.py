@@ -177,6 +177,10 @@ def saved_state(tmp_path):
             "'x' is not a parameter position",
         ),
         (
+            lambda d: {**d, "state_dict": {"state": {"01": {}}, "param_groups": []}},
+            "'01' is not a parameter position",
+        ),
+        (
             lambda d: {**d, "state_dict": {**d["state_dict"], "state": {"5": {}}}},
             "does not fit this optimizer: state for parameter 5, but the optimizer has parameters 0 to 1",
         ),
@@ -321,4 +325,8 @@ def test_a_position_given_both_as_number_and_as_text_is_refused():
     saved = json.loads(json.dumps(optimizer.state_dict()))
     saved["state"][0] = saved["state"]["0"]
     with pytest.raises(ValueError, match="names a parameter position twice"):
+        Adam(model.parameters(), lr=0.01).load_state_dict(saved)
+    del saved["state"][0]
+    saved["state"]["00"] = saved["state"].pop("0")  # not how JSON writes position 0
+    with pytest.raises(ValueError, match="'00'"):
         Adam(model.parameters(), lr=0.01).load_state_dict(saved)

@@ -391,11 +391,16 @@ class Optimizer:
         return state
 
 
+def is_position_key(key: str) -> bool:
+    """Whether ``key`` is a position as JSON writes one: "0", "17", never "01" or "+1"."""
+    return key.isascii() and key.isdigit() and key == str(int(key))
+
+
 def _positions_as_ints(saved_state: Mapping[Any, Any]) -> dict[Any, Any]:
     """``saved_state`` with keys written as decimal text (what JSON makes of int keys: "0",
     "1", ...) read as the parameter positions they were; other keys are left for the checks."""
     state = {
-        int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key: entry
+        int(key) if isinstance(key, str) and is_position_key(key) else key: entry
         for key, entry in saved_state.items()
     }
     if len(state) != len(saved_state):

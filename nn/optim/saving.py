@@ -23,7 +23,7 @@ from autograd.files import atomic_write_text
 
 from ..tables.json_layout import readable_json
 from ..tables.regular_file import read_at_most, why_unreadable
-from .optimizer import Optimizer
+from .optimizer import Optimizer, is_position_key
 
 FORMAT_NAME = "valuegrad-optimizer"
 FORMAT_VERSION = 1
@@ -84,7 +84,7 @@ def _state_dict(document: Any, kind: str) -> dict[str, Any]:
         raise OptimizerFileError('"state_dict" should be an object with a "state" object')
     state = {}
     for key, entry in saved["state"].items():
-        if not key.isdigit():
+        if not is_position_key(key):
             raise OptimizerFileError(f'"state" key {key!r} is not a parameter position')
         state[int(key)] = entry
     return {**saved, "state": state}
