@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence, Set
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -34,23 +34,24 @@ class Module:
     A subclass of your own finds its parameters as PyTorch's modules do, in what its attributes
     hold, in the order they were set: every leaf Value (a Value made by an op, such as a cached
     output, is no parameter) and every module's parameters, also inside lists, tuples, dicts
-    and numpy arrays of Values (a set, which has no order, is refused). A subclass that lists its own ``parameters()`` decides what is trained, and
-    ``named_parameters()`` and ``weights()`` follow that list. ``Neuron``, ``Layer`` and ``MLP``
-    list theirs, named by their labels.
+    and numpy arrays of Values (a set, which has no order, is refused). A subclass that lists
+    its own ``parameters()`` decides what is trained, and ``named_parameters()`` and
+    ``weights()`` follow that list. ``Neuron``, ``Layer`` and ``MLP`` list theirs, named by
+    their labels.
     """
 
-    def __call__(self, x: Inputs) -> Value | list[Value]:
+    def __call__(self, *args: Any, **kwargs: Any) -> Value | list[Value]:
         """The output for one input vector: one Value, or a list for several outputs.
 
         A subclass says what it computes by defining ``__call__``, or ``forward`` as in PyTorch
-        (called from here)."""
+        (called from here with whatever the call was given)."""
         forward = getattr(self, "forward", None)
         if forward is None:
             raise NotImplementedError(
                 f"{type(self).__name__} does not say what it computes: define __call__(self, x) "
                 "(or forward(self, x), as in PyTorch)"
             )
-        output: Value | list[Value] = forward(x)
+        output: Value | list[Value] = forward(*args, **kwargs)
         return output
 
     def parameters(self) -> list[Value]:
@@ -80,12 +81,21 @@ class Module:
             p.grad = 0.0
 
     def __repr__(self) -> str:
-        """The class and the modules and Values its attributes hold, by attribute name."""
-        held = [
-            f"{name}={item!r}"
-            for name, item in vars(self).items()
-            if isinstance(item, (Module, Value))
-        ]
+        """The class and what its attributes hold, by attribute name: modules and Values in
+        full, a list, tuple or dict that holds some in short (``blocks=list of 3 items (3
+        modules)``). A module already being shown (one that holds its parent) shows as ``...``.
+        """
+        if id(self) in _BEING_SHOWN:
+            return f"{type(self).__name__}(...)"
+        _BEING_SHOWN.add(id(self))
+        try:
+            held = [
+                f"{name}={shown}"
+                for name, item in vars(self).items()
+                if (shown := _shown_attribute(item)) is not None
+            ]
+        finally:
+            _BEING_SHOWN.discard(id(self))
         return f"{type(self).__name__}({', '.join(held)})"
 
     def num_parameters(self) -> int:
@@ -96,15 +106,9 @@ class Module:
         """Every parameter's number under its name from ``named_parameters()``, as PyTorch's
         modules give theirs: a snapshot of plain floats, to keep with json or pickle and give
         back to ``load_state_dict`` (of this module or another made the same way)."""
-        state: dict[str, float] = {}
-        for name, p in self.named_parameters():
-            if name in state:
-                raise ValueError(
-                    f"state_dict: two parameters are both named {name!r}; give them distinct "
-                    "labels, or hold them in attributes of distinct names"
-                )
-            state[name] = p.data
-        return state
+        named = self.named_parameters()
+        _distinct_names("state_dict", [name for name, _ in named])
+        return {name: p.data for name, p in named}
 
     def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> LoadedKeys:
         """Set the parameters from ``state`` (name -> number, as ``state_dict()`` gives).
@@ -118,7 +122,7 @@ class Module:
                 f"load_state_dict takes a mapping of names to numbers, not {type(state).__name__}"
             )
         named = self.named_parameters()
-        names = {name for name, _ in named}
+        names = _distinct_names("load_state_dict", [name for name, _ in named])
         missing = [name for name, _ in named if name not in state]
         unexpected = [name for name in state if name not in names]
         if strict and (missing or unexpected):
@@ -164,9 +168,7 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             stack += reversed(
                 [(".".join(map(str, (name, *at))), x) for at, x in np.ndenumerate(item)]
             )
-        elif isinstance(item, (set, frozenset)) and any(
-            isinstance(x, (Value, Module)) for x in item
-        ):
+        elif isinstance(item, (set, frozenset)) and _holds_parameters(item):
             raise TypeError(
                 f"{type(module).__name__}.{name} is a set holding Values or modules: a set has "
                 "no fixed order, so its parameters would be listed in a different order each "
@@ -181,6 +183,52 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             seen.add(id(entry[1]))
             first.append(entry)
     return first
+
+
+def _holds_parameters(items: Set[object] | tuple[object, ...]) -> bool:
+    """Whether a set (or a tuple inside one) holds a Value or a module, at any depth."""
+    return any(
+        isinstance(x, (Value, Module))
+        or (isinstance(x, (tuple, frozenset)) and _holds_parameters(x))
+        for x in items
+    )
+
+
+_BEING_SHOWN: set[int] = set()  # ids of the modules whose repr is being built
+
+
+def _shown_attribute(item: object) -> str | None:
+    """How a module's repr shows one attribute: None for plain settings (numbers, strings)."""
+    if isinstance(item, (Module, Value)):
+        return repr(item)
+    if isinstance(item, (list, tuple, dict)):
+        held = list(item.values()) if isinstance(item, dict) else list(item)
+        kinds = [
+            _counted(sum(isinstance(x, kind) for x in held), name)
+            for kind, name in ((Module, "module"), (Value, "Value"))
+        ]
+        if any(kinds):
+            named = ", ".join(kind for kind in kinds if kind)
+            return f"{type(item).__name__} of {_counted(len(held), 'item')} ({named})"
+    return None
+
+
+def _counted(count: int, what: str) -> str:
+    return "" if count == 0 else f"{count} {what}{'' if count == 1 else 's'}"
+
+
+def _distinct_names(caller: str, names: list[str]) -> set[str]:
+    """The names as a set, or an error when two parameters share one (a state keyed by name
+    could not tell them apart)."""
+    distinct: set[str] = set()
+    for name in names:
+        if name in distinct:
+            raise ValueError(
+                f"{caller}: two parameters are both named {name!r}; give them distinct "
+                "labels, or hold them in attributes of distinct names"
+            )
+        distinct.add(name)
+    return distinct
 
 
 class LoadedKeys(NamedTuple):
@@ -200,8 +248,8 @@ def _listed(what: str, names: list[str], shown: int = 5) -> str:
 
 def _state_number(name: str, number: object) -> float:
     """``number`` as a float: a real number (a numpy or one-element torch number too), finite."""
-    if isinstance(number, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"load_state_dict: {name!r} is {number!r}, not a number")
+    if isinstance(number, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
+        raise TypeError(f"load_state_dict: {name!r} is {number!r}, not a real number")
     try:
         value = float(number)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -338,5 +338,51 @@ def test_forward_is_what_a_module_computes_when_it_defines_no_call():
 def test_a_module_of_ones_own_shows_what_it_holds():
     assert repr(Scaled()) == (
         "Scaled(body=MLP(3, [4, 1], activation='relu', output_activation='linear'), "
-        "scale=Value(data=1.5, grad=0.0))"
+        "scale=Value(data=1.5, grad=0.0), heads=list of 2 items (1 module))"
     )
+
+
+def test_a_module_holding_its_parent_shows_it_without_endless_recursion():
+    class Child(Module):
+        def __init__(self, parent):
+            self.parent = parent
+            self.w = Value(2.0)
+
+    class Parent(Module):
+        def __init__(self):
+            self.child = Child(self)
+
+    assert repr(Parent()) == "Parent(child=Child(parent=Parent(...), w=Value(data=2.0, grad=0.0)))"
+
+
+def test_repr_counts_the_modules_and_values_in_containers():
+    class Stack(Module):
+        def __init__(self):
+            self.blocks = [Layer(2, 2, seed=0), Layer(2, 1, seed=1)]
+            self.gains = {"a": Value(1.0), "b": Value(2.0)}
+            self.depth = 2
+
+    assert repr(Stack()) == (
+        "Stack(blocks=list of 2 items (2 modules), gains=dict of 2 items (2 Values))"
+    )
+
+
+def test_forward_is_given_every_argument_of_the_call():
+    class Weighted(Module):
+        def __init__(self):
+            self.lin = Layer(2, 1, "linear", seed=0)
+
+        def forward(self, x, scale=1.0):
+            return self.lin(x)[0] * scale
+
+    net = Weighted()
+    assert net([1.0, 2.0], scale=3.0).data == 3.0 * net([1.0, 2.0]).data
+
+
+def test_parameters_in_a_set_are_refused_even_inside_a_tuple_in_the_set():
+    class Hidden(Module):
+        def __init__(self):
+            self.pairs = {(Value(1.0), Value(2.0))}
+
+    with pytest.raises(TypeError, match="Hidden.pairs is a set holding Values or modules"):
+        Hidden().parameters()

@@ -76,8 +76,10 @@ def test_numpy_numbers_are_taken_and_an_mlp_works_the_same_way() -> None:
         (lambda s: {k: v for k, v in s.items() if k != "scale"}, ValueError, "missing 'scale'"),
         (lambda s: {**s, "scale": math.nan}, ValueError, "'scale' is nan, not finite"),
         (lambda s: {**s, "scale": math.inf}, ValueError, "'scale' is inf, not finite"),
-        (lambda s: {**s, "scale": "2.0"}, TypeError, "'scale' is '2.0', not a number"),
-        (lambda s: {**s, "scale": True}, TypeError, "'scale' is True, not a number"),
+        (lambda s: {**s, "scale": "2.0"}, TypeError, "'scale' is '2.0', not a real number"),
+        (lambda s: {**s, "scale": True}, TypeError, "'scale' is True, not a real number"),
+        (lambda s: {**s, "scale": np.complex128(2)}, TypeError, "'scale' is .*, not a real"),
+        (lambda s: {**s, "scale": 2j}, TypeError, "'scale' is 2j, not a real number"),
         (lambda s: {**s, "scale": np.ones(2)}, TypeError, "'scale' is a ndarray, not a number"),
         (lambda s: list(s.values()), TypeError, "takes a mapping of names to numbers, not list"),
     ],
@@ -119,8 +121,12 @@ def test_parameters_named_alike_are_refused_rather_than_one_lost() -> None:
         def parameters(self) -> list[Value]:
             return list(self.kept.pair)
 
-    with pytest.raises(ValueError, match="two parameters are both named 'w'"):
-        Twins().state_dict()
+    twins = Twins()
+    with pytest.raises(ValueError, match="state_dict: two parameters are both named 'w'"):
+        twins.state_dict()
+    with pytest.raises(ValueError, match="load_state_dict: two parameters are both named 'w'"):
+        twins.load_state_dict({"w": 5.0})
+    assert [p.data for p in twins.parameters()] == [1.0, 2.0]
 
 
 def test_loading_reaches_a_compiled_tape_that_holds_the_parameters() -> None:
