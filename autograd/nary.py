@@ -19,18 +19,17 @@ from .value import NO_GRAPH, Value, _coerce, _new_node, _record, _record2
 
 
 def _as_values(items: tuple[object, ...], what: str) -> tuple[Value, ...]:
-    try:
-        values = tuple(_coerce(item) for item in items)
-    except TypeError as refused:  # a bool: name its place, as for any other wrong type
-        position = next(i for i, item in enumerate(items) if isinstance(item, (bool, np.bool_)))
-        raise TypeError(
-            f"{what}: item {position} is bool, not a Value or a number; use 0.0 or 1.0"
-        ) from refused
-    for position, value in enumerate(values):
+    """Each item as a Value, or a TypeError naming the first that is neither a Value nor a
+    real number (a bool too, which Value arithmetic refuses) by its position."""
+    values = []
+    for position, item in enumerate(items):
+        value = NotImplemented if isinstance(item, (bool, np.bool_)) else _coerce(item)
         if value is NotImplemented:
-            bad = type(items[position]).__name__
-            raise TypeError(f"{what}: item {position} is {bad}, not a Value or a number")
-    return values
+            bad = type(item).__name__
+            hint = "; use 0.0 or 1.0" if isinstance(item, (bool, np.bool_)) else ""
+            raise TypeError(f"{what}: item {position} is {bad}, not a Value or a number{hint}")
+        values.append(value)
+    return tuple(values)
 
 
 def sum(values: Iterable[Value | float]) -> Value:
