@@ -133,6 +133,12 @@ def test_gradcheck_at_a_kink_says_so_and_a_wrong_gradient_is_no_kink() -> None:
     # x * x.data is smooth (both one-sided slopes near 6): a wrong gradient, not a kink
     assert gradcheck(lambda x: x * x.data, [3.0]).kinks == {}
     assert "kink" not in str(gradcheck(lambda x: x * x.data, [3.0]))
+    # 1e4 x^2 + x.data at 0: one-sided slopes 1 +- 1e4 * eps differ by 0.02 (by hand), far over
+    # the tolerance, but the gap shrinks with the step: strongly curved, no kink
+    curved = gradcheck(lambda x: 1e4 * x * x + x.data, [0.0])
+    assert not curved.ok and curved.kinks == {}
+    # abs-like kink beside a curved term: the gap (2) stays at every step
+    assert set(gradcheck(lambda x: 1e4 * x * x + x.relu() * 2 - x, [0.0]).kinks) == {0}
 
 
 def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:
