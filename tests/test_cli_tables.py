@@ -403,6 +403,42 @@ def test_a_decimal_comma_is_read_only_where_commas_do_not_separate_the_cells(tmp
     assert read_columns(str(quoted)).columns["a"].texts == {0: "1,5", 1: "2,5"}
 
 
+def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp_path, capsys):
+    # a practitioner's German export with three decimals everywhere (110,000 for 110): columns
+    # whose values were all >= 1 (every comma before three digits) became categories or were
+    # left out, and predict on a test file of the same format refused 1,930 as ambiguous
+    rng = np.random.default_rng(3)
+    x = np.column_stack([rng.uniform(1, 9, 80), rng.uniform(0, 1, 80)])  # a: 1,000 to 9,000
+    y = (x[:, 0] + 4 * x[:, 1]).round(3)
+
+    def write_export(path: Path, rows: np.ndarray, header: str = "a;b;y") -> str:
+        cells = [";".join(f"{v:.3f}".replace(".", ",") for v in row) for row in rows]
+        path.write_text(header + "\n" + "\n".join(cells) + "\n")
+        return str(path)
+
+    train_file = write_export(tmp_path / "train.csv", np.column_stack([x, y]))
+    model = str(tmp_path / "m.json")
+    status, _, err = run(["train", train_file, "--target", "y", "--epochs", "3", "--out", model], capsys)  # fmt: skip
+    assert status == 0, err
+    assert "read with decimal commas (0,5 as 0.5): 'a', 'b'" in err and "left out" not in err
+    assert "2 inputs from 2 columns" in err
+    table = read_columns(train_file)
+    assert np.allclose(list(table.columns["a"].numbers), x[:, 0].round(3))
+    # the test file's a and b both look like thousands (b >= 1 here): the model knows better
+    test_rows = np.array([[1.93, 1.25], [2.5, 1.5]])
+    status, out, err = run(
+        ["predict", model, write_export(tmp_path / "t.csv", test_rows, "a;b")], capsys
+    )
+    assert status == 0, err
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b\n1.93,1.25\n2.5,1.5\n")
+    assert out == run(["predict", model, str(plain)], capsys)[1]  # the same numbers read
+    # a file where nothing settles it is still refused, not taken as categories
+    (tmp_path / "doubt.csv").write_text("a;y\n1,500;1\n2,250;2\n3,125;3\n4,000;4\n")
+    with pytest.raises(DataError, match="no other column of the file settles it"):
+        nn.TableModel(epochs=1).fit(str(tmp_path / "doubt.csv"), "y")
+
+
 def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):
     # --keep is there to match rows by id: 00123 came back as 123, a 20-digit id lost digits
     model = str(tmp_path / "m.json")

@@ -282,32 +282,74 @@ def written_number(text: str) -> bool:
     return number_or_none(plain) is not None
 
 
-def _read_decimal_commas(column: Column) -> None:
-    """The cells of ``column`` written with a decimal comma (0,5) become numbers, in a file not
-    separated by commas (where 1,5 cannot be a misread row). Not where that is ambiguous: a
-    column that also writes decimal points (2.5) mixes two styles, and one whose every comma is
-    followed by three digits (1,500) may mean thousands; ``Column.comma_doubt`` says which, for
-    the messages about its cells."""
-    commas = {
+def _decimal_comma_cells(column: Column) -> dict[int, float]:
+    """The text cells of ``column`` written with a decimal comma (0,5), as numbers, by row."""
+    return {
         row: number
         for row, text in column.texts.items()
         if _DECIMAL_COMMA.fullmatch(text)
         and (number := number_or_none(text.replace(",", "."))) is not None
     }
-    if not commas:
-        return
+
+
+def _writes_decimal_points(column: Column) -> bool:
     numbers = np.frombuffer(column.numbers, dtype=float)
-    if np.any(numbers[np.isfinite(numbers)] % 1):
+    return bool(np.any(numbers[np.isfinite(numbers)] % 1))
+
+
+def _weigh_decimal_commas(column: Column) -> bool | None:
+    """Whether ``column``'s comma cells are surely decimal commas (True), cannot be (False: it
+    also writes decimal points, ``comma_doubt`` says so), or may be thousands (None: every
+    comma has three digits after it, 1,500); no comma cells is False."""
+    commas = _decimal_comma_cells(column)
+    if not commas:
+        return False
+    if _writes_decimal_points(column):
         column.comma_doubt = "this column writes both decimal commas (0,5) and points (0.5)"
-    elif all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
-        column.comma_doubt = (
-            "a comma before three digits may be a decimal comma or a thousands separator"
-        )
-    else:
-        for row, number in commas.items():
-            column.numbers[row] = number
-            del column.texts[row]
-        column.decimal_comma = True
+        return False
+    if all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
+        return None
+    return True
+
+
+def read_decimal_commas(column: Column) -> bool:
+    """Read ``column``'s cells written with a decimal comma (0,5) as numbers, unless it also
+    writes decimal points; whether it did. For a column known to write decimal commas (the
+    training file's, or the rest of its own file's), where 1,500 means 1.5."""
+    commas = _decimal_comma_cells(column)
+    if not commas or _writes_decimal_points(column):
+        return False
+    for row, number in commas.items():
+        column.numbers[row] = number
+        del column.texts[row]
+    column.decimal_comma = True
+    column.comma_doubt = ""
+    return True
+
+
+def numbers_in_doubt(column: Column) -> bool:
+    """Whether every text cell of ``column`` is a number left unread for its comma (1,500 with
+    nothing to settle it, or 0,5 beside 2.5): a column of numbers to report, not of words."""
+    return bool(column.comma_doubt) and len(_decimal_comma_cells(column)) == len(column.texts)
+
+
+def _read_file_decimal_commas(columns: list[Column]) -> None:
+    """Decimal commas (0,5) in a file not separated by commas (where 1,5 cannot be a misread
+    row) become numbers. A column whose every comma has three digits after it (1,500) may mean
+    thousands on its own; in a file whose other columns surely write decimal commas (0,290 or
+    1095,000) it means 1.5 too, as a file that writes decimals with commas does not also
+    separate thousands with them. A column that also writes points (2.5) mixes two styles and
+    is not read. ``Column.comma_doubt`` says why, for the messages about its cells."""
+    verdicts = [_weigh_decimal_commas(column) for column in columns]
+    file_writes_commas = True in verdicts
+    for column, verdict in zip(columns, verdicts):
+        if verdict or (verdict is None and file_writes_commas):
+            read_decimal_commas(column)
+        elif verdict is None:
+            column.comma_doubt = (
+                "a comma before three digits may be a decimal comma or a thousands separator, "
+                "and no other column of the file settles it"
+            )
 
 
 def read_columns(
@@ -386,8 +428,7 @@ def read_columns(
     if not line_numbers:
         raise DataError("no data rows after the header", path)
     if chosen != ",":
-        for column in columns:
-            _read_decimal_commas(column)
+        _read_file_decimal_commas(columns)
     return ColumnTable(path, {c.name: c for c in columns}, line_numbers)
 
 

@@ -26,7 +26,9 @@ from .columns import (
     ProblemList,
     number_or_none,
     number_text,
+    numbers_in_doubt,
     numeric_problems,
+    read_decimal_commas,
 )
 from .csvfile import DataError
 
@@ -44,9 +46,11 @@ class NumericRule:
     name: str
     mean: float
     std: float
+    decimal_comma: bool = False  # the training file wrote it 0,5: so is 1,500 (1.5) at predict
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std}
+        saved = {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std}
+        return {**saved, "decimal_comma": True} if self.decimal_comma else saved
 
 
 # The fill of a flag column (one value, or empty): no category, so an empty cell is all zeros.
@@ -259,7 +263,7 @@ class Preprocessor:
             if missing == "error" and every_row.missing:
                 _report_missing(checked, every_row, problems)
                 continue
-            if not column.is_text:
+            if not column.is_text or numbers_in_doubt(every_row):
                 if every_row.texts:
                     numeric_problems(checked, every_row, problems)
                     continue
@@ -289,7 +293,7 @@ class Preprocessor:
                     notes.append(
                         f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
                     )
-                rules.append(NumericRule(name, mean, std))
+                rules.append(NumericRule(name, mean, std, every_row.decimal_comma))
                 continue
             counts = Counter(v for v in column.text_values() if v is not None)
             if not named and _one_value(every_row):
@@ -357,6 +361,8 @@ class Preprocessor:
                 _report_missing(table, column, problems)
                 continue
             if isinstance(rule, NumericRule):
+                if column.texts and rule.decimal_comma:
+                    read_decimal_commas(column)
                 if column.texts:
                     numeric_problems(table, column, problems)
                     continue
@@ -418,7 +424,10 @@ class Preprocessor:
                 mean, std = rule.get("mean"), rule.get("std")
                 if not (_is_finite(mean) and _is_finite(std) and std > 0):  # type: ignore[operator]
                     raise ValueError(f"columns[{i}] needs a finite mean and a positive finite std")
-                parsed.append(NumericRule(rule["name"], float(mean), float(std)))  # type: ignore[arg-type]
+                comma = rule.get("decimal_comma", False)
+                if not isinstance(comma, bool):
+                    raise ValueError(f"columns[{i}].decimal_comma should be true or false")
+                parsed.append(NumericRule(rule["name"], float(mean), float(std), comma))  # type: ignore[arg-type]
             elif rule.get("kind") == "category":
                 categories, fill = rule.get("categories"), rule.get("fill")
                 if (
