@@ -560,3 +560,47 @@ def test_a_missing_value_mark_among_many_numbers_is_named_as_what_to_fix():
     )
     assert "column 'flag' taken as categories: its cells are numbers but for 200 of 'None'" in text
     assert "written as text" not in text
+
+
+def _interrupt_at_epoch_20(line):
+    if line.startswith("epoch 20:"):
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_fit_leaves_the_model_as_it_was(tmp_path, passenger_csv):
+    # a practitioner's Ctrl-C mid-fit left a model predicting with mid-training weights, an
+    # empty summary and no warning; saving an unfitted model was a bare AssertionError
+    fresh = TableModel(epochs=40, validation=0.25)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(passenger_csv, "survived", log=_interrupt_at_epoch_20)
+    assert fresh.network is None and repr(fresh) == "TableModel(not fitted)"
+    for use in (lambda: fresh.predict(passenger_csv), lambda: fresh.save(tmp_path / "m.json")):
+        with pytest.raises(ValueError, match="not fitted yet: call fit first"):
+            use()
+    assert not (tmp_path / "m.json").exists()
+    fitted = TableModel(epochs=5, validation=0.25).fit(passenger_csv, "survived")
+    predictions, summary = fitted.predict_proba(passenger_csv), dict(fitted.summary)
+    fitted.epochs = 40
+    with pytest.raises(KeyboardInterrupt):
+        fitted.fit(passenger_csv, "survived", log=_interrupt_at_epoch_20)
+    assert fitted.summary == summary and fitted.epochs == 40
+    assert np.array_equal(fitted.predict_proba(passenger_csv), predictions)
+
+
+def test_fit_logs_the_result_line_last_or_hands_it_to_result():
+    data = {
+        "x": [(i * 7) % 40 + 0.5 for i in range(40)],
+        "y": [["a", "b"][i % 2] for i in range(40)],
+    }
+    lines = []
+    model = TableModel(epochs=3, validation=0.25).fit(data, "y", log=lines.append)
+    assert lines[-1] == model.result_line()
+    training = model.summary["training_metric"]
+    assert lines[-1].startswith(f"training accuracy {training:.4f}, validation accuracy ")
+    assert lines[-1].endswith("engine)") and "weights of epoch" in lines[-1]
+    logged, results = [], []
+    TableModel(epochs=3).fit(data, "y", log=logged.append, result=results.append)
+    assert len(results) == 1 and results[0].startswith("training accuracy")
+    assert not any(line.startswith("training accuracy") for line in logged)
+    with pytest.raises(ValueError, match="not fitted yet"):
+        TableModel().result_line()

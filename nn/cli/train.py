@@ -11,7 +11,6 @@ from ..tables.table_model import (
     L2_FULL_UNTIL_ROWS,
     LR_SCHEDULES,
     TableModel,
-    metric_text,
 )
 from ..tables.tabular import TASKS
 from ..train import ENGINES
@@ -164,21 +163,9 @@ def run_train(args: argparse.Namespace) -> int:
         delimiter=args.delimiter,
         progress=args.progress,
         log=say,
+        result=print,
     )
     summary = model.summary
-    metric = summary["metric"]
-    result = f"training {metric} {metric_text(summary['training_metric'])}"
-    if "validation_metric" in summary:
-        result += f", validation {metric} {metric_text(summary['validation_metric'])}"
-        if "commonest_class" in summary:
-            result += (
-                f" (always {summary['commonest_class']!r}: "
-                f"{metric_text(summary['commonest_class_accuracy'])})"
-            )
-    print(
-        f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
-        f"({summary['engine']} engine)"
-    )
     print(f"saving {args.out}")
     # Everything is printed before the model file is replaced: a run that fails to print
     # (stdout on a full disk) exits 1 with the old file in place.

@@ -129,9 +129,9 @@ def save_table_model(
     model: TableModel, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
 ) -> None:
     """Write a fitted TableModel: its network, and its table rules under ``"table"`` (version 2)."""
-    assert model.network is not None
+    network, _ = model.fitted_parts()
     document: TableModelDocument = {
-        **model_to_dict(model.network, metadata),
+        **model_to_dict(network, metadata),
         "version": FORMAT_VERSION,
         "table": model.table_dict(),
     }

@@ -196,8 +196,39 @@ class TableModel:
         delimiter: str | None = None,
         progress: bool | None = False,
         log: Callable[[str], None] | None = None,
+        result: Callable[[str], None] | None = None,
     ) -> TableModel:
-        """Learn the column rules and train the network on ``data`` (CSV path or columns) to predict ``target``."""
+        """Learn the column rules and train the network on ``data`` (CSV path or columns) to
+        predict ``target``. ``log`` gets the notes, the epoch lines and at the end the result
+        line (``result_line()``), which goes to ``result`` instead when that is given (the CLI
+        prints it on stdout, the rest on stderr).
+
+        A fit that raises or is interrupted (KeyboardInterrupt) leaves the model as it was
+        before, unfitted if it was new: never half-trained weights with a stale summary."""
+        before = dict(vars(self))
+        try:
+            self._fit(data, target, features, drop, missing, task, delimiter, progress, log)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+        report = result or log
+        if report is not None:
+            report(self.result_line())
+        return self
+
+    def _fit(
+        self,
+        data: TableInput,
+        target: str,
+        features: Sequence[str] | None,
+        drop: Sequence[str],
+        missing: str,
+        task: str,
+        delimiter: str | None,
+        progress: bool | None,
+        log: Callable[[str], None] | None,
+    ) -> None:
         say = log or (lambda line: None)
         table = as_table(data, delimiter)
         table.require(target)
@@ -292,7 +323,26 @@ class TableModel:
             + f"; network {'-'.join(map(str, sizes))}"
         )
         self._train(x_train, y_train, x_valid, y_valid, progress, say)
-        return self
+
+    def result_line(self) -> str:
+        """The fit's result in one line: the training and validation metric (and what always
+        naming the commonest class would score), and the epoch whose weights were kept."""
+        summary = self.summary
+        if not summary:
+            raise ValueError("this TableModel is not fitted yet: call fit first")
+        metric = summary["metric"]
+        result = f"training {metric} {metric_text(summary['training_metric'])}"
+        if "validation_metric" in summary:
+            result += f", validation {metric} {metric_text(summary['validation_metric'])}"
+            if "commonest_class" in summary:
+                result += (
+                    f" (always {summary['commonest_class']!r}: "
+                    f"{metric_text(summary['commonest_class_accuracy'])})"
+                )
+        return (
+            f"{result}; weights of epoch {summary['best_epoch']} of {summary['epochs_run']} "
+            f"({summary['engine']} engine)"
+        )
 
     def _infer_task(self, table: ColumnTable) -> str:
         column = table.require(self.target)
@@ -499,13 +549,14 @@ class TableModel:
 
     # --- predicting ----------------------------------------------------------------------
 
-    def _checked(self) -> tuple[MLP, Preprocessor]:
+    def fitted_parts(self) -> tuple[MLP, Preprocessor]:
+        """The network and the column rules, or a ValueError when the model is not fitted."""
         if self.network is None or self.preprocessor is None:
             raise ValueError("this TableModel is not fitted yet: call fit first")
         return self.network, self.preprocessor
 
     def _outputs(self, table: ColumnTable, notes: list[str] | None) -> np.ndarray:
-        network, preprocessor = self._checked()
+        network, preprocessor = self.fitted_parts()
         inputs = preprocessor.transform(table, notes=notes)
         return network_outputs(network, inputs)
 
@@ -594,7 +645,7 @@ class TableModel:
 
     def table_dict(self) -> dict[str, Any]:
         """The part of the model file that describes the table (``"table"``)."""
-        _, preprocessor = self._checked()
+        _, preprocessor = self.fitted_parts()
         document: dict[str, Any] = {
             "target": self.target,
             "task": self.task,
