@@ -604,3 +604,37 @@ def test_fit_logs_the_result_line_last_or_hands_it_to_result():
     assert not any(line.startswith("training accuracy") for line in logged)
     with pytest.raises(ValueError, match="not fitted yet"):
         TableModel().result_line()
+
+
+def test_predict_takes_a_dataframe_rows_or_one_row_and_names_what_it_cannot_take():
+    # a practitioner passed a DataFrame, a list of row dicts, one row as a dict and a numpy
+    # array: each gave a confusing error (a dict of strings was read as columns of characters)
+    import pandas
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    model = TableModel(hidden=[8], epochs=30, validation=0.0).fit(frame, "target")
+    features = frame.drop(columns="target")
+    from_frame = model.predict_proba(features)
+    columns = {name: features[name].tolist() for name in features.columns}
+    assert np.array_equal(from_frame, model.predict_proba(columns))
+    rows = features.to_dict("records")
+    assert np.array_equal(from_frame, model.predict_proba(rows))
+    assert np.allclose(from_frame[5], model.predict_proba(rows[5])[0], rtol=1e-12, atol=0)
+    assert isinstance(features, pandas.DataFrame)
+    with pytest.raises(
+        TypeError, match=r"reads columns by name: .* not a ndarray of shape \(178, 13\)"
+    ):
+        model.predict(features.to_numpy())
+    mixed = {**columns, "alcohol": "13.2"}  # one column given a single value among lists
+    with pytest.raises(DataError, match=r"column 'alcohol': '13.2' is a single value, not a list"):
+        model.predict(mixed)
+
+
+def test_a_category_not_seen_in_training_is_a_warning_from_python_too():
+    data = {"colour": ["red", "blue"] * 10, "y": [1.0, 2.0] * 10}
+    model = TableModel(epochs=2, validation=0.0).fit(data, "y")
+    with pytest.warns(
+        UserWarning, match=r"column 'colour': 1 cell with a value not seen in training \('green'\)"
+    ):
+        model.predict({"colour": ["red", "green"]})

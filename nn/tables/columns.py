@@ -212,22 +212,35 @@ def _add_number_row(arrays: list[array[float]], cells: list[str]) -> bool:
     return True
 
 
-def table_from_columns(
-    data: Mapping[str, Sequence[object]], name: str = "<columns>"
-) -> ColumnTable:
+def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> ColumnTable:
     """A ColumnTable from ``{"name": [values...]}``: numbers, strings, None or NaN (missing)."""
     if not data:
         raise DataError("no columns", name)
-    lengths = {len(values) for values in data.values()}
+    lists: dict[str, Sequence[object]] = {}
+    for column_name, values in data.items():
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise DataError(
+                f"{values!r} is a single value, not a list of the column's values (one row is "
+                "a dict of single values throughout)",
+                name,
+                None,
+                str(column_name),
+            )
+        lists[column_name] = values
+    lengths = {len(values) for values in lists.values()}
     if len(lengths) != 1:
         raise DataError(f"columns of different lengths: {sorted(lengths)}", name)
     columns = {}
-    for column_name, values in data.items():
+    for column_name, values in lists.items():
         column = Column(str(column_name))
         for row, value in enumerate(values):
             if value is None:
                 _add_cell(column, row, "")
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                value, (bool, np.bool_)
+            ):
                 if math.isnan(value):
                     _add_cell(column, row, "")
                 elif not math.isfinite(value):

@@ -18,9 +18,10 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,19 +65,56 @@ MAX_CLASSES = 100
 MAX_PARAMETERS = MAX_MODEL_PARAMETERS
 LR_SCHEDULES = ("constant", "cosine")
 
-TableInput = str | os.PathLike[str] | Mapping[str, Sequence[object]] | ColumnTable
+
+class DataFrameLike(Protocol):
+    """A pandas (or alike) DataFrame: named columns, each with ``tolist()``."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def __getitem__(self, name: Any) -> Any: ...
+
+
+TableInput = (
+    str
+    | os.PathLike[str]
+    | Mapping[str, Sequence[object]]  # columns: {"age": [31, None], "sex": ["m", "f"]}
+    | Mapping[str, object]  # one row: {"age": 31, "sex": "m"}
+    | Sequence[Mapping[str, object]]  # rows: [{"age": 31, "sex": "m"}, ...]
+    | DataFrameLike
+    | ColumnTable
+)
+_CELL = (str, int, float, np.number, type(None))
 
 
 def as_table(
     data: TableInput, delimiter: str | None = None, written: Sequence[str] = ()
 ) -> ColumnTable:
-    """A CSV path, a dict of columns, or an already read table, as a ColumnTable (a file's
+    """A CSV path, columns by name (a dict of lists or a DataFrame), rows (a list of dicts),
+    one row (a dict of single values) or an already read table, as a ColumnTable (a file's
     ``written`` columns keeping their cells as written)."""
     if isinstance(data, ColumnTable):
         return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_columns(data, delimiter, written)
     if isinstance(data, Mapping):
+        if data and all(isinstance(value, _CELL) for value in data.values()):
+            return table_from_columns({name: [value] for name, value in data.items()}, "<row>")
         return table_from_columns(data)
-    return read_columns(data, delimiter, written)
+    if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
+        return table_from_columns({str(name): data[name].tolist() for name in data.columns})
+    if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
+        rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        return table_from_columns(
+            {name: [row.get(name) for row in rows] for name in names}, "<rows>"
+        )
+    shape = f" of shape {data.shape}" if isinstance(data, np.ndarray) else ""
+    raise TypeError(
+        f"a TableModel reads columns by name: a CSV path, a dict of columns, a DataFrame, a list "
+        f"of row dicts or one row as a dict, not a {type(data).__name__}{shape} (for an array, "
+        "name its columns: {name: X[:, i] for i, name in enumerate(names)})"
+    )
 
 
 def _as_written(column: Column) -> list[str]:
@@ -556,8 +594,16 @@ class TableModel:
         return self.network, self.preprocessor
 
     def _outputs(self, table: ColumnTable, notes: list[str] | None) -> np.ndarray:
+        """The network's outputs for ``table``; ``notes`` gets the cells filled in and the
+        values not seen in training. Without ``notes`` (a call from Python) the latter are
+        a ``UserWarning``, as the CLI prints them."""
         network, preprocessor = self.fitted_parts()
-        inputs = preprocessor.transform(table, notes=notes)
+        said: list[str] = [] if notes is None else notes
+        inputs = preprocessor.transform(table, notes=said)
+        if notes is None:
+            for line in said:
+                if line.startswith("warning: "):
+                    warnings.warn(line.removeprefix("warning: "), UserWarning, stacklevel=3)
         return network_outputs(network, inputs)
 
     def _finite_or_error(self, values: np.ndarray, table: ColumnTable, what: str) -> None:
