@@ -638,3 +638,17 @@ def test_a_category_not_seen_in_training_is_a_warning_from_python_too():
         UserWarning, match=r"column 'colour': 1 cell with a value not seen in training \('green'\)"
     ):
         model.predict({"colour": ["red", "green"]})
+
+
+def test_a_missing_target_hints_at_a_headerless_file_or_a_name_in_another_case(tmp_path):
+    # a practitioner's headerless iris file: its first row was silently taken as the header
+    headerless = tmp_path / "iris.csv"
+    headerless.write_text(
+        "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n6.3,3.3,6.0,2.5,virginica\n"
+    )
+    with pytest.raises(DataError, match="holds numbers: the file may have no header line"):
+        TableModel(epochs=1).fit(str(headerless), "species")
+    named = tmp_path / "named.csv"
+    named.write_text("Sepal,Species\n5.1,setosa\n4.9,setosa\n6.3,virginica\n")
+    with pytest.raises(DataError, match=r"no column 'species'.*did you mean 'Species'\?"):
+        TableModel(epochs=1).fit(str(named), "species")

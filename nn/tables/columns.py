@@ -146,12 +146,22 @@ class ColumnTable:
     def require(self, name: str) -> Column:
         """Column ``name``, or a DataError listing the columns there are."""
         if name not in self.columns:
-            hint = (
-                " (the header was read as one column: if the file is separated by another "
-                "character, --delimiter names it)"
-                if len(self.columns) == 1
-                else ""
-            )
+            alike = [c for c in self.columns if c.casefold().strip() == name.casefold().strip()]
+            numbers = sum(number_or_none(c.replace(",", ".")) is not None for c in self.columns)
+            if alike:
+                hint = f" (did you mean {alike[0]!r}? names are matched exactly)"
+            elif numbers * 2 > len(self.columns):
+                hint = (
+                    " (the first line, read as the header, holds numbers: the file may have no "
+                    "header line; add one naming the columns)"
+                )
+            elif len(self.columns) == 1:
+                hint = (
+                    " (the header was read as one column: if the file is separated by another "
+                    "character, --delimiter names it)"
+                )
+            else:
+                hint = ""
             raise DataError(
                 f"no column {name!r}; the columns are: {', '.join(self.columns)}{hint}",
                 self.path,
