@@ -206,20 +206,23 @@ def _add_cell(column: Column, row: int, cell: str) -> None:
         column.texts[row] = text
 
 
-def _add_number_row(arrays: list[array[float]], cells: list[str]) -> bool:
-    """Append a row of plain finite numbers in one go (the common case, at C speed); False if
-    any cell is something else, to be read cell by cell."""
-    try:
-        values = list(map(float, cells))
-    except ValueError:
-        return False
-    if not math.isfinite(sum(values)) or not all(map(str.isascii, cells)):
-        return False
-    if any("_" in cell for cell in cells):
-        return False
-    for numbers, value in zip(arrays, values):
-        numbers.append(value)
-    return True
+_CHUNK_ROWS = 2048  # rows held as text before they are added to the columns
+
+
+def _add_rows(columns: list[Column], rows: list[list[str]], first_row: int) -> None:
+    """Append a chunk of rows, column by column: a column whose cells in the chunk are all
+    plain finite numbers in one go (at C speed), any other cell by cell."""
+    for column, cells in zip(columns, zip(*rows)):
+        try:
+            values = list(map(float, cells))
+        except ValueError:
+            values = []
+        joined = "".join(cells)  # float() takes "1_000" and non-ASCII digits too: not data
+        if values and math.isfinite(sum(values)) and joined.isascii() and "_" not in joined:
+            column.numbers.extend(values)
+        else:
+            for row, cell in enumerate(cells, first_row):
+                _add_cell(column, row, cell)
 
 
 def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> ColumnTable:
@@ -411,7 +414,7 @@ def read_columns(
             header = [name.strip() for name in next(reader)]
             _check_header(header, path, counter[0])
             columns = [Column(name) for name in header]
-            arrays = [column.numbers for column in columns]
+            chunk: list[list[str]] = []  # rows read, added to the columns a chunk at a time
             kept: list[tuple[int, list[str]]] = []  # (position, its cells as written)
             for name in written:
                 if name in header:
@@ -432,14 +435,15 @@ def read_columns(
                     empty_rows.append((counter[0], cells))
                     continue
                 for line, row_cells in [*empty_rows, (counter[0], cells)]:
-                    row = len(line_numbers)
-                    if not _add_number_row(arrays, row_cells):
-                        for column, cell in zip(columns, row_cells):
-                            _add_cell(column, row, cell)
+                    chunk.append(row_cells)
                     for position, cells_written in kept:
                         cells_written.append(row_cells[position])
                     line_numbers.append(line)
                 empty_rows = []
+                if len(chunk) >= _CHUNK_ROWS:
+                    _add_rows(columns, chunk, len(line_numbers) - len(chunk))
+                    chunk = []
+            _add_rows(columns, chunk, len(line_numbers) - len(chunk))
     except UnicodeDecodeError:
         reason, line = why_not_utf8(path)
         raise DataError(reason, path, line) from None
