@@ -9,7 +9,7 @@ the notes and PyTorch: row j of a layer's matrix holds neuron j's weights (shape
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -82,8 +82,8 @@ class Module:
 
     def __repr__(self) -> str:
         """The class and what its attributes hold, by attribute name: modules and Values in
-        full, a list, tuple or dict that holds some in short (``blocks=list of 3 items (3
-        modules)``). A module already being shown (one that holds its parent) shows as ``...``.
+        full, a list, tuple, dict or numpy array that holds some, at any depth, in short
+        (``blocks=list of 3 items (3 modules)``). A module already being shown (one that holds its parent) shows as ``...``.
         """
         if id(self) in _BEING_SHOWN:
             return f"{type(self).__name__}(...)"
@@ -201,16 +201,42 @@ def _shown_attribute(item: object) -> str | None:
     """How a module's repr shows one attribute: None for plain settings (numbers, strings)."""
     if isinstance(item, (Module, Value)):
         return repr(item)
-    if isinstance(item, (list, tuple, dict)):
-        held = list(item.values()) if isinstance(item, dict) else list(item)
-        kinds = [
-            _counted(sum(isinstance(x, kind) for x in held), name)
-            for kind, name in ((Module, "module"), (Value, "Value"))
-        ]
-        if any(kinds):
-            named = ", ".join(kind for kind in kinds if kind)
-            return f"{type(item).__name__} of {_counted(len(held), 'item')} ({named})"
+    if isinstance(item, (list, tuple, dict)) or (
+        isinstance(item, np.ndarray) and item.dtype == object
+    ):
+        modules, values = _held(item, set())
+        if modules or values:
+            kinds = ", ".join(
+                k for k in (_counted(modules, "module"), _counted(values, "Value")) if k
+            )
+            size = (
+                f"of shape {item.shape}"
+                if isinstance(item, np.ndarray)
+                else f"of {_counted(len(item), 'item')}"
+            )
+            return f"{type(item).__name__} {size} ({kinds})"
     return None
+
+
+def _held(item: object, seen: set[int]) -> tuple[int, int]:
+    """How many modules and Values a container holds, at any depth (not inside the modules)."""
+    if isinstance(item, Module):
+        return 1, 0
+    if isinstance(item, Value):
+        return 0, 1
+    if id(item) in seen:
+        return 0, 0
+    seen.add(id(item))
+    if isinstance(item, dict):
+        inner: Iterable[object] = item.values()
+    elif isinstance(item, (list, tuple)):
+        inner = item
+    elif isinstance(item, np.ndarray) and item.dtype == object:
+        inner = item.flat
+    else:
+        return 0, 0
+    counts = [_held(x, seen) for x in inner]
+    return sum(m for m, _ in counts), sum(v for _, v in counts)
 
 
 def _counted(count: int, what: str) -> str:

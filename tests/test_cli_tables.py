@@ -435,7 +435,7 @@ def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp
     assert out == run(["predict", model, str(plain)], capsys)[1]  # the same numbers read
     # a file where nothing settles it is still refused, not taken as categories
     (tmp_path / "doubt.csv").write_text("a;y\n1,500;1\n2,250;2\n3,125;3\n4,000;4\n")
-    with pytest.raises(DataError, match="no other column of the file settles it"):
+    with pytest.raises(DataError, match="no other column settles it"):
         nn.TableModel(epochs=1).fit(str(tmp_path / "doubt.csv"), "y")
 
 

@@ -292,3 +292,8 @@ def test_an_activation_applied_to_a_linear_one_node_neuron_stays_in_its_layer():
     keys = group_keys(topological_order(loss), set(w) | {bias}, "layer")
     assert keys[activated] == keys[activated.parents[0]] == (1, 0, -1)
     assert keys[loss.parents[0]] == AFTER
+    # but a loss op reading the linear neuron twice (out * out) is no part of the neuron
+    out = neuron(w, [1.0, 2.0], bias, "linear")
+    squared = out * out
+    keys = group_keys(topological_order(squared + 0.1), set(w) | {bias}, "layer")
+    assert keys[out] == (1, 0, -1) and keys[squared] == AFTER

@@ -338,7 +338,7 @@ def test_forward_is_what_a_module_computes_when_it_defines_no_call():
 def test_a_module_of_ones_own_shows_what_it_holds():
     assert repr(Scaled()) == (
         "Scaled(body=MLP(3, [4, 1], activation='relu', output_activation='linear'), "
-        "scale=Value(data=1.5, grad=0.0), heads=list of 2 items (1 module))"
+        "scale=Value(data=1.5, grad=0.0), heads=list of 2 items (1 module, 1 Value))"
     )
 
 
@@ -364,6 +364,15 @@ def test_repr_counts_the_modules_and_values_in_containers():
 
     assert repr(Stack()) == (
         "Stack(blocks=list of 2 items (2 modules), gains=dict of 2 items (2 Values))"
+    )
+
+    class Nested(Module):
+        def __init__(self):
+            self.grid = np.array([[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]], dtype=object)
+            self.stages = [[Layer(2, 2, seed=0)], [Layer(2, 1, seed=0), Value(1.0)]]
+
+    assert repr(Nested()) == (
+        "Nested(grid=ndarray of shape (2, 2) (4 Values), stages=list of 2 items (2 modules, 1 Value))"
     )
 
 

@@ -5,6 +5,7 @@ import csv
 import json
 import math
 import re
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -579,12 +580,16 @@ def test_an_interrupted_fit_leaves_the_model_as_it_was(tmp_path, passenger_csv):
             use()
     assert not (tmp_path / "m.json").exists()
     fitted = TableModel(epochs=5, validation=0.25).fit(passenger_csv, "survived")
-    predictions, summary = fitted.predict_proba(passenger_csv), dict(fitted.summary)
+    predictions, network, notes = fitted.predict_proba(passenger_csv), fitted.network, fitted.notes
     fitted.epochs = 40
     with pytest.raises(KeyboardInterrupt):
-        fitted.fit(passenger_csv, "survived", log=_interrupt_at_epoch_20)
-    assert fitted.summary == summary and fitted.epochs == 40
+        fitted.fit(passenger_csv, "survived", drop=["name"], log=_interrupt_at_epoch_20)
+    assert fitted.network is network and fitted.notes is notes  # fit had made new ones
     assert np.array_equal(fitted.predict_proba(passenger_csv), predictions)
+    # a failing result callback is a failed fit too
+    with pytest.raises(ZeroDivisionError):
+        fitted.fit(passenger_csv, "survived", result=lambda line: 1 / 0)
+    assert fitted.network is network
 
 
 def test_fit_logs_the_result_line_last_or_hands_it_to_result():
@@ -609,7 +614,6 @@ def test_fit_logs_the_result_line_last_or_hands_it_to_result():
 def test_predict_takes_a_dataframe_rows_or_one_row_and_names_what_it_cannot_take():
     # a practitioner passed a DataFrame, a list of row dicts, one row as a dict and a numpy
     # array: each gave a confusing error (a dict of strings was read as columns of characters)
-    import pandas
     from sklearn.datasets import load_wine
 
     frame = load_wine(as_frame=True).frame
@@ -621,7 +625,6 @@ def test_predict_takes_a_dataframe_rows_or_one_row_and_names_what_it_cannot_take
     rows = features.to_dict("records")
     assert np.array_equal(from_frame, model.predict_proba(rows))
     assert np.allclose(from_frame[5], model.predict_proba(rows[5])[0], rtol=1e-12, atol=0)
-    assert isinstance(features, pandas.DataFrame)
     with pytest.raises(
         TypeError, match=r"reads columns by name: .* not a ndarray of shape \(178, 13\)"
     ):
@@ -652,3 +655,76 @@ def test_a_missing_target_hints_at_a_headerless_file_or_a_name_in_another_case(t
     named.write_text("Sepal,Species\n5.1,setosa\n4.9,setosa\n6.3,virginica\n")
     with pytest.raises(DataError, match=r"no column 'species'.*did you mean 'Species'\?"):
         TableModel(epochs=1).fit(str(named), "species")
+
+
+def test_decimal_commas_are_settled_only_by_columns_of_numbers_written_so(tmp_path):
+    # a review: 800 beside 1,500 and 12,000 is a thousands separator, not 1.5 and 12; nor does
+    # one 0,5 in a column of words settle the file
+    visitors = tmp_path / "visitors.csv"
+    visitors.write_text(
+        "visitors;rate;note;y\n800;0,5;a;1\n1,500;0,25;b;2\n12,000;0,75;0,5;3\n950;1,5;c;4\n"
+    )
+    table = read_columns(str(visitors))
+    assert table.columns["rate"].decimal_comma
+    assert not table.columns["visitors"].decimal_comma and table.columns["visitors"].comma_doubt
+    with pytest.raises(
+        DataError, match=r"column 'visitors': '1,500' is not a number \(a comma before three digits"
+    ):
+        TableModel(epochs=1).fit(str(visitors), "y")
+    words = tmp_path / "words.csv"
+    words.write_text("price;note\n1,500;a\n2,250;b\n3,125;0,5\n")
+    assert read_columns(str(words)).columns["price"].comma_doubt
+
+
+def test_a_model_column_read_with_decimal_commas_stays_text_in_a_comma_separated_file(tmp_path):
+    rows = "a;b;y\n" + "".join(f"{k},250;0,{k}5;{k % 2}\n" for k in range(1, 9))
+    (tmp_path / "de.csv").write_text(rows)
+    model = TableModel(epochs=2, validation=0.0).fit(str(tmp_path / "de.csv"), "y")
+    assert [r.decimal_comma for r in model.preprocessor.rules] == [True, True]
+    (tmp_path / "us.csv").write_text('a,b\n"12,500",0.5\n')  # US thousands: 12500, not 12.5
+    with pytest.raises(DataError, match="'12,500' is not a number"):
+        model.predict(str(tmp_path / "us.csv"))
+
+
+def test_an_older_models_comma_categories_match_the_numbers_those_cells_now_read_as(tmp_path):
+    # before decimal commas were read as numbers, a ;-file's 12,500 could be learned as a
+    # category; reading it as 12.5 now must not turn it into an unseen value
+    data = {"c": ["a", "b"] * 10, "s": [0.1 * k for k in range(20)], "y": [0, 1, 1, 0] * 5}
+    model = TableModel(epochs=3, validation=0.0).fit(data, "y")
+    expected = model.predict_proba({"c": ["a", "b"], "s": [0.5, 0.75]})
+    document = json.loads((model.save(tmp_path / "m.json"), (tmp_path / "m.json").read_text())[1])
+    rule = next(r for r in document["table"]["columns"] if r["name"] == "c")
+    rule.update(categories=["12,500", "13,000"], fill="12,500")
+    (tmp_path / "old.json").write_text(json.dumps(document))
+    old = load_model(str(tmp_path / "old.json"))
+    (tmp_path / "t.csv").write_text("c;s\n12,500;0,5\n13,000;0,75\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "not seen in training"
+        assert np.array_equal(old.predict_proba(str(tmp_path / "t.csv")), expected)
+
+
+def test_columns_from_pandas_series_missing_markers_and_odd_rows():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "x": [0.5, None, 1.5, 2.0] * 5,
+            "kind": pd.Series(["a", pd.NA, "b", "a"] * 5, dtype="string"),
+            "flag": [True, False, True, True] * 5,
+            "y": [1.0, 2.0, 3.0, 4.0] * 5,
+        }
+    )
+    model = TableModel(epochs=2, validation=0.0).fit(frame, "y")
+    assert model.preprocessor.columns == ["x", "kind", "flag"]
+    kind = next(r for r in model.preprocessor.rules if r.name == "kind")
+    assert kind.categories == ["a", "b"]  # pd.NA is a missing cell, not a category "<NA>"
+    as_series = model.predict({"x": frame["x"], "kind": frame["kind"], "flag": frame["flag"]})
+    assert as_series == model.predict(frame)
+    one_row = {"x": np.float64(0.5), "kind": "a", "flag": np.bool_(True)}
+    assert model.predict(one_row) == model.predict(frame.iloc[[0]]) == model.predict(frame.iloc[0])
+    twice = pd.DataFrame([[1.0, 2.0]], columns=["x", "x"])
+    with pytest.raises(DataError, match="column 'x': two columns have this name"):
+        model.predict(twice)
+    # read without decimal=",", a German file's numbers are strings "0,5": read as numbers
+    german = pd.DataFrame({"x": ["0,5", "1,25", "2,0"], "y": ["1,5", "2,5", "3,5"]})
+    assert list(table_from_columns(dict(german.items())).columns["x"].numbers) == [0.5, 1.25, 2.0]

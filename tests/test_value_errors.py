@@ -139,6 +139,12 @@ def test_gradcheck_at_a_kink_says_so_and_a_wrong_gradient_is_no_kink() -> None:
     assert not curved.ok and curved.kinks == {}
     # abs-like kink beside a curved term: the gap (2) stays at every step
     assert set(gradcheck(lambda x: 1e4 * x * x + x.relu() * 2 - x, [0.0]).kinks) == {0}
+    # relu at 3e-7 with eps 1e-6: the kink lies inside the step (slopes 1 and 0.3 there, by
+    # hand) but not at the point; at eps/10 the central difference is 1, as backward says
+    near = gradcheck(lambda x: x.relu(), [3e-7])
+    assert not near.ok and near.kinks == {} and near.closer == {0: pytest.approx(1.0, abs=1e-9)}
+    assert "check it with a smaller eps" in str(near)
+    assert curved.closer == {}  # its wrong term stays wrong at every step
 
 
 def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:

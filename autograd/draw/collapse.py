@@ -113,6 +113,7 @@ def _network_nodes(
 ) -> set[Value]:
     """The values inside some neuron: from where its parameters enter up to its activation."""
     open_neuron: set[Value] = set()  # inside a neuron, before its activation
+    linear_neurons: set[Value] = set()  # nn's one-node linear neurons: an activation may follow
     network = set(parameters)
     for node in order:
         op, parents = node.op, node.parents
@@ -120,8 +121,8 @@ def _network_nodes(
             continue
         if isinstance(op, Neuron):  # nn's one-node neuron, its activation included
             network.add(node)
-            if op.activation is None:  # a linear one may still be closed by an activation node
-                open_neuron.add(node)
+            if op.activation is None:
+                linear_neurons.add(node)
         elif _meets(parents, parameters) or (
             len(parents) > 1
             and all(parent in open_neuron and place[parent] == place[node] for parent in parents)
@@ -130,7 +131,7 @@ def _network_nodes(
             network.add(node)
         elif (
             len(parents) == 1
-            and parents[0] in open_neuron
+            and (parents[0] in open_neuron or parents[0] in linear_neurons)
             and op.name.split("(")[0] in _ACTIVATIONS
         ):
             network.add(node)  # the activation closes the neuron

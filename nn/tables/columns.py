@@ -137,6 +137,7 @@ class ColumnTable:
     path: str
     columns: dict[str, Column]
     lines: array[int]
+    comma_delimited: bool = False  # a file's cells separated by commas: 1,5 is no number there
 
     @property
     def n_rows(self) -> int:
@@ -190,7 +191,7 @@ class ColumnTable:
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
         lines = array("q", np.frombuffer(self.lines, dtype=np.int64)[picked].tobytes())
-        return ColumnTable(self.path, columns, lines)
+        return ColumnTable(self.path, columns, lines, self.comma_delimited)
 
 
 def _add_cell(column: Column, row: int, cell: str) -> None:
@@ -225,14 +226,27 @@ def _add_rows(columns: list[Column], rows: list[list[str]], first_row: int) -> N
                 _add_cell(column, row, cell)
 
 
+def is_missing(value: object) -> bool:
+    """None, or a value unequal to itself: NaN, and pandas' NaT and NA (whose comparisons
+    give NA, which is neither true nor false)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
 def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> ColumnTable:
     """A ColumnTable from ``{"name": [values...]}``: numbers, strings, None or NaN (missing)."""
     if not data:
         raise DataError("no columns", name)
     lists: dict[str, Sequence[object]] = {}
     for column_name, values in data.items():
-        if isinstance(values, np.ndarray):
-            values = values.tolist()
+        if not isinstance(values, (str, bytes)) and hasattr(values, "tolist"):
+            values = values.tolist()  # a numpy array or a pandas Series
+        if str(column_name) in lists:
+            raise DataError("two columns have this name", name, None, str(column_name))
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
             raise DataError(
                 f"{values!r} is a single value, not a list of the column's values (one row is "
@@ -241,7 +255,7 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
                 None,
                 str(column_name),
             )
-        lists[column_name] = values
+        lists[str(column_name)] = values
     lengths = {len(values) for values in lists.values()}
     if len(lengths) != 1:
         raise DataError(f"columns of different lengths: {sorted(lengths)}", name)
@@ -249,14 +263,12 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
     for column_name, values in lists.items():
         column = Column(str(column_name))
         for row, value in enumerate(values):
-            if value is None:
+            if is_missing(value):
                 _add_cell(column, row, "")
             elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
                 value, (bool, np.bool_)
             ):
-                if math.isnan(value):
-                    _add_cell(column, row, "")
-                elif not math.isfinite(value):
+                if not math.isfinite(value):
                     raise DataError(f"{value!r} is not a finite number", name, None, column.name)
                 else:
                     column.numbers.append(float(value))
@@ -266,6 +278,7 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
     n_rows = lengths.pop()
     if not n_rows:
         raise DataError("no rows", name)
+    _read_file_decimal_commas(list(columns.values()), in_file=False)  # strings such as "0,5"
     # No file lines here: rows are counted from 1, with line = row + 1 as if under a header.
     return ColumnTable(name, columns, array("q", range(2, n_rows + 2)))
 
@@ -308,6 +321,11 @@ def written_number(text: str) -> bool:
     return number_or_none(plain) is not None
 
 
+def comma_number(text: str) -> float | None:
+    """The number ``text`` writes with a decimal comma (12,500 is 12.5), or None."""
+    return number_or_none(text.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(text) else None
+
+
 def _decimal_comma_cells(column: Column) -> dict[int, float]:
     """The text cells of ``column`` written with a decimal comma (0,5), as numbers, by row."""
     return {
@@ -338,6 +356,14 @@ def _weigh_decimal_commas(column: Column) -> bool | None:
     return True
 
 
+def _all_written_with_commas(column: Column) -> bool:
+    """Whether every cell that holds something is a number written with a decimal comma:
+    a column of numbers, not words with a number among them, nor 800 beside 1,500."""
+    commas = _decimal_comma_cells(column)
+    numbers = np.frombuffer(column.numbers, dtype=float)
+    return len(commas) == len(column.texts) and not np.isfinite(numbers).any()
+
+
 def read_decimal_commas(column: Column) -> bool:
     """Read ``column``'s cells written with a decimal comma (0,5) as numbers, unless it also
     writes decimal points; whether it did. For a column known to write decimal commas (the
@@ -359,22 +385,30 @@ def numbers_in_doubt(column: Column) -> bool:
     return bool(column.comma_doubt) and len(_decimal_comma_cells(column)) == len(column.texts)
 
 
-def _read_file_decimal_commas(columns: list[Column]) -> None:
-    """Decimal commas (0,5) in a file not separated by commas (where 1,5 cannot be a misread
-    row) become numbers. A column whose every comma has three digits after it (1,500) may mean
-    thousands on its own; in a file whose other columns surely write decimal commas (0,290 or
-    1095,000) it means 1.5 too, as a file that writes decimals with commas does not also
-    separate thousands with them. A column that also writes points (2.5) mixes two styles and
-    is not read. ``Column.comma_doubt`` says why, for the messages about its cells."""
+def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> None:
+    """Decimal commas (0,5) in a table whose cells commas do not separate (where 1,5 cannot be
+    a misread row) become numbers. A column whose every comma has three digits after it
+    (1,500) may mean thousands on its own. It is read as decimals (1.5) when every one of its
+    cells is written so and another column, of numbers all written with commas, surely writes
+    decimal commas (0,290 or 1095,000): a table that writes decimals with commas does not also
+    separate thousands with them, and an export with three decimals writes 800 as 800,000.
+    A column that also writes points (2.5) mixes two styles and is not read.
+    ``Column.comma_doubt`` says why, for the messages about its cells. Columns given from
+    Python (not ``in_file``) are not doubted: a "1,000" there is text, as in a quoted cell of
+    a comma-separated file."""
     verdicts = [_weigh_decimal_commas(column) for column in columns]
-    file_writes_commas = True in verdicts
+    settled = any(
+        verdict and _all_written_with_commas(column) for column, verdict in zip(columns, verdicts)
+    )
     for column, verdict in zip(columns, verdicts):
-        if verdict or (verdict is None and file_writes_commas):
+        if verdict is None and settled and _all_written_with_commas(column):
+            verdict = True
+        if verdict:
             read_decimal_commas(column)
-        elif verdict is None:
+        elif verdict is None and in_file:
             column.comma_doubt = (
                 "a comma before three digits may be a decimal comma or a thousands separator, "
-                "and no other column of the file settles it"
+                "and no other column settles it"
             )
 
 
@@ -456,7 +490,7 @@ def read_columns(
         raise DataError("no data rows after the header", path)
     if chosen != ",":
         _read_file_decimal_commas(columns)
-    return ColumnTable(path, {c.name: c for c in columns}, line_numbers)
+    return ColumnTable(path, {c.name: c for c in columns}, line_numbers, chosen == ",")
 
 
 def _ragged(cells: list[str], header: list[str]) -> str:

@@ -24,6 +24,7 @@ from .columns import (
     Column,
     ColumnTable,
     ProblemList,
+    comma_number,
     number_or_none,
     number_text,
     numbers_in_doubt,
@@ -361,7 +362,7 @@ class Preprocessor:
                 _report_missing(table, column, problems)
                 continue
             if isinstance(rule, NumericRule):
-                if column.texts and rule.decimal_comma:
+                if column.texts and rule.decimal_comma and not table.comma_delimited:
                     read_decimal_commas(column)
                 if column.texts:
                     numeric_problems(table, column, problems)
@@ -386,12 +387,21 @@ class Preprocessor:
                     )
             else:
                 index = {c: k for k, c in enumerate(rule.categories)}
+                # A model written before decimal commas were read as numbers may have learned
+                # "12,500" as a category: the 12.5 such a cell now reads as is that category.
+                by_number = {}
+                if column.decimal_comma:
+                    by_number = {
+                        n: k for c, k in index.items() if (n := comma_number(c)) is not None
+                    }
                 block = np.zeros((table.n_rows, len(rule.categories)))
                 unseen: Counter[str] = Counter()
                 for row, value in enumerate(column.text_values()):
                     key = rule.fill if value is None else value
                     if key in index:
                         block[row, index[key]] = 1.0
+                    elif by_number and (number := number_or_none(key)) in by_number:
+                        block[row, by_number[number]] = 1.0
                     elif value is not None:  # (an empty cell of a flag column is all zeros)
                         unseen[key] += 1
                 blocks.append(block)

@@ -84,7 +84,15 @@ TableInput = (
     | DataFrameLike
     | ColumnTable
 )
-_CELL = (str, int, float, np.number, type(None))
+
+
+def _list_like(value: object) -> bool:
+    """A column's values (a list, tuple, array or Series), not one cell."""
+    if isinstance(value, (str, bytes)):
+        return False
+    return isinstance(value, (Sequence, np.ndarray)) or (
+        hasattr(value, "tolist") and hasattr(value, "__len__")
+    )
 
 
 def as_table(
@@ -98,11 +106,17 @@ def as_table(
     if isinstance(data, (str, os.PathLike)):
         return read_columns(data, delimiter, written)
     if isinstance(data, Mapping):
-        if data and all(isinstance(value, _CELL) for value in data.values()):
+        if data and not any(map(_list_like, data.values())):
             return table_from_columns({name: [value] for name, value in data.items()}, "<row>")
         return table_from_columns(data)
     if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
-        return table_from_columns({str(name): data[name].tolist() for name in data.columns})
+        names = list(data.columns)
+        if len(set(map(str, names))) != len(names):
+            twice = next(str(n) for n in names if list(map(str, names)).count(str(n)) > 1)
+            raise DataError("two columns have this name", "<DataFrame>", None, twice)
+        return table_from_columns({str(name): data[name] for name in names}, "<DataFrame>")
+    if hasattr(data, "index") and hasattr(data, "to_dict"):  # a pandas Series: one row
+        return as_table(dict(data.to_dict()))
     if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
         rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
         names = list(dict.fromkeys(name for row in rows for name in row))
@@ -246,13 +260,13 @@ class TableModel:
         before = dict(vars(self))
         try:
             self._fit(data, target, features, drop, missing, task, delimiter, progress, log)
+            report = result or log
+            if report is not None:
+                report(self.result_line())
         except BaseException:
             vars(self).clear()
             vars(self).update(before)
             raise
-        report = result or log
-        if report is not None:
-            report(self.result_line())
         return self
 
     def _fit(
@@ -593,17 +607,20 @@ class TableModel:
             raise ValueError("this TableModel is not fitted yet: call fit first")
         return self.network, self.preprocessor
 
-    def _outputs(self, table: ColumnTable, notes: list[str] | None) -> np.ndarray:
+    def _outputs(self, table: ColumnTable, notes: list[str] | None, stacklevel: int) -> np.ndarray:
         """The network's outputs for ``table``; ``notes`` gets the cells filled in and the
         values not seen in training. Without ``notes`` (a call from Python) the latter are
-        a ``UserWarning``, as the CLI prints them."""
+        a ``UserWarning``, as the CLI prints them, pointing ``stacklevel`` frames up: at the
+        user's call."""
         network, preprocessor = self.fitted_parts()
         said: list[str] = [] if notes is None else notes
         inputs = preprocessor.transform(table, notes=said)
         if notes is None:
             for line in said:
                 if line.startswith("warning: "):
-                    warnings.warn(line.removeprefix("warning: "), UserWarning, stacklevel=3)
+                    warnings.warn(
+                        line.removeprefix("warning: "), UserWarning, stacklevel=stacklevel
+                    )
         return network_outputs(network, inputs)
 
     def _finite_or_error(self, values: np.ndarray, table: ColumnTable, what: str) -> None:
@@ -624,7 +641,7 @@ class TableModel:
     def predict_proba(self, data: TableInput, *, delimiter: str | None = None) -> np.ndarray:
         """Each row's probability of each class (columns in ``classes`` order)."""
         table = as_table(data, delimiter)
-        return self._probabilities(table, self._outputs(table, None))
+        return self._probabilities(table, self._outputs(table, None, stacklevel=3))
 
     def _probabilities(self, table: ColumnTable, out: np.ndarray) -> np.ndarray:
         if self.task == "regression":
@@ -638,7 +655,7 @@ class TableModel:
         Classes that were numbers in the training table (0/1, or 1, 2, 3) come back as numbers
         (int where whole), so they compare equal to the labels they were trained from; named
         classes come back as their names."""
-        _, rows = self.predict_table(data, delimiter=delimiter)
+        _, rows = self._table_rows(as_table(data, delimiter), (), None)
         predictions = [row[0] for row in rows]
         if self.task == "regression":
             return predictions
@@ -654,9 +671,15 @@ class TableModel:
         notes: list[str] | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """A header and one row per data row: the ``keep`` columns, the prediction, then class probabilities."""
-        table = as_table(data, delimiter, written=keep)
+        return self._table_rows(as_table(data, delimiter, written=keep), keep, notes)
+
+    def _table_rows(
+        self, table: ColumnTable, keep: Sequence[str], notes: list[str] | None
+    ) -> tuple[list[str], list[list[Any]]]:
+        """``predict_table``'s header and rows (a warning points 4 frames up: at the user's
+        call of ``predict`` or ``predict_table``)."""
         kept = [_as_written(table.require(name)) for name in keep]
-        out = self._outputs(table, notes)
+        out = self._outputs(table, notes, stacklevel=4)
         if self.task == "regression":
             with np.errstate(over="ignore", invalid="ignore"):
                 values = out[:, 0] * self.target_std + self.target_mean
