@@ -728,3 +728,85 @@ def test_columns_from_pandas_series_missing_markers_and_odd_rows():
     # read without decimal=",", a German file's numbers are strings "0,5": read as numbers
     german = pd.DataFrame({"x": ["0,5", "1,25", "2,0"], "y": ["1,5", "2,5", "3,5"]})
     assert list(table_from_columns(dict(german.items())).columns["x"].numbers) == [0.5, 1.25, 2.0]
+
+
+def test_fit_takes_x_and_y_as_scikit_learn_does_and_scores_like_it():
+    from sklearn.base import clone
+    from sklearn.datasets import load_diabetes, load_iris
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    model = clone(TableModel(hidden=[16], epochs=60)).fit(X_train, y_train)
+    assert model.target == "target" and model.classes_ == [0, 1, 2]
+    assert model.score(X_test, y_test) == accuracy_score(y_test, model.predict(X_test))
+    Xd, yd = load_diabetes(return_X_y=True, as_frame=True)
+    regression = TableModel(epochs=20).fit(Xd[:300], yd[:300].to_numpy())
+    assert regression.score(Xd[300:], yd[300:]) == pytest.approx(
+        r2_score(yd[300:], regression.predict(Xd[300:])), rel=1e-12
+    )
+    params = model.get_params()
+    assert params["hidden"] == [16] and clone(model).get_params() == params
+    assert model.set_params(epochs=5).epochs == 5
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        model.set_params(epochs=7, lr=0.0)
+    assert (model.epochs, model.lr) == (5, 0.01)  # all or none
+    with pytest.raises(DataError, match="the targets are named 'sepal length \\(cm\\)'"):
+        TableModel().fit(X, X["sepal length (cm)"])
+    with pytest.raises(DataError, match="3 targets for 150 rows"):
+        TableModel().fit(X, [0, 1, 2])
+
+
+def test_labels_given_as_text_bools_or_categories_are_classes_and_come_back_alike():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    twelve = pd.Series(np.digitize(x, np.linspace(-2, 2, 11)), dtype="category")
+    assert TableModel(epochs=2).fit({"x": x}, twelve).task == "multiclass"  # not regression
+    as_text = [str(k) for k in np.digitize(x, np.linspace(-2, 2, 11))]
+    assert TableModel(epochs=2).fit({"x": x}, as_text).task == "multiclass"
+    flags = (x > 0).tolist()
+    model = TableModel(epochs=40, validation=0.0).fit({"x": x}, flags)
+    assert model.classes_ == [False, True] and set(model.predict({"x": x})) == {False, True}
+    assert model.score({"x": x}, flags) > 0.9
+    region = {"region": ["NA", "EU", "AS"] * 30, "x": [0.0] * 90}  # NA: North America
+    model = TableModel(epochs=2).fit(region, ["a", "b", "c"] * 30)
+    assert model.preprocessor.rules[0].categories == ["AS", "EU", "NA"]
+    assert not any("filled" in note for note in model.notes)
+    assert TableModel(epochs=1).fit(pd.DataFrame({4: x, 5: flags}), 5).target == "5"
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"hidden": "32,16"}, r"hidden takes the widths .* \(the CLI's --hidden 32,16\)"),
+        ({"hidden": [32, 0]}, "each width must be a whole number >= 1, not 0"),
+        ({"epochs": 0}, "epochs must be a whole number >= 1, not 0"),
+        ({"batch_size": 0}, "batch_size must be a whole number >= 1 or None"),
+        ({"lr": -1}, "lr must be a finite number > 0"),
+        ({"l2": math.nan}, "l2 must be a finite number >= 0 or None"),
+        ({"activation": "swish"}, "unknown activation 'swish'"),
+        ({"engine": "gpu"}, "engine must be one of"),
+        ({"seed": True}, "seed must be a whole number >= 0"),
+    ],
+)
+def test_settings_training_cannot_use_are_refused_by_name(settings, message):
+    with pytest.raises(ValueError, match=message):
+        TableModel(**settings)
+    assert TableModel(hidden=32).hidden == [32]  # one layer, as scikit-learn's MLP takes it
+
+
+def test_near_misses_at_predict_get_a_hint(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"alcohol": [12.5, 13.1, 14.0, 12.9] * 5, "y": [0, 1, 1, 0] * 5})
+    model = TableModel(epochs=1).fit(frame, "y")
+    with pytest.raises(DataError, match="no column 'alcohol'.*'Alcohol' differs only in case"):
+        model.predict(frame.rename(columns={"alcohol": "Alcohol"}))
+    with pytest.raises(DataError, match="no rows"):
+        model.predict([])
+    frame.to_csv(tmp_path / "with_index.csv")  # pandas writes its unnamed index first
+    with pytest.raises(DataError, match="column 1 of the header has no name.*index=False"):
+        model.predict(str(tmp_path / "with_index.csv"))

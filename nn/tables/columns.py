@@ -110,6 +110,8 @@ class Column:
     decimal_comma: bool = False  # its numbers were written 0,5 (read_columns)
     comma_doubt: str = ""  # why its cells written 0,5 were not read as numbers (read_columns)
     written: list[str] | None = None  # every cell as written, when asked for (read_columns)
+    # given from Python as strings, bools or a pandas categorical: labels, even if they are digits
+    labels_given: bool = False
 
     @property
     def is_text(self) -> bool:
@@ -194,14 +196,17 @@ class ColumnTable:
         return ColumnTable(self.path, columns, lines, self.comma_delimited)
 
 
-def _add_cell(column: Column, row: int, cell: str) -> None:
+def _add_cell(
+    column: Column, row: int, cell: str, markers: frozenset[str] = MISSING_MARKERS
+) -> None:
+    """One cell: a number, a missing value (empty, or one of ``markers``) or text."""
     text = cell.strip()
     number = number_or_none(text)
     if number is not None:
         column.numbers.append(number)
         return
     column.numbers.append(math.nan)
-    if text.lower() in MISSING_MARKERS:
+    if not text or text.lower() in markers:
         column.missing += 1
     else:
         column.texts[row] = text
@@ -238,11 +243,16 @@ def is_missing(value: object) -> bool:
 
 
 def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> ColumnTable:
-    """A ColumnTable from ``{"name": [values...]}``: numbers, strings, None or NaN (missing)."""
+    """A ColumnTable from ``{"name": [values...]}``: numbers, strings, or None, NaN, pandas' NA
+    and NaT and empty strings (missing). A string such as "NA" is text here: pandas has already
+    read a file's missing-value marks, and what is left is data."""
     if not data:
         raise DataError("no columns", name)
     lists: dict[str, Sequence[object]] = {}
+    categorical: set[str] = set()
     for column_name, values in data.items():
+        if str(getattr(values, "dtype", "")) == "category":  # pandas' declared categories
+            categorical.add(str(column_name))
         if not isinstance(values, (str, bytes)) and hasattr(values, "tolist"):
             values = values.tolist()  # a numpy array or a pandas Series
         if str(column_name) in lists:
@@ -262,6 +272,10 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
     columns = {}
     for column_name, values in lists.items():
         column = Column(str(column_name))
+        present = [v for v in values if not is_missing(v)]
+        column.labels_given = column_name in categorical or bool(
+            present and all(isinstance(v, (str, bool, np.bool_)) for v in present)
+        )
         for row, value in enumerate(values):
             if is_missing(value):
                 _add_cell(column, row, "")
@@ -272,8 +286,8 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
                     raise DataError(f"{value!r} is not a finite number", name, None, column.name)
                 else:
                     column.numbers.append(float(value))
-            else:
-                _add_cell(column, row, str(value))
+            else:  # text: "NA" in Python data is North America, not a missing cell
+                _add_cell(column, row, str(value), markers=frozenset())
         columns[column.name] = column
     n_rows = lengths.pop()
     if not n_rows:

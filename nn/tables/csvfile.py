@@ -178,7 +178,15 @@ def _check_header(header: list[str], path: str, line: int) -> None:
             at_end = (
                 " (a separator at the end of the header line?)" if position == len(header) else ""
             )
-            raise DataError(f"column {position} of the header has no name{at_end}", path, line)
+            index = (
+                " (an unnamed first column is what pandas' to_csv writes for the index: "
+                "index=False leaves it out)"
+                if position == 1
+                else ""
+            )
+            raise DataError(
+                f"column {position} of the header has no name{at_end}{index}", path, line
+            )
         if name in seen:
             raise DataError(f"column name {name!r} appears twice in the header", path, line)
         seen.add(name)

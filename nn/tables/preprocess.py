@@ -352,8 +352,10 @@ class Preprocessor:
         blocks = []
         for rule in self.rules:
             if rule.name not in table.columns:
+                alike = [c for c in table.columns if c.casefold() == rule.name.casefold()]
+                hint = f"; {alike[0]!r} differs only in case" if alike else ""
                 raise DataError(
-                    f"no column {rule.name!r}, which the model was trained on (it needs: {', '.join(self.columns)})",
+                    f"no column {rule.name!r}, which the model was trained on (it needs: {', '.join(self.columns)}){hint}",
                     table.path,
                     1,
                 )

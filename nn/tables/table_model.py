@@ -25,10 +25,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..activations import canonical_activation
 from ..batch import class_probabilities, network_outputs
 from ..module import MLP
 from ..optim import Adam
-from ..train import train
+from ..train import ENGINES, train
 from .columns import (
     MAX_PROBLEMS,
     Column,
@@ -117,6 +118,8 @@ def as_table(
         return table_from_columns({str(name): data[name] for name in names}, "<DataFrame>")
     if hasattr(data, "index") and hasattr(data, "to_dict"):  # a pandas Series: one row
         return as_table(dict(data.to_dict()))
+    if isinstance(data, (list, tuple)) and not data:
+        raise DataError("no rows", "<rows>")
     if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
         rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
         names = list(dict.fromkeys(name for row in rows for name in row))
@@ -175,10 +178,70 @@ class _Best:
     weights: list[float]
 
 
-def _class_numbers(classes: list[str]) -> dict[str, int | float] | None:
+def _with_target(table: ColumnTable, y: object) -> tuple[ColumnTable, str]:
+    """``table`` with the targets ``y`` (a list, array or Series) as one more column, and that
+    column's name: the Series' name, else "target"."""
+    if isinstance(y, (bytes, Mapping)) or not _list_like(y):
+        raise TypeError(
+            f"fit: target is a column's name or the targets themselves (a list, array or "
+            f"Series), not a {type(y).__name__}"
+        )
+    name = getattr(y, "name", None)
+    name = "target" if name is None else str(name)
+    if name in table.columns:
+        raise DataError(
+            f"the targets are named {name!r}, as a column of the inputs is; rename one",
+            table.path,
+            None,
+            name,
+        )
+    column = table_from_columns({name: y}).columns[name]
+    if len(column.numbers) != table.n_rows:
+        raise DataError(f"{len(column.numbers)} targets for {table.n_rows} rows", table.path)
+    columns = {**table.columns, name: column}
+    return ColumnTable(table.path, columns, table.lines, table.comma_delimited), name
+
+
+def _label(value: object) -> str:
+    """A class as the model names it: a number in its shortest form, anything else as text."""
+    if _is_real(value):
+        return number_text(float(value))  # type: ignore[arg-type]
+    return str(value)
+
+
+def _widths(hidden: object) -> list[int]:
+    """Hidden layer widths as a list: an int is one layer (as scikit-learn's MLP takes it)."""
+    if _is_whole(hidden, 1):
+        return [int(hidden)]  # type: ignore[call-overload]
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise ValueError(
+            f"hidden takes the widths of the hidden layers, such as [32, 16] (the CLI's "
+            f"--hidden 32,16), not {hidden!r}"
+        )
+    for width in hidden:
+        if not _is_whole(width, 1):
+            raise ValueError(f"hidden: each width must be a whole number >= 1, not {width!r}")
+    return [int(width) for width in hidden]
+
+
+def _is_whole(x: object, minimum: int) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and bool(x >= minimum)
+
+
+def _is_real(x: object) -> bool:
+    return (
+        isinstance(x, (int, float, np.integer, np.floating))
+        and not isinstance(x, bool)
+        and math.isfinite(x)
+    )
+
+
+def _class_numbers(classes: list[str]) -> dict[str, int | float | bool] | None:
     """Each class's number when every class is a number as ``number_text`` writes it (the
-    classes of a numbered target), else None."""
-    numbers: dict[str, int | float] = {}
+    classes of a numbered target), or False and True for a target of Python bools, else None."""
+    if classes == ["False", "True"]:
+        return {"False": False, "True": True}
+    numbers: dict[str, int | float | bool] = {}
     for name in classes:
         try:
             value = float(name)
@@ -208,13 +271,8 @@ class TableModel:
         seed: int = 0,
         engine: str = "auto",
     ) -> None:
-        if not 0.0 <= validation < 1.0:
-            raise ValueError(f"validation must be a fraction in [0, 1), not {validation!r}")
-        if lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {lr_schedule!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
-        self.hidden = list(hidden)
+        # Kept as given (a list stays the same object), as scikit-learn's clone expects.
+        self.hidden = hidden if isinstance(hidden, list) else _widths(hidden)
         self.activation = activation
         self.epochs = epochs
         self.lr = lr
@@ -223,8 +281,9 @@ class TableModel:
         self.validation = validation
         self.patience = patience
         self.lr_schedule = lr_schedule
-        self.seed = int(seed)  # a numpy integer too, which the random module refuses
+        self.seed = seed
         self.engine = engine
+        self._check_settings()
         self.network: MLP | None = None
         self.preprocessor: Preprocessor | None = None
         self.task = ""
@@ -234,12 +293,89 @@ class TableModel:
         self.notes: list[str] = []
         self.summary: dict[str, Any] = {}
 
+    _SETTINGS = (
+        "hidden",
+        "activation",
+        "epochs",
+        "lr",
+        "batch_size",
+        "l2",
+        "validation",
+        "patience",
+        "lr_schedule",
+        "seed",
+        "engine",
+    )
+
+    def _check_settings(self) -> None:
+        """A ValueError naming the first setting that training could not use."""
+        _widths(self.hidden)
+        canonical_activation(self.activation)
+        for name in ("epochs", "patience"):
+            if not _is_whole(getattr(self, name), 1):
+                raise ValueError(f"{name} must be a whole number >= 1, not {getattr(self, name)!r}")
+        if self.batch_size is not None and not _is_whole(self.batch_size, 1):
+            raise ValueError(
+                f"batch_size must be a whole number >= 1 or None, not {self.batch_size!r}"
+            )
+        if not (_is_real(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a finite number > 0, not {self.lr!r}")
+        if self.l2 is not None and not (_is_real(self.l2) and self.l2 >= 0):
+            raise ValueError(f"l2 must be a finite number >= 0 or None, not {self.l2!r}")
+        if not (_is_real(self.validation) and 0.0 <= self.validation < 1.0):
+            raise ValueError(f"validation must be a fraction in [0, 1), not {self.validation!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {self.lr_schedule!r}")
+        if not _is_whole(self.seed, 0):
+            raise ValueError(f"seed must be a whole number >= 0, not {self.seed!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's settings, as scikit-learn's ``clone`` and searches read them."""
+        return {name: getattr(self, name) for name in self._SETTINGS}
+
+    def set_params(self, **settings: Any) -> TableModel:
+        """Change constructor settings (checked, all or none), as scikit-learn's searches do."""
+        unknown = sorted(set(settings) - set(self._SETTINGS))
+        if unknown:
+            raise ValueError(
+                f"TableModel has no setting {unknown[0]!r}; it has {', '.join(self._SETTINGS)}"
+            )
+        before = self.get_params()
+        vars(self).update(settings)
+        try:
+            self._check_settings()
+        except ValueError:
+            vars(self).update(before)
+            raise
+        return self
+
+    @property
+    def classes_(self) -> list[Any]:
+        """The classes as ``predict`` gives them (numbers for a numbered target), in the order
+        of ``predict_proba``'s columns, as scikit-learn's classifiers name them."""
+        as_value = _class_numbers(self.classes)
+        return list(self.classes) if as_value is None else [as_value[c] for c in self.classes]
+
+    def score(self, data: TableInput, y: Sequence[Any]) -> float:
+        """Accuracy of ``predict(data)`` against ``y`` (classes), or R^2 (regression), as a
+        scikit-learn estimator's ``score``."""
+        predicted = self.predict(data)
+        actual = y.tolist() if hasattr(y, "tolist") else list(y)
+        if len(actual) != len(predicted):
+            raise ValueError(f"score: {len(actual)} targets for {len(predicted)} rows")
+        if self.task != "regression":  # 1 and "1" are one class, as the model reads them
+            return float(np.mean([_label(p) == _label(a) for p, a in zip(predicted, actual)]))
+        truth, guess = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+        return float(1.0 - np.sum((truth - guess) ** 2) / np.sum((truth - truth.mean()) ** 2))
+
     # --- fitting -------------------------------------------------------------------------
 
     def fit(
         self,
         data: TableInput,
-        target: str,
+        target: str | int | Sequence[Any],
         *,
         features: Sequence[str] | None = None,
         drop: Sequence[str] = (),
@@ -250,13 +386,15 @@ class TableModel:
         log: Callable[[str], None] | None = None,
         result: Callable[[str], None] | None = None,
     ) -> TableModel:
-        """Learn the column rules and train the network on ``data`` (CSV path or columns) to
-        predict ``target``. ``log`` gets the notes, the epoch lines and at the end the result
+        """Learn the column rules and train the network on ``data`` (a CSV path, a DataFrame,
+        columns or rows) to predict ``target``: a column's name, or the targets themselves
+        (``fit(X, y)`` as in scikit-learn, with ``y`` a list, array or Series). ``log`` gets the notes, the epoch lines and at the end the result
         line (``result_line()``), which goes to ``result`` instead when that is given (the CLI
         prints it on stdout, the rest on stderr).
 
         A fit that raises or is interrupted (KeyboardInterrupt) leaves the model as it was
         before, unfitted if it was new: never half-trained weights with a stale summary."""
+        self._check_settings()  # (set by hand since the constructor, perhaps)
         before = dict(vars(self))
         try:
             self._fit(data, target, features, drop, missing, task, delimiter, progress, log)
@@ -272,7 +410,7 @@ class TableModel:
     def _fit(
         self,
         data: TableInput,
-        target: str,
+        target_given: str | int | Sequence[Any],
         features: Sequence[str] | None,
         drop: Sequence[str],
         missing: str,
@@ -283,6 +421,12 @@ class TableModel:
     ) -> None:
         say = log or (lambda line: None)
         table = as_table(data, delimiter)
+        if isinstance(target_given, str):
+            target = target_given
+        elif isinstance(target_given, (int, np.integer)) and not isinstance(target_given, bool):
+            target = str(target_given)  # a DataFrame's column 4 is named "4" here
+        else:
+            table, target = _with_target(table, target_given)
         table.require(target)
         if len(table.columns) == 1:
             raise DataError(
@@ -300,7 +444,7 @@ class TableModel:
             raise ValueError(f"unknown task {task!r}; choose auto, {', '.join(TASKS)}")
         labels, encoded = self._encode_target(table)
         train_rows, validation_rows = _split(
-            labels, table.n_rows, self.validation if table.n_rows >= 10 else 0.0, self.seed
+            labels, table.n_rows, self.validation if table.n_rows >= 10 else 0.0, int(self.seed)
         )
         if len(train_rows) < 2:
             raise DataError(
@@ -363,7 +507,7 @@ class TableModel:
                 path,
             )
         self.network = MLP(
-            sizes[0], sizes[1:], self.activation, "linear", init="scaled", seed=self.seed
+            sizes[0], sizes[1:], self.activation, "linear", init="scaled", seed=int(self.seed)
         )
         split = (
             f"{n_train:,} training, {n_valid:,} validation" if n_valid else "no validation split"
@@ -398,11 +542,11 @@ class TableModel:
 
     def _infer_task(self, table: ColumnTable) -> str:
         column = table.require(self.target)
-        if column.texts and not column.is_text:  # a few words among numbers: typos, not classes
+        if column.texts and not column.is_text and not column.labels_given:  # typos, not classes
             problems = ProblemList()
             numeric_problems(table, column, problems)
             problems.raise_if_any()
-        if column.is_text:
+        if column.is_text or column.labels_given:  # names, or labels given as text
             return (
                 "binary"
                 if len({v for v in column.text_values() if v is not None}) == 2
@@ -560,7 +704,7 @@ class TableModel:
             epochs=self.epochs,
             batch_size=batch_size,
             l2=l2,
-            seed=self.seed,
+            seed=int(self.seed),  # a numpy integer too, which the random module refuses
             lr_schedule=schedule,
             progress=progress,
             engine=self.engine,
