@@ -142,7 +142,7 @@ def _value_or_empty(name: str, value: str, column: Column, notes: list[str]) -> 
     if not column.missing:
         notes.append(
             f"column {name!r} left out: {value!r} in every row, nothing to learn from; "
-            f"--features {name},... keeps it"
+            f"{_naming(name)} keeps it"
         )
         return []
     notes.append(
@@ -271,7 +271,7 @@ class Preprocessor:
                 if not named and _looks_like_row_ids(column):
                     notes.append(
                         f"column {name!r} left out: its integers are all distinct and increasing, "
-                        f"like row numbers; --features {name},... keeps it"
+                        f"like row numbers; {_naming(name)} keeps it"
                     )
                     continue
                 values = np.frombuffer(column.numbers, dtype=float)
@@ -285,7 +285,7 @@ class Preprocessor:
                 if not named and _distinct_integers(every_row):
                     notes.append(
                         f"column {name!r}: every value is a different whole number, as ids are; "
-                        f"if it is one, --drop {name} leaves it out"
+                        f"if it is one, --drop {name} (drop=[{name!r}] from Python) leaves it out"
                     )
                 mean, std = mean_and_std(present)
                 if every_row.decimal_comma:
@@ -315,12 +315,12 @@ class Preprocessor:
                 elif mark:
                     notes.append(
                         f"column {name!r} left out: {len(counts):,} distinct values, {mark}; "
-                        f"--features {name},... keeps it as categories"
+                        f"{_naming(name)} keeps it as categories"
                     )
                 else:
                     notes.append(
                         f"column {name!r} left out: {len(counts):,} distinct values in {n_rows:,} rows, "
-                        f"{_looks_like(list(counts))}; --features {name},... keeps it"
+                        f"{_looks_like(list(counts))}; {_naming(name)} keeps it"
                     )
                 continue
             if mark:
@@ -479,6 +479,11 @@ def _is_text(x: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _naming(name: str) -> str:
+    """How to name a column as a feature, on the command line and from Python."""
+    return f"--features {name},... (features=[..., {name!r}] from Python)"
 
 
 def _count(n: int, noun: str) -> str:
