@@ -432,7 +432,9 @@ def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp
     assert status == 0, err
     plain = tmp_path / "plain.csv"
     plain.write_text("a,b\n1.93,1.25\n2.5,1.5\n")
-    assert out == run(["predict", model, str(plain)], capsys)[1]  # the same numbers read
+    # the same numbers read; written back in the input's style (decimal commas)
+    assert out.replace(",", ".") == run(["predict", model, str(plain)], capsys)[1]
+    assert "," in out and "." not in out
     # a file where nothing settles it is still refused, not taken as categories
     (tmp_path / "doubt.csv").write_text("a;y\n1,500;1\n2,250;2\n3,125;3\n4,000;4\n")
     with pytest.raises(DataError, match="no other column settles it"):
@@ -500,6 +502,26 @@ def test_spreadsheet_safe_covers_kept_column_names_and_leaves_decimal_comma_numb
     assert run(["train", data, "--target", "y", "--epochs", "2", "--out", model], capsys)[0] == 0
     status, out, err = run(["predict", model, data, "--keep", "=cmd", "--spreadsheet-safe"], capsys)
     assert status == 0, err
-    table = list(csv.reader(io.StringIO(out)))
+    table = list(csv.reader(io.StringIO(out), delimiter=";"))  # written as the input was
     assert table[0][0] == "'=cmd"  # a kept name is a cell of the file too
     assert [r[0] for r in table[1:4]] == ["-1,5", "0,5", "1,5"]  # numbers, not formulas
+
+
+def test_predict_writes_in_the_input_files_style(tmp_path, capsys):
+    # a German user's round trip: the predictions came back comma-separated with decimal
+    # points beside kept cells with decimal commas, one column in their spreadsheet
+    rows = "id;x;y\n" + "".join(f"{k};{k % 7},25;{'ab'[k % 2]}\n" for k in range(30))
+    (tmp_path / "de.csv").write_text(rows)
+    model = str(tmp_path / "m.json")
+    assert run(["train", str(tmp_path / "de.csv"), "--target", "y", "--epochs", "2", "--out", model], capsys)[0] == 0  # fmt: skip
+    status, out, err = run(["predict", model, str(tmp_path / "de.csv"), "--keep", "id,x"], capsys)
+    assert status == 0, err
+    table = list(csv.reader(io.StringIO(out), delimiter=";"))
+    assert table[0] == ["id", "x", "prediction", "probability_b"]
+    assert table[1][:3] == ["0", "0,25", "a"] or table[1][:3] == ["0", "0,25", "b"]
+    probability = float(table[1][3].replace(",", "."))  # a decimal comma, as the input wrote
+    assert "," in table[1][3] and 0.0 < probability < 1.0
+    # a comma-separated file with points gets commas and points back
+    (tmp_path / "en.csv").write_text("id,x\n0,0.25\n")
+    status, out, _ = run(["predict", model, str(tmp_path / "en.csv")], capsys)
+    assert out.splitlines()[0] == "prediction,probability_b" and "." in out.splitlines()[1]

@@ -50,9 +50,9 @@ def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any, spreadsheet_safe: bool) -> str:
+def _cell(value: Any, spreadsheet_safe: bool, decimal_comma: bool = False) -> str:
     if isinstance(value, float):
-        return repr(value)
+        return repr(value).replace(".", ",") if decimal_comma else repr(value)
     text = str(value)
     plain_number = written_number(text) and text == text.strip()
     if spreadsheet_safe and text.startswith(_FORMULA_STARTS) and not plain_number:
@@ -65,11 +65,13 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_writable_target(args.out, not_same_as=[args.model, args.data])
     model = load_model(args.model)
+    delimiter, decimal_comma = ",", False
     if isinstance(model, TableModel):
         notes: list[str] = []
-        header, rows = model.predict_table(
-            read_columns(args.data, args.delimiter, written=args.keep), keep=args.keep, notes=notes
-        )
+        columns = read_columns(args.data, args.delimiter, written=args.keep)
+        header, rows = model.predict_table(columns, keep=args.keep, notes=notes)
+        # Written in the input's style, so the spreadsheet that wrote it reads it back
+        delimiter, decimal_comma = columns.delimiter or ",", columns.writes_decimal_commas
         for note in notes:
             say(note)
     else:  # a plain network, saved without column rules: the file's columns in order
@@ -88,9 +90,11 @@ def run_predict(args: argparse.Namespace) -> int:
                     line,
                 )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow([_cell(name, args.spreadsheet_safe) for name in header])
-    writer.writerows([[_cell(v, args.spreadsheet_safe) for v in row] for row in rows])
+    writer.writerows(
+        [[_cell(v, args.spreadsheet_safe, decimal_comma) for v in row] for row in rows]
+    )
     written = f"wrote {len(rows):,} prediction row{'s' if len(rows) != 1 else ''}"
     if args.out is not None:
         with writing(args.out):

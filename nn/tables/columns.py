@@ -139,7 +139,17 @@ class ColumnTable:
     path: str
     columns: dict[str, Column]
     lines: array[int]
-    comma_delimited: bool = False  # a file's cells separated by commas: 1,5 is no number there
+    delimiter: str | None = None  # what separated a file's cells; None for columns from Python
+
+    @property
+    def comma_delimited(self) -> bool:
+        """Whether commas separated the cells (where 1,5 is no number)."""
+        return self.delimiter == ","
+
+    @property
+    def writes_decimal_commas(self) -> bool:
+        """Whether some column was read with decimal commas (0,5): the file's own style."""
+        return any(column.decimal_comma for column in self.columns.values())
 
     @property
     def n_rows(self) -> int:
@@ -193,7 +203,7 @@ class ColumnTable:
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
         lines = array("q", np.frombuffer(self.lines, dtype=np.int64)[picked].tobytes())
-        return ColumnTable(self.path, columns, lines, self.comma_delimited)
+        return ColumnTable(self.path, columns, lines, self.delimiter)
 
 
 def _add_cell(
@@ -504,7 +514,7 @@ def read_columns(
         raise DataError("no data rows after the header", path)
     if chosen != ",":
         _read_file_decimal_commas(columns)
-    return ColumnTable(path, {c.name: c for c in columns}, line_numbers, chosen == ",")
+    return ColumnTable(path, {c.name: c for c in columns}, line_numbers, chosen)
 
 
 def _ragged(cells: list[str], header: list[str]) -> str:

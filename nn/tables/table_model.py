@@ -199,7 +199,7 @@ def _with_target(table: ColumnTable, y: object) -> tuple[ColumnTable, str]:
     if len(column.numbers) != table.n_rows:
         raise DataError(f"{len(column.numbers)} targets for {table.n_rows} rows", table.path)
     columns = {**table.columns, name: column}
-    return ColumnTable(table.path, columns, table.lines, table.comma_delimited), name
+    return ColumnTable(table.path, columns, table.lines, table.delimiter), name
 
 
 def _label(value: object) -> str:
