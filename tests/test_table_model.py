@@ -810,3 +810,22 @@ def test_near_misses_at_predict_get_a_hint(tmp_path):
     frame.to_csv(tmp_path / "with_index.csv")  # pandas writes its unnamed index first
     with pytest.raises(DataError, match="column 1 of the header has no name.*index=False"):
         model.predict(str(tmp_path / "with_index.csv"))
+
+
+def test_values_far_outside_the_training_data_are_a_warning_at_predict():
+    # a practitioner's shuffled ids were kept as a feature; test ids 10,000 higher made the
+    # accuracy fall from 1.0 to 0.27 without a word
+    x = [float(k % 5) for k in range(40)]
+    model = TableModel(epochs=2, validation=0.0).fit({"x": x, "y": [k % 2 for k in range(40)]}, "y")
+    mean, std = np.mean(x), np.std(x)  # 2 and sqrt(2), by hand too
+    with pytest.warns(
+        UserWarning,
+        match=r"column 'x': 1 cell more than 10 standard deviations from the training mean 2 \(the farthest 16.8492\)",
+    ):
+        model.predict({"x": [2.0, mean + 10.5 * std]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict({"x": [mean + 9.5 * std]})
+    with warnings.catch_warnings():  # one rare value among many rows is no shifted column
+        warnings.simplefilter("error")
+        model.predict({"x": [2.0] * 10 + [mean + 10.5 * std]})

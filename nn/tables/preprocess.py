@@ -34,6 +34,10 @@ from .columns import (
 from .csvfile import DataError
 
 MISSING_POLICIES = ("impute", "error")
+# A column where at least a tenth of the cells to predict lie this many training standard
+# deviations from the training mean gets a warning: a shifted column (ids, other units), not
+# the odd rare value (a pixel that is almost always 0 in training).
+FAR_FROM_TRAINING = 10
 # A text column with more distinct values than this (or than half its rows) is left out by default.
 MAX_CATEGORIES = 50
 # Even when asked for by name, a text column may not become more one-hot inputs than this.
@@ -383,6 +387,15 @@ class Preprocessor:
                         )
                     )
                 blocks.append(block[:, None])
+                far = np.flatnonzero(np.isfinite(block) & (np.abs(block) > FAR_FROM_TRAINING))
+                if len(far) * 10 >= len(block) and notes is not None and len(far):
+                    farthest = float(values[far[np.argmax(np.abs(block[far]))]])
+                    notes.append(
+                        f"warning: column {rule.name!r}: {_count(len(far), 'cell')} more than "
+                        f"{FAR_FROM_TRAINING} standard deviations from the training mean "
+                        f"{rule.mean:.6g} (the farthest {farthest:.6g}): the model never saw such "
+                        "values, and its predictions there are guesses (an id column, perhaps?)"
+                    )
                 if column.missing and notes is not None:
                     notes.append(
                         f"column {rule.name!r}: {_cells(column.missing)} filled with {rule.mean:.6g}"
