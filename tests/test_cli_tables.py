@@ -432,9 +432,10 @@ def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp
     assert status == 0, err
     plain = tmp_path / "plain.csv"
     plain.write_text("a,b\n1.93,1.25\n2.5,1.5\n")
-    # the same numbers read; written back in the input's style (decimal commas)
-    assert out.replace(",", ".") == run(["predict", model, str(plain)], capsys)[1]
-    assert "," in out and "." not in out
+    # the same numbers read; one column is written as plain CSV (no separator to sniff back)
+    assert out == run(["predict", model, str(plain)], capsys)[1]
+    (tmp_path / "out.csv").write_text(out)
+    assert nn.read_columns(str(tmp_path / "out.csv")).n_rows == 2
     # a file where nothing settles it is still refused, not taken as categories
     (tmp_path / "doubt.csv").write_text("a;y\n1,500;1\n2,250;2\n3,125;3\n4,000;4\n")
     with pytest.raises(DataError, match="no other column settles it"):
@@ -521,6 +522,10 @@ def test_predict_writes_in_the_input_files_style(tmp_path, capsys):
     assert table[1][:3] == ["0", "0,25", "a"] or table[1][:3] == ["0", "0,25", "b"]
     probability = float(table[1][3].replace(",", "."))  # a decimal comma, as the input wrote
     assert "," in table[1][3] and 0.0 < probability < 1.0
+    # features all whole numbers: the model's decimal commas decide the style
+    (tmp_path / "whole.csv").write_text("id;x\n0;1\n")
+    whole = run(["predict", model, str(tmp_path / "whole.csv")], capsys)[1].splitlines()
+    assert whole[0] == "prediction;probability_b" and "," in whole[1] and "." not in whole[1]
     # a comma-separated file with points gets commas and points back
     (tmp_path / "en.csv").write_text("id,x\n0,0.25\n")
     status, out, _ = run(["predict", model, str(tmp_path / "en.csv")], capsys)

@@ -770,7 +770,12 @@ def test_labels_given_as_text_bools_or_categories_are_classes_and_come_back_alik
     flags = (x > 0).tolist()
     model = TableModel(epochs=40, validation=0.0).fit({"x": x}, flags)
     assert model.classes_ == [False, True] and set(model.predict({"x": x})) == {False, True}
+    assert all(type(c) is bool for c in [*model.classes_, *model.predict({"x": x})])
     assert model.score({"x": x}, flags) > 0.9
+    padded = ["01" if k > 0 else "02" for k in x]  # strings come back as given, not as 1 and 2
+    model = TableModel(epochs=40, validation=0.0).fit({"x": x}, padded)
+    assert model.classes_ == ["01", "02"] and model.score({"x": x}, padded) > 0.9
+    assert set(model.predict({"x": x})) == {"01", "02"}
     region = {"region": ["NA", "EU", "AS"] * 30, "x": [0.0] * 90}  # NA: North America
     model = TableModel(epochs=2).fit(region, ["a", "b", "c"] * 30)
     assert model.preprocessor.rules[0].categories == ["AS", "EU", "NA"]
@@ -795,7 +800,11 @@ def test_labels_given_as_text_bools_or_categories_are_classes_and_come_back_alik
 def test_settings_training_cannot_use_are_refused_by_name(settings, message):
     with pytest.raises(ValueError, match=message):
         TableModel(**settings)
-    assert TableModel(hidden=32).hidden == [32]  # one layer, as scikit-learn's MLP takes it
+    # one layer, as scikit-learn's MLP takes it; set later too, and numpy's ints from a grid
+    data = {"x": [0.5, 1.5, 2.5, 3.5] * 3, "y": [0, 1, 0, 1] * 3}
+    model = TableModel(hidden=32, epochs=np.int64(2), batch_size=np.int64(4)).fit(data, "y")
+    assert model.network.sizes == [1, 32, 1] and model.hidden == 32  # kept as given
+    assert model.set_params(hidden=8).fit(data, "y").network.sizes == [1, 8, 1]
 
 
 def test_near_misses_at_predict_get_a_hint(tmp_path):
@@ -820,7 +829,7 @@ def test_values_far_outside_the_training_data_are_a_warning_at_predict():
     mean, std = np.mean(x), np.std(x)  # 2 and sqrt(2), by hand too
     with pytest.warns(
         UserWarning,
-        match=r"column 'x': 1 cell more than 10 standard deviations from the training mean 2 \(the farthest 16.8492\)",
+        match=r"column 'x': 1 cell more than 10 standard deviations from the training mean 2, outside the training range 0 to 4 \(the farthest 16.8492\)",
     ):
         model.predict({"x": [2.0, mean + 10.5 * std]})
     with warnings.catch_warnings():
@@ -829,3 +838,30 @@ def test_values_far_outside_the_training_data_are_a_warning_at_predict():
     with warnings.catch_warnings():  # one rare value among many rows is no shifted column
         warnings.simplefilter("error")
         model.predict({"x": [2.0] * 10 + [mean + 10.5 * std]})
+    # a pixel almost always 0 in training, once 6: a 5 is rare (over 10 std) but was seen
+    pixel = [0.0] * 199 + [6.0]
+    model = TableModel(epochs=1, validation=0.0).fit({"p": pixel, "y": [0, 1] * 100}, "y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict({"p": [5.0]})
+    with pytest.warns(UserWarning, match="outside the training range 0 to 6"):
+        model.predict({"p": [7.0]})
+
+
+def test_predict_does_not_force_decimal_commas_on_a_column_that_reads_as_thousands(tmp_path):
+    rows = "a;b;y\n" + "".join(f"{k},250;0,{k}5;{k % 2}\n" for k in range(1, 9))
+    (tmp_path / "de.csv").write_text(rows)
+    model = TableModel(epochs=2, validation=0.0).fit(str(tmp_path / "de.csv"), "y")
+    (tmp_path / "t.csv").write_text("a;b\n800;0,5\n1,500;0,25\n")  # 800 beside 1,500: thousands
+    with pytest.raises(
+        DataError, match="'1,500' is not a number \\(800 beside 1,500 reads as thousands"
+    ):
+        model.predict(str(tmp_path / "t.csv"))
+
+
+def test_a_missing_value_mark_in_python_data_says_how_python_marks_one():
+    with pytest.raises(
+        DataError,
+        match=r"'NA' is not a number \(a missing value given from Python is None or NaN\)",
+    ):
+        TableModel(epochs=1).fit({"x": [1.0, 2.0, "NA", 4.0] * 3, "y": [0, 1, 0, 1] * 3}, "y")

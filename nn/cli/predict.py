@@ -70,8 +70,12 @@ def run_predict(args: argparse.Namespace) -> int:
         notes: list[str] = []
         columns = read_columns(args.data, args.delimiter, written=args.keep)
         header, rows = model.predict_table(columns, keep=args.keep, notes=notes)
-        # Written in the input's style, so the spreadsheet that wrote it reads it back
-        delimiter, decimal_comma = columns.delimiter or ",", columns.writes_decimal_commas
+        if len(header) > 1:  # (one column has no separator to show: plain CSV reads back)
+            # Written in the input's style, so the spreadsheet that wrote it reads it back
+            delimiter = columns.delimiter or ","
+            decimal_comma = delimiter != "," and (
+                columns.writes_decimal_commas or model.fitted_parts()[1].decimal_commas
+            )
         for note in notes:
             say(note)
     else:  # a plain network, saved without column rules: the file's columns in order

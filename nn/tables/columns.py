@@ -112,6 +112,8 @@ class Column:
     written: list[str] | None = None  # every cell as written, when asked for (read_columns)
     # given from Python as strings, bools or a pandas categorical: labels, even if they are digits
     labels_given: bool = False
+    # given from Python as strings throughout: each cell as given ("01" stays "01"), for labels
+    strings_given: list[str] | None = None
 
     @property
     def is_text(self) -> bool:
@@ -199,6 +201,9 @@ class ColumnTable:
             )
             if column.written is not None:
                 part.written = [column.written[i] for i in rows]
+            if column.strings_given is not None:
+                part.strings_given = [column.strings_given[i] for i in rows]
+            part.labels_given = column.labels_given
             part.texts = {int(new_row[i]): t for i, t in column.texts.items() if new_row[i] >= 0}
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
@@ -286,6 +291,8 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
         column.labels_given = column_name in categorical or bool(
             present and all(isinstance(v, (str, bool, np.bool_)) for v in present)
         )
+        if present and all(isinstance(v, str) for v in present):
+            column.strings_given = ["" if is_missing(v) else str(v).strip() for v in values]
         for row, value in enumerate(values):
             if is_missing(value):
                 _add_cell(column, row, "")
@@ -394,6 +401,13 @@ def read_decimal_commas(column: Column) -> bool:
     training file's, or the rest of its own file's), where 1,500 means 1.5."""
     commas = _decimal_comma_cells(column)
     if not commas or _writes_decimal_points(column):
+        return False
+    plain = np.isfinite(np.frombuffer(column.numbers, dtype=float)).any()
+    if plain and all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
+        column.comma_doubt = (
+            "800 beside 1,500 reads as thousands, where an export with decimal commas "
+            "writes 800,000"
+        )
         return False
     for row, number in commas.items():
         column.numbers[row] = number
@@ -541,7 +555,9 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
         except ValueError:
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
-        if text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
+        if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
+            problem += " (a missing value given from Python is None or NaN)"
+        elif text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
             problem += " (a missing value is an empty cell or NA)"
         elif comma and column.comma_doubt:
             problem += f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"

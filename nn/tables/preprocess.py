@@ -52,9 +52,18 @@ class NumericRule:
     mean: float
     std: float
     decimal_comma: bool = False  # the training file wrote it 0,5: so is 1,500 (1.5) at predict
+    low: float | None = None  # the training range (None in files written before it was kept)
+    high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        saved = {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std}
+        saved: dict[str, Any] = {
+            "name": self.name,
+            "kind": "numeric",
+            "mean": self.mean,
+            "std": self.std,
+        }
+        if self.low is not None and self.high is not None:
+            saved.update(min=self.low, max=self.high)
         return {**saved, "decimal_comma": True} if self.decimal_comma else saved
 
 
@@ -216,6 +225,11 @@ class Preprocessor:
     def columns(self) -> list[str]:
         return [rule.name for rule in self.rules]
 
+    @property
+    def decimal_commas(self) -> bool:
+        """Whether the training file wrote some numeric column with decimal commas (0,5)."""
+        return any(isinstance(rule, NumericRule) and rule.decimal_comma for rule in self.rules)
+
     @classmethod
     def fit(
         cls,
@@ -298,7 +312,16 @@ class Preprocessor:
                     notes.append(
                         f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
                     )
-                rules.append(NumericRule(name, mean, std, every_row.decimal_comma))
+                rules.append(
+                    NumericRule(
+                        name,
+                        mean,
+                        std,
+                        every_row.decimal_comma,
+                        float(present.min()),
+                        float(present.max()),
+                    )
+                )
                 continue
             counts = Counter(v for v in column.text_values() if v is not None)
             if not named and _one_value(every_row):
@@ -387,14 +410,22 @@ class Preprocessor:
                         )
                     )
                 blocks.append(block[:, None])
-                far = np.flatnonzero(np.isfinite(block) & (np.abs(block) > FAR_FROM_TRAINING))
+                far_off = np.isfinite(block) & (np.abs(block) > FAR_FROM_TRAINING)
+                if rule.low is not None and rule.high is not None:  # and beyond what it saw
+                    far_off &= (values < rule.low) | (values > rule.high)
+                far = np.flatnonzero(far_off)
                 if len(far) * 10 >= len(block) and notes is not None and len(far):
                     farthest = float(values[far[np.argmax(np.abs(block[far]))]])
+                    seen = (
+                        f", outside the training range {rule.low:.6g} to {rule.high:.6g}"
+                        if rule.low is not None and rule.high is not None
+                        else ""
+                    )
                     notes.append(
                         f"warning: column {rule.name!r}: {_count(len(far), 'cell')} more than "
                         f"{FAR_FROM_TRAINING} standard deviations from the training mean "
-                        f"{rule.mean:.6g} (the farthest {farthest:.6g}): the model never saw such "
-                        "values, and its predictions there are guesses (an id column, perhaps?)"
+                        f"{rule.mean:.6g}{seen} (the farthest {farthest:.6g}): the model's "
+                        "predictions there are guesses (an id column, perhaps?)"
                     )
                 if column.missing and notes is not None:
                     notes.append(
@@ -452,7 +483,21 @@ class Preprocessor:
                 comma = rule.get("decimal_comma", False)
                 if not isinstance(comma, bool):
                     raise ValueError(f"columns[{i}].decimal_comma should be true or false")
-                parsed.append(NumericRule(rule["name"], float(mean), float(std), comma))  # type: ignore[arg-type]
+                low, high = rule.get("min"), rule.get("max")
+                if (low, high) != (None, None) and not (
+                    _is_finite(low) and _is_finite(high) and low <= high  # type: ignore[operator]
+                ):
+                    raise ValueError(f"columns[{i}] needs a finite min <= max, or neither")
+                parsed.append(
+                    NumericRule(
+                        rule["name"],
+                        float(mean),  # type: ignore[arg-type]
+                        float(std),  # type: ignore[arg-type]
+                        comma,
+                        None if low is None else float(low),
+                        None if high is None else float(high),
+                    )
+                )
             elif rule.get("kind") == "category":
                 categories, fill = rule.get("categories"), rule.get("fill")
                 if (

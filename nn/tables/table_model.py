@@ -178,9 +178,15 @@ class _Best:
     weights: list[float]
 
 
-def _with_target(table: ColumnTable, y: object) -> tuple[ColumnTable, str]:
+def _with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
     """``table`` with the targets ``y`` (a list, array or Series) as one more column, and that
     column's name: the Series' name, else "target"."""
+    if hasattr(y, "columns") and hasattr(y, "dtypes") and len(y.columns) == 1:
+        y = y[y.columns[0]]  # a one-column DataFrame: its column
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # a column vector
+    if isinstance(y, np.ndarray) and y.ndim != 1:
+        raise ValueError(f"fit: the targets should be one per row, not an array of shape {y.shape}")
     if isinstance(y, (bytes, Mapping)) or not _list_like(y):
         raise TypeError(
             f"fit: target is a column's name or the targets themselves (a list, array or "
@@ -271,8 +277,7 @@ class TableModel:
         seed: int = 0,
         engine: str = "auto",
     ) -> None:
-        # Kept as given (a list stays the same object), as scikit-learn's clone expects.
-        self.hidden = hidden if isinstance(hidden, list) else _widths(hidden)
+        self.hidden = hidden  # kept as given (read by _widths), as scikit-learn's clone expects
         self.activation = activation
         self.epochs = epochs
         self.lr = lr
@@ -289,6 +294,7 @@ class TableModel:
         self.task = ""
         self.target = ""
         self.classes: list[str] = []
+        self.classes_as_given = False  # class names given as strings ("01"), not read as numbers
         self.target_mean, self.target_std = 0.0, 1.0
         self.notes: list[str] = []
         self.summary: dict[str, Any] = {}
@@ -355,14 +361,28 @@ class TableModel:
     def classes_(self) -> list[Any]:
         """The classes as ``predict`` gives them (numbers for a numbered target), in the order
         of ``predict_proba``'s columns, as scikit-learn's classifiers name them."""
-        as_value = _class_numbers(self.classes)
+        as_value = self._class_values()
         return list(self.classes) if as_value is None else [as_value[c] for c in self.classes]
 
-    def score(self, data: TableInput, y: Sequence[Any]) -> float:
+    def _class_values(self) -> dict[str, int | float | bool] | None:
+        """What ``predict`` gives for each class name, or None where it gives the names."""
+        return None if self.classes_as_given else _class_numbers(self.classes)
+
+    def score(self, data: TableInput, y: str | Sequence[Any]) -> float:
         """Accuracy of ``predict(data)`` against ``y`` (classes), or R^2 (regression), as a
-        scikit-learn estimator's ``score``."""
-        predicted = self.predict(data)
-        actual = y.tolist() if hasattr(y, "tolist") else list(y)
+        scikit-learn estimator's ``score``; ``y`` is the targets, or the name of their column
+        in ``data``."""
+        table = as_table(data)
+        predicted = self.predict(table)
+        if isinstance(y, str):
+            column = table.require(y)
+            actual: list[Any] = (
+                column.text_values()
+                if self.task != "regression"
+                else np.frombuffer(column.numbers, dtype=float).tolist()
+            )
+        else:
+            actual = y.tolist() if hasattr(y, "tolist") else list(y)
         if len(actual) != len(predicted):
             raise ValueError(f"score: {len(actual)} targets for {len(predicted)} rows")
         if self.task != "regression":  # 1 and "1" are one class, as the model reads them
@@ -498,7 +518,7 @@ class TableModel:
             if y_valid is not None:
                 y_valid = standardize(y_valid, self.target_mean, self.target_std)
         nout = len(self.classes) if self.task == "multiclass" else 1
-        sizes = [self.preprocessor.width, *self.hidden, nout]
+        sizes = [self.preprocessor.width, *_widths(self.hidden), nout]
         n_parameters = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
         if n_parameters > MAX_PARAMETERS:
             raise DataError(
@@ -587,7 +607,13 @@ class TableModel:
                 )
             return None, numbers.copy()
         problems.raise_if_any()
-        if not column.is_text and not column.texts:  # numbered classes, in numeric order
+        self.classes_as_given = column.strings_given is not None
+        if column.strings_given is not None:  # labels given as strings: kept as given ("01")
+            given = column.strings_given
+            self.classes = sorted({v for v in given if v})
+            index = {c: k for k, c in enumerate(self.classes)}
+            labels = np.array([index[v] for v in given if v])
+        elif not column.is_text and not column.texts:  # numbered classes, in numeric order
             distinct, labels = np.unique(numbers, return_inverse=True)
             self.classes = [number_text(v) for v in distinct.tolist()]
         else:
@@ -662,12 +688,18 @@ class TableModel:
         parameters = network.parameters()
         metric = "R^2" if self.task == "regression" else "accuracy"
         # 200 rows a step (as scikit-learn), more on big tables so an epoch stays about 100 steps.
-        batch_size = self.batch_size or min(len(x_train), max(200, len(x_train) // 100))
-        every = max(1, self.epochs // 10)
+        # (settings as plain numbers: a parameter grid gives numpy's, which train refuses)
+        epochs, lr, patience = int(self.epochs), float(self.lr), int(self.patience)
+        batch_size = (
+            int(self.batch_size)
+            if self.batch_size is not None
+            else min(len(x_train), max(200, len(x_train) // 100))
+        )
+        every = max(1, epochs // 10)
         best = _Best(math.inf, 0, [p.data for p in parameters])
 
         def epoch_end(epoch: int, loss: float) -> bool:
-            report = epoch % every == 0 or epoch == self.epochs
+            report = epoch % every == 0 or epoch == epochs
             line = f"epoch {epoch}: loss {loss:.4g}"
             if report:  # the training metric costs a pass over the training rows: only when shown
                 line += (
@@ -680,7 +712,7 @@ class TableModel:
                 if valid_loss < best.loss:
                     best.loss, best.epoch = valid_loss, epoch
                     best.weights = [p.data for p in parameters]
-                stop = epoch - best.epoch >= self.patience
+                stop = epoch - best.epoch >= patience
             if report or stop:
                 say(line)
             return stop
@@ -688,8 +720,8 @@ class TableModel:
         schedule = None
         if self.lr_schedule == "cosine":
             # Cosine decay from lr to 0 over the epochs (a minimal schedule kept with the table model).
-            schedule = lambda epoch: 0.5 * self.lr * (1 + math.cos(math.pi * epoch / self.epochs))  # noqa: E731
-        l2 = self.l2 if self.l2 is not None else default_l2(len(x_train))
+            schedule = lambda epoch: 0.5 * lr * (1 + math.cos(math.pi * epoch / epochs))  # noqa: E731
+        l2 = float(self.l2) if self.l2 is not None else default_l2(len(x_train))
         if l2 != self.l2 and l2 != DEFAULT_L2:
             say(
                 f"L2 penalty {l2:.3g}: the default for {len(x_train):,} training rows "
@@ -700,8 +732,8 @@ class TableModel:
             x_train,
             y_train.astype(int).tolist() if self.task == "multiclass" else y_train.tolist(),
             loss=self._loss_name(),
-            optimizer=Adam(parameters, lr=self.lr),
-            epochs=self.epochs,
+            optimizer=Adam(parameters, lr=lr),
+            epochs=epochs,
             batch_size=batch_size,
             l2=l2,
             seed=int(self.seed),  # a numpy integer too, which the random module refuses
@@ -714,7 +746,7 @@ class TableModel:
             for p, value in zip(parameters, best.weights):
                 p.data = value
             if best.epoch != len(history):
-                stopped = "stopped early at" if len(history) < self.epochs else "ran to"
+                stopped = "stopped early at" if len(history) < epochs else "ran to"
                 say(
                     f"{stopped} epoch {len(history)}; the validation loss was lowest at epoch {best.epoch}, "
                     "whose weights are kept"
@@ -803,7 +835,7 @@ class TableModel:
         predictions = [row[0] for row in rows]
         if self.task == "regression":
             return predictions
-        as_number = _class_numbers(self.classes)
+        as_number = self._class_values()
         return predictions if as_number is None else [as_number[c] for c in predictions]
 
     def predict_table(
@@ -868,6 +900,8 @@ class TableModel:
             document.update(target_mean=self.target_mean, target_std=self.target_std)
         else:
             document["classes"] = self.classes
+            if self.classes_as_given:
+                document["classes_as_given"] = True
         return document
 
     def save(self, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
@@ -924,6 +958,10 @@ class TableModel:
                     f"a {task} model with {len(classes)} classes should have {expected} outputs, the network has {network.nout}"
                 )
             model.classes = list(classes)
+            as_given = table.get("classes_as_given", False)
+            if not isinstance(as_given, bool):
+                raise ValueError('"classes_as_given" should be true or false')
+            model.classes_as_given = as_given
         if task == "regression" and network.nout != 1:
             raise ValueError(
                 f"a regression model should have 1 output, the network has {network.nout}"
