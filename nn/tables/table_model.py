@@ -21,7 +21,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -37,10 +37,9 @@ from .columns import (
     ProblemList,
     number_text,
     numeric_problems,
-    read_columns,
-    table_from_columns,
 )
 from .csvfile import DataError
+from .inputs import TableInput, as_table, with_target
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
 from .serialize import MAX_MODEL_PARAMETERS
 from .tabular import TASKS, is_class_list
@@ -65,73 +64,6 @@ MAX_CLASSES = 100
 # As many as a model file may hold, so that every trained model can be loaded back.
 MAX_PARAMETERS = MAX_MODEL_PARAMETERS
 LR_SCHEDULES = ("constant", "cosine")
-
-
-class DataFrameLike(Protocol):
-    """A pandas (or alike) DataFrame: named columns, each with ``tolist()``."""
-
-    @property
-    def columns(self) -> Any: ...
-
-    def __getitem__(self, name: Any) -> Any: ...
-
-
-TableInput = (
-    str
-    | os.PathLike[str]
-    | Mapping[str, Sequence[object]]  # columns: {"age": [31, None], "sex": ["m", "f"]}
-    | Mapping[str, object]  # one row: {"age": 31, "sex": "m"}
-    | Sequence[Mapping[str, object]]  # rows: [{"age": 31, "sex": "m"}, ...]
-    | DataFrameLike
-    | ColumnTable
-)
-
-
-def _list_like(value: object) -> bool:
-    """A column's values (a list, tuple, array or Series), not one cell."""
-    if isinstance(value, (str, bytes)):
-        return False
-    return isinstance(value, (Sequence, np.ndarray)) or (
-        hasattr(value, "tolist") and hasattr(value, "__len__")
-    )
-
-
-def as_table(
-    data: TableInput, delimiter: str | None = None, written: Sequence[str] = ()
-) -> ColumnTable:
-    """A CSV path, columns by name (a dict of lists or a DataFrame), rows (a list of dicts),
-    one row (a dict of single values) or an already read table, as a ColumnTable (a file's
-    ``written`` columns keeping their cells as written)."""
-    if isinstance(data, ColumnTable):
-        return data
-    if isinstance(data, (str, os.PathLike)):
-        return read_columns(data, delimiter, written)
-    if isinstance(data, Mapping):
-        if data and not any(map(_list_like, data.values())):
-            return table_from_columns({name: [value] for name, value in data.items()}, "<row>")
-        return table_from_columns(data)
-    if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
-        names = list(data.columns)
-        if len(set(map(str, names))) != len(names):
-            twice = next(str(n) for n in names if list(map(str, names)).count(str(n)) > 1)
-            raise DataError("two columns have this name", "<DataFrame>", None, twice)
-        return table_from_columns({str(name): data[name] for name in names}, "<DataFrame>")
-    if hasattr(data, "index") and hasattr(data, "to_dict"):  # a pandas Series: one row
-        return as_table(dict(data.to_dict()))
-    if isinstance(data, (list, tuple)) and not data:
-        raise DataError("no rows", "<rows>")
-    if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
-        rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
-        names = list(dict.fromkeys(name for row in rows for name in row))
-        return table_from_columns(
-            {name: [row.get(name) for row in rows] for name in names}, "<rows>"
-        )
-    shape = f" of shape {data.shape}" if isinstance(data, np.ndarray) else ""
-    raise TypeError(
-        f"a TableModel reads columns by name: a CSV path, a dict of columns, a DataFrame, a list "
-        f"of row dicts or one row as a dict, not a {type(data).__name__}{shape} (for an array, "
-        "name its columns: {name: X[:, i] for i, name in enumerate(names)})"
-    )
 
 
 def _as_written(column: Column) -> list[str]:
@@ -176,36 +108,6 @@ class _Best:
     loss: float
     epoch: int
     weights: list[float]
-
-
-def _with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
-    """``table`` with the targets ``y`` (a list, array or Series) as one more column, and that
-    column's name: the Series' name, else "target"."""
-    if hasattr(y, "columns") and hasattr(y, "dtypes") and len(y.columns) == 1:
-        y = y[y.columns[0]]  # a one-column DataFrame: its column
-    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]  # a column vector
-    if isinstance(y, np.ndarray) and y.ndim != 1:
-        raise ValueError(f"fit: the targets should be one per row, not an array of shape {y.shape}")
-    if isinstance(y, (bytes, Mapping)) or not _list_like(y):
-        raise TypeError(
-            f"fit: target is a column's name or the targets themselves (a list, array or "
-            f"Series), not a {type(y).__name__}"
-        )
-    name = getattr(y, "name", None)
-    name = "target" if name is None else str(name)
-    if name in table.columns:
-        raise DataError(
-            f"the targets are named {name!r}, as a column of the inputs is; rename one",
-            table.path,
-            None,
-            name,
-        )
-    column = table_from_columns({name: y}).columns[name]
-    if len(column.numbers) != table.n_rows:
-        raise DataError(f"{len(column.numbers)} targets for {table.n_rows} rows", table.path)
-    columns = {**table.columns, name: column}
-    return ColumnTable(table.path, columns, table.lines, table.delimiter), name
 
 
 def _label(value: object) -> str:
@@ -446,7 +348,7 @@ class TableModel:
         elif isinstance(target_given, (int, np.integer)) and not isinstance(target_given, bool):
             target = str(target_given)  # a DataFrame's column 4 is named "4" here
         else:
-            table, target = _with_target(table, target_given)
+            table, target = with_target(table, target_given)
         table.require(target)
         if len(table.columns) == 1:
             raise DataError(

@@ -1,0 +1,111 @@
+"""What ``TableModel`` reads a table from: a CSV path, columns by name (a dict, a pandas
+DataFrame), rows as dicts, or one row; and the targets given beside it, as scikit-learn takes
+them (``fit(X, y)``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from .columns import ColumnTable, read_columns, table_from_columns
+from .csvfile import DataError
+
+
+class DataFrameLike(Protocol):
+    """A pandas (or alike) DataFrame: named columns, each with ``tolist()``."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def __getitem__(self, name: Any) -> Any: ...
+
+
+TableInput = (
+    str
+    | os.PathLike[str]
+    | Mapping[str, Sequence[object]]  # columns: {"age": [31, None], "sex": ["m", "f"]}
+    | Mapping[str, object]  # one row: {"age": 31, "sex": "m"}
+    | Sequence[Mapping[str, object]]  # rows: [{"age": 31, "sex": "m"}, ...]
+    | DataFrameLike
+    | ColumnTable
+)
+
+
+def list_like(value: object) -> bool:
+    """A column's values (a list, tuple, array or Series), not one cell."""
+    if isinstance(value, (str, bytes)):
+        return False
+    return isinstance(value, (Sequence, np.ndarray)) or (
+        hasattr(value, "tolist") and hasattr(value, "__len__")
+    )
+
+
+def as_table(
+    data: TableInput, delimiter: str | None = None, written: Sequence[str] = ()
+) -> ColumnTable:
+    """A CSV path, columns by name (a dict of lists or a DataFrame), rows (a list of dicts),
+    one row (a dict of single values) or an already read table, as a ColumnTable (a file's
+    ``written`` columns keeping their cells as written)."""
+    if isinstance(data, ColumnTable):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_columns(data, delimiter, written)
+    if isinstance(data, Mapping):
+        if data and not any(map(list_like, data.values())):
+            return table_from_columns({name: [value] for name, value in data.items()}, "<row>")
+        return table_from_columns(data)
+    if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
+        names = list(data.columns)
+        if len(set(map(str, names))) != len(names):
+            twice = next(str(n) for n in names if list(map(str, names)).count(str(n)) > 1)
+            raise DataError("two columns have this name", "<DataFrame>", None, twice)
+        return table_from_columns({str(name): data[name] for name in names}, "<DataFrame>")
+    if hasattr(data, "index") and hasattr(data, "to_dict"):  # a pandas Series: one row
+        return as_table(dict(data.to_dict()))
+    if isinstance(data, (list, tuple)) and not data:
+        raise DataError("no rows", "<rows>")
+    if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
+        rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        return table_from_columns(
+            {name: [row.get(name) for row in rows] for name in names}, "<rows>"
+        )
+    shape = f" of shape {data.shape}" if isinstance(data, np.ndarray) else ""
+    raise TypeError(
+        f"a TableModel reads columns by name: a CSV path, a dict of columns, a DataFrame, a list "
+        f"of row dicts or one row as a dict, not a {type(data).__name__}{shape} (for an array, "
+        "name its columns: {name: X[:, i] for i, name in enumerate(names)})"
+    )
+
+
+def with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
+    """``table`` with the targets ``y`` (a list, array or Series) as one more column, and that
+    column's name: the Series' name, else "target"."""
+    if hasattr(y, "columns") and hasattr(y, "dtypes") and len(y.columns) == 1:
+        y = y[y.columns[0]]  # a one-column DataFrame: its column
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # a column vector
+    if isinstance(y, np.ndarray) and y.ndim != 1:
+        raise ValueError(f"fit: the targets should be one per row, not an array of shape {y.shape}")
+    if isinstance(y, (bytes, Mapping)) or not list_like(y):
+        raise TypeError(
+            f"fit: target is a column's name or the targets themselves (a list, array or "
+            f"Series), not a {type(y).__name__}"
+        )
+    name = getattr(y, "name", None)
+    name = "target" if name is None else str(name)
+    if name in table.columns:
+        raise DataError(
+            f"the targets are named {name!r}, as a column of the inputs is; rename one",
+            table.path,
+            None,
+            name,
+        )
+    column = table_from_columns({name: y}).columns[name]
+    if len(column.numbers) != table.n_rows:
+        raise DataError(f"{len(column.numbers)} targets for {table.n_rows} rows", table.path)
+    columns = {**table.columns, name: column}
+    return ColumnTable(table.path, columns, table.lines, table.delimiter), name
