@@ -865,3 +865,16 @@ def test_a_missing_value_mark_in_python_data_says_how_python_marks_one():
         match=r"'NA' is not a number \(a missing value given from Python is None or NaN\)",
     ):
         TableModel(epochs=1).fit({"x": [1.0, 2.0, "NA", 4.0] * 3, "y": [0, 1, 0, 1] * 3}, "y")
+
+
+def test_a_problem_in_data_given_from_python_is_placed_by_row_position():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, "?", 4.0] * 3, "y": [0, 1, 0, 1] * 3})
+    with pytest.raises(
+        DataError, match=r"^<DataFrame>, row 2 \(from 0\), column 'x': '\?' is not a number"
+    ):
+        TableModel(epochs=1).fit(frame, "y")
+    assert frame.iloc[2]["x"] == "?"
+    with pytest.raises(DataError, match=r"^<columns>: no column 'z'"):  # no line 1 of a header
+        TableModel(epochs=1).fit({"x": [1.0, 2.0]}, "z")

@@ -18,7 +18,8 @@ from .regular_file import open_regular_file, why_not_utf8, why_unreadable
 
 
 class DataError(ValueError):
-    """Bad input data; ``path``, ``line`` and ``column`` say where, when known."""
+    """Bad input data; ``path``, ``line`` and ``column`` say where, when known (for data given
+    from Python, whose ``path`` is a name such as ``<DataFrame>``, the row by position)."""
 
     def __init__(
         self,
@@ -29,7 +30,11 @@ class DataError(ValueError):
     ):
         self.path, self.line, self.column = path, line, column
         where = [str(path)] if path is not None else []
-        if line is not None:
+        if line is not None and path is not None and path.startswith("<"):
+            # data given from Python (<columns>, <DataFrame>): rows by position, no file lines
+            if line > 1:
+                where.append(f"row {line - 2} (from 0)")
+        elif line is not None:
             where.append(f"line {line}")
         if column is not None:
             where.append(f"column {column!r}")
