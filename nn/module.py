@@ -422,7 +422,7 @@ class Neuron(LabelledModule):
         return neuron
 
     def __repr__(self) -> str:
-        return f"Neuron(nin={self.nin}, activation={self.activation!r})"
+        return f"{type(self).__name__}(nin={self.nin}, activation={self.activation!r})"
 
 
 class Layer(LabelledModule):
@@ -506,7 +506,7 @@ class Layer(LabelledModule):
         return weight_matrix, biases
 
     def __repr__(self) -> str:
-        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
+        return f"{type(self).__name__}(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
 
 
 class MLP(LabelledModule):
@@ -649,4 +649,4 @@ class MLP(LabelledModule):
         inner = f"{self.nin}, {[layer.nout for layer in self.layers]}"
         if hidden is not None:
             inner += f", activation={hidden!r}"
-        return f"MLP({inner}, output_activation={self.layers[-1].activation!r})"
+        return f"{type(self).__name__}({inner}, output_activation={self.layers[-1].activation!r})"

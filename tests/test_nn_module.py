@@ -342,6 +342,17 @@ def test_a_module_of_ones_own_shows_what_it_holds():
     )
 
 
+def test_subclasses_of_nn_modules_show_their_own_class_name():
+    class Wide(MLP):
+        pass
+
+    class Tanh(Layer):
+        pass
+
+    assert repr(Wide(2, [3, 1], seed=0)).startswith("Wide(2, [3, 1]")
+    assert repr(Tanh(2, 1, "tanh", seed=0)) == "Tanh(nin=2, nout=1, activation='tanh')"
+
+
 def test_a_module_holding_its_parent_shows_it_without_endless_recursion():
     class Child(Module):
         def __init__(self, parent):

@@ -609,6 +609,8 @@ def test_fit_logs_the_result_line_last_or_hands_it_to_result():
     assert not any(line.startswith("training accuracy") for line in logged)
     with pytest.raises(ValueError, match="not fitted yet"):
         TableModel().result_line()
+    with pytest.raises(ValueError, match="not fitted yet"):
+        _ = TableModel().classes_
 
 
 def test_predict_takes_a_dataframe_rows_or_one_row_and_names_what_it_cannot_take():
@@ -668,7 +670,8 @@ def test_decimal_commas_are_settled_only_by_columns_of_numbers_written_so(tmp_pa
     assert table.columns["rate"].decimal_comma
     assert not table.columns["visitors"].decimal_comma and table.columns["visitors"].comma_doubt
     with pytest.raises(
-        DataError, match=r"column 'visitors': '1,500' is not a number \(a comma before three digits"
+        DataError,
+        match=r"column 'visitors': '1,500' is not a number \(800 beside 1,500 reads as thousands",
     ):
         TableModel(epochs=1).fit(str(visitors), "y")
     words = tmp_path / "words.csv"

@@ -443,6 +443,11 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
             verdict = True
         if verdict:
             read_decimal_commas(column)
+        elif verdict is None and in_file and settled:  # settled, but this column writes 800
+            column.comma_doubt = (
+                "800 beside 1,500 reads as thousands, where an export with decimal commas "
+                "writes 800,000"
+            )
         elif verdict is None and in_file:
             column.comma_doubt = (
                 "a comma before three digits may be a decimal comma or a thousands separator, "

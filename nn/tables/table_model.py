@@ -263,6 +263,7 @@ class TableModel:
     def classes_(self) -> list[Any]:
         """The classes as ``predict`` gives them (numbers for a numbered target), in the order
         of ``predict_proba``'s columns, as scikit-learn's classifiers name them."""
+        self.fitted_parts()  # (an error when not fitted, as everything else gives)
         as_value = self._class_values()
         return list(self.classes) if as_value is None else [as_value[c] for c in self.classes]
 
