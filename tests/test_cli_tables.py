@@ -526,6 +526,11 @@ def test_predict_writes_in_the_input_files_style(tmp_path, capsys):
     (tmp_path / "whole.csv").write_text("id;x\n0;1\n")
     whole = run(["predict", model, str(tmp_path / "whole.csv")], capsys)[1].splitlines()
     assert whole[0] == "prediction;probability_b" and "," in whole[1] and "." not in whole[1]
+    # a tab-separated file that writes points keeps points, beside its own kept 0.25
+    (tmp_path / "tab.csv").write_text("id\tx\n0\t0.25\n")
+    status, out, _ = run(["predict", model, str(tmp_path / "tab.csv"), "--keep", "x"], capsys)
+    kept, _, probability = out.splitlines()[1].split("\t")
+    assert kept == "0.25" and "." in probability and "," not in probability
     # a comma-separated file with points gets commas and points back
     (tmp_path / "en.csv").write_text("id,x\n0,0.25\n")
     status, out, _ = run(["predict", model, str(tmp_path / "en.csv")], capsys)

@@ -609,7 +609,7 @@ def test_fit_logs_the_result_line_last_or_hands_it_to_result():
     assert not any(line.startswith("training accuracy") for line in logged)
     with pytest.raises(ValueError, match="not fitted yet"):
         TableModel().result_line()
-    with pytest.raises(ValueError, match="not fitted yet"):
+    with pytest.raises(AttributeError, match="not fitted yet"):  # so hasattr is False
         _ = TableModel().classes_
 
 
@@ -865,7 +865,7 @@ def test_predict_does_not_force_decimal_commas_on_a_column_that_reads_as_thousan
 def test_a_missing_value_mark_in_python_data_says_how_python_marks_one():
     with pytest.raises(
         DataError,
-        match=r"'NA' is not a number \(a missing value given from Python is None or NaN\)",
+        match=r"'NA' is not a number \(a missing value given from Python is None or float\('nan'\), not text\)",
     ):
         TableModel(epochs=1).fit({"x": [1.0, 2.0, "NA", 4.0] * 3, "y": [0, 1, 0, 1] * 3}, "y")
 
@@ -881,3 +881,50 @@ def test_a_problem_in_data_given_from_python_is_placed_by_row_position():
     assert frame.iloc[2]["x"] == "?"
     with pytest.raises(DataError, match=r"^<columns>: no column 'z'"):  # no line 1 of a header
         TableModel(epochs=1).fit({"x": [1.0, 2.0]}, "z")
+
+
+def test_score_reads_the_targets_as_fit_does_whatever_their_form():
+    # an adversarial pass: score(data, "label") read "01" as 1 and scored 0.0; a column vector
+    # gave an n x n broadcast and R^2 -61.6; labels " a" and "a" were merged by a strip
+    from sklearn.metrics import accuracy_score, r2_score
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=80)
+    labels = np.where(x > 0, "01", " a")
+    model = TableModel(epochs=60, validation=0.0).fit({"x": x}, labels)
+    assert model.classes_ == [" a", "01"]
+    expected = accuracy_score(labels, model.predict({"x": x}))
+    assert expected > 0.9
+    assert model.score({"x": x}, labels) == expected
+    assert model.score({"x": x, "label": labels}, "label") == expected
+    assert model.score({"x": x}, labels[:, None]) == expected
+    assert model.score({"x": x}, [[v] for v in labels.tolist()]) == expected
+    y = 3 * x + rng.normal(size=80)
+    regression = TableModel(epochs=20, validation=0.0).fit({"x": x}, y)
+    r2 = r2_score(y, regression.predict({"x": x}))
+    assert regression.score({"x": x}, y[:, None]) == pytest.approx(r2, rel=1e-12)
+    assert regression.score({"x": x, "y": y}, "y") == pytest.approx(r2, rel=1e-12)
+    with pytest.raises(DataError, match="score: 3 targets for 80 rows"):
+        regression.score({"x": x}, [1.0, 2.0, 3.0])
+
+
+def test_values_given_from_python_keep_their_form_and_their_place():
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": ["007", "1.50", "x"] * 4, "v": [0.5, 1.5, 2.5] * 4})
+    model = TableModel(epochs=1, validation=0.0).fit(frame, [0, 1, 1] * 4, drop=["id"])
+    _, rows = model.predict_table(frame, keep=["id"])
+    assert [row[0] for row in rows[:3]] == ["007", "1.50", "x"]  # ids as given
+    labels = np.array([b"01", b"02"] * 6)  # numpy bytes strings: text, not "b'01'"
+    assert TableModel(epochs=1).fit(frame, labels, drop=["id"]).classes_ == ["01", "02"]
+    with pytest.raises(DataError, match=r"^<DataFrame>, row 1 \(from 0\), column 'v': inf"):
+        model.predict(frame.assign(v=[0.5, math.inf, 1.0] * 4))
+
+
+def test_a_file_error_names_the_line_also_for_a_pathlib_path(tmp_path):
+    from pathlib import Path
+
+    path = Path(tmp_path / "ragged.csv")
+    path.write_text("a,b\n1,2\n3\n")
+    with pytest.raises(DataError, match=r"ragged.csv, line 3: 1 cells, but the header has 2"):
+        nn.read_csv(path)

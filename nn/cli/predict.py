@@ -74,7 +74,8 @@ def run_predict(args: argparse.Namespace) -> int:
             # Written in the input's style, so the spreadsheet that wrote it reads it back
             delimiter = columns.delimiter or ","
             decimal_comma = delimiter != "," and (
-                columns.writes_decimal_commas or model.fitted_parts()[1].decimal_commas
+                columns.writes_decimal_commas
+                or (not columns.writes_decimal_points and model.fitted_parts()[1].decimal_commas)
             )
         for note in notes:
             say(note)

@@ -149,6 +149,15 @@ class ColumnTable:
         return self.delimiter == ","
 
     @property
+    def writes_decimal_points(self) -> bool:
+        """Whether some column wrote a number with a decimal point (2.5): the file's own style."""
+        return any(
+            not column.decimal_comma
+            and bool(np.any(np.frombuffer(column.numbers, dtype=float) % 1))
+            for column in self.columns.values()
+        )
+
+    @property
     def writes_decimal_commas(self) -> bool:
         """Whether some column was read with decimal commas (0,5): the file's own style."""
         return any(column.decimal_comma for column in self.columns.values())
@@ -246,6 +255,16 @@ def _add_rows(columns: list[Column], rows: list[list[str]], first_row: int) -> N
                 _add_cell(column, row, cell)
 
 
+def _text_if_bytes(value: object, name: str, column: str) -> object:
+    """Bytes (numpy's "S" strings) as the text they encode in UTF-8; any other value as it is."""
+    if not isinstance(value, bytes):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError(f"{value!r} is bytes that are not UTF-8 text", name, None, column) from None
+
+
 def is_missing(value: object) -> bool:
     """None, or a value unequal to itself: NaN, and pandas' NaT and NA (whose comparisons
     give NA, which is neither true nor false)."""
@@ -280,7 +299,7 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
                 None,
                 str(column_name),
             )
-        lists[str(column_name)] = values
+        lists[str(column_name)] = [_text_if_bytes(v, name, str(column_name)) for v in values]
     lengths = {len(values) for values in lists.values()}
     if len(lengths) != 1:
         raise DataError(f"columns of different lengths: {sorted(lengths)}", name)
@@ -292,7 +311,7 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
             present and all(isinstance(v, (str, bool, np.bool_)) for v in present)
         )
         if present and all(isinstance(v, str) for v in present):
-            column.strings_given = ["" if is_missing(v) else str(v).strip() for v in values]
+            column.strings_given = ["" if is_missing(v) else str(v) for v in values]
         for row, value in enumerate(values):
             if is_missing(value):
                 _add_cell(column, row, "")
@@ -300,7 +319,7 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
                 value, (bool, np.bool_)
             ):
                 if not math.isfinite(value):
-                    raise DataError(f"{value!r} is not a finite number", name, None, column.name)
+                    raise DataError(f"{value!r} is not a finite number", name, row + 2, column.name)
                 else:
                     column.numbers.append(float(value))
             else:  # text: "NA" in Python data is North America, not a missing cell
@@ -561,7 +580,7 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
         if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
-            problem += " (a missing value given from Python is None or NaN)"
+            problem += " (a missing value given from Python is None or float('nan'), not text)"
         elif text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
             problem += " (a missing value is an empty cell or NA)"
         elif comma and column.comma_doubt:

@@ -30,7 +30,8 @@ class DataError(ValueError):
     ):
         self.path, self.line, self.column = path, line, column
         where = [str(path)] if path is not None else []
-        if line is not None and path is not None and path.startswith("<"):
+        given_from_python = str(path).startswith("<") and str(path).endswith(">")
+        if line is not None and given_from_python:
             # data given from Python (<columns>, <DataFrame>): rows by position, no file lines
             if line > 1:
                 where.append(f"row {line - 2} (from 0)")

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .columns import ColumnTable, read_columns, table_from_columns
+from .columns import Column, ColumnTable, read_columns, table_from_columns
 from .csvfile import DataError
 
 
@@ -81,22 +81,33 @@ def as_table(
     )
 
 
-def with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
-    """``table`` with the targets ``y`` (a list, array or Series) as one more column, and that
-    column's name: the Series' name, else "target"."""
+def target_column(y: Any, caller: str = "fit") -> tuple[Column, str]:
+    """The targets ``y`` (a list, array, Series, column vector or one-column DataFrame) as a
+    column, and its name: the Series' name, else "target"."""
     if hasattr(y, "columns") and hasattr(y, "dtypes") and len(y.columns) == 1:
         y = y[y.columns[0]]  # a one-column DataFrame: its column
     if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]  # a column vector
     if isinstance(y, np.ndarray) and y.ndim != 1:
-        raise ValueError(f"fit: the targets should be one per row, not an array of shape {y.shape}")
+        raise ValueError(
+            f"{caller}: the targets should be one per row, not an array of shape {y.shape}"
+        )
     if isinstance(y, (bytes, Mapping)) or not list_like(y):
         raise TypeError(
-            f"fit: target is a column's name or the targets themselves (a list, array or "
-            f"Series), not a {type(y).__name__}"
+            f"{caller}: the targets are a column's name or the targets themselves (a list, "
+            f"array or Series), not a {type(y).__name__}"
         )
+    if isinstance(y, list) and y and all(isinstance(v, (list, tuple)) and len(v) == 1 for v in y):
+        y = [v[0] for v in y]  # rows of one value, as df[["y"]].values.tolist() gives
     name = getattr(y, "name", None)
     name = "target" if name is None else str(name)
+    return table_from_columns({name: y}, "<targets>").columns[name], name
+
+
+def with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
+    """``table`` with the targets ``y`` as one more column (see ``target_column``), and that
+    column's name."""
+    column, name = target_column(y)
     if name in table.columns:
         raise DataError(
             f"the targets are named {name!r}, as a column of the inputs is; rename one",
@@ -104,7 +115,6 @@ def with_target(table: ColumnTable, y: Any) -> tuple[ColumnTable, str]:
             None,
             name,
         )
-    column = table_from_columns({name: y}).columns[name]
     if len(column.numbers) != table.n_rows:
         raise DataError(f"{len(column.numbers)} targets for {table.n_rows} rows", table.path)
     columns = {**table.columns, name: column}

@@ -487,7 +487,10 @@ class Preprocessor:
                 if (low, high) != (None, None) and not (
                     _is_finite(low) and _is_finite(high) and low <= high  # type: ignore[operator]
                 ):
-                    raise ValueError(f"columns[{i}] needs a finite min <= max, or neither")
+                    raise ValueError(
+                        f"columns[{i}] ({rule['name']!r}) needs a finite min <= max, or "
+                        f"neither, not min {low!r} and max {high!r}"
+                    )
                 parsed.append(
                     NumericRule(
                         rule["name"],

@@ -39,7 +39,7 @@ from .columns import (
     numeric_problems,
 )
 from .csvfile import DataError
-from .inputs import TableInput, as_table, with_target
+from .inputs import TableInput, as_table, target_column, with_target
 from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
 from .serialize import MAX_MODEL_PARAMETERS
 from .tabular import TASKS, is_class_list
@@ -71,6 +71,8 @@ def _as_written(column: Column) -> list[str]:
     digit), or as its values read for a table not read with them."""
     if column.written is not None:
         return column.written
+    if column.strings_given is not None:  # strings given from Python, as given ("007")
+        return column.strings_given
     return [text or "" for text in column.text_values()]
 
 
@@ -108,13 +110,6 @@ class _Best:
     loss: float
     epoch: int
     weights: list[float]
-
-
-def _label(value: object) -> str:
-    """A class as the model names it: a number in its shortest form, anything else as text."""
-    if _is_real(value):
-        return number_text(float(value))  # type: ignore[arg-type]
-    return str(value)
 
 
 def _widths(hidden: object) -> list[int]:
@@ -263,7 +258,8 @@ class TableModel:
     def classes_(self) -> list[Any]:
         """The classes as ``predict`` gives them (numbers for a numbered target), in the order
         of ``predict_proba``'s columns, as scikit-learn's classifiers name them."""
-        self.fitted_parts()  # (an error when not fitted, as everything else gives)
+        if self.network is None:  # an AttributeError, so hasattr(model, "classes_") is False
+            raise AttributeError("this TableModel is not fitted yet: call fit first")
         as_value = self._class_values()
         return list(self.classes) if as_value is None else [as_value[c] for c in self.classes]
 
@@ -273,25 +269,27 @@ class TableModel:
 
     def score(self, data: TableInput, y: str | Sequence[Any]) -> float:
         """Accuracy of ``predict(data)`` against ``y`` (classes), or R^2 (regression), as a
-        scikit-learn estimator's ``score``; ``y`` is the targets, or the name of their column
-        in ``data``."""
+        scikit-learn estimator's ``score``; ``y`` is the targets (read as ``fit`` reads them),
+        or the name of their column in ``data``."""
         table = as_table(data)
-        predicted = self.predict(table)
         if isinstance(y, str):
             column = table.require(y)
-            actual: list[Any] = (
-                column.text_values()
-                if self.task != "regression"
-                else np.frombuffer(column.numbers, dtype=float).tolist()
-            )
         else:
-            actual = y.tolist() if hasattr(y, "tolist") else list(y)
-        if len(actual) != len(predicted):
-            raise ValueError(f"score: {len(actual)} targets for {len(predicted)} rows")
-        if self.task != "regression":  # 1 and "1" are one class, as the model reads them
-            return float(np.mean([_label(p) == _label(a) for p, a in zip(predicted, actual)]))
-        truth, guess = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
-        return float(1.0 - np.sum((truth - guess) ** 2) / np.sum((truth - truth.mean()) ** 2))
+            column = target_column(y, "score")[0]
+            if len(column.numbers) != table.n_rows:
+                raise DataError(
+                    f"score: {len(column.numbers)} targets for {table.n_rows} rows", table.path
+                )
+        _, rows = self._table_rows(table, (), None)
+        if self.task == "regression":
+            truth = np.frombuffer(column.numbers, dtype=float)
+            if column.texts or np.isnan(truth).any():
+                raise DataError("score: every target must be a number", table.path)
+            guess = np.array([row[0] for row in rows], dtype=float)
+            return float(1.0 - np.sum((truth - guess) ** 2) / np.sum((truth - truth.mean()) ** 2))
+        # Compared by class name, as fit named them: "01" stays "01", 1 and 1.0 are "1"
+        names = column.strings_given if column.strings_given is not None else column.text_values()
+        return float(np.mean([row[0] == name for row, name in zip(rows, names)]))
 
     # --- fitting -------------------------------------------------------------------------
 
@@ -541,7 +539,8 @@ class TableModel:
         if len(self.classes) > MAX_CLASSES:
             raise DataError(
                 f"{len(self.classes):,} classes, more than the limit of {MAX_CLASSES} (nn.tables.table_model.MAX_CLASSES); "
-                "is this column a number to predict (--task regression) or an identifier?",
+                "is this column a number to predict (--task regression, task='regression' "
+                "from Python) or an identifier?",
                 table.path,
                 None,
                 self.target,
@@ -829,6 +828,9 @@ class TableModel:
             raise ValueError(
                 f"the columns make {preprocessor.width} inputs but the network takes {network.nin}"
             )
+        as_given = table.get("classes_as_given", False)
+        if not isinstance(as_given, bool):
+            raise ValueError('"classes_as_given" should be true or false')
         if task == "regression":
             mean, std = table.get("target_mean"), table.get("target_std")
             if (
@@ -861,9 +863,6 @@ class TableModel:
                     f"a {task} model with {len(classes)} classes should have {expected} outputs, the network has {network.nout}"
                 )
             model.classes = list(classes)
-            as_given = table.get("classes_as_given", False)
-            if not isinstance(as_given, bool):
-                raise ValueError('"classes_as_given" should be true or false')
             model.classes_as_given = as_given
         if task == "regression" and network.nout != 1:
             raise ValueError(
