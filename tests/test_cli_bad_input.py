@@ -276,8 +276,19 @@ def test_a_question_mark_among_numbers_says_how_to_write_a_missing_value(tmp_pat
         ["train", path, "--target", "y", "--out", str(tmp_path / "m.json")], capsys
     )
     assert error_line(status, err).endswith(
-        "uci.csv, line 4, column 'x1': '?' is not a number (a missing value is an empty cell or NA)"
+        "uci.csv, line 4, column 'x1': '?' is not a number (a missing value is an empty cell or "
+        "NA; --missing-marks ? on the command line, missing_marks=['?'] from Python, reads '?' "
+        "as one)"
     )
+    # as the message says: the model keeps the mark, and predict reads the file with it too
+    model = str(tmp_path / "m.json")
+    status, _out, err = run(
+        ["train", path, "--target", "y", "--missing-marks", "?", "--out", model], capsys
+    )
+    assert status == 0 and "column 'x1': 1 empty cell filled with the mean" in err
+    status, _out, err = run(["predict", model, path], capsys)
+    assert status == 0 and "x1': 1 empty cell filled" in err, err
+    assert json.load(open(model))["table"]["missing_marks"] == ["?"]
 
 
 def test_a_symlink_out_into_a_missing_directory_is_refused_before_training(tmp_path, files, capsys):

@@ -158,8 +158,10 @@ def test_other_marks_of_a_missing_number_are_named_as_such(tmp_path):
     problems = ProblemList()
     numeric_problems(table, table.columns["a"], problems)
     assert [str(p).split(": ", 1)[1] for p in problems.problems] == [
-        "'None' is not a number (a missing value is an empty cell or NA)",
-        "'-' is not a number (a missing value is an empty cell or NA)",
+        "'None' is not a number (a missing value is an empty cell or NA; --missing-marks None "
+        "on the command line, missing_marks=['None'] from Python, reads 'None' as one)",
+        "'-' is not a number (a missing value is an empty cell or NA; --missing-marks - on the "
+        "command line, missing_marks=['-'] from Python, reads '-' as one)",
     ]
 
 

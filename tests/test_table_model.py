@@ -557,8 +557,14 @@ def test_a_missing_value_mark_among_many_numbers_is_named_as_what_to_fix():
     text = "\n".join(notes)
     assert (
         "column 'width' left out: 101 distinct values, its cells are numbers but for 200 of '?'; "
-        "if '?' marks a missing value, write it as an empty cell or NA" in text
+        "if '?' marks a missing value, --missing-marks ? (missing_marks=['?'] from Python) "
+        "reads the column as numbers" in text
     )
+    notes = []
+    TableModel(epochs=1, validation=0.0).fit(
+        data, "y", missing_marks=["?", "None"], log=notes.append
+    )
+    assert "column 'width': 200 empty cells filled with the mean" in "\n".join(notes)
     assert "column 'flag' taken as categories: its cells are numbers but for 200 of 'None'" in text
     assert "written as text" not in text
 
@@ -865,9 +871,17 @@ def test_predict_does_not_force_decimal_commas_on_a_column_that_reads_as_thousan
 def test_a_missing_value_mark_in_python_data_says_how_python_marks_one():
     with pytest.raises(
         DataError,
-        match=r"'NA' is not a number \(a missing value given from Python is None or float\('nan'\), not text\)",
+        match=r"'NA' is not a number \(a missing value given from Python is None or "
+        r"float\('nan'\), or a text named in missing_marks=\['NA'\]\)",
     ):
         TableModel(epochs=1).fit({"x": [1.0, 2.0, "NA", 4.0] * 3, "y": [0, 1, 0, 1] * 3}, "y")
+    data = {"x": [1.0, 2.0, " na ", 4.0] * 3, "y": [0, 1, 0, 1] * 3}
+    model = TableModel(epochs=1, validation=0.0).fit(data, "y", missing_marks=["NA"])
+    assert model.missing_marks == ["NA"] and model.preprocessor.rules[0].mean == pytest.approx(
+        7 / 3
+    )
+    with pytest.raises(ValueError, match="missing_marks takes texts such as"):
+        TableModel(epochs=1).fit(data, "y", missing_marks=[""])
 
 
 def test_a_problem_in_data_given_from_python_is_placed_by_row_position():

@@ -86,6 +86,14 @@ def column_names(text: str) -> list[str]:
     return names
 
 
+def missing_marks(text: str) -> list[str]:
+    """Texts that mean a missing value, separated by commas ("?" or "?,-"), none empty."""
+    marks = [mark.strip() for mark in text.split(",")]
+    if not all(marks):
+        raise argparse.ArgumentTypeError(f"{text!r} should be texts separated by commas, such as ?")
+    return marks
+
+
 def seed(text: str) -> int:
     """A whole number of at least 0 (numpy's seeds cannot be negative)."""
     return _whole_number(text, 0)

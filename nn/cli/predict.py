@@ -68,7 +68,7 @@ def run_predict(args: argparse.Namespace) -> int:
     delimiter, decimal_comma = ",", False
     if isinstance(model, TableModel):
         notes: list[str] = []
-        columns = read_columns(args.data, args.delimiter, written=args.keep)
+        columns = read_columns(args.data, args.delimiter, args.keep, model.missing_marks)
         header, rows = model.predict_table(columns, keep=args.keep, notes=notes)
         if len(header) > 1:  # (one column has no separator to show: plain CSV reads back)
             # Written in the input's style, so the spreadsheet that wrote it reads it back

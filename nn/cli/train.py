@@ -21,6 +21,7 @@ from .arguments import (
     fraction,
     hidden_sizes,
     learning_rate,
+    missing_marks,
     non_negative,
     positive_int,
     seed,
@@ -57,6 +58,14 @@ def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
         choices=MISSING_POLICIES,
         default="impute",
         help="impute (default): fill empty/NA/nan cells with the column's mean or most frequent value; error: refuse them",
+    )
+    parser.add_argument(
+        "--missing-marks",
+        type=missing_marks,
+        default=[],
+        metavar="?",
+        help="more texts that mean a missing value, separated by commas (UCI's ?); empty, NA, "
+        "N/A, nan, null and #N/A always do. The model keeps them for predict",
     )
     add_delimiter_option(parser)
     parser.add_argument(
@@ -161,6 +170,7 @@ def run_train(args: argparse.Namespace) -> int:
         missing=args.missing,
         task=args.task,
         delimiter=args.delimiter,
+        missing_marks=args.missing_marks,
         progress=args.progress,
         log=say,
         result=print,

@@ -239,9 +239,12 @@ def _add_cell(
 _CHUNK_ROWS = 2048  # rows held as text before they are added to the columns
 
 
-def _add_rows(columns: list[Column], rows: list[list[str]], first_row: int) -> None:
+def _add_rows(
+    columns: list[Column], rows: list[list[str]], first_row: int, markers: frozenset[str]
+) -> None:
     """Append a chunk of rows, column by column: a column whose cells in the chunk are all
-    plain finite numbers in one go (at C speed), any other cell by cell."""
+    plain finite numbers in one go (at C speed), any other cell by cell (``markers``: the
+    texts that mean a missing value)."""
     for column, cells in zip(columns, zip(*rows)):
         try:
             values = list(map(float, cells))
@@ -252,7 +255,7 @@ def _add_rows(columns: list[Column], rows: list[list[str]], first_row: int) -> N
             column.numbers.extend(values)
         else:
             for row, cell in enumerate(cells, first_row):
-                _add_cell(column, row, cell)
+                _add_cell(column, row, cell, markers)
 
 
 def _text_if_bytes(value: object, name: str, column: str) -> object:
@@ -276,10 +279,19 @@ def is_missing(value: object) -> bool:
         return True
 
 
-def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> ColumnTable:
+def marks_as_markers(missing_marks: Sequence[str]) -> frozenset[str]:
+    """Extra texts that mean a missing value, as cells are compared (stripped, lower case)."""
+    return frozenset(mark.strip().lower() for mark in missing_marks)
+
+
+def table_from_columns(
+    data: Mapping[str, object], name: str = "<columns>", missing_marks: Sequence[str] = ()
+) -> ColumnTable:
     """A ColumnTable from ``{"name": [values...]}``: numbers, strings, or None, NaN, pandas' NA
     and NaT and empty strings (missing). A string such as "NA" is text here: pandas has already
-    read a file's missing-value marks, and what is left is data."""
+    read a file's missing-value marks, and what is left is data; only ``missing_marks`` ("?")
+    name strings that mean a missing value."""
+    markers = marks_as_markers(missing_marks)
     if not data:
         raise DataError("no columns", name)
     lists: dict[str, Sequence[object]] = {}
@@ -299,7 +311,10 @@ def table_from_columns(data: Mapping[str, object], name: str = "<columns>") -> C
                 None,
                 str(column_name),
             )
-        lists[str(column_name)] = [_text_if_bytes(v, name, str(column_name)) for v in values]
+        lists[str(column_name)] = [
+            None if isinstance(v, str) and v.strip().lower() in markers else v
+            for v in (_text_if_bytes(v, name, str(column_name)) for v in values)
+        ]
     lengths = {len(values) for values in lists.values()}
     if len(lengths) != 1:
         raise DataError(f"columns of different lengths: {sorted(lengths)}", name)
@@ -475,13 +490,18 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
 
 
 def read_columns(
-    path: str | os.PathLike[str], delimiter: str | None = None, written: Sequence[str] = ()
+    path: str | os.PathLike[str],
+    delimiter: str | None = None,
+    written: Sequence[str] = (),
+    missing_marks: Sequence[str] = (),
 ) -> ColumnTable:
     """Read a CSV file with a header line into columns, in one pass; ``delimiter`` None sniffs it.
 
     In a file separated by ``;`` or tabs, a column whose text cells are all numbers written with
     a decimal comma (0,5) is read as numbers (``Column.decimal_comma``). The columns named in
-    ``written`` also keep every cell as written (``Column.written``: 007 stays 007)."""
+    ``written`` also keep every cell as written (``Column.written``: 007 stays 007). Cells that
+    are empty, NA, N/A, nan, null, #N/A or one of ``missing_marks`` ("?") are missing."""
+    markers = MISSING_MARKERS | marks_as_markers(missing_marks)
     path = os.fspath(path)
     counter = [0]
     problems = ProblemList()
@@ -537,9 +557,9 @@ def read_columns(
                     line_numbers.append(line)
                 empty_rows = []
                 if len(chunk) >= _CHUNK_ROWS:
-                    _add_rows(columns, chunk, len(line_numbers) - len(chunk))
+                    _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers)
                     chunk = []
-            _add_rows(columns, chunk, len(line_numbers) - len(chunk))
+            _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers)
     except UnicodeDecodeError:
         reason, line = why_not_utf8(path)
         raise DataError(reason, path, line) from None
@@ -580,9 +600,15 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
         if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
-            problem += " (a missing value given from Python is None or float('nan'), not text)"
+            problem += (
+                " (a missing value given from Python is None or float('nan'), or a text named "
+                f"in missing_marks=[{text!r}])"
+            )
         elif text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
-            problem += " (a missing value is an empty cell or NA)"
+            problem += (
+                f" (a missing value is an empty cell or NA; --missing-marks {text} on the command "
+                f"line, missing_marks=[{text!r}] from Python, reads {_shown(text)} as one)"
+            )
         elif comma and column.comma_doubt:
             problem += f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"
         problems.add(DataError(problem, table.path, table.lines[row], column.name))

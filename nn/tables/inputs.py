@@ -44,35 +44,41 @@ def list_like(value: object) -> bool:
 
 
 def as_table(
-    data: TableInput, delimiter: str | None = None, written: Sequence[str] = ()
+    data: TableInput,
+    delimiter: str | None = None,
+    written: Sequence[str] = (),
+    missing_marks: Sequence[str] = (),
 ) -> ColumnTable:
     """A CSV path, columns by name (a dict of lists or a DataFrame), rows (a list of dicts),
     one row (a dict of single values) or an already read table, as a ColumnTable (a file's
-    ``written`` columns keeping their cells as written)."""
+    ``written`` columns keeping their cells as written; ``missing_marks``, such as "?", are
+    texts that mean a missing value)."""
+    marks = missing_marks  # (short, for the many calls below)
     if isinstance(data, ColumnTable):
         return data
     if isinstance(data, (str, os.PathLike)):
-        return read_columns(data, delimiter, written)
+        return read_columns(data, delimiter, written, marks)
     if isinstance(data, Mapping):
         if data and not any(map(list_like, data.values())):
-            return table_from_columns({name: [value] for name, value in data.items()}, "<row>")
-        return table_from_columns(data)
+            one_row = {name: [value] for name, value in data.items()}
+            return table_from_columns(one_row, "<row>", marks)
+        return table_from_columns(data, "<columns>", marks)
     if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
         names = list(data.columns)
         if len(set(map(str, names))) != len(names):
             twice = next(str(n) for n in names if list(map(str, names)).count(str(n)) > 1)
             raise DataError("two columns have this name", "<DataFrame>", None, twice)
-        return table_from_columns({str(name): data[name] for name in names}, "<DataFrame>")
+        frame = {str(name): data[name] for name in names}
+        return table_from_columns(frame, "<DataFrame>", marks)
     if hasattr(data, "index") and hasattr(data, "to_dict"):  # a pandas Series: one row
-        return as_table(dict(data.to_dict()))
+        return as_table(dict(data.to_dict()), missing_marks=marks)
     if isinstance(data, (list, tuple)) and not data:
         raise DataError("no rows", "<rows>")
     if isinstance(data, Sequence) and data and all(isinstance(row, Mapping) for row in data):
         rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]
         names = list(dict.fromkeys(name for row in rows for name in row))
-        return table_from_columns(
-            {name: [row.get(name) for row in rows] for name in names}, "<rows>"
-        )
+        by_column = {name: [row.get(name) for row in rows] for name in names}
+        return table_from_columns(by_column, "<rows>", marks)
     shape = f" of shape {data.shape}" if isinstance(data, np.ndarray) else ""
     raise TypeError(
         f"a TableModel reads columns by name: a CSV path, a dict of columns, a DataFrame, a list "

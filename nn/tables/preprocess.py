@@ -145,7 +145,8 @@ def _numbers_but_for_a_mark(column: Column) -> str:
         return ""
     return (
         f"its cells are numbers but for {len(column.texts):,} of {mark!r}; if {mark!r} marks a "
-        "missing value, write it as an empty cell or NA and the column is read as numbers"
+        f"missing value, --missing-marks {mark} (missing_marks=[{mark!r}] from Python) reads "
+        "the column as numbers"
     )
 
 

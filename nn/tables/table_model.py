@@ -112,6 +112,15 @@ class _Best:
     weights: list[float]
 
 
+def _checked_marks(marks: Sequence[str]) -> list[str]:
+    """The missing-value marks as a list of texts; a ValueError for anything else."""
+    if isinstance(marks, str):
+        marks = [marks]  # one mark, "?"
+    if not all(isinstance(m, str) and m.strip() for m in marks):
+        raise ValueError(f"missing_marks takes texts such as ['?'], not {marks!r}")
+    return list(marks)
+
+
 def _widths(hidden: object) -> list[int]:
     """Hidden layer widths as a list: an int is one layer (as scikit-learn's MLP takes it)."""
     if _is_whole(hidden, 1):
@@ -192,6 +201,7 @@ class TableModel:
         self.target = ""
         self.classes: list[str] = []
         self.classes_as_given = False  # class names given as strings ("01"), not read as numbers
+        self.missing_marks: list[str] = []  # texts that meant a missing value ("?") in training
         self.target_mean, self.target_std = 0.0, 1.0
         self.notes: list[str] = []
         self.summary: dict[str, Any] = {}
@@ -271,7 +281,7 @@ class TableModel:
         """Accuracy of ``predict(data)`` against ``y`` (classes), or R^2 (regression), as a
         scikit-learn estimator's ``score``; ``y`` is the targets (read as ``fit`` reads them),
         or the name of their column in ``data``."""
-        table = as_table(data)
+        table = as_table(data, missing_marks=self.missing_marks)
         if isinstance(y, str):
             column = table.require(y)
         else:
@@ -303,6 +313,7 @@ class TableModel:
         missing: str = "impute",
         task: str = "auto",
         delimiter: str | None = None,
+        missing_marks: Sequence[str] = (),
         progress: bool | None = False,
         log: Callable[[str], None] | None = None,
         result: Callable[[str], None] | None = None,
@@ -311,13 +322,17 @@ class TableModel:
         columns or rows) to predict ``target``: a column's name, or the targets themselves
         (``fit(X, y)`` as in scikit-learn, with ``y`` a list, array or Series). ``log`` gets the notes, the epoch lines and at the end the result
         line (``result_line()``), which goes to ``result`` instead when that is given (the CLI
-        prints it on stdout, the rest on stderr).
+        prints it on stdout, the rest on stderr). ``missing_marks`` are texts that mean a
+        missing value besides empty, NA, N/A, nan, null and #N/A (UCI's "?"); the model keeps
+        them, and reads the data it predicts with them too.
 
         A fit that raises or is interrupted (KeyboardInterrupt) leaves the model as it was
         before, unfitted if it was new: never half-trained weights with a stale summary."""
         self._check_settings()  # (set by hand since the constructor, perhaps)
+        marks = _checked_marks(missing_marks)
         before = dict(vars(self))
         try:
+            self.missing_marks = marks
             self._fit(data, target, features, drop, missing, task, delimiter, progress, log)
             report = result or log
             if report is not None:
@@ -341,7 +356,7 @@ class TableModel:
         log: Callable[[str], None] | None,
     ) -> None:
         say = log or (lambda line: None)
-        table = as_table(data, delimiter)
+        table = as_table(data, delimiter, missing_marks=self.missing_marks)
         if isinstance(target_given, str):
             target = target_given
         elif isinstance(target_given, (int, np.integer)) and not isinstance(target_given, bool):
@@ -718,7 +733,7 @@ class TableModel:
 
     def predict_proba(self, data: TableInput, *, delimiter: str | None = None) -> np.ndarray:
         """Each row's probability of each class (columns in ``classes`` order)."""
-        table = as_table(data, delimiter)
+        table = as_table(data, delimiter, missing_marks=self.missing_marks)
         return self._probabilities(table, self._outputs(table, None, stacklevel=3))
 
     def _probabilities(self, table: ColumnTable, out: np.ndarray) -> np.ndarray:
@@ -733,7 +748,8 @@ class TableModel:
         Classes that were numbers in the training table (0/1, or 1, 2, 3) come back as numbers
         (int where whole), so they compare equal to the labels they were trained from; named
         classes come back as their names."""
-        _, rows = self._table_rows(as_table(data, delimiter), (), None)
+        table = as_table(data, delimiter, missing_marks=self.missing_marks)
+        _, rows = self._table_rows(table, (), None)
         predictions = [row[0] for row in rows]
         if self.task == "regression":
             return predictions
@@ -749,7 +765,8 @@ class TableModel:
         notes: list[str] | None = None,
     ) -> tuple[list[str], list[list[Any]]]:
         """A header and one row per data row: the ``keep`` columns, the prediction, then class probabilities."""
-        return self._table_rows(as_table(data, delimiter, written=keep), keep, notes)
+        table = as_table(data, delimiter, keep, self.missing_marks)
+        return self._table_rows(table, keep, notes)
 
     def _table_rows(
         self, table: ColumnTable, keep: Sequence[str], notes: list[str] | None
@@ -798,6 +815,8 @@ class TableModel:
             "task": self.task,
             "columns": preprocessor.to_dict(),
         }
+        if self.missing_marks:
+            document["missing_marks"] = self.missing_marks
         if self.task == "regression":
             document.update(target_mean=self.target_mean, target_std=self.target_std)
         else:
@@ -828,6 +847,10 @@ class TableModel:
             raise ValueError(
                 f"the columns make {preprocessor.width} inputs but the network takes {network.nin}"
             )
+        marks = table.get("missing_marks", [])
+        if not isinstance(marks, list) or not all(isinstance(m, str) and m.strip() for m in marks):
+            raise ValueError('"missing_marks" should be a list of texts')
+        model.missing_marks = list(marks)
         as_given = table.get("classes_as_given", False)
         if not isinstance(as_given, bool):
             raise ValueError('"classes_as_given" should be true or false')
