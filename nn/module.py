@@ -83,8 +83,8 @@ class Module:
     def __repr__(self) -> str:
         """The class and what its attributes hold, by attribute name: modules and Values in
         full, a list, tuple, dict or numpy array that holds some, at any depth, in short
-        (``blocks=list of 3 items (3 modules)``). A module already being shown (one that holds its parent) shows as ``...``.
-        """
+        (``blocks=list of 3 items (3 modules)``). A module already being shown (one that holds
+        its parent) shows as ``...``."""
         if id(self) in _BEING_SHOWN:
             return f"{type(self).__name__}(...)"
         _BEING_SHOWN.add(id(self))
@@ -168,7 +168,7 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             stack += reversed(
                 [(".".join(map(str, (name, *at))), x) for at, x in np.ndenumerate(item)]
             )
-        elif isinstance(item, (set, frozenset)) and _holds_parameters(item):
+        elif isinstance(item, (set, frozenset)) and any(_held(item, set())):
             raise TypeError(
                 f"{type(module).__name__}.{name} is a set holding Values or modules: a set has "
                 "no fixed order, so its parameters would be listed in a different order each "
@@ -183,15 +183,6 @@ def _found_in(module: Module) -> list[tuple[str, Value, bool]]:
             seen.add(id(entry[1]))
             first.append(entry)
     return first
-
-
-def _holds_parameters(items: Set[object] | tuple[object, ...]) -> bool:
-    """Whether a set (or a tuple inside one) holds a Value or a module, at any depth."""
-    return any(
-        isinstance(x, (Value, Module))
-        or (isinstance(x, (tuple, frozenset)) and _holds_parameters(x))
-        for x in items
-    )
 
 
 _BEING_SHOWN: set[int] = set()  # ids of the modules whose repr is being built
@@ -219,7 +210,8 @@ def _shown_attribute(item: object) -> str | None:
 
 
 def _held(item: object, seen: set[int]) -> tuple[int, int]:
-    """How many modules and Values a container holds, at any depth (not inside the modules)."""
+    """How many modules and Values a container holds, at any depth (not inside the modules):
+    what a repr counts, and whether a set holds parameters it could not order."""
     if isinstance(item, Module):
         return 1, 0
     if isinstance(item, Value):
@@ -229,7 +221,7 @@ def _held(item: object, seen: set[int]) -> tuple[int, int]:
     seen.add(id(item))
     if isinstance(item, dict):
         inner: Iterable[object] = item.values()
-    elif isinstance(item, (list, tuple)):
+    elif isinstance(item, (list, tuple, set, frozenset)):
         inner = item
     elif isinstance(item, np.ndarray) and item.dtype == object:
         inner = item.flat
