@@ -523,7 +523,7 @@ def test_predict_writes_in_the_input_files_style(tmp_path, capsys):
     probability = float(table[1][3].replace(",", "."))  # a decimal comma, as the input wrote
     assert "," in table[1][3] and 0.0 < probability < 1.0
     # features all whole numbers: the model's decimal commas decide the style
-    (tmp_path / "whole.csv").write_text("id;x\n0;1\n")
+    (tmp_path / "whole.csv").write_text("id;x\n0;1\n1;\n")  # (an empty cell writes no point)
     whole = run(["predict", model, str(tmp_path / "whole.csv")], capsys)[1].splitlines()
     assert whole[0] == "prediction;probability_b" and "," in whole[1] and "." not in whole[1]
     # a tab-separated file that writes points keeps points, beside its own kept 0.25

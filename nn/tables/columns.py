@@ -152,8 +152,7 @@ class ColumnTable:
     def writes_decimal_points(self) -> bool:
         """Whether some column wrote a number with a decimal point (2.5): the file's own style."""
         return any(
-            not column.decimal_comma
-            and bool(np.any(np.frombuffer(column.numbers, dtype=float) % 1))
+            not column.decimal_comma and _writes_decimal_points(column)
             for column in self.columns.values()
         )
 
@@ -382,8 +381,8 @@ _THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)  # (0,038 is
 
 def written_number(text: str) -> bool:
     """Whether ``text`` is a finite number as a table may write it: 0.5, or 0,5."""
-    plain = text.replace(",", ".") if _DECIMAL_COMMA.fullmatch(text) else text
-    return number_or_none(plain) is not None
+    number = comma_number(text) if _DECIMAL_COMMA.fullmatch(text) else number_or_none(text)
+    return number is not None
 
 
 def comma_number(text: str) -> float | None:
@@ -396,9 +395,13 @@ def _decimal_comma_cells(column: Column) -> dict[int, float]:
     return {
         row: number
         for row, text in column.texts.items()
-        if _DECIMAL_COMMA.fullmatch(text)
-        and (number := number_or_none(text.replace(",", "."))) is not None
+        if (number := comma_number(text)) is not None
     }
+
+
+def _like_thousands(column: Column, commas: dict[int, float]) -> bool:
+    """Whether every comma cell has exactly three digits after its comma (1,500)."""
+    return all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas)
 
 
 def _writes_decimal_points(column: Column) -> bool:
@@ -416,7 +419,7 @@ def _weigh_decimal_commas(column: Column) -> bool | None:
     if _writes_decimal_points(column):
         column.comma_doubt = "this column writes both decimal commas (0,5) and points (0.5)"
         return False
-    if all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
+    if _like_thousands(column, commas):
         return None
     return True
 
@@ -437,7 +440,7 @@ def read_decimal_commas(column: Column) -> bool:
     if not commas or _writes_decimal_points(column):
         return False
     plain = np.isfinite(np.frombuffer(column.numbers, dtype=float)).any()
-    if plain and all(_THOUSANDS.fullmatch(column.texts[row]) for row in commas):
+    if plain and _like_thousands(column, commas):
         column.comma_doubt = (
             "800 beside 1,500 reads as thousands, where an export with decimal commas "
             "writes 800,000"
