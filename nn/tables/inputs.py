@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -32,6 +32,11 @@ TableInput = (
     | DataFrameLike
     | ColumnTable
 )
+
+
+def _is_data_frame(value: object) -> TypeGuard[DataFrameLike]:
+    """Whether ``value`` is a pandas DataFrame (or alike), known without importing pandas."""
+    return hasattr(value, "columns") and hasattr(value, "dtypes")
 
 
 def list_like(value: object) -> bool:
@@ -63,7 +68,7 @@ def as_table(
             one_row = {name: [value] for name, value in data.items()}
             return table_from_columns(one_row, "<row>", marks)
         return table_from_columns(data, "<columns>", marks)
-    if hasattr(data, "columns") and hasattr(data, "dtypes"):  # a pandas DataFrame
+    if _is_data_frame(data):
         names = list(data.columns)
         if len(set(map(str, names))) != len(names):
             twice = next(str(n) for n in names if list(map(str, names)).count(str(n)) > 1)
@@ -90,7 +95,7 @@ def as_table(
 def target_column(y: Any, caller: str = "fit") -> tuple[Column, str]:
     """The targets ``y`` (a list, array, Series, column vector or one-column DataFrame) as a
     column, and its name: the Series' name, else "target"."""
-    if hasattr(y, "columns") and hasattr(y, "dtypes") and len(y.columns) == 1:
+    if _is_data_frame(y) and len(y.columns) == 1:
         y = y[y.columns[0]]  # a one-column DataFrame: its column
     if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]  # a column vector

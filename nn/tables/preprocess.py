@@ -479,14 +479,14 @@ class Preprocessor:
                 raise ValueError(f"columns[{i}] should be an object with a text name")
             if rule.get("kind") == "numeric":
                 mean, std = rule.get("mean"), rule.get("std")
-                if not (_is_finite(mean) and _is_finite(std) and std > 0):  # type: ignore[operator]
+                if not (is_finite_number(mean) and is_finite_number(std) and std > 0):  # type: ignore[operator]
                     raise ValueError(f"columns[{i}] needs a finite mean and a positive finite std")
                 comma = rule.get("decimal_comma", False)
                 if not isinstance(comma, bool):
                     raise ValueError(f"columns[{i}].decimal_comma should be true or false")
                 low, high = rule.get("min"), rule.get("max")
                 if (low, high) != (None, None) and not (
-                    _is_finite(low) and _is_finite(high) and low <= high  # type: ignore[operator]
+                    is_finite_number(low) and is_finite_number(high) and low <= high  # type: ignore[operator]
                 ):
                     raise ValueError(
                         f"columns[{i}] ({rule['name']!r}) needs a finite min <= max, or "
@@ -523,8 +523,9 @@ class Preprocessor:
         return cls(parsed)
 
 
-def _is_finite(x: object) -> bool:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+def is_finite_number(x: object) -> bool:
+    """A finite real number (numpy's too), not a bool: a model file's or a setting's number."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
         return False
     try:
         return math.isfinite(x)

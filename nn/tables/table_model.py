@@ -40,7 +40,13 @@ from .columns import (
 )
 from .csvfile import DataError
 from .inputs import TableInput, as_table, target_column, with_target
-from .preprocess import MISSING_POLICIES, Preprocessor, mean_and_std, standardize
+from .preprocess import (
+    MISSING_POLICIES,
+    Preprocessor,
+    is_finite_number,
+    mean_and_std,
+    standardize,
+)
 from .serialize import MAX_MODEL_PARAMETERS
 from .tabular import TASKS, is_class_list
 
@@ -140,14 +146,6 @@ def _is_whole(x: object, minimum: int) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and bool(x >= minimum)
 
 
-def _is_real(x: object) -> bool:
-    return (
-        isinstance(x, (int, float, np.integer, np.floating))
-        and not isinstance(x, bool)
-        and math.isfinite(x)
-    )
-
-
 def _class_numbers(classes: list[str]) -> dict[str, int | float | bool] | None:
     """Each class's number when every class is a number as ``number_text`` writes it (the
     classes of a numbered target), or False and True for a target of Python bools, else None."""
@@ -231,11 +229,11 @@ class TableModel:
             raise ValueError(
                 f"batch_size must be a whole number >= 1 or None, not {self.batch_size!r}"
             )
-        if not (_is_real(self.lr) and self.lr > 0):
+        if not (is_finite_number(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a finite number > 0, not {self.lr!r}")
-        if self.l2 is not None and not (_is_real(self.l2) and self.l2 >= 0):
+        if self.l2 is not None and not (is_finite_number(self.l2) and self.l2 >= 0):
             raise ValueError(f"l2 must be a finite number >= 0 or None, not {self.l2!r}")
-        if not (_is_real(self.validation) and 0.0 <= self.validation < 1.0):
+        if not (is_finite_number(self.validation) and 0.0 <= self.validation < 1.0):
             raise ValueError(f"validation must be a fraction in [0, 1), not {self.validation!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {self.lr_schedule!r}")
