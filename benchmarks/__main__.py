@@ -4,7 +4,8 @@
    persistent worker processes take turns for ``--rounds`` rounds; medians of wall time;
 1b. the MLP size sweep (issue 16, ``benchmarks.sweep``): a training step of six networks,
    compiled tape vs torch vs the matrix products alone, float64 and float32, one thread
-   and default threads, with the trace times; the same protocol (``--only sweep``);
+   and default threads, with the trace times; the same protocol, with ``--processes``
+   workers per system (default 3) and 3 rounds unless ``--rounds`` says (``--only sweep``);
 2. a deep chain (v = v * w + c) of 3e4 ... 3e6 ops: seconds and nanoseconds per op;
 3. a 1e5-term sum: builtin ``sum`` (a chain of additions) and ``autograd.sum`` (one node);
 4. bytes per graph node (tracemalloc, 1e5-node chain, gradients filled).
@@ -92,12 +93,23 @@ def moons(
 
 
 def alternate(
-    systems: list[str], spec: int | str, rounds: int, seconds_per_turn: float, kind: str
+    systems: list[str],
+    spec: int | str,
+    rounds: int,
+    seconds_per_turn: float,
+    kind: str,
+    processes: int = 1,
 ) -> tuple[dict[str, list[tuple[float, float]]], dict[str, dict]]:
     """Step times per system, and what each worker reported when ready (its trace time);
     the workers alternate, one turn each per round (order rotated). A system whose worker
-    fails to start is left out."""
-    workers = [Worker(system, spec, kind) for system in systems]
+    fails to start is left out.
+
+    ``processes``: workers per system, whose times are pooled. One program's step time differs
+    by 10 to 15% from one process to the next (four tape and four PyTorch workers of one
+    64-64-64-10 step at 1,797 rows, side by side: 1.99 to 2.29 and 2.14 to 2.41 ms), so one
+    process per side can decide a close cell by that draw alone.
+    """
+    workers = [Worker(system, spec, kind) for _ in range(processes) for system in systems]
     try:
         for worker in list(workers):
             try:
@@ -108,15 +120,19 @@ def alternate(
         steps = {}
         for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
             first = worker.run(1)[0][0]
-            steps[worker.system] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
+            steps[worker] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
             worker.times.clear()
         for turn in range(rounds):
             order = workers[turn % len(workers) :] + workers[: turn % len(workers)]
             for worker in order:
                 time.sleep(0.3)  # let the previous worker's BLAS/OpenMP threads stop spinning
-                worker.run(steps[worker.system])
-        times = {worker.system: worker.times for worker in workers}
-        return times, {worker.system: worker.info for worker in workers}
+                worker.run(steps[worker])
+        times: dict[str, list[tuple[float, float]]] = {}
+        info: dict[str, dict] = {}
+        for worker in workers:
+            times.setdefault(worker.system, []).extend(worker.times)
+            info.setdefault(worker.system, worker.info)
+        return times, info
     finally:
         for worker in workers:
             worker.close()
@@ -172,9 +188,10 @@ def _parameters(network: str) -> int:
     return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
 
 
-def size_sweep(quick: bool, rounds: int) -> list[str]:
+def size_sweep(quick: bool, rounds: int, processes: int) -> list[str]:
     """Issue 16's table: a training step of each MLP, tape vs torch vs the matrix-product floor,
-    float64 and float32, one thread and default threads (``benchmarks.sweep``)."""
+    float64 and float32, one thread and default threads (``benchmarks.sweep``); ``processes``
+    workers per system (see ``alternate``)."""
     rows = list(sweep.ROWS)
     swept = ["64-32-10"] if quick else ["64-32-10", "64-128-128-10", "784-128-10"]
     rows += [(network, batch) for network in swept for batch in sweep.BATCH_SWEEP]
@@ -183,7 +200,9 @@ def size_sweep(quick: bool, rounds: int) -> list[str]:
     medians: dict[tuple[str, int], dict[str, float]] = {}
     for network, batch in rows:
         print(f"  sweep: {network}, batch {batch}", file=sys.stderr, flush=True)
-        times, _ = alternate(systems, f"{network}:{batch}", rounds, 0.15 if quick else 0.4, "mlp")
+        times, _ = alternate(
+            systems, f"{network}:{batch}", rounds, 0.15 if quick else 0.4, "mlp", processes
+        )
         # One thread: CPU time (equal to wall time on an idle machine, and not stretched when
         # other jobs take the core away); default threads: wall time (CPU time would add the threads up).
         medians[(network, batch)] = {
@@ -205,7 +224,8 @@ def size_sweep(quick: bool, rounds: int) -> list[str]:
         cpu = statistics.median(c for _, c in runs) if runs else math.nan
         traced[(network, batch)] = f"{wall:.2f} / {cpu:.2f}"
     lines = [
-        f"### MLP training step: compiled tape vs PyTorch ({rounds} rounds, workers alternating)",
+        f"### MLP training step: compiled tape vs PyTorch ({rounds} rounds, {processes} "
+        f"worker{'s' * (processes > 1)} per system, alternating)",
         "",
         "One SGD step (zero_grad, forward, softmax cross-entropy, backward, update), full batch. "
         "speed = torch time / tape time (above 1: the tape is faster); floor = the step's matrix "
@@ -259,12 +279,24 @@ def main(argv: list[str] | None = None) -> None:
         "--quick", action="store_true", help="fewer rounds and smaller sizes (about a minute)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=None, help="rounds of the moons step (default 7, quick 3)"
+        "--rounds",
+        type=int,
+        default=None,
+        help="rounds of the moons steps (default 7, quick 3) and of the sweep (default 3)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="worker processes per system in the sweep, their times pooled (default 3, quick 1)",
     )
     parser.add_argument(
         "--only", choices=["moons", "sweep", "chain", "sum", "memory"], action="append"
     )
     args = parser.parse_args(argv)
+    for name in ("rounds", "processes"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
     rounds = args.rounds or (3 if args.quick else 7)
     turn = 0.3 if args.quick else 1.0
     only = set(args.only or ["moons", "sweep", "chain", "sum", "memory"])
@@ -302,7 +334,8 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     if "sweep" in only and has_torch:
-        emit(size_sweep(args.quick, rounds))
+        sweep_rounds = args.rounds or 3
+        emit(size_sweep(args.quick, sweep_rounds, args.processes or (1 if args.quick else 3)))
 
     if "chain" in only:
         lines = [

@@ -62,3 +62,12 @@ def test_chain_and_sum_measurements_run(measure) -> None:
 
 def test_bytes_per_node_is_within_the_issue_budget() -> None:
     assert 0 < workloads.bytes_per_node("valuegrad", 20_000) <= 250
+
+
+def test_alternate_pools_the_turns_of_every_worker_process() -> None:
+    from benchmarks.__main__ import alternate
+
+    # a turn this short is one step, so the pooled count tells how many workers took turns
+    times, info = alternate(["valuegrad-compiled"], 8, 2, 1e-9, "moons", processes=2)
+    assert len(times["valuegrad-compiled"]) == 2 * 2
+    assert set(info) == {"valuegrad-compiled"}
