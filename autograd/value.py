@@ -97,6 +97,7 @@ class Value(metaclass=_ValueType):
     ``Value(data, label="")`` accepts int, float and numpy real scalars (and one-element
     arrays); bool, complex, str, None, lists and larger arrays raise ``TypeError``.
     Equality and hashing are by identity, so Values work as dict keys and in sets.
+    Under ``no_grad``, ``p -= lr * p.grad`` (and ``+= *= /=``) updates a leaf in place.
     A Value has no truth value and no ordering: compare ``v.data`` instead.
     """
 
@@ -315,6 +316,22 @@ class Value(metaclass=_ValueType):
 
     def __neg__(self) -> Value:
         return _record1(-self.data, self, _NEG)
+
+    # --- in place, as PyTorch's tensors: under no_grad, p -= lr * p.grad updates the leaf p ---
+    # Anywhere else ``x += y`` makes a new node, as ``+`` does (micrograd-style sums are built
+    # that way); so does a node made by an op, whose number its graph's backward still reads.
+
+    def __iadd__(self, other: Value | float) -> Value:
+        return _update(self, Value.__add__(self, other))
+
+    def __isub__(self, other: Value | float) -> Value:
+        return _update(self, Value.__sub__(self, other))
+
+    def __imul__(self, other: Value | float) -> Value:
+        return _update(self, Value.__mul__(self, other))
+
+    def __itruediv__(self, other: Value | float) -> Value:
+        return _update(self, Value.__truediv__(self, other))
 
     # --- functions ---
 
@@ -560,6 +577,20 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
         out._op = out._a = None
         out._b = NO_GRAPH if n else None  # no inputs: a constant, not a no_grad result
     return out
+
+
+def _update(target: Value, result: Value) -> Value:
+    """What ``target op= other`` gives, ``result`` being ``target op other``: under no_grad,
+    a leaf ``target`` takes result's number and stays itself; else ``result``, the new node."""
+    if (
+        result is NotImplemented
+        or target._a is not None
+        or grad_mode.everywhere
+        or grad_mode.is_grad_enabled()
+    ):
+        return result
+    target.data = result.data
+    return target
 
 
 def _binary(op: ops.Op, a: Value, other: object) -> Value:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,61 @@ def test_common_mix_ups_get_a_message_that_names_the_fix(tmp_path) -> None:
     ):
         np.maximum(np.array([x], dtype=object), 0)
     assert not (tmp_path / "g.png").exists()
+
+
+def test_in_place_update_under_no_grad_changes_the_parameter_itself() -> None:
+    # PyTorch's hand-written step; without __isub__ the loop rebound p and the model kept its numbers
+    from autograd import no_grad
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    model([1.0, 2.0]).backward()
+    params = model.parameters()
+    expected = [p.data - 0.1 * p.grad for p in params]
+    with no_grad():
+        for p in params:
+            p -= 0.1 * p.grad
+    assert [p.data for p in model.parameters()] == expected
+    assert all(p.grad != 0.0 for p in params[:1])  # the gradients stay, as in PyTorch
+
+
+@pytest.mark.parametrize(
+    "in_place, expected",
+    [
+        (operator.iadd, (2.0 + 5.0) + 4.0),
+        (operator.isub, (2.0 - 5.0) - 4.0),
+        (operator.imul, (2.0 * 5.0) * 4.0),
+        (operator.itruediv, (2.0 / 5.0) / 4.0),
+    ],
+)
+def test_each_in_place_operator_under_no_grad_keeps_the_leaf(in_place, expected: float) -> None:
+    from autograd import no_grad
+
+    x = Value(2.0)
+    with no_grad():
+        assert in_place(x, Value(5.0)) is x
+        assert in_place(x, np.float32(4.0)) is x
+    assert x.data == expected and x.is_leaf
+
+
+def test_in_place_operators_elsewhere_make_a_new_node_as_before() -> None:
+    from autograd import no_grad
+
+    # recording: x += y builds the graph, the micrograd way of summing
+    total = Value(0.0)
+    start, w = total, Value(3.0)
+    total += w * 2.0
+    total += w
+    total.backward()
+    assert start.data == 0.0 and total is not start and w.grad == 3.0
+    # under no_grad, a node made by an op keeps its number (its graph's backward reads it)
+    x = Value(0.5)
+    y = x.tanh()
+    with no_grad():
+        y_before = y
+        y += 1.0
+    assert y is not y_before and y_before.data == np.tanh(0.5)
+    y_before.backward()
+    assert x.grad == pytest.approx(1.0 - np.tanh(0.5) ** 2, rel=1e-15)
+    # a type the operator refuses is still refused
+    with no_grad(), pytest.raises(TypeError):
+        x -= "1"  # type: ignore[operator]
