@@ -5,10 +5,13 @@ import copy
 import json
 import math
 import os
+import pickle
 
+import numpy as np
 import pytest
 from reference import requires_torch, torch
 
+import autograd
 from autograd import Value
 from nn import (
     MLP,
@@ -21,6 +24,7 @@ from nn import (
     load_model,
     load_optimizer,
     make_moons,
+    mse_loss,
     save_model,
     save_optimizer,
     train,
@@ -330,3 +334,34 @@ def test_a_position_given_both_as_number_and_as_text_is_refused():
     saved["state"]["00"] = saved["state"].pop("0")  # not how JSON writes position 0
     with pytest.raises(ValueError, match="'00'"):
         Adam(model.parameters(), lr=0.01).load_state_dict(saved)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_an_optimizer_used_with_a_tape_pickles_and_its_copy_updates_its_own_parameters(make):
+    # its array cache held the tape's stored-parameter class, which pickle refused
+    model = MLP(2, [3, 1], seed=0)
+    optimizer = make(model.parameters(), lr=0.1)
+    tape = autograd.trace(lambda a, b, t: mse_loss(model([a, b]), [t]), 3)
+    batch = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -1.0]])
+    optimizer.zero_grad()
+    tape.backward(batch)
+    optimizer.step()
+    tape.release()
+    model_copy, optimizer_copy = pickle.loads(pickle.dumps((model, optimizer)))
+    # the same next step on both: the original and the copy must stay equal
+    for m, o in ((model, optimizer), (model_copy, optimizer_copy)):
+        o.zero_grad()
+        m([0.5, -1.0]).backward()
+        o.step()
+    assert [p.data for p in model_copy.parameters()] == [p.data for p in model.parameters()]
+    assert optimizer_copy.param_groups[0]["params"][0] is model_copy.parameters()[0]
+    with pytest.raises(ValueError, match="already in param_groups"):
+        optimizer_copy.add_param_group({"params": model_copy.parameters()[:1]})
+
+
+def test_a_parameter_computed_from_others_is_refused():
+    # as PyTorch refuses a non-leaf tensor: updating its number would not change its inputs
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="parameter 1 is computed from other Values"):
+        SGD([w, w * 2.0], lr=0.1)
+    SGD([w, Value(2.0)], lr=0.1)  # leaves are fine

@@ -124,6 +124,19 @@ class Optimizer:
         if not self._group_of:
             raise ValueError("optimizer got no parameters")
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (pickle, ``copy.deepcopy``) leaves the array caches behind: they may hold a
+        tape's storage (a class made at run time, which pickle refuses), and they and the index
+        of parameters by identity are made again for the copy's own parameters."""
+        state = self.__dict__.copy()
+        state["_group_arrays"], state["_work_arrays"], state["_group_of"] = {}, {}, {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for index, group in enumerate(self.param_groups):
+            self._group_of.update(dict.fromkeys(map(id, group["params"]), index))
+
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group: ``{"params": [...], setting: value, ...}``; settings left out take the defaults."""
         index = len(self.param_groups)
@@ -136,6 +149,11 @@ class Optimizer:
         for position, p in enumerate(members):
             if not isinstance(p, Value):
                 raise TypeError(f"{where}parameter {position} is {type(p).__name__}, not a Value")
+            if not p.is_leaf:  # its number is remade from its inputs; a step would be lost
+                raise ValueError(
+                    f"{where}parameter {position} is computed from other Values ({p!r}), not a "
+                    "leaf; give the optimizer the Values it is computed from"
+                )
             if self._group_of.get(id(p), index) != index:
                 raise ValueError(
                     f"{where}parameter {position} is already in param_groups[{self._group_of[id(p)]}]"
