@@ -140,14 +140,21 @@ ENGINES = ("auto", "compiled", "eager")
 
 class History(list[float]):
     """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that
-    ran. With a validation set: ``validation``, its mean loss after each epoch, and
-    ``best_epoch`` (from 1), the epoch where that was lowest."""
+    ran. With a validation set: ``validation``, its mean loss after each epoch, ``best_epoch``
+    (counted from 1, as the progress bar counts), the epoch where that was lowest, and
+    ``best_validation``, that loss. Epoch k's numbers are ``history[k - 1]`` and
+    ``history.validation[k - 1]``: the lists start at 0."""
 
     def __init__(self, engine: str) -> None:
         super().__init__()
         self.engine = engine
         self.validation: list[float] = []
         self.best_epoch: int | None = None
+
+    @property
+    def best_validation(self) -> float | None:
+        """The lowest validation loss, ``validation[best_epoch - 1]`` (None without validation)."""
+        return None if self.best_epoch is None else self.validation[self.best_epoch - 1]
 
 
 def _validation_loss(

@@ -298,6 +298,9 @@ def test_early_stopping_keeps_the_weights_of_the_lowest_validation_loss(engine):
     assert len(history) == history.best_epoch + 15
     assert [p.data for p in model.parameters()] == by_hand["best"][2]
     assert numpy_validation_loss(model) == pytest.approx(min(history.validation), rel=1e-12)
+    # the kept epoch's loss, without the off-by-one of validation[best_epoch] (epochs count from 1)
+    assert history.best_validation == min(history.validation)
+    assert history.best_validation == pytest.approx(by_hand["best"][0], rel=1e-12)
 
 
 def test_validation_without_patience_only_records_the_loss():
