@@ -150,3 +150,14 @@ def test_in_place_operators_elsewhere_make_a_new_node_as_before() -> None:
     # a type the operator refuses is still refused
     with no_grad(), pytest.raises(TypeError):
         x -= "1"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad_takes_pytorchs_set_to_none(set_to_none: bool) -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    for zero in (model.zero_grad, optimizer.zero_grad):
+        model([1.0, 2.0]).backward()
+        assert any(p.grad != 0.0 for p in model.parameters())
+        zero(set_to_none=set_to_none)
+        assert all(p.grad == 0.0 for p in model.parameters())

@@ -197,8 +197,10 @@ class Optimizer:
         for group in self.param_groups:
             group["lr"] = value
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0 before the next backward pass."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's ``.grad`` to 0.0 before the next backward pass (``set_to_none``
+        is taken for code written for PyTorch, with the same effect: see ``Module.zero_grad``)."""
+        del set_to_none
         for group in self.param_groups:
             self._arrays_of(group).zero_grads()
 
