@@ -84,18 +84,32 @@ class GradcheckReport:
 
 
 def _moved(
-    f: Callable[..., Value], values: list[Value], x: Value, step: float
+    f: Callable[..., Value], values: list[Value], index: int, step: float
 ) -> tuple[float, float]:
-    """f with x moved up by ``step`` and down by ``step``; x's data is restored even if f raises."""
+    """f with input ``index`` moved up by ``step`` and down by ``step``; its data is restored even
+    if f raises. An error there (a domain's edge within ``step``) says where gradcheck stepped."""
+    x = values[index]
     original = x.data
     try:
-        x.data = original + step
-        above = float(f(*values).data)
-        x.data = original - step
-        below = float(f(*values).data)
+        results = []
+        for moved in (original + step, original - step):
+            x.data = moved
+            try:
+                results.append(float(f(*values).data))
+            except (ValueError, ArithmeticError) as error:
+                message = (
+                    f"gradcheck: f failed at input {index} = {moved!r}, a step of {step:g} from "
+                    f"{original!r} (central differences step both ways; near the edge of f's "
+                    f"domain pass a smaller eps): {error}"
+                )
+                try:
+                    stepped = type(error)(message)  # the same kind of error, saying where
+                except TypeError:  # one that takes other arguments (UnicodeError's)
+                    stepped = ValueError(message)
+                raise stepped from error
     finally:
         x.data = original
-    return above, below
+    return results[0], results[1]
 
 
 def gradcheck(
@@ -128,8 +142,8 @@ def gradcheck(
         analytic = [float(g) for g in grad(out, values)]
     numeric = []
     one_sided = []
-    for x in values:
-        above, below = _moved(f, values, x, eps)
+    for index in range(len(values)):
+        above, below = _moved(f, values, index, eps)
         numeric.append((above - below) / (2.0 * eps))
         one_sided.append(((above - out.data) / eps, (out.data - below) / eps))
     errors = [abs(a - n) for a, n in zip(analytic, numeric)]
@@ -142,7 +156,7 @@ def gradcheck(
             # At a kink the one-sided slopes' gap stays as the step shrinks; where f is smooth
             # but strongly curved (gap about f'' * eps), or kinks within eps, it shrinks.
             step = eps / 10.0
-            above, below = _moved(f, values, values[i], step)
+            above, below = _moved(f, values, i, step)
             near_right, near_left = (above - out.data) / step, (out.data - below) / step
             if abs(near_right - near_left) > abs(right - left) / 2.0:
                 kinks[i] = (right, left)

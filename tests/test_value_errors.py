@@ -109,6 +109,24 @@ def test_gradcheck_passes_a_correct_gradient() -> None:
     assert str(report).startswith("gradcheck ok")
 
 
+@pytest.mark.parametrize(
+    "f, point, error, moved",
+    [
+        (lambda a: a**0.5, 1e-9, ValueError, "input 0 = -9.98"),  # sqrt below 0
+        (lambda a: 1.0 / (a - 1e-6), 0.0, ZeroDivisionError, "input 0 = 1e-06"),  # 1 / 0
+    ],
+)
+def test_gradcheck_stepping_out_of_fs_domain_says_where_and_keeps_the_input(f, point, error, moved):
+    # a student's trial: the input was positive, and the message only named a negative base
+    x = Value(point)
+    with pytest.raises(
+        error, match=f"gradcheck: f failed at {moved}.*a step of 1e-06.*smaller eps"
+    ):
+        gradcheck(f, [x])
+    assert x.data == point
+    assert gradcheck(lambda a: a**0.5, [1e-9], eps=1e-12).ok
+
+
 def test_gradcheck_reports_a_deliberate_mismatch() -> None:
     # x * x.data: forward x^2, but backward treats x.data as a constant, so it sees
     # d/dx = x.data = 3 while the central difference sees 2x = 6.
@@ -168,7 +186,7 @@ def test_gradcheck_names_an_f_that_returns_a_plain_number() -> None:
 def test_gradcheck_restores_the_inputs_when_f_raises() -> None:
     # log at 5e-7 - 1e-6 is a domain error; the input must not stay moved by -eps
     x = Value(5e-7)
-    with pytest.raises(ValueError, match=r"^log\("):
+    with pytest.raises(ValueError, match=r"^gradcheck: f failed at input 0 = -5e-07.*: log\("):
         gradcheck(lambda v: v.log(), [x])
     assert x.data == 5e-7
 
