@@ -393,15 +393,38 @@ def test_values_nn_makes_are_named_in_drawings():
     assert [p.label for p in single.parents] == ["L0.N0.w0", "L0.N0.w1", "x0", "x1", "L0.N0.b"]
 
 
+@pytest.mark.parametrize(
+    "make, formula",
+    [
+        (lambda x, y: x - y, "a - b"),
+        (lambda x, y: x / y, "a / b"),
+        (lambda x, y: x**y, "a ** b"),
+        (lambda x, y: x.atan2(y), "atan2(a, b)"),
+    ],
+)
+def test_an_op_whose_input_order_matters_shows_which_input_is_which(make, formula):
+    # a student's trial: x - 0.5 was drawn with 0.5 above x, and 1.0 / x read upside down
+    x, y = Value(1.5, label="x"), Value(0.5, label="y")
+    out = make(y, x)  # y first, so the order is not the order the leaves were made in
+    value, op = dot_ids(out)
+    source = draw_dot(out).source
+    assert nodes_of(source)[op(out)][0] == formula
+    assert re.search(rf"{value(y)} -> {op(out)} \[label=a\]", source)
+    assert re.search(rf"{value(x)} -> {op(out)} \[label=b\]", source)
+    assert "ordering=in" in nodes_of(source)[op(out)][1]  # a drawn above b
+    plain = x + y  # order does not matter: no labels
+    assert "label=a" not in draw_dot(plain).source
+
+
 def test_every_new_op_is_drawn_with_its_name():
     x = Value(0.5, label="x")
     names = {
         "sin": x.sin(), "cos": x.cos(), "tan": x.tan(), "asin": x.asin(), "acos": x.acos(),
         "atan": x.atan(), "sinh": x.sinh(), "cosh": x.cosh(), "sqrt": x.sqrt(), "cbrt": x.cbrt(),
         "abs": abs(x), "sign": x.sign(), "log1p": x.log1p(), "expm1": x.expm1(),
-        "log2": x.log2(), "log10": x.log10(), "exp2": x.exp2(), "atan2": x.atan2(2.0),
+        "log2": x.log2(), "log10": x.log10(), "exp2": x.exp2(), "atan2(a, b)": x.atan2(2.0),
         "maximum": x.maximum(1.0), "minimum": x.minimum(1.0), "clamp(-1, 2)": x.clamp(-1.0, 2.0),
-        "%": x % 0.3,
+        "a % b": x % 0.3,
     }  # fmt: skip
     total = autograd.sum(list(names.values()))
     _, op = dot_ids(total)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
 import graphviz
 
@@ -202,7 +203,7 @@ def add_full_graph(
 
     def op_node(node_id: str, name: str, marked: bool, ordered: bool = False) -> None:
         mark = {"color": HIGHLIGHT_COLOR, "penwidth": "3"} if marked else {}
-        if ordered:  # a neuron keeps its inputs in order: w0, w1, ..., b, then x
+        if ordered:  # inputs in order: a neuron's w0, w1, ..., b, then x; a - b's a, then b
             mark["ordering"] = "in"
         graph.node(
             node_id,
@@ -240,15 +241,19 @@ def add_full_graph(
             op_node(f"op{k}", activation.name, marked)
             graph.edge(f"z{k}", f"op{k}", **edge_style(z.grad or 0.0))
             into = f"sum{k}"
+            formula = None
         else:
-            name = "w·x + b" if expand and is_neuron(node) else made_by(node).name
-            op_node(f"op{k}", name, marked, ordered=is_neuron(node))
+            op = made_by(node)
+            # a - b, a / b: the order of the inputs is shown where it matters
+            formula = op.formula if len(node.parents) == 2 else None
+            name = "w·x + b" if expand and is_neuron(node) else formula or op.name
+            op_node(f"op{k}", name, marked, ordered=is_neuron(node) or formula is not None)
             into = f"op{k}"
-        for parent in _drawing_order(node):
+        for side, parent in zip("ab" if formula else repeat(""), _drawing_order(node)):
             tail = f"v{position[parent]}" if parent in position else "earlier"
             if parent in frames:
                 tail = f"parameters{frames[parent]}:{tail}:e"
-            graph.edge(tail, into, **edge_style(parent))
+            graph.edge(tail, into, **({"label": side} if side else {}), **edge_style(parent))
         graph.edge(f"op{k}", f"v{k}", **edge_style(node))
 
     for k, members in _frames_by_neuron(frames).items():

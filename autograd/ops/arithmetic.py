@@ -19,6 +19,7 @@ class Add(Op):
 
 class Sub(Op):
     name = "-"
+    formula = "a - b"
 
     def forward(self, a: float, b: float) -> float:
         return a - b
@@ -50,6 +51,7 @@ class Mul(Op):
 
 class Div(Op):
     name = "/"
+    formula = "a / b"
 
     def forward(self, a: float, b: float) -> float:
         if b == 0.0:
@@ -65,6 +67,7 @@ class Mod(Op):
     """a % b as Python (and torch.remainder) define it: a - floor(a / b) b, the sign of b."""
 
     name = "%"
+    formula = "a % b"
 
     def forward(self, a: float, b: float) -> float:
         if b == 0.0:

@@ -14,6 +14,9 @@ class Op:
     """Base of every op: a name (shown in graph drawings) and the two rules."""
 
     name = "?"
+    # For a two-input op whose inputs' order matters: how it reads them, a first (a drawing
+    # shows this in place of the name, and labels the inputs' edges a and b).
+    formula: str | None = None
 
     def forward(self, *xs: Any, **unused: Any) -> float:  # each op takes its own inputs
         raise NotImplementedError

@@ -43,6 +43,7 @@ class Pow(Op):
     """a ** b where the exponent b is a Value too: gradient flows to both."""
 
     name = "**"
+    formula = "a ** b"
 
     def forward(self, a: float, b: float) -> float:
         if a < 0.0:

@@ -101,6 +101,7 @@ class Atan2(Op):
     """
 
     name = "atan2"
+    formula = "atan2(a, b)"
 
     def forward(self, a: float, b: float) -> float:
         return math.atan2(a, b)
