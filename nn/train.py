@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from autograd import UntraceableError, Value, no_grad
+from autograd import UntraceableError, Value, enable_grad, no_grad
 from autograd.compile import blas
 from autograd.compile.storage import ParameterArrays
 
@@ -177,12 +177,15 @@ def _eager_objective(
     penalized: list[Value],
     l2: float,
 ) -> Callable[[Sequence[int]], float]:
-    """The batch objective as a graph of Values, one per sample: backward fills the gradients."""
+    """The batch objective as a graph of Values, one per sample: backward fills the gradients.
+    The graph is recorded even when ``train`` is called inside ``no_grad``, as a trace is."""
 
     def batch_gradients(batch: Sequence[int]) -> float:
-        objective = mean_loss(loss_function, [model(xs[i]) for i in batch], [ys[i] for i in batch])
-        if l2:
-            objective = objective + l2_penalty(penalized, l2)
+        with enable_grad():
+            outputs = [model(xs[i]) for i in batch]
+            objective = mean_loss(loss_function, outputs, [ys[i] for i in batch])
+            if l2:
+                objective = objective + l2_penalty(penalized, l2)
         objective.backward()
         return objective.data
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nn.progress
+from autograd import no_grad
 from nn import (
     MLP,
     SGD,
@@ -431,3 +432,16 @@ def test_lr_alone_sets_the_sgd_that_train_makes():
         model = MLP(2, [4, 1], seed=0)
         runs.append(train(model, X, y, loss="mse", epochs=3, **({} if lr is None else {"lr": lr})))
     assert runs[0] == runs[1] != runs[2]
+
+
+def test_train_called_inside_no_grad_trains_with_either_engine():
+    # a PyTorch user's trial: the compiled engine trained there, the eager one raised
+    results = {}
+    for engine in ("eager", "compiled"):
+        model = MLP(2, [4, 1], seed=0)
+        with no_grad():
+            history = train(model, [[0.0, 1.0], [1.0, 0.0]], [1.0, 0.0], epochs=5, lr=0.1,
+                            engine=engine, progress=False)  # fmt: skip
+        results[engine] = (list(history), [p.data for p in model.parameters()])
+    assert results["eager"][0][-1] < results["eager"][0][0]
+    assert results["eager"][0] == pytest.approx(results["compiled"][0], rel=1e-12)
