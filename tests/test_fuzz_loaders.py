@@ -309,6 +309,7 @@ def test_every_truncated_csv(workdir, cut, task):
 )
 @example([["1e308", "-1e308"]], "x1,x2")
 @example([["", "NA"]], "x1,x2")
+@pytest.mark.filterwarnings("ignore:column .* standard deviations from the training mean")
 def test_table_model_predictions_from_generated_rows(workdir, rows, header):
     model = TableModel(hidden=[3], epochs=1, validation=0.0)
     model.fit(write(workdir, "train.csv", GOOD_CSV.encode()), "y", task="multiclass")
