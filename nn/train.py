@@ -29,6 +29,7 @@ from autograd.compile import blas
 from autograd.compile.storage import ParameterArrays
 
 from .batch import class_probabilities, network_outputs, runs_as_arrays
+from .clip import clip_grad_norm
 from .compiled import CompiledObjective, compiled_objective, known_traceable, plain_nn_module
 from .init import Seed, make_rng
 from .losses import LOSSES, LossFunction, Target, get_loss, l2_penalty, mean_loss
@@ -288,6 +289,7 @@ def train(
     validation: tuple[Sequence[Sequence[float]] | np.ndarray, Sequence[Target] | np.ndarray]
     | None = None,
     patience: int | None = None,
+    max_grad_norm: float | None = None,
 ) -> History:
     """Train ``model`` in place and return the loss history, one float per epoch.
 
@@ -310,7 +312,9 @@ def train(
     once that loss has not reached a new low for k epochs, and the weights of its lowest epoch
     (``history.best_epoch``) are put back, also when every epoch ran.
     ``epoch_end(epoch, loss)`` (epoch counted from 1) is called after each epoch, after the
-    validation loss; returning True stops training there.
+    validation loss; returning True stops training there. ``max_grad_norm``: before each step
+    the gradients are scaled down to this total 2-norm (``nn.clip_grad_norm`` of the model's
+    parameters), as a PyTorch loop calls ``clip_grad_norm_`` between backward and step.
     """
     xs, ys = _plain_rows(inputs), [_plain_target(t) for t in _numpy_if_array_like(targets)]
     if len(xs) != len(ys):
@@ -332,6 +336,12 @@ def train(
         optimizer = SGD(parameters, lr=DEFAULT_LR if lr is None else lr)
     else:
         _check_optimizer(optimizer, parameters, lr)
+    if max_grad_norm is not None and (
+        isinstance(max_grad_norm, bool)
+        or not isinstance(max_grad_norm, numbers.Real)
+        or not max_grad_norm > 0
+    ):
+        raise ValueError(f"train: max_grad_norm must be a number > 0, not {max_grad_norm!r}")
     if not isinstance(l2_biases, bool):
         raise TypeError(f"l2_biases must be True or False, not {l2_biases!r}")
     penalized = (parameters if l2_biases else model.weights()) if l2 else []
@@ -394,6 +404,8 @@ def train(
                             raise NonFiniteLossError(
                                 float(bad.grad), epoch + 1, step, detail, quantity="gradient"
                             )
+                    if max_grad_norm is not None:
+                        clip_grad_norm(parameters, max_grad_norm)
                     optimizer.step()
                 if isinstance(lr_schedule, LRScheduler):
                     lr_schedule.step()

@@ -7,6 +7,7 @@ import types
 
 import numpy as np
 import pytest
+from reference import requires_torch, torch
 
 import nn.progress
 from autograd import no_grad
@@ -445,3 +446,47 @@ def test_train_called_inside_no_grad_trains_with_either_engine():
         results[engine] = (list(history), [p.data for p in model.parameters()])
     assert results["eager"][0][-1] < results["eager"][0][0]
     assert results["eager"][0] == pytest.approx(results["compiled"][0], rel=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+def test_max_grad_norm_clips_as_a_pytorch_loop_with_clip_grad_norm(engine):
+    # a PyTorch user's trial: train had no clipping, so their loop had to be written by hand
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(16, 2)), rng.normal(size=16) * 5.0
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    layers = []
+    for k, layer in enumerate(model.layers):
+        linear = torch.nn.Linear(2 if k == 0 else 4, len(layer.neurons)).double()
+        with torch.no_grad():
+            weights = [[w.data for w in n.w] for n in layer.neurons]
+            linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
+            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+        layers += [linear, torch.nn.Tanh()] if k == 0 else [linear]
+    theirs = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.SGD(theirs.parameters(), lr=0.1)
+    inputs, targets = torch.tensor(X), torch.tensor(y)
+    expected = []
+    for _ in range(10):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(theirs(inputs)[:, 0], targets)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(theirs.parameters(), 0.05)
+        optimizer.step()
+        expected.append(loss.item())
+    history = train(
+        model, X, y, epochs=10, lr=0.1, max_grad_norm=0.05, engine=engine, progress=False
+    )
+    assert history.engine == engine
+    assert list(history) == pytest.approx(expected, rel=1e-12)
+    ours = [w.data for n in model.layers[0].neurons for w in n.w]
+    assert ours == pytest.approx(theirs[0].weight.flatten().tolist(), rel=1e-12)
+    unclipped = train(MLP(2, [4, 1], activation="tanh", seed=0), X, y, epochs=10, lr=0.1,
+                      engine=engine, progress=False)  # fmt: skip
+    assert unclipped[-1] != pytest.approx(history[-1], rel=1e-3)  # the clip did act
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), True, "1"])
+def test_max_grad_norm_must_be_a_positive_number(bad):
+    with pytest.raises(ValueError, match="max_grad_norm must be a number > 0"):
+        train(MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], epochs=1, max_grad_norm=bad, progress=False)
