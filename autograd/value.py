@@ -97,7 +97,8 @@ class Value(metaclass=_ValueType):
     ``Value(data, label="")`` accepts int, float and numpy real scalars (and one-element
     arrays); bool, complex, str, None, lists and larger arrays raise ``TypeError``.
     Equality and hashing are by identity, so Values work as dict keys and in sets.
-    Under ``no_grad``, ``p -= lr * p.grad`` (and ``+= *= /=``) updates a leaf in place.
+    Under ``no_grad``, ``p -= lr * p.grad`` (and ``+= *= /= **= %=``) updates a leaf you made
+    in place (see the in-place operators below).
     A Value has no truth value and no ordering: compare ``v.data`` instead.
     """
 
@@ -317,21 +318,28 @@ class Value(metaclass=_ValueType):
     def __neg__(self) -> Value:
         return _record1(-self.data, self, _NEG)
 
-    # --- in place, as PyTorch's tensors: under no_grad, p -= lr * p.grad updates the leaf p ---
-    # Anywhere else ``x += y`` makes a new node, as ``+`` does (micrograd-style sums are built
-    # that way); so does a node made by an op, whose number its graph's backward still reads.
+    # --- in place: under no_grad, p -= lr * p.grad updates the Value p you made (a parameter) ---
+    # Anywhere else ``x += y`` makes a new node, as ``+`` does: while recording (micrograd-style
+    # sums are built that way), for a node made by an op (its graph's backward reads its number)
+    # and for a result computed under no_grad (``total += loss`` leaves the first loss alone).
 
     def __iadd__(self, other: Value | float) -> Value:
-        return _update(self, Value.__add__(self, other))
+        return _in_place(self, other, Value.__add__)
 
     def __isub__(self, other: Value | float) -> Value:
-        return _update(self, Value.__sub__(self, other))
+        return _in_place(self, other, Value.__sub__)
 
     def __imul__(self, other: Value | float) -> Value:
-        return _update(self, Value.__mul__(self, other))
+        return _in_place(self, other, Value.__mul__)
 
     def __itruediv__(self, other: Value | float) -> Value:
-        return _update(self, Value.__truediv__(self, other))
+        return _in_place(self, other, Value.__truediv__)
+
+    def __ipow__(self, other: Value | float) -> Value:
+        return _in_place(self, other, Value.__pow__)
+
+    def __imod__(self, other: Value | float) -> Value:
+        return _in_place(self, other, Value.__mod__)
 
     # --- functions ---
 
@@ -579,16 +587,22 @@ def _record(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     return out
 
 
-def _update(target: Value, result: Value) -> Value:
-    """What ``target op= other`` gives, ``result`` being ``target op other``: under no_grad,
-    a leaf ``target`` takes result's number and stays itself; else ``result``, the new node."""
+def _in_place(target: Value, other: object, operator: Callable[[Value, Any], Value]) -> Value:
+    """``target op= other``: under no_grad, a leaf the user made (not an op's result, nor one
+    computed under no_grad) takes the number ``target op other`` and stays itself; anywhere
+    else that new node. A one-element numpy array counts as its number, as Value() takes it."""
+    result = operator(target, other)
     if (
-        result is NotImplemented
-        or target._a is not None
+        target._a is not None
+        or target._b is not None  # NO_GRAPH: computed under no_grad, perhaps held elsewhere
         or grad_mode.everywhere
         or grad_mode.is_grad_enabled()
     ):
         return result
+    if result is NotImplemented and isinstance(other, np.ndarray) and other.size == 1:
+        result = operator(target, _as_float(other))
+    if result is NotImplemented:
+        return result  # type: ignore[no-any-return]  # the operator protocol's "no" (see _coerce)
     target.data = result.data
     return target
 

@@ -101,8 +101,8 @@ def alternate(
     processes: int = 1,
 ) -> tuple[dict[str, list[tuple[float, float]]], dict[str, dict]]:
     """Step times per system, and what each worker reported when ready (its trace time);
-    the workers alternate, one turn each per round (order rotated). A system whose worker
-    fails to start is left out.
+    the workers alternate, one turn each per round (order rotated). A worker that fails to
+    start is left out (and its system, when none of its workers starts).
 
     ``processes``: workers per system, whose times are pooled. One program's step time differs
     by 10 to 15% from one process to the next (four tape and four PyTorch workers of one
@@ -117,16 +117,18 @@ def alternate(
             except RuntimeError as error:
                 print(f"  skipped: {error}", file=sys.stderr)
                 workers.remove(worker)
-        steps = {}
+        steps: dict[str, int] = {}
         for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
             first = worker.run(1)[0][0]
-            steps[worker] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
             worker.times.clear()
+            # one count per system, so that each of its workers weighs the same in the median
+            if worker.system not in steps:
+                steps[worker.system] = max(1, min(2000, round(seconds_per_turn / max(first, 1e-6))))
         for turn in range(rounds):
             order = workers[turn % len(workers) :] + workers[: turn % len(workers)]
             for worker in order:
                 time.sleep(0.3)  # let the previous worker's BLAS/OpenMP threads stop spinning
-                worker.run(steps[worker])
+                worker.run(steps[worker.system])
         times: dict[str, list[tuple[float, float]]] = {}
         info: dict[str, dict] = {}
         for worker in workers:

@@ -74,8 +74,8 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Set every parameter's ``.grad`` to 0.0 (leaf gradients accumulate across backward calls).
 
-        ``set_to_none`` is taken for code written for PyTorch: a Value's gradient is always a
-        number, so either way it becomes 0.0, which the next backward adds to as PyTorch's None."""
+        ``set_to_none`` is taken for code written for PyTorch: either way the gradient becomes
+        0.0 (never None), which the next backward adds to as it would to PyTorch's None."""
         del set_to_none  # the same either way (above)
         arrays = ParameterArrays(self.parameters())  # (a list of them, whatever parameters() gave)
         if arrays.stored():  # in a compiled tape's arrays: one numpy step, not a setter per Value

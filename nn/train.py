@@ -143,7 +143,8 @@ class History(list[float]):
     """The loss history (one float per epoch), and ``engine``: "compiled" or "eager", the one that
     ran. With a validation set: ``validation``, its mean loss after each epoch, ``best_epoch``
     (counted from 1, as the progress bar counts), the epoch where that was lowest, and
-    ``best_validation``, that loss. Epoch k's numbers are ``history[k - 1]`` and
+    ``best_validation``, that loss (None without validation, or when no validation loss was
+    finite). Epoch k's numbers are ``history[k - 1]`` and
     ``history.validation[k - 1]``: the lists start at 0."""
 
     def __init__(self, engine: str) -> None:
@@ -154,7 +155,7 @@ class History(list[float]):
 
     @property
     def best_validation(self) -> float | None:
-        """The lowest validation loss, ``validation[best_epoch - 1]`` (None without validation)."""
+        """The lowest validation loss, ``validation[best_epoch - 1]`` (None where ``best_epoch`` is)."""
         return None if self.best_epoch is None else self.validation[self.best_epoch - 1]
 
 

@@ -21,6 +21,7 @@ from nn import (
     AdamW,
     OptimizerFileError,
     RMSprop,
+    StepLR,
     load_model,
     load_optimizer,
     make_moons,
@@ -357,6 +358,23 @@ def test_an_optimizer_used_with_a_tape_pickles_and_its_copy_updates_its_own_para
     assert optimizer_copy.param_groups[0]["params"][0] is model_copy.parameters()[0]
     with pytest.raises(ValueError, match="already in param_groups"):
         optimizer_copy.add_param_group({"params": model_copy.parameters()[:1]})
+
+
+@pytest.mark.parametrize("copy_of", [copy.deepcopy, lambda o: pickle.loads(pickle.dumps(o))])
+def test_a_copied_optimizers_groups_still_check_their_settings(copy_of):
+    # a copied group used to be a plain dict: lr=-1 and a misspelt setting went in unchecked
+    model = MLP(2, [3, 1], seed=0)
+    weights, biases = model.weights(), [p for p in model.parameters() if p.label.endswith(".b")]
+    copied = copy_of(Adam([{"params": weights}, {"params": biases, "lr": 0.5}], lr=0.01))
+    with pytest.raises(ValueError, match=r"param_groups\[1\]: learning rate must be"):
+        copied.param_groups[1]["lr"] = -1.0
+    with pytest.raises(KeyError, match="'lrr' is not a setting"):
+        copied.param_groups[0]["lrr"] = 3
+    assert [g["lr"] for g in copied.param_groups] == [0.01, 0.5]
+    schedule = copy_of(StepLR(Adam(model.parameters(), lr=0.1), step_size=1, gamma=0.5))
+    schedule.optimizer.step()
+    schedule.step()  # the copy's schedule sets its own optimizer's (checked) group
+    assert schedule.optimizer.param_groups[0]["lr"] == 0.05
 
 
 def test_a_parameter_computed_from_others_is_refused():

@@ -116,6 +116,8 @@ def test_in_place_update_under_no_grad_changes_the_parameter_itself() -> None:
         (operator.isub, (2.0 - 5.0) - 4.0),
         (operator.imul, (2.0 * 5.0) * 4.0),
         (operator.itruediv, (2.0 / 5.0) / 4.0),
+        (operator.ipow, (2.0**5.0) ** 4.0),
+        (operator.imod, (2.0 % 5.0) % 4.0),
     ],
 )
 def test_each_in_place_operator_under_no_grad_keeps_the_leaf(in_place, expected: float) -> None:
@@ -124,7 +126,7 @@ def test_each_in_place_operator_under_no_grad_keeps_the_leaf(in_place, expected:
     x = Value(2.0)
     with no_grad():
         assert in_place(x, Value(5.0)) is x
-        assert in_place(x, np.float32(4.0)) is x
+        assert in_place(x, np.array(4.0)) is x  # a 0-d array: numpy's reflected op rebound x
     assert x.data == expected and x.is_leaf
 
 
@@ -147,6 +149,12 @@ def test_in_place_operators_elsewhere_make_a_new_node_as_before() -> None:
     assert y is not y_before and y_before.data == np.tanh(0.5)
     y_before.backward()
     assert x.grad == pytest.approx(1.0 - np.tanh(0.5) ** 2, rel=1e-15)
+    # under no_grad, a result computed there may be held elsewhere: total += loss leaves it alone
+    with no_grad():
+        losses = [x * 2.0, x * 3.0]
+        total = losses[0]
+        total += losses[1]
+    assert losses[0].data == 1.0 and total.data == 2.5
     # a type the operator refuses is still refused
     with no_grad(), pytest.raises(TypeError):
         x -= "1"  # type: ignore[operator]

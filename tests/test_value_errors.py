@@ -127,6 +127,25 @@ def test_gradcheck_stepping_out_of_fs_domain_says_where_and_keeps_the_input(f, p
     assert gradcheck(lambda a: a**0.5, [1e-9], eps=1e-12).ok
 
 
+def test_gradcheck_raises_an_error_of_ones_own_class_as_it_is() -> None:
+    class DomainError(ValueError):  # formats its argument: rebuilding it from a message would fail
+        def __init__(self, x: float) -> None:
+            super().__init__(f"x={x:.3g} is outside the domain")
+            self.x = x
+
+    def f(a: Value) -> Value:
+        if a.data < 0:
+            raise DomainError(a.data)
+        return a**0.5
+
+    with pytest.raises(DomainError) as raised:
+        gradcheck(f, [Value(1e-9)])
+    assert str(raised.value) == "x=-9.99e-07 is outside the domain"
+    assert raised.value.x == 1e-9 - 1e-6
+    if hasattr(raised.value, "add_note"):  # Python 3.11 on: where gradcheck stepped, as a note
+        assert raised.value.__notes__[0].startswith("gradcheck: f failed at input 0")
+
+
 def test_gradcheck_reports_a_deliberate_mismatch() -> None:
     # x * x.data: forward x^2, but backward treats x.data as a constant, so it sees
     # d/dx = x.data = 3 while the central difference sees 2x = 6.

@@ -126,15 +126,22 @@ class Optimizer:
 
     def __getstate__(self) -> dict[str, Any]:
         """A copy (pickle, ``copy.deepcopy``) leaves the array caches behind: they may hold a
-        tape's storage (a class made at run time, which pickle refuses), and they and the index
-        of parameters by identity are made again for the copy's own parameters."""
+        tape's storage (a class made at run time, which pickle refuses); they are made again
+        for the copy's own parameters."""
         state = self.__dict__.copy()
-        state["_group_arrays"], state["_work_arrays"], state["_group_of"] = {}, {}, {}
+        state["_group_arrays"], state["_work_arrays"] = {}, {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        """The copy's groups check their settings again (a group is copied as a plain dict),
+        and its parameters are indexed by their own identities."""
         self.__dict__.update(state)
-        for index, group in enumerate(self.param_groups):
+        self._group_of = {}
+        for index, copied in enumerate(self.param_groups):
+            group = ParamGroup(self._checks, f"param_groups[{index}]: " if self._named_groups else "")
+            for name, value in copied.items():
+                dict.__setitem__(group, name, value)  # checked when they were set
+            self.param_groups[index] = group
             self._group_of.update(dict.fromkeys(map(id, group["params"]), index))
 
     def add_param_group(self, group: dict[str, Any]) -> None:
