@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -280,6 +280,18 @@ def test_what_the_other_parts_added_is_kept_when_one_part_raises(
     assert w.grad == pytest.approx(float(later_rows.sum()))
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Python's own Ctrl-C handler while the test runs: a process started in the background of
+    a shell script inherits SIGINT ignored, and then no KeyboardInterrupt can come."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_while_waiting_for_the_parts_is_raised_only_when_they_have_finished(
     threads: int,
 ) -> None:
