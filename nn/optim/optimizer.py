@@ -138,7 +138,9 @@ class Optimizer:
         self.__dict__.update(state)
         self._group_of = {}
         for index, copied in enumerate(self.param_groups):
-            group = ParamGroup(self._checks, f"param_groups[{index}]: " if self._named_groups else "")
+            group = ParamGroup(
+                self._checks, f"param_groups[{index}]: " if self._named_groups else ""
+            )
             for name, value in copied.items():
                 dict.__setitem__(group, name, value)  # checked when they were set
             self.param_groups[index] = group
