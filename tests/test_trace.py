@@ -218,6 +218,27 @@ def test_branching_on_data_is_detected_by_a_second_trace() -> None:
         trace(data_branch, 1, example=[[0.9], [0.1]])
 
 
+@pytest.mark.parametrize(
+    "branchy",
+    [
+        lambda a: a * a if a.data > 0 else -a,  # a PyTorch user's trial: traced as a * a for all
+        lambda a: (a - 0.1) ** 2 / 2 if abs(a.data - 0.1) < 1 else abs(a - 0.1) - 0.5,  # Huber
+    ],
+    ids=["sign", "size"],
+)
+def test_a_branch_both_trial_rows_take_alike_is_caught_by_the_probe_row(branchy) -> None:
+    # both default rows lie in (0.25, 0.75); the probe row, -4 times the first, takes the other way
+    with pytest.raises(
+        UntraceableError, match="different graph for different inputs.*for the inputs"
+    ):
+        trace(branchy, 1)
+
+
+def test_a_function_the_probe_row_lies_outside_of_still_traces() -> None:
+    tape = trace(lambda a, b: a.log() + b.sqrt(), 2)  # log and sqrt of the negative probe raise
+    assert tape.forward(np.array([[math.e, 4.0]]))[0] == pytest.approx(3.0, rel=1e-15)
+
+
 def test_a_number_taken_from_an_input_is_detected() -> None:
     def frozen(x):
         return x * float(x)  # float(x) becomes a constant of the trace

@@ -20,8 +20,11 @@ data, because the tape keeps only the path taken while tracing:
   ``trace`` runs ``fn`` twice on different inputs and raises ``UntraceableError`` if the
   two graphs differ (another op, a constant that changed with the inputs, or another
   parameter, even one holding the same number: each input is run a second time to tell the
-  leaves fn reads, its parameters, from the constants it makes afresh). A branch that
-  both inputs take the same way goes unnoticed: pass ``example`` rows that exercise it.
+  leaves fn reads, its parameters, from the constants it makes afresh). Then once more on a
+  probe row, the first row times -4: every input changes sign and grows, so a test both
+  rows pass alike (``x.data > 0``, ``abs(e.data) < 1``) is caught where fn can take the probe
+  (where it raises, log of a negative say, the probe tells nothing). A branch that all these
+  rows take the same way goes unnoticed: pass ``example`` rows that exercise it.
 
 Changing the model's structure (a layer's activation, its size) after tracing needs a new
 trace; the tape does not see it.
@@ -201,6 +204,8 @@ def _trace(
         reason = _parameter_difference(
             order, second_order, _read(fn, first_row, order), _read(fn, second_row, second_order)
         )
+    if reason is None:
+        reason = _probe_difference(fn, first_row, shape)
     if reason is not None:
         raise UntraceableError(
             f"trace: fn builds a different graph for different inputs ({reason}); "
@@ -209,6 +214,30 @@ def _trace(
     # Parameters: the leaves both traces share (fn closes over them); the rest fn made itself.
     params = [v for v, w in zip(order, second_order) if v.is_leaf and v is w]
     return compile_tape(output, placeholders, params, dtype, order, parameter_dtype)
+
+
+# The probe row: the first row times this, so every input changes sign and grows (a test such
+# as ``x.data > 0`` or ``abs(e.data) < 1``, which both trial rows may pass alike, flips there).
+PROBE_SCALE = -4.0
+
+
+def _probe_difference(
+    fn: Callable[..., Value], row: list[float], shape: list[NodeShape]
+) -> str | None:
+    """How fn's graph on the probe row differs from ``shape``, or None. A probe row fn cannot
+    take (outside its domain: log of a negative, say) is no evidence either way."""
+    probe = [PROBE_SCALE * x for x in row]
+    try:
+        with np.errstate(all="ignore"):
+            output, placeholders = _run(fn, probe)
+    except UntraceableError:
+        raise
+    except Exception:  # any error of fn here only means that the probe is unusable
+        return None
+    reason = _difference(shape, _describe(output, placeholders)[1])
+    if reason is None:
+        return None
+    return f"{reason}, for the inputs {probe!r} beside {row!r}"
 
 
 def _read(fn: Callable[..., Value], row: list[float], order: list[Value]) -> set[Value]:
