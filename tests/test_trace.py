@@ -239,6 +239,19 @@ def test_a_function_the_probe_row_lies_outside_of_still_traces() -> None:
     assert tape.forward(np.array([[math.e, 4.0]]))[0] == pytest.approx(3.0, rel=1e-15)
 
 
+@pytest.mark.parametrize("target", [0.0, 0.3, 1.0])
+def test_bce_with_logits_of_a_constant_target_traces_for_either_sign(target: float) -> None:
+    # it chose its formula by z's sign, which the probe row rightly refuses; now one graph serves
+    from nn.losses import binary_cross_entropy_with_logits
+
+    tape = trace(lambda a: binary_cross_entropy_with_logits(a * 3.0 - 1.0, target), 1)
+    rows = np.array([[-20.0], [-0.5], [1.0 / 3.0], [0.9], [20.0]])
+    eager = [
+        binary_cross_entropy_with_logits(Value(x) * 3.0 - 1.0, target).data for x in rows[:, 0]
+    ]
+    assert tape.forward(rows).tolist() == pytest.approx(eager, rel=1e-15, abs=1e-300)
+
+
 def test_a_number_taken_from_an_input_is_detected() -> None:
     def frozen(x):
         return x * float(x)  # float(x) becomes a constant of the trace
