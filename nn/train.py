@@ -305,7 +305,7 @@ def train(
     sample; "compiled" traces the objective once and runs each batch with numpy (``nn.compiled``:
     same gradients to rounding, much faster); "auto" compiles nn's own modules with the losses
     of ``nn.compiled.TRACEABLE_LOSSES`` and runs everything else eagerly. With "compiled", a
-    custom loss or module that branches on the data is caught only if the trial rows take
+    custom loss or module that branches on the data is caught only if two trial rows take
     different branches (see ``autograd.trace``). If the trial trace overflows, training runs
     eagerly, which reports the step. The returned history's ``.engine`` says which ran.
     ``validation=(inputs, targets)``: after each epoch the mean loss over these rows (without

@@ -20,11 +20,13 @@ data, because the tape keeps only the path taken while tracing:
   ``trace`` runs ``fn`` twice on different inputs and raises ``UntraceableError`` if the
   two graphs differ (another op, a constant that changed with the inputs, or another
   parameter, even one holding the same number: each input is run a second time to tell the
-  leaves fn reads, its parameters, from the constants it makes afresh). Then once more on a
-  probe row, the first row times -4: every input changes sign and grows, so a test both
-  rows pass alike (``x.data > 0``, ``abs(e.data) < 1``) is caught where fn can take the probe
-  (where it raises, log of a negative say, the probe tells nothing). A branch that all these
-  rows take the same way goes unnoticed: pass ``example`` rows that exercise it.
+  leaves fn reads, its parameters, from the constants it makes afresh). With the default
+  rows, once more on a probe row, the first row times -4: every input changes sign and
+  grows, so a test both rows pass alike (``x.data > 0``, ``abs(e.data) < 1``) shows there,
+  as a warning (its other side may be a guard real data never reaches, or the same function
+  written another way); where fn raises on the probe (log of a negative, say) it tells
+  nothing. Rows given as ``example`` are not probed: pass rows that take both branches, and
+  ``trace`` refuses.
 
 Changing the model's structure (a layer's activation, its size) after tracing needs a new
 trace; the tape does not see it.
@@ -33,6 +35,7 @@ trace; the tape does not see it.
 from __future__ import annotations
 
 import gc
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -181,7 +184,10 @@ def trace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _trace(fn, first_row, second_row, np.dtype(dtype), np.dtype(parameter_dtype))
+        # rows of the user's own are theirs to choose; only the default rows are probed
+        return _trace(
+            fn, first_row, second_row, np.dtype(dtype), np.dtype(parameter_dtype), example is None
+        )
     finally:
         if collecting:
             gc.enable()
@@ -193,6 +199,7 @@ def _trace(
     second_row: list[float],
     dtype: np.dtype,
     parameter_dtype: np.dtype,
+    probe: bool,
 ) -> Tape:
     """``trace`` after its checks: two runs, their comparison, the tape."""
     output, placeholders = _run(fn, first_row)
@@ -204,13 +211,13 @@ def _trace(
         reason = _parameter_difference(
             order, second_order, _read(fn, first_row, order), _read(fn, second_row, second_order)
         )
-    if reason is None:
-        reason = _probe_difference(fn, first_row, shape)
     if reason is not None:
         raise UntraceableError(
             f"trace: fn builds a different graph for different inputs ({reason}); "
             "data-dependent control flow cannot be compiled"
         )
+    if probe:
+        _warn_if_the_probe_differs(fn, first_row, shape)
     # Parameters: the leaves both traces share (fn closes over them); the rest fn made itself.
     params = [v for v, w in zip(order, second_order) if v.is_leaf and v is w]
     return compile_tape(output, placeholders, params, dtype, order, parameter_dtype)
@@ -221,23 +228,30 @@ def _trace(
 PROBE_SCALE = -4.0
 
 
-def _probe_difference(
+def _warn_if_the_probe_differs(
     fn: Callable[..., Value], row: list[float], shape: list[NodeShape]
-) -> str | None:
-    """How fn's graph on the probe row differs from ``shape``, or None. A probe row fn cannot
-    take (outside its domain: log of a negative, say) is no evidence either way."""
+) -> None:
+    """A warning when fn builds another graph on the probe row than on the default rows: a branch
+    on the data that the tape keeps one way for every row. A warning, not a refusal: the other
+    side may be a guard real data never reaches, or the same function written another way. A
+    probe row fn cannot take (log of a negative, say) tells nothing."""
     probe = [PROBE_SCALE * x for x in row]
     try:
         with np.errstate(all="ignore"):
             output, placeholders = _run(fn, probe)
-    except UntraceableError:
-        raise
     except Exception:  # any error of fn here only means that the probe is unusable
-        return None
+        return
     reason = _difference(shape, _describe(output, placeholders)[1])
-    if reason is None:
-        return None
-    return f"{reason}, for the inputs {probe!r} beside {row!r}"
+    if reason is not None:
+        warnings.warn(
+            f"trace: fn builds another graph for the probe row {probe!r} (the first default row "
+            f"{row!r} times {PROBE_SCALE:g}): {reason}. It branches on its inputs' numbers, and "
+            "the tape takes the default rows' branch for every row: where your data reaches the "
+            "other branch its numbers are wrong. Pass example= rows that take both branches "
+            "(trace then refuses), or rows of your own data (no probe), or use the eager engine",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _read(fn: Callable[..., Value], row: list[float], order: list[Value]) -> set[Value]:
