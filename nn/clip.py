@@ -27,7 +27,8 @@ def _parameters(params: Iterable[Value], caller: str) -> tuple[list[Value], Para
     )
 
 
-def _positive(name: str, value: object, caller: str) -> float:
+def positive_number(name: str, value: object, caller: str) -> float:
+    """``value`` as a float, or a ValueError naming ``caller`` and ``name`` unless it is a number > 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{caller}: {name} must be a number > 0, not {value!r}")
     return float(value)
@@ -57,8 +58,8 @@ def clip_grad_norm(
     """Scale every ``.grad`` by min(1, max_norm / (total + 1e-6)), where total is the ``norm_type``-norm
     of all gradients together (``math.inf`` for the largest |g|); returns total, as torch does."""
     listed, arrays = _parameters(params, "clip_grad_norm")
-    max_norm = _positive("max_norm", max_norm, "clip_grad_norm")
-    norm_type = _positive("norm_type", norm_type, "clip_grad_norm")
+    max_norm = positive_number("max_norm", max_norm, "clip_grad_norm")
+    norm_type = positive_number("norm_type", norm_type, "clip_grad_norm")
     if not listed:
         return 0.0
     stored = arrays.stored()  # in a tape's storage: read and scale the gradients in one step
@@ -92,7 +93,7 @@ def clip_grad_norm(
 def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     """Clamp every ``.grad`` into [-clip_value, clip_value] (NaN stays NaN, as in torch)."""
     listed, arrays = _parameters(params, "clip_grad_value")
-    limit = _positive("clip_value", clip_value, "clip_grad_value")
+    limit = positive_number("clip_value", clip_value, "clip_grad_value")
     if arrays.stored():  # in a tape's storage: one array step (np.clip keeps NaN, as torch)
         arrays.set_grads(np.clip(arrays.grads().astype(np.float64), -limit, limit))
         return

@@ -29,7 +29,7 @@ from autograd.compile import blas
 from autograd.compile.storage import ParameterArrays
 
 from .batch import class_probabilities, network_outputs, runs_as_arrays
-from .clip import clip_grad_norm
+from .clip import clip_grad_norm, positive_number
 from .compiled import CompiledObjective, compiled_objective, known_traceable, plain_nn_module
 from .init import Seed, make_rng
 from .losses import LOSSES, LossFunction, Target, get_loss, l2_penalty, mean_loss
@@ -337,12 +337,8 @@ def train(
         optimizer = SGD(parameters, lr=DEFAULT_LR if lr is None else lr)
     else:
         _check_optimizer(optimizer, parameters, lr)
-    if max_grad_norm is not None and (
-        isinstance(max_grad_norm, bool)
-        or not isinstance(max_grad_norm, numbers.Real)
-        or not max_grad_norm > 0
-    ):
-        raise ValueError(f"train: max_grad_norm must be a number > 0, not {max_grad_norm!r}")
+    if max_grad_norm is not None:  # checked before training, as clip_grad_norm would at step 1
+        positive_number("max_grad_norm", max_grad_norm, "train")
     if not isinstance(l2_biases, bool):
         raise TypeError(f"l2_biases must be True or False, not {l2_biases!r}")
     penalized = (parameters if l2_biases else model.weights()) if l2 else []
