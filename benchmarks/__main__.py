@@ -117,6 +117,8 @@ def alternate(
             except RuntimeError as error:
                 print(f"  skipped: {error}", file=sys.stderr)
                 workers.remove(worker)
+        if not workers:  # nothing to time (e.g. torch missing for a torch-only cell)
+            return {}, {}
         steps: dict[str, int] = {}
         for worker in workers:  # calibrate: enough steps for about seconds_per_turn per turn
             first = worker.run(1)[0][0]

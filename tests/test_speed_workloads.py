@@ -71,3 +71,12 @@ def test_alternate_pools_the_turns_of_every_worker_process() -> None:
     times, info = alternate(["valuegrad-compiled"], 8, 2, 1e-9, "moons", processes=2)
     assert len(times["valuegrad-compiled"]) == 2 * 2
     assert set(info) == {"valuegrad-compiled"}
+
+
+def test_alternate_with_no_worker_started_returns_nothing_to_time(capsys) -> None:
+    from benchmarks.__main__ import alternate
+
+    # a system no worker knows fails to start: skipped with its reason, and no crash after
+    times, info = alternate(["no-such-system"], 8, 2, 1e-9, "moons")
+    assert times == {} and info == {}
+    assert "no-such-system worker failed to start" in capsys.readouterr().err
