@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, overload
+
+Function = TypeVar("Function", bound=Callable[..., Any])
 
 everywhere = True  # no thread has recording off (read first by every op; see above)
 _this_thread = threading.local()  # .enabled, set once a thread enters no_grad or enable_grad
@@ -47,12 +50,33 @@ def _recording(on: bool) -> Iterator[None]:
         _set(previous)
 
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
+def _mode(on: bool, function: Callable[..., Any] | None, name: str) -> Any:
+    """The block, or ``function`` wrapped to run inside it (a bare decorator, as in PyTorch)."""
+    if function is None:
+        return _recording(on)
+    if not callable(function):
+        raise TypeError(
+            f"{name}() takes no argument as a block; as a decorator it takes a function, "
+            f"not {type(function).__name__}"
+        )
+    return _recording(on)(function)
+
+
+@overload
+def no_grad() -> contextlib.AbstractContextManager[None]: ...
+@overload
+def no_grad(function: Function) -> Function: ...
+def no_grad(function: Callable[..., Any] | None = None) -> Any:
     """Inside this block this thread's operations compute values but record no graph
-    (for updates and inference)."""
-    return _recording(False)
+    (for updates and inference). Also a decorator: ``@no_grad`` or ``@no_grad()``."""
+    return _mode(False, function, "no_grad")
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
-    """Record the graph again, even inside ``no_grad`` (create_graph and tracing need it)."""
-    return _recording(True)
+@overload
+def enable_grad() -> contextlib.AbstractContextManager[None]: ...
+@overload
+def enable_grad(function: Function) -> Function: ...
+def enable_grad(function: Callable[..., Any] | None = None) -> Any:
+    """Record the graph again, even inside ``no_grad`` (create_graph and tracing need it).
+    Also a decorator: ``@enable_grad`` or ``@enable_grad()``."""
+    return _mode(True, function, "enable_grad")

@@ -169,3 +169,25 @@ def test_zero_grad_takes_pytorchs_set_to_none(set_to_none: bool) -> None:
         assert any(p.grad != 0.0 for p in model.parameters())
         zero(set_to_none=set_to_none)
         assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@pytest.mark.parametrize("parentheses", [False, True])
+def test_no_grad_and_enable_grad_decorate_with_or_without_parentheses(parentheses: bool) -> None:
+    from autograd import enable_grad, is_grad_enabled, no_grad
+
+    def seen_mode() -> bool:
+        return is_grad_enabled()
+
+    quiet = no_grad()(seen_mode) if parentheses else no_grad(seen_mode)
+    loud = enable_grad()(seen_mode) if parentheses else enable_grad(seen_mode)
+    assert quiet() is False and is_grad_enabled() is True
+    with no_grad():
+        assert loud() is True and is_grad_enabled() is False
+    assert quiet.__name__ == "seen_mode"  # functools.wraps keeps the name for tracebacks
+
+
+def test_no_grad_given_something_that_is_not_a_function_says_so() -> None:
+    from autograd import no_grad
+
+    with pytest.raises(TypeError, match=r"decorator it takes a function, not float"):
+        no_grad(3.0)  # type: ignore[call-overload]

@@ -41,3 +41,13 @@ final_loss: float = history[-1]
 with no_grad():
     prediction = model([1.0, 0.0])
 print(final_loss, prediction)
+
+
+@no_grad
+def predict(row: list[float]) -> Value | list[Value]:
+    """Inference without a graph, decorated as in PyTorch (``@torch.no_grad``)."""
+    return model(row)
+
+
+predicted: Value | list[Value] = predict([0.0, 1.0])
+print(predicted)
