@@ -188,6 +188,21 @@ class Value(metaclass=_ValueType):
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_ordering
 
+    def __eq__(self, other: object) -> bool:
+        """Identity between Values (so they serve as set members and dict keys); against a
+        number a TypeError, since ``loss == 0`` would otherwise be False for every loss."""
+        if isinstance(other, Value):
+            return self is other
+        raise TypeError(
+            "a Value equals only itself (Values compare by identity); to compare its number, "
+            f"use v.data == {other!r}"
+        )
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
     @property
     def is_leaf(self) -> bool:
         """True for a node made by the user (or under no_grad), not by an op."""

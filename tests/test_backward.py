@@ -279,7 +279,10 @@ def test_order_and_gradients_do_not_depend_on_the_process() -> None:
 def test_values_are_compared_and_hashed_by_identity() -> None:
     a, b = Value(1.0), Value(1.0)
     assert a == a and a != b
-    assert not (a == 1.0)  # no equality by value
+    with pytest.raises(TypeError, match=r"use v.data == 1.0"):
+        a == 1.0  # noqa: B015  (no equality by value: `loss == 0` would be False for every loss)
+    with pytest.raises(TypeError, match=r"use v.data == 0"):
+        a != 0  # noqa: B015
     assert len({a, b, a}) == 2
     table = {a: "a", b: "b"}
     assert table[a] == "a" and table[b] == "b"

@@ -240,7 +240,7 @@ class ParameterArrays:
         # class: C-level passes (a Python loop over 26,000 parameters cost 5 ms a clip call).
         try:
             same_list = self.params == owner.params
-        except ValueError:  # an item whose == is no bool (a numpy array): not a stored parameter
+        except (ValueError, TypeError):  # an item that is no Value (a number, an array): not stored
             same_list = False
         if not same_list and set(map(type, self.params)) != {owner.stored_class}:
             return None
