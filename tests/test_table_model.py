@@ -942,3 +942,25 @@ def test_a_file_error_names_the_line_also_for_a_pathlib_path(tmp_path):
     path.write_text("a,b\n1,2\n3\n")
     with pytest.raises(DataError, match=r"ragged.csv, line 3: 1 cells, but the header has 2"):
         nn.read_csv(path)
+
+
+def test_codes_written_with_leading_zeros_are_categories_of_their_own(tmp_path):
+    # A text column of codes: 007 and 7 are two codes, as pandas keeps them in a text column
+    # (it read both as the number 7 and merged them; so did the target 01 beside 1).
+    codes = ["A7", "B7", "C7", "007", "7"] * 12
+    path = write_csv(
+        tmp_path / "codes.csv",
+        ["code", "x", "label"],
+        [[c, f"{k % 7 / 7:.3f}", {"007": "01", "7": "1"}.get(c, "X")] for k, c in enumerate(codes)],
+    )
+    model = TableModel(hidden=[8], epochs=5, validation=0.0, seed=0).fit(
+        path, target="label", task="multiclass"
+    )
+    assert model.classes == ["01", "1", "X"]
+    (code,) = [rule for rule in model.preprocessor.rules if rule.name == "code"]
+    assert sorted(code.categories) == ["007", "7", "A7", "B7", "C7"]
+    rows = write_csv(tmp_path / "rows.csv", ["code", "x"], [["007", "0.5"], ["7", "0.5"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # both codes were seen in training: no unseen warning
+        inputs = model.preprocessor.transform(read_columns(rows))
+    assert not np.array_equal(inputs[0], inputs[1])

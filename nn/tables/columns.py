@@ -106,6 +106,8 @@ class Column:
     name: str
     numbers: array[float] = field(default_factory=lambda: array("d"))
     texts: dict[int, str] = field(default_factory=dict)
+    # numbers written with leading zeros (007, 01), as written: as categories they are codes
+    padded: dict[int, str] = field(default_factory=dict)
     missing: int = 0
     decimal_comma: bool = False  # its numbers were written 0,5 (read_columns)
     comma_doubt: str = ""  # why its cells written 0,5 were not read as numbers (read_columns)
@@ -130,7 +132,7 @@ class Column:
             elif math.isnan(number):
                 values.append(None)
             else:
-                values.append(number_text(number))
+                values.append(self.padded.get(row) or number_text(number))
         return values
 
 
@@ -213,10 +215,16 @@ class ColumnTable:
                 part.strings_given = [column.strings_given[i] for i in rows]
             part.labels_given = column.labels_given
             part.texts = {int(new_row[i]): t for i, t in column.texts.items() if new_row[i] >= 0}
+            part.padded = {int(new_row[i]): t for i, t in column.padded.items() if new_row[i] >= 0}
             part.missing = int(np.isnan(numbers).sum()) - len(part.texts)
             columns[name] = part
         lines = array("q", np.frombuffer(self.lines, dtype=np.int64)[picked].tobytes())
         return ColumnTable(self.path, columns, lines, self.delimiter)
+
+
+# A number written with a zero before another digit (007, -01, 00.5): a code's spelling
+_LEADING_ZERO = re.compile(r"[+-]?0[0-9]")
+_LEADING_ZERO_CELL = re.compile(r"(?:^|\n)\s*[+-]?0[0-9]")  # in cells joined by newlines
 
 
 def _add_cell(
@@ -226,6 +234,8 @@ def _add_cell(
     text = cell.strip()
     number = number_or_none(text)
     if number is not None:
+        if _LEADING_ZERO.match(text):
+            column.padded[row] = text
         column.numbers.append(number)
         return
     column.numbers.append(math.nan)
@@ -251,6 +261,10 @@ def _add_rows(
             values = []
         joined = "".join(cells)  # float() takes "1_000" and non-ASCII digits too: not data
         if values and math.isfinite(sum(values)) and joined.isascii() and "_" not in joined:
+            if _LEADING_ZERO_CELL.search("\n".join(cells)):  # a code such as 007 among them
+                for row, cell in enumerate(cells, first_row):
+                    if _LEADING_ZERO.match(text := cell.strip()):
+                        column.padded[row] = text
             column.numbers.extend(values)
         else:
             for row, cell in enumerate(cells, first_row):
