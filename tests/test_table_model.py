@@ -964,3 +964,34 @@ def test_codes_written_with_leading_zeros_are_categories_of_their_own(tmp_path):
         warnings.simplefilter("error")  # both codes were seen in training: no unseen warning
         inputs = model.preprocessor.transform(read_columns(rows))
     assert not np.array_equal(inputs[0], inputs[1])
+
+
+def test_dots_between_thousands_in_a_file_with_decimal_commas_read_as_thousands(tmp_path):
+    # A German export of the wine table writes proline 1095 as 1.095 beside 13,51; it was read
+    # as 1.095, with no word, and three of 45 predictions flipped class.
+    german = tmp_path / "de.csv"
+    german.write_text(
+        "alcohol;proline;y\n13,51;1.095;0\n12,08;385;1\n13,2;12.345.678;0\n12,7;1.095,5;1\n"
+    )
+    table = read_columns(str(german))
+    assert list(table.columns["proline"].numbers) == [1095.0, 385.0, 12345678.0, 1095.5]
+    assert table.columns["proline"].thousands_dots
+    # a file of decimal points (its dots are decimals), or a column that also writes 2.5: as written
+    points = tmp_path / "points.csv"
+    points.write_text("alcohol;proline\n13.51;1.095\n12.08;385\n")
+    assert list(read_columns(str(points)).columns["proline"].numbers) == [1.095, 385.0]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("alcohol;proline\n13,51;1.095\n12,08;2.5\n")
+    assert list(read_columns(str(mixed)).columns["proline"].numbers) == [1.095, 2.5]
+
+
+def test_predict_reads_thousands_dots_where_the_training_file_wrote_decimal_commas(tmp_path):
+    rows = "a;p;y\n" + "".join(f"{k},25;{k % 3 + 1}.{k}00;{k % 2}\n" for k in range(1, 9))
+    (tmp_path / "de.csv").write_text(rows)
+    model = TableModel(epochs=2, validation=0.0).fit(str(tmp_path / "de.csv"), "y")
+    rule = model.preprocessor.rules[1]
+    assert (rule.name, rule.low, rule.high) == ("p", 1300.0, 3800.0)
+    # nothing in this file settles its commas; the model says its training file wrote them so
+    (tmp_path / "test.csv").write_text("a;p\n3;2.200\n")
+    inputs = model.preprocessor.transform(read_columns(str(tmp_path / "test.csv")))
+    assert inputs[0, 1] == pytest.approx((2200.0 - rule.mean) / rule.std, rel=1e-12)

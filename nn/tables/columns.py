@@ -108,6 +108,12 @@ class Column:
     texts: dict[int, str] = field(default_factory=dict)
     # numbers written with leading zeros (007, 01), as written: as categories they are codes
     padded: dict[int, str] = field(default_factory=dict)
+    # In a file whose cells commas do not separate: the rows of cells written like 1.095 or
+    # 12.345.678 (dots before groups of three digits), until a cell writes a decimal point
+    # otherwise (``points``): thousands dots where the file writes decimal commas
+    dotted: array[int] = field(default_factory=lambda: array("q"))
+    points: bool = False
+    thousands_dots: bool = False  # its dotted cells were read as thousands (1.095 is 1095)
     missing: int = 0
     decimal_comma: bool = False  # its numbers were written 0,5 (read_columns)
     comma_doubt: str = ""  # why its cells written 0,5 were not read as numbers (read_columns)
@@ -248,18 +254,38 @@ def _add_cell(
 _CHUNK_ROWS = 2048  # rows held as text before they are added to the columns
 
 
+def _note_dots(column: Column, cells: Sequence[str], first_row: int) -> None:
+    """Keep the rows of ``cells`` written like 1.095 (``Column.dotted``), until a cell writes a
+    decimal point otherwise (0.5): then the column writes decimal points, and none are kept."""
+    for row, cell in enumerate(cells, first_row):
+        if "." in cell:
+            if _THOUSANDS_DOTS.fullmatch(text := cell.strip()):
+                column.dotted.append(row)
+            elif number_or_none(text) is not None:  # (a word such as "Dr." says nothing)
+                column.points = True
+                column.dotted = array("q")
+                return
+
+
 def _add_rows(
-    columns: list[Column], rows: list[list[str]], first_row: int, markers: frozenset[str]
+    columns: list[Column],
+    rows: list[list[str]],
+    first_row: int,
+    markers: frozenset[str],
+    dots: bool = False,
 ) -> None:
     """Append a chunk of rows, column by column: a column whose cells in the chunk are all
     plain finite numbers in one go (at C speed), any other cell by cell (``markers``: the
-    texts that mean a missing value)."""
+    texts that mean a missing value). ``dots``: keep the cells written like 1.095
+    (``_note_dots``), in a file where commas may be decimal."""
     for column, cells in zip(columns, zip(*rows)):
+        joined = "".join(cells)  # float() takes "1_000" and non-ASCII digits too: not data
+        if dots and not column.points and "." in joined:
+            _note_dots(column, cells, first_row)
         try:
             values = list(map(float, cells))
         except ValueError:
             values = []
-        joined = "".join(cells)  # float() takes "1_000" and non-ASCII digits too: not data
         if values and math.isfinite(sum(values)) and joined.isascii() and "_" not in joined:
             if _LEADING_ZERO_CELL.search("\n".join(cells)):  # a code such as 007 among them
                 for row, cell in enumerate(cells, first_row):
@@ -391,6 +417,8 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # A comma followed by exactly three digits: as likely a thousands separator (1,500) as a decimal
 _THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)  # (0,038 is no thousands)
+# Dots before groups of three digits, then maybe a decimal comma: 1.095, 12.345.678, 1.095,5
+_THOUSANDS_DOTS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?", re.ASCII)
 
 
 def written_number(text: str) -> bool:
@@ -468,6 +496,23 @@ def read_decimal_commas(column: Column) -> bool:
     return True
 
 
+def read_thousands_dots(column: Column) -> bool:
+    """Read ``column``'s cells written like 1.095 as thousands (1095; 1.095,5 is 1095.5), for
+    a column that writes no decimal point otherwise in a file that writes decimal commas;
+    whether it did."""
+    if column.points or not column.dotted:
+        return False
+    for row in column.dotted:
+        text = column.texts.pop(row, None)
+        if text is None:  # read as a number with one dot: 1.095 -> 1095 (exact: 1095/1000 * 1000)
+            column.numbers[row] = float(round(column.numbers[row] * 1000.0))
+        else:  # two dots or a decimal comma: 12.345.678, 1.095,5
+            column.numbers[row] = float(text.replace(".", "").replace(",", "."))
+    column.dotted = array("q")
+    column.thousands_dots = True
+    return True
+
+
 def numbers_in_doubt(column: Column) -> bool:
     """Whether every text cell of ``column`` is a number left unread for its comma (1,500 with
     nothing to settle it, or 0,5 beside 2.5): a column of numbers to report, not of words."""
@@ -489,6 +534,8 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
     settled = any(
         verdict and _all_written_with_commas(column) for column, verdict in zip(columns, verdicts)
     )
+    if settled and in_file and any([read_thousands_dots(column) for column in columns]):
+        verdicts = [_weigh_decimal_commas(column) for column in columns]  # 1.095,5 became numbers
     for column, verdict in zip(columns, verdicts):
         if verdict is None and settled and _all_written_with_commas(column):
             verdict = True
@@ -541,6 +588,7 @@ def read_columns(
                     raise DataError("no header line after the sep= line", path)
                 first = first.lstrip("\ufeff")
             chosen = delimiter or (excel_hint[1] if excel_hint else sniff_delimiter(first))
+            dots = chosen != ","  # where commas may be decimal, dots may separate thousands
             reader = csv.reader(
                 _chain(first, lines), delimiter=chosen, strict=True
             )  # strict: an unclosed quote is an error
@@ -574,9 +622,9 @@ def read_columns(
                     line_numbers.append(line)
                 empty_rows = []
                 if len(chunk) >= _CHUNK_ROWS:
-                    _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers)
+                    _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers, dots)
                     chunk = []
-            _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers)
+            _add_rows(columns, chunk, len(line_numbers) - len(chunk), markers, dots)
     except UnicodeDecodeError:
         reason, line = why_not_utf8(path)
         raise DataError(reason, path, line) from None

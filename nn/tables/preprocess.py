@@ -30,6 +30,7 @@ from .columns import (
     numbers_in_doubt,
     numeric_problems,
     read_decimal_commas,
+    read_thousands_dots,
 )
 from .csvfile import DataError
 
@@ -274,6 +275,7 @@ class Preprocessor:
         problems = ProblemList()
         rules: list[Rule] = []
         decimal_commas: list[str] = []
+        thousands_dots: list[str] = []
         n_rows = table.n_rows
         checked = whole or table
         for name in chosen:
@@ -309,6 +311,8 @@ class Preprocessor:
                 mean, std = mean_and_std(present)
                 if every_row.decimal_comma:
                     decimal_commas.append(name)
+                if every_row.thousands_dots:
+                    thousands_dots.append(name)
                 if every_row.missing:
                     notes.append(
                         f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
@@ -364,6 +368,11 @@ class Preprocessor:
             notes.append(
                 f"read with decimal commas (0,5 as 0.5): {', '.join(map(repr, decimal_commas))}"
             )
+        if thousands_dots:
+            notes.append(
+                "read with dots between thousands, as a file with decimal commas writes them "
+                f"(1.095 as 1095): {', '.join(map(repr, thousands_dots))}"
+            )
         if not rules:
             raise DataError(
                 "no feature columns left to learn from"
@@ -394,6 +403,12 @@ class Preprocessor:
             if isinstance(rule, NumericRule):
                 if column.texts and rule.decimal_comma and not table.comma_delimited:
                     read_decimal_commas(column)
+                if (
+                    column.dotted
+                    and self.decimal_commas
+                    and not any(c.points for c in table.columns.values())
+                ):  # the training file wrote decimal commas, and this one no decimal point
+                    read_thousands_dots(column)
                 if column.texts:
                     numeric_problems(table, column, problems)
                     continue
