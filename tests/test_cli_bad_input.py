@@ -7,6 +7,7 @@ import os
 import pytest
 from cli_run import run
 
+from nn import load_model
 from nn.cli import main
 from nn.tables.table_model import _split
 
@@ -457,3 +458,24 @@ def test_validation_rows_with_one_target_value_give_an_undefined_r2(tmp_path, ca
     status, out, err = run([*argv, "--features", "x"], capsys)
     assert status == 0 and "validation R^2 undefined (its targets do not vary)" in out
     assert "R^2 undefined (its targets do not vary)" in err and "nan" not in err
+
+
+def test_predict_takes_the_missing_marks_its_error_advises(tmp_path, capsys):
+    """A model trained without marks meets a '?' in a file to predict: the error advises
+    --missing-marks ?, which predict (and TableModel.predict, as missing_marks=) now takes;
+    the cell is then filled as the model fills empty cells, as an empty cell would be."""
+    model = str(tmp_path / "m.json")
+    status, _out, _err = run(
+        ["train", write(tmp_path, "d.csv", GOOD_CSV), "--target", "y", "--out", model], capsys
+    )
+    assert status == 0
+    marked = write(tmp_path, "q.csv", GOOD_CSV.replace("\n0.5,", "\n?,", 1))
+    status, _out, err = run(["predict", model, marked], capsys)
+    assert "--missing-marks ? on the command line" in error_line(status, err)
+    status, with_mark, err = run(["predict", model, marked, "--missing-marks", "?"], capsys)
+    assert status == 0 and "x1': 1 empty cell filled" in err, err
+    empty = write(tmp_path, "e.csv", GOOD_CSV.replace("\n0.5,", "\n,", 1))
+    status, with_empty, _err = run(["predict", model, empty], capsys)
+    assert status == 0 and with_mark == with_empty
+    table_model = load_model(model)
+    assert table_model.predict(marked, missing_marks=["?"]) == table_model.predict(empty)

@@ -16,7 +16,7 @@ from ..tables.csvfile import DataError, read_csv
 from ..tables.serialize import load_model
 from ..tables.table_model import TableModel
 from ..tables.tabular import prediction_inputs, predictions
-from .arguments import add_delimiter_option, column_names
+from .arguments import add_delimiter_option, column_names, missing_marks
 from .common import CliError, Parser, check_writable_target, say, writing
 
 
@@ -38,6 +38,14 @@ def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
         help="copy these columns of DATA.csv in front of the predictions",
     )
     add_delimiter_option(parser)
+    parser.add_argument(
+        "--missing-marks",
+        type=missing_marks,
+        default=[],
+        metavar="?",
+        help="more texts that mean a missing value in DATA.csv, separated by commas (UCI's ?); "
+        "the marks the model was trained with always do",
+    )
     parser.add_argument(
         "--spreadsheet-safe",
         action="store_true",
@@ -68,7 +76,8 @@ def run_predict(args: argparse.Namespace) -> int:
     delimiter, decimal_comma = ",", False
     if isinstance(model, TableModel):
         notes: list[str] = []
-        columns = read_columns(args.data, args.delimiter, args.keep, model.missing_marks)
+        marks = [*model.missing_marks, *args.missing_marks]
+        columns = read_columns(args.data, args.delimiter, args.keep, marks)
         header, rows = model.predict_table(columns, keep=args.keep, notes=notes)
         if len(header) > 1:  # (one column has no separator to show: plain CSV reads back)
             # Written in the input's style, so the spreadsheet that wrote it reads it back
@@ -80,10 +89,12 @@ def run_predict(args: argparse.Namespace) -> int:
         for note in notes:
             say(note)
     else:  # a plain network, saved without column rules: the file's columns in order
-        if args.keep:
-            raise CliError(
-                f"{args.model}: --keep needs a model trained on a table, this one is a bare network"
-            )
+        for option, given in (("--keep", args.keep), ("--missing-marks", args.missing_marks)):
+            if given:
+                raise CliError(
+                    f"{args.model}: {option} needs a model trained on a table, this one is a "
+                    "bare network"
+                )
         table = read_csv(args.data)
         inputs = prediction_inputs(table, model, {}, args.model)
         header, rows = predictions(model, inputs)

@@ -729,9 +729,12 @@ class TableModel:
                 table.lines[bad[0]],
             )
 
-    def predict_proba(self, data: TableInput, *, delimiter: str | None = None) -> np.ndarray:
-        """Each row's probability of each class (columns in ``classes`` order)."""
-        table = as_table(data, delimiter, missing_marks=self.missing_marks)
+    def predict_proba(
+        self, data: TableInput, *, delimiter: str | None = None, missing_marks: Sequence[str] = ()
+    ) -> np.ndarray:
+        """Each row's probability of each class (columns in ``classes`` order).
+        ``missing_marks``: as ``predict``'s."""
+        table = as_table(data, delimiter, missing_marks=self._marks(missing_marks))
         return self._probabilities(table, self._outputs(table, None, stacklevel=3))
 
     def _probabilities(self, table: ColumnTable, out: np.ndarray) -> np.ndarray:
@@ -740,13 +743,16 @@ class TableModel:
         self._finite_or_error(out, table, "output")
         return class_probabilities(out)  # one output column for a binary task
 
-    def predict(self, data: TableInput, *, delimiter: str | None = None) -> list[Any]:
+    def predict(
+        self, data: TableInput, *, delimiter: str | None = None, missing_marks: Sequence[str] = ()
+    ) -> list[Any]:
         """Each row's prediction: a class, or a number in the target's units.
 
         Classes that were numbers in the training table (0/1, or 1, 2, 3) come back as numbers
         (int where whole), so they compare equal to the labels they were trained from; named
-        classes come back as their names."""
-        table = as_table(data, delimiter, missing_marks=self.missing_marks)
+        classes come back as their names. ``missing_marks``: texts that also mean a missing
+        value in ``data`` (``?``), beside the ones the model was trained with."""
+        table = as_table(data, delimiter, missing_marks=self._marks(missing_marks))
         _, rows = self._table_rows(table, (), None)
         predictions = [row[0] for row in rows]
         if self.task == "regression":
@@ -761,10 +767,16 @@ class TableModel:
         keep: Sequence[str] = (),
         delimiter: str | None = None,
         notes: list[str] | None = None,
+        missing_marks: Sequence[str] = (),
     ) -> tuple[list[str], list[list[Any]]]:
-        """A header and one row per data row: the ``keep`` columns, the prediction, then class probabilities."""
-        table = as_table(data, delimiter, keep, self.missing_marks)
+        """A header and one row per data row: the ``keep`` columns, the prediction, then class
+        probabilities. ``missing_marks``: as ``predict``'s."""
+        table = as_table(data, delimiter, keep, self._marks(missing_marks))
         return self._table_rows(table, keep, notes)
+
+    def _marks(self, extra: Sequence[str]) -> list[str]:
+        """The texts that mean a missing value in data to predict: the model's, and ``extra``."""
+        return [*self.missing_marks, *_checked_marks(extra)]
 
     def _table_rows(
         self, table: ColumnTable, keep: Sequence[str], notes: list[str] | None
