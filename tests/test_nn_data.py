@@ -199,3 +199,29 @@ def test_three_decimals_after_a_leading_zero_are_decimal_commas_not_thousands(tm
     # separator comes after a lone 0, yet the column was left out as ambiguous
     table = read_columns(write(tmp_path, "a;y\n-0,046;1\n0,038;2\n0,027;3\n"))
     assert list(table.columns["a"].numbers) == [-0.046, 0.038, 0.027]
+
+
+def test_a_separator_in_the_header_names_gives_way_to_the_one_that_cuts_the_rows(tmp_path):
+    # units after semicolons in a comma file's header: the header alone says ";" (4 against 3)
+    table = read_columns(
+        write(tmp_path, "weight; kg,height; cm,age; years; approx,y\n70,180,30,1\n80,170,40,0\n")
+    )
+    assert table.delimiter == ","
+    assert list(table.columns) == ["weight; kg", "height; cm", "age; years; approx", "y"]
+    assert list(table.columns["age; years; approx"].numbers) == [30.0, 40.0]
+
+
+def test_an_unclosed_quote_is_reported_on_the_line_where_it_opens(tmp_path):
+    rows = ["a,b,y"] + [f"{i},{i * 2},{i % 2}" for i in range(1, 30)]
+    rows[5] = '5,"x,1'
+    with pytest.raises(
+        DataError,
+        match=r"line 6: a quote \(\"\) opened in this row is never "
+        r"closed, so the rest of the file \(to line 30\)",
+    ):
+        read_columns(write(tmp_path, "\n".join(rows) + "\n"))
+    with pytest.raises(DataError, match=r"line 3: a quote \(\"\) opened in this row"):
+        read_columns(write(tmp_path, '\n\na,b,"y\n1,2,3\n', "header.csv"))
+    # and the header's own line number, after the first row was read to check the separator
+    with pytest.raises(DataError, match=r"line 1: column name 'a' appears twice"):
+        read_columns(write(tmp_path, "a,a,y\n1,2,3\n", "twice.csv"))

@@ -395,13 +395,18 @@ _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _EXCEL_SEPARATOR = re.compile(r"sep=([,;\t|])")
 
 
-def sniff_delimiter(header_line: str) -> str:
+def sniff_delimiter(header_line: str, first_row: str | None = None) -> str:
     """The one of ``,`` ``;`` tab ``|`` that the header line holds most often outside quoted names
-    (``,`` when none)."""
+    (``,`` when none); of those that cut ``first_row`` into as many cells as the header, when
+    some do (a header ``weight; kg,height; cm,y`` over rows ``70,180,1`` is cut by commas)."""
     unquoted = _QUOTED.sub("", header_line)
     counts = {d: unquoted.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    candidates = [d for d in DELIMITERS if counts[d]]
+    if first_row is not None:
+        row = _QUOTED.sub("", first_row)
+        agreeing = [d for d in candidates if row.count(d) == counts[d]]
+        candidates = agreeing or candidates
+    return max(candidates, key=lambda d: counts[d], default=",")
 
 
 def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterator[str]]:
@@ -572,6 +577,8 @@ def read_columns(
     handle, lines = open_lines(path, counter)
     columns: list[Column] = []
     line_numbers = array("q")
+    header_line = 1
+    last_row_end: int | None = None  # the line where the last row read ended (the header's first)
     try:
         with handle:
             first = next(lines, None)
@@ -587,13 +594,17 @@ def read_columns(
                 if first is None:
                     raise DataError("no header line after the sep= line", path)
                 first = first.lstrip("\ufeff")
-            chosen = delimiter or (excel_hint[1] if excel_hint else sniff_delimiter(first))
+            header_line = counter[0]
+            # the first row, to check a separator guessed from the header
+            second = next(lines, None)
+            chosen = delimiter or (excel_hint[1] if excel_hint else sniff_delimiter(first, second))
             dots = chosen != ","  # where commas may be decimal, dots may separate thousands
             reader = csv.reader(
-                _chain(first, lines), delimiter=chosen, strict=True
+                _chain(first, second, lines), delimiter=chosen, strict=True
             )  # strict: an unclosed quote is an error
             header = [name.strip() for name in next(reader)]
-            _check_header(header, path, counter[0])
+            last_row_end = header_line
+            _check_header(header, path, header_line)
             columns = [Column(name) for name in header]
             chunk: list[list[str]] = []  # rows read, added to the columns a chunk at a time
             kept: list[tuple[int, list[str]]] = []  # (position, its cells as written)
@@ -605,6 +616,7 @@ def read_columns(
                     kept.append((position, cells_written))
             empty_rows: list[tuple[int, list[str]]] = []  # rows of empty cells, kept back
             for cells in reader:
+                last_row_end = counter[0]
                 if not cells or (len(cells) == 1 and len(header) > 1 and not cells[0].strip()):
                     continue  # a blank line
                 if len(cells) != len(header):
@@ -629,6 +641,14 @@ def read_columns(
         reason, line = why_not_utf8(path)
         raise DataError(reason, path, line) from None
     except csv.Error as error:
+        if "unexpected end of data" in str(error):  # a quote left open runs to the end
+            start = header_line if last_row_end is None else last_row_end + 1
+            raise DataError(
+                f'a quote (") opened in this row is never closed, so the rest of the file '
+                f"(to line {counter[0]}) would be one cell; not valid CSV",
+                path,
+                start,
+            ) from None
         raise DataError(f"not valid CSV: {error}", path, counter[0]) from None
     except OSError as error:
         raise DataError(f"cannot be read ({error.strerror or error})", path) from None
@@ -649,9 +669,11 @@ def _ragged(cells: list[str], header: list[str]) -> str:
     return message
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+def _chain(first: str, second: str | None, rest: Iterator[str]) -> Iterator[str]:
     yield first
-    yield from rest
+    if second is not None:
+        yield second
+        yield from rest
 
 
 def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) -> None:
