@@ -126,7 +126,12 @@ def write(tmp_path, name, content):
             [],
             "bad.csv, line 3, column 'y': '4e999' is not a finite number",
         ),
-        ('x,y\n1,2\n3,"4\n', "y", [], "bad.csv, line 3: not valid CSV: unexpected end of data"),
+        (
+            'x,y\n1,2\n3,"4\n',
+            "y",
+            [],
+            'bad.csv, line 3: a quote (") opened in this row is never closed; not valid CSV',
+        ),
         ("x,y\n1_0,2\n3,4\n", "y", [], "bad.csv, line 2, column 'x': '1_0' is not a number"),
         (
             "y\n1\n2\n",

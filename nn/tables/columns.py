@@ -643,9 +643,13 @@ def read_columns(
     except csv.Error as error:
         if "unexpected end of data" in str(error):  # a quote left open runs to the end
             start = header_line if last_row_end is None else last_row_end + 1
+            rest = (
+                f", so the rest of the file (to line {counter[0]}) would be one cell"
+                if counter[0] > start
+                else ""
+            )
             raise DataError(
-                f'a quote (") opened in this row is never closed, so the rest of the file '
-                f"(to line {counter[0]}) would be one cell; not valid CSV",
+                f'a quote (") opened in this row is never closed{rest}; not valid CSV',
                 path,
                 start,
             ) from None
