@@ -995,3 +995,19 @@ def test_predict_reads_thousands_dots_where_the_training_file_wrote_decimal_comm
     (tmp_path / "test.csv").write_text("a;p\n3;2.200\n")
     inputs = model.preprocessor.transform(read_columns(str(tmp_path / "test.csv")))
     assert inputs[0, 1] == pytest.approx((2200.0 - rule.mean) / rule.std, rel=1e-12)
+
+
+def test_column_names_match_whether_their_accents_are_composed_or_not(tmp_path):
+    # macOS writes é as e + a combining accent (NFD); typed names compose it (NFC). The two
+    # look alike, and were "no column 'catégorie'; the columns are: ..., catégorie".
+    import unicodedata
+
+    composed, decomposed = (unicodedata.normalize(form, "catégorie") for form in ("NFC", "NFD"))
+    age, age_decomposed = "âge", unicodedata.normalize("NFD", "âge")
+    rows = [[f"{k / 40:.3f}", "a" if k % 2 else "b", str(k % 7)] for k in range(40)]
+    path = write_csv(tmp_path / "nfd.csv", ["x", decomposed, age_decomposed], rows)
+    model = TableModel(epochs=2, validation=0.0).fit(path, target=composed, drop=[age_decomposed])
+    assert [rule.name for rule in model.preprocessor.rules] == ["x"]
+    assert model.target == composed
+    test = write_csv(tmp_path / "test.csv", ["x", decomposed], [["0.5", "a"]])
+    assert model.predict(test) in (["a"], ["b"])

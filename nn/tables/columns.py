@@ -14,6 +14,7 @@ import io
 import math
 import os
 import re
+import unicodedata
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -175,30 +176,40 @@ class ColumnTable:
         return len(self.lines)
 
     def require(self, name: str) -> Column:
-        """Column ``name``, or a DataError listing the columns there are."""
-        if name not in self.columns:
-            alike = [c for c in self.columns if c.casefold().strip() == name.casefold().strip()]
-            numbers = sum(number_or_none(c.replace(",", ".")) is not None for c in self.columns)
-            if alike:
-                hint = f" (did you mean {alike[0]!r}? names are matched exactly)"
-            elif numbers * 2 > len(self.columns):
-                hint = (
-                    " (the first line, read as the header, holds numbers: the file may have no "
-                    "header line; add one naming the columns)"
-                )
-            elif len(self.columns) == 1:
-                hint = (
-                    " (the header was read as one column: if the file is separated by another "
-                    "character, --delimiter names it)"
-                )
-            else:
-                hint = ""
-            raise DataError(
-                f"no column {name!r}; the columns are: {', '.join(self.columns)}{hint}",
-                self.path,
-                1,
+        """Column ``name`` (see ``name_of``), or a DataError listing the columns there are."""
+        return self.columns[self.name_of(name)]
+
+    def name_of(self, name: str) -> str:
+        """The table's own spelling of column ``name``, whose accents may be composed or not
+        (é as one character, or e and a combining accent as macOS writes it); or a DataError
+        listing the columns there are."""
+        if name in self.columns:
+            return name
+        composed = unicodedata.normalize("NFC", name)
+        for spelled in self.columns:
+            if unicodedata.normalize("NFC", spelled) == composed:
+                return spelled
+        alike = [c for c in self.columns if c.casefold().strip() == name.casefold().strip()]
+        numbers = sum(number_or_none(c.replace(",", ".")) is not None for c in self.columns)
+        if alike:
+            hint = f" (did you mean {alike[0]!r}? names are matched exactly)"
+        elif numbers * 2 > len(self.columns):
+            hint = (
+                " (the first line, read as the header, holds numbers: the file may have no "
+                "header line; add one naming the columns)"
             )
-        return self.columns[name]
+        elif len(self.columns) == 1:
+            hint = (
+                " (the header was read as one column: if the file is separated by another "
+                "character, --delimiter names it)"
+            )
+        else:
+            hint = ""
+        raise DataError(
+            f"no column {name!r}; the columns are: {', '.join(self.columns)}{hint}",
+            self.path,
+            1,
+        )
 
     def subset(self, rows: Sequence[int]) -> ColumnTable:
         """The table restricted to ``rows`` (a validation split)."""
@@ -602,7 +613,9 @@ def read_columns(
             reader = csv.reader(
                 _chain(first, second, lines), delimiter=chosen, strict=True
             )  # strict: an unclosed quote is an error
-            header = [name.strip() for name in next(reader)]
+            # composed accents (NFC), as typed: a header written é as e + a combining accent
+            # (macOS's NFD) looks the same and is named the same
+            header = [unicodedata.normalize("NFC", name.strip()) for name in next(reader)]
             last_row_end = header_line
             _check_header(header, path, header_line)
             columns = [Column(name) for name in header]

@@ -253,6 +253,9 @@ class Preprocessor:
         if missing not in MISSING_POLICIES:
             raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
         notes = notes if notes is not None else []
+        # the table's spellings (accents composed or not), checked to be columns
+        features = None if features is None else [table.name_of(name) for name in features]
+        drop = [table.name_of(name) for name in drop]
         for chosen_names in (features or [], drop):
             twice = sorted({n for n in chosen_names if list(chosen_names).count(n) > 1})
             if twice:
@@ -260,13 +263,11 @@ class Preprocessor:
         for name in features or []:
             if name == target:
                 raise DataError(f"{name!r} is the target; it cannot also be a feature", table.path)
-            table.require(name)
         for name in drop:
             if name == target:
                 raise DataError(
                     f"{name!r} is the target, never an input: there is nothing to drop", table.path
                 )
-            table.require(name)
         chosen = (
             list(features)
             if features

@@ -361,7 +361,7 @@ class TableModel:
             target = str(target_given)  # a DataFrame's column 4 is named "4" here
         else:
             table, target = with_target(table, target_given)
-        table.require(target)
+        target = table.name_of(target)  # the table's spelling (its accents composed or not)
         if len(table.columns) == 1:
             raise DataError(
                 f"no feature columns: the only column is the target {target!r}", table.path, 1
