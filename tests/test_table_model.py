@@ -1003,7 +1003,7 @@ def test_column_names_match_whether_their_accents_are_composed_or_not(tmp_path):
     import unicodedata
 
     composed, decomposed = (unicodedata.normalize(form, "catégorie") for form in ("NFC", "NFD"))
-    age, age_decomposed = "âge", unicodedata.normalize("NFD", "âge")
+    age_decomposed = unicodedata.normalize("NFD", "âge")
     rows = [[f"{k / 40:.3f}", "a" if k % 2 else "b", str(k % 7)] for k in range(40)]
     path = write_csv(tmp_path / "nfd.csv", ["x", decomposed, age_decomposed], rows)
     model = TableModel(epochs=2, validation=0.0).fit(path, target=composed, drop=[age_decomposed])
@@ -1011,3 +1011,14 @@ def test_column_names_match_whether_their_accents_are_composed_or_not(tmp_path):
     assert model.target == composed
     test = write_csv(tmp_path / "test.csv", ["x", decomposed], [["0.5", "a"]])
     assert model.predict(test) in (["a"], ["b"])
+
+
+def test_a_number_with_commas_between_thousands_says_how_to_write_it(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('p,y\n385,1\n"1,095",0\n400,1\n500,0\n')
+    with pytest.raises(
+        DataError,
+        match=r"line 3, column 'p': '1,095' is not a number \(commas between thousands are not "
+        r"read as numbers: write it as 1095",
+    ):
+        TableModel(epochs=1).fit(str(path), "y")

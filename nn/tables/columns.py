@@ -433,6 +433,8 @@ def open_lines(path: str, counter: list[int]) -> tuple[io.TextIOWrapper, Iterato
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # A comma followed by exactly three digits: as likely a thousands separator (1,500) as a decimal
 _THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)  # (0,038 is no thousands)
+# Commas between groups of three digits, then maybe decimals: 1,095 or 12,345,678.5
+_GROUPED_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
 # Dots before groups of three digits, then maybe a decimal comma: 1.095, 12.345.678, 1.095,5
 _THOUSANDS_DOTS = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?", re.ASCII)
 
@@ -715,4 +717,9 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
             )
         elif comma and column.comma_doubt:
             problem += f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"
+        elif _GROUPED_THOUSANDS.fullmatch(text):  # "1,095" quoted in a comma-separated file
+            problem += (
+                " (commas between thousands are not read as numbers: write it as "
+                f"{text.replace(',', '')}, or format the column without thousands separators)"
+            )
         problems.add(DataError(problem, table.path, table.lines[row], column.name))
