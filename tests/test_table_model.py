@@ -1022,3 +1022,21 @@ def test_a_number_with_commas_between_thousands_says_how_to_write_it(tmp_path):
         r"read as numbers: write it as 1095",
     ):
         TableModel(epochs=1).fit(str(path), "y")
+
+
+def test_a_word_that_comes_back_among_numbered_classes_points_to_multiclass(tmp_path):
+    rows = [[f"{k / 30:.3f}", ["01", "1", "X"][k % 3]] for k in range(30)]
+    path = write_csv(tmp_path / "labels.csv", ["x", "label"], rows)
+    with pytest.raises(
+        DataError,
+        match=r"line 4, column 'label': the target holds numbers and 10 cells of words \('X'\): "
+        r"if its values name classes, --task multiclass",
+    ):
+        TableModel(epochs=1).fit(path, "label")
+    model = TableModel(epochs=1, validation=0.0).fit(path, "label", task="multiclass")
+    assert model.classes == ["01", "1", "X"]
+    # a word written once is a typo, reported as the cell it is
+    rows[4][1] = "1O"
+    rows = [[x, label.replace("X", "2")] for x, label in rows]
+    with pytest.raises(DataError, match=r"line 6, column 'label': '1O' is not a number"):
+        TableModel(epochs=1).fit(write_csv(tmp_path / "typo.csv", ["x", "label"], rows), "label")

@@ -19,6 +19,7 @@ import itertools
 import math
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from ..optim import Adam
 from ..train import ENGINES, train
 from .columns import (
     MAX_PROBLEMS,
+    OTHER_MISSING_MARKS,
     Column,
     ColumnTable,
     ProblemList,
@@ -80,6 +82,29 @@ def _as_written(column: Column) -> list[str]:
     if column.strings_given is not None:  # strings given from Python, as given ("007")
         return column.strings_given
     return [text or "" for text in column.text_values()]
+
+
+def _refuse_words_among_numbered_classes(table: ColumnTable, column: Column) -> None:
+    """A target of numbers with a word that comes back (01, 1, X): classes, most likely, where
+    every such cell would be reported as no number. A word written once is a typo, and ``?``
+    a missing value, reported cell by cell as before."""
+    counts = Counter(column.texts.values())
+    repeated = [
+        text
+        for text, n in counts.most_common()
+        if n > 1 and text.lower() not in OTHER_MISSING_MARKS
+    ]
+    if not repeated or len(counts) > MAX_CLASSES:
+        return
+    words = ", ".join(repr(text) for text in repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+    raise DataError(
+        f"the target holds numbers and {len(column.texts):,} cells of words ({words}): if its "
+        "values name classes, --task multiclass (task='multiclass' from Python) reads each one "
+        "as a class; if the words are mistakes, correct them",
+        table.path,
+        table.lines[min(column.texts)],
+        column.name,
+    )
 
 
 def _classes_alike(classes: list[str]) -> list[list[str]]:
@@ -477,6 +502,7 @@ class TableModel:
     def _infer_task(self, table: ColumnTable) -> str:
         column = table.require(self.target)
         if column.texts and not column.is_text and not column.labels_given:  # typos, not classes
+            _refuse_words_among_numbered_classes(table, column)
             problems = ProblemList()
             numeric_problems(table, column, problems)
             problems.raise_if_any()
