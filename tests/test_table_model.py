@@ -1040,3 +1040,19 @@ def test_a_word_that_comes_back_among_numbered_classes_points_to_multiclass(tmp_
     rows = [[x, label.replace("X", "2")] for x, label in rows]
     with pytest.raises(DataError, match=r"line 6, column 'label': '1O' is not a number"):
         TableModel(epochs=1).fit(write_csv(tmp_path / "typo.csv", ["x", "label"], rows), "label")
+
+
+def test_a_file_sorted_by_a_whole_number_measure_keeps_that_column(tmp_path):
+    # a house table sorted by distinct square feet lost its one real feature as "row numbers"
+    rng = np.random.default_rng(0)
+    sqft = np.sort(rng.choice(np.arange(500, 4000), size=60, replace=False))
+    price = sqft * 0.2 + rng.normal(scale=5, size=60)
+    rows = [[k + 1, s, f"{p:.1f}"] for k, (s, p) in enumerate(zip(sqft, price))]
+    path = write_csv(tmp_path / "houses.csv", ["id", "sqft", "price"], rows)
+    notes = []
+    model = TableModel(epochs=2, seed=0).fit(path, "price", log=notes.append)
+    assert [rule.name for rule in model.preprocessor.rules] == ["sqft"]
+    assert any(
+        "'id' left out: its integers are all distinct and increasing, mostly by 1" in n
+        for n in notes
+    )
