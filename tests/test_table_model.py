@@ -358,10 +358,6 @@ def test_column_choices_that_make_no_sense_are_refused(passenger_csv):
     with pytest.raises(DataError, match="'survived' is the target; it cannot also be a feature"):
         TableModel(epochs=1).fit(passenger_csv, "survived", features=["survived"])
     with pytest.raises(
-        DataError, match="'survived' is the target, never an input: there is nothing to drop"
-    ):
-        TableModel(epochs=1).fit(passenger_csv, "survived", drop=["survived"])
-    with pytest.raises(
         DataError, match="a validation fraction of 0.99 leaves 0 of 60 rows to train on"
     ):
         TableModel(epochs=1, validation=0.99).fit(passenger_csv, "survived")
@@ -1056,3 +1052,34 @@ def test_a_file_sorted_by_a_whole_number_measure_keeps_that_column(tmp_path):
         "'id' left out: its integers are all distinct and increasing, mostly by 1" in n
         for n in notes
     )
+
+
+def test_drop_may_name_the_target_so_one_list_serves_a_loop_over_targets(tmp_path):
+    # linnerud's three targets: train each with the same --drop of all three
+    rng = np.random.default_rng(1)
+    rows = [[f"{v:.3f}" for v in rng.normal(size=5)] for _ in range(30)]
+    path = write_csv(tmp_path / "t.csv", ["x1", "x2", "weight", "waist", "pulse"], rows)
+    for target in ("weight", "waist", "pulse"):
+        model = TableModel(epochs=1).fit(path, target, drop=["weight", "waist", "pulse"])
+        assert [rule.name for rule in model.preprocessor.rules] == ["x1", "x2"]
+
+
+def test_a_few_whole_numbers_over_few_rows_are_measurements_not_classes(tmp_path):
+    # linnerud's waist: 9 sizes (written 36.0) over 20 people were trained as 9 classes
+    rng = np.random.default_rng(2)
+    waist = rng.choice(np.arange(30, 39), size=20)
+    waist[:9] = np.arange(30, 39)
+    rows = [[f"{w * 0.1 + rng.normal():.3f}", f"{w:.1f}"] for w in waist]
+    model = TableModel(epochs=1).fit(write_csv(tmp_path / "w.csv", ["x", "waist"], rows), "waist")
+    assert model.task == "regression"
+    # ratings 1 to 5 over 60 rows stay classes
+    ratings = [[f"{k / 60:.3f}", str(k % 5 + 1)] for k in range(60)]
+    model = TableModel(epochs=1).fit(write_csv(tmp_path / "r.csv", ["x", "r"], ratings), "r")
+    assert model.task == "multiclass"
+
+
+def test_a_class_with_a_single_row_is_named_in_the_notes(tmp_path):
+    rows = [[f"{k / 30:.3f}", "rare" if k == 7 else ["a", "b"][k % 2]] for k in range(30)]
+    notes = []
+    TableModel(epochs=1).fit(write_csv(tmp_path / "c.csv", ["x", "y"], rows), "y", log=notes.append)
+    assert "class 'rare' has a single row: too few to learn it from, or to check it on" in notes

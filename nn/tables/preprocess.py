@@ -267,11 +267,6 @@ class Preprocessor:
         for name in features or []:
             if name == target:
                 raise DataError(f"{name!r} is the target; it cannot also be a feature", table.path)
-        for name in drop:
-            if name == target:
-                raise DataError(
-                    f"{name!r} is the target, never an input: there is nothing to drop", table.path
-                )
         chosen = (
             list(features)
             if features

@@ -477,6 +477,13 @@ class TableModel:
             + (f" ({len(self.classes)} classes)" if self.classes else "")
             + f"; network {'-'.join(map(str, sizes))}"
         )
+        if labels is not None:
+            lone = [c for c, n in zip(self.classes, np.bincount(labels)) if n == 1]
+            if lone:
+                say(
+                    f"class {lone[0]!r}{f' and {len(lone) - 1} more' if len(lone) > 1 else ''} "
+                    "has a single row: too few to learn it from, or to check it on"
+                )
         self._train(x_train, y_train, x_valid, y_valid, progress, say)
 
     def result_line(self) -> str:
@@ -517,7 +524,9 @@ class TableModel:
         integers = bool(np.all(distinct == np.round(distinct)))
         if integers and len(distinct) == 2:
             return "binary"
-        if integers and 2 < len(distinct) <= MAX_AUTO_CLASSES:
+        rows = int(np.count_nonzero(~np.isnan(values)))
+        # (9 waist sizes over 20 people are measurements, not 9 classes of 2 rows each)
+        if integers and 2 < len(distinct) <= MAX_AUTO_CLASSES and len(distinct) * 3 <= rows:
             return "multiclass"
         return "regression"
 
