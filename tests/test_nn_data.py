@@ -1,5 +1,7 @@
 """Datasets (XOR, two moons) and CSV reading whose errors name the file, line and column."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -225,3 +227,12 @@ def test_an_unclosed_quote_is_reported_on_the_line_where_it_opens(tmp_path):
     # and the header's own line number, after the first row was read to check the separator
     with pytest.raises(DataError, match=r"line 1: column name 'a' appears twice"):
         read_columns(write(tmp_path, "a,a,y\n1,2,3\n", "twice.csv"))
+
+
+def test_a_blank_line_between_rows_of_a_one_column_file_is_an_empty_cell(tmp_path):
+    # Excel writes an empty cell of a one-column sheet as a blank line; skipping it shifted
+    # every later prediction by a row. Blank lines at the end are no rows, as before.
+    table = read_columns(write(tmp_path, "x\n0.1\n\n-2\n1.5\n\n\n"))
+    numbers = list(table.columns["x"].numbers)
+    assert numbers[0] == 0.1 and math.isnan(numbers[1]) and numbers[2:] == [-2.0, 1.5]
+    assert list(table.lines) == [2, 3, 4, 5]

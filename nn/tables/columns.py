@@ -632,6 +632,8 @@ def read_columns(
             empty_rows: list[tuple[int, list[str]]] = []  # rows of empty cells, kept back
             for cells in reader:
                 last_row_end = counter[0]
+                if len(header) == 1 and not cells:
+                    cells = [""]  # a one-column file writes an empty cell as a blank line
                 if not cells or (len(cells) == 1 and len(header) > 1 and not cells[0].strip()):
                     continue  # a blank line
                 if len(cells) != len(header):
