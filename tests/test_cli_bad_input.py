@@ -484,3 +484,28 @@ def test_predict_takes_the_missing_marks_its_error_advises(tmp_path, capsys):
     assert status == 0 and with_mark == with_empty
     table_model = load_model(model)
     assert table_model.predict(marked, missing_marks=["?"]) == table_model.predict(empty)
+
+
+def test_out_dash_is_standard_output_for_predict_and_refused_where_a_file_is_written(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # a file named "-" would land here
+    model = str(tmp_path / "m.json")
+    data = write(tmp_path, "d.csv", GOOD_CSV)
+    assert run(["train", data, "--target", "y", "--out", model], capsys)[0] == 0
+    status, to_stdout, _err = run(["predict", model, data], capsys)
+    status_dash, dash, _err = run(["predict", model, data, "--out", "-"], capsys)
+    assert status == status_dash == 0 and dash == to_stdout and dash.startswith("prediction")
+    status, _out, err = run(["train", data, "--target", "y", "--out", "-"], capsys)
+    assert error_line(status, err).endswith("--out -: this command writes a file; give it a name")
+    assert not (tmp_path / "-").exists()
+
+
+def test_predict_with_its_two_files_swapped_says_the_model_comes_first(tmp_path, capsys):
+    model = str(tmp_path / "m.json")
+    data = write(tmp_path, "d.csv", GOOD_CSV)
+    assert run(["train", data, "--target", "y", "--out", model], capsys)[0] == 0
+    status, _out, err = run(["predict", data, model], capsys)
+    assert error_line(status, err).endswith(
+        "(the model comes first: valuegrad predict MODEL.json DATA.csv)"
+    )

@@ -31,6 +31,8 @@ def check_writable_target(path: str, *, not_same_as: Sequence[str] = ()) -> None
     """Fail before any work if ``path`` cannot be written, or would overwrite an input file."""
     if not path.strip():
         raise CliError("the output file name is empty")
+    if path == "-":  # standard output, by the usual convention: not a file named "-"
+        raise CliError("--out -: this command writes a file; give it a name")
     # The writer follows a symlink and replaces the file it points to, so that is what is checked.
     real = os.path.realpath(path)
     directory = os.path.dirname(real)

@@ -13,7 +13,7 @@ from autograd.files import atomic_write_text
 
 from ..tables.columns import read_columns, written_number
 from ..tables.csvfile import DataError, read_csv
-from ..tables.serialize import load_model
+from ..tables.serialize import ModelFileError, load_model
 from ..tables.table_model import TableModel
 from ..tables.tabular import prediction_inputs, predictions
 from .arguments import add_delimiter_option, column_names, missing_marks
@@ -28,7 +28,7 @@ def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
         "data", metavar="DATA.csv", help="needs the model's input columns; others are ignored"
     )
     parser.add_argument(
-        "--out", metavar="FILE", help="write the predictions here instead of stdout"
+        "--out", metavar="FILE", help="write the predictions here instead of stdout (- is stdout)"
     )
     parser.add_argument(
         "--keep",
@@ -70,9 +70,18 @@ def _cell(value: Any, spreadsheet_safe: bool, decimal_comma: bool = False) -> st
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row of predictions per data row, to stdout or (atomically) to --out."""
+    if args.out == "-":  # standard output, as without --out
+        args.out = None
     if args.out is not None:
         check_writable_target(args.out, not_same_as=[args.model, args.data])
-    model = load_model(args.model)
+    try:
+        model = load_model(args.model)
+    except ModelFileError as error:
+        if args.data.lower().endswith(".json") and not args.model.lower().endswith(".json"):
+            raise CliError(
+                f"{error} (the model comes first: valuegrad predict MODEL.json DATA.csv)"
+            ) from None
+        raise
     delimiter, decimal_comma = ",", False
     if isinstance(model, TableModel):
         notes: list[str] = []
