@@ -136,17 +136,18 @@ def _order_for_backward(root: Value) -> tuple[list[Value], set[Value]]:
     return order, leaves
 
 
-def backward(root: Value, create_graph: bool = False) -> None:
-    """Set ``node.grad`` to d root / d node for every node of root's graph.
+def backward(root: Value, create_graph: bool = False, seed: float = 1.0) -> None:
+    """Set ``node.grad`` to seed * d root / d node for every node of root's graph.
 
     With ``create_graph=True`` the gradients are themselves ``Value``s (``.grad`` holds a
-    Value), so they can be differentiated again.
+    Value), so they can be differentiated again. ``seed`` is d L / d root when root feeds a
+    larger L (PyTorch's ``gradient`` argument); 1.0 differentiates root itself.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, not {type(root).__name__}")
     refuse_no_grad_result(root, "backward()")
     with _one_traversal_at_a_time:
-        _backward(root, create_graph)
+        _backward(root, create_graph, seed)
 
 
 def refuse_no_grad_result(root: Value, who: str) -> None:
@@ -159,11 +160,11 @@ def refuse_no_grad_result(root: Value, who: str) -> None:
         )
 
 
-def _backward(root: Value, create_graph: bool) -> None:
+def _backward(root: Value, create_graph: bool, seed: float) -> None:
     if create_graph:
         order = _topological_order(root)
         with enable_grad():  # the gradient graph is asked for explicitly, even inside no_grad
-            gradients = _gradients(order, create_graph=True)
+            gradients = _gradients(order, create_graph=True, seed=seed)
             for node in order:
                 if node._a is not None:
                     node.grad = gradients.get(node, 0.0)
@@ -173,7 +174,7 @@ def _backward(root: Value, create_graph: bool) -> None:
                     node.grad = gradients[node] if held is None else held + gradients[node]
         return
     if root._a is None:
-        root.grad = 1.0 if root.grad is None else root.grad + 1.0
+        root.grad = seed if root.grad is None else root.grad + seed
         return
 
     order, leaves = _order_for_backward(root)
@@ -182,7 +183,7 @@ def _backward(root: Value, create_graph: bool) -> None:
     carried = [(leaf, leaf.grad) for leaf in leaves if leaf.grad != 0.0]
     for leaf, _ in carried:
         leaf.grad = 0.0
-    root.grad = 1.0
+    root.grad = seed
     try:
         # The chain rule, node by node from the root down. The arity cases are spelled out
         # (rather than one loop over a parents tuple) because most nodes have two inputs and
@@ -229,10 +230,13 @@ def _backward(root: Value, create_graph: bool) -> None:
             leaf.grad = leaf.grad if held is None else held + leaf.grad
 
 
-def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Value]:
-    """d root / d node for every node in ``order`` (root last), kept in a dict, not in ``.grad``."""
+def _gradients(
+    order: list[Value], create_graph: bool, seed: float = 1.0
+) -> dict[Value, float | Value]:
+    """seed * d root / d node for every node in ``order`` (root last), kept in a dict, not in
+    ``.grad``."""
     root = order[-1]
-    gradients: dict[Value, float | Value] = {root: Value(1.0) if create_graph else 1.0}
+    gradients: dict[Value, float | Value] = {root: Value(seed) if create_graph else seed}
     for node in reversed(order):
         op = node._op
         if op is None or node not in gradients:  # a leaf: no parents to pass to
@@ -253,22 +257,26 @@ def _gradients(order: list[Value], create_graph: bool) -> dict[Value, float | Va
 
 
 def grad(
-    output: Value | float, inputs: Value | Sequence[Value], create_graph: bool = False
+    output: Value | float,
+    inputs: Value | Sequence[Value],
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
 ) -> list[float | Value]:
     """d output / d x for each x in ``inputs`` (a Value, or a list of them), as a list; no
     ``.grad`` is touched.
 
     An input that ``output`` does not depend on gets 0.0 (so a zero higher derivative is
     0, never an error). With ``create_graph=True`` the results are Values that can be
-    differentiated again.
+    differentiated again, a constant Value(0.0) for such an input. ``retain_graph`` is
+    accepted for PyTorch code and changes nothing: no graph is freed by differentiating it.
     """
     inputs = [inputs] if isinstance(inputs, Value) else list(inputs)  # grad(y, x) as grad(y, [x])
     for position, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{position}] is {type(x).__name__}, not a Value")
     if not isinstance(output, Value):
-        if isinstance(output, (int, float)):
-            return [0.0 for _ in inputs]  # a constant depends on nothing
+        if isinstance(output, (int, float)):  # a constant depends on nothing
+            return [Value(0.0) if create_graph else 0.0 for _ in inputs]
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
     refuse_no_grad_result(output, "grad")
     with _one_traversal_at_a_time:
@@ -276,4 +284,4 @@ def grad(
         with enable_grad() if create_graph else contextlib.nullcontext():
             # create_graph: the gradient graph is asked for explicitly, even inside no_grad
             gradients = _gradients(order, create_graph)
-    return [gradients.get(x, 0.0) for x in inputs]
+    return [gradients[x] if x in gradients else Value(0.0) if create_graph else 0.0 for x in inputs]

@@ -519,14 +519,32 @@ class Value(metaclass=_ValueType):
         """``f"{v:.3f}"`` formats the number; an empty spec gives ``str(v)``."""
         return format(self.data, spec) if spec else str(self)
 
-    def backward(self, *, create_graph: bool = False) -> None:
+    def backward(
+        self,
+        gradient: Real | None = None,
+        *,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
         """Fill ``.grad`` of every node in this graph with d self / d node (see ``backward.py``).
 
-        ``create_graph`` is keyword-only: PyTorch's first positional argument is the seed
-        gradient, so ``y.backward(2.0)`` must not quietly mean ``create_graph=True``."""
+        ``gradient``, as in PyTorch, is d L / d self for a larger L this Value feeds (the
+        gradients are then d L / d node); ``retain_graph`` is accepted for PyTorch code and
+        changes nothing (no graph is freed by a backward pass). ``create_graph`` is
+        keyword-only, so ``y.backward(2.0)`` cannot quietly mean ``create_graph=True``."""
         from .backward import backward
 
-        backward(self, create_graph=create_graph)
+        seed = 1.0
+        if gradient is not None:
+            if isinstance(gradient, (bool, np.bool_)) or not isinstance(
+                gradient, (int, float, np.integer, np.floating)
+            ):
+                raise TypeError(
+                    "backward: gradient is d loss / d this Value, a real number, not "
+                    f"{type(gradient).__name__}"
+                )
+            seed = float(gradient)
+        backward(self, create_graph=create_graph, seed=seed)
 
 
 # An empty node at C speed: type.__call__ skips _ValueType.__call__ (see its docstring).

@@ -191,3 +191,35 @@ def test_no_grad_given_something_that_is_not_a_function_says_so() -> None:
 
     with pytest.raises(TypeError, match=r"decorator it takes a function, not float"):
         no_grad(3.0)  # type: ignore[call-overload]
+
+
+def test_backward_takes_pytorchs_seed_gradient_and_retain_graph() -> None:
+    # y.backward(g) is d(g*y): every gradient scaled by g, as torch's y.backward(tensor(g))
+    torch = pytest.importorskip("torch")
+    x, w = Value(0.7), Value(-1.3)
+    y = (x * w).tanh() + x.exp()
+    y.backward(2.5, retain_graph=True)
+    tx = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    tw = torch.tensor(-1.3, dtype=torch.float64, requires_grad=True)
+    ty = torch.tanh(tx * tw) + torch.exp(tx)
+    ty.backward(torch.tensor(2.5, dtype=torch.float64), retain_graph=True)
+    assert x.grad == pytest.approx(tx.grad.item(), rel=1e-15)
+    assert w.grad == pytest.approx(tw.grad.item(), rel=1e-15)
+    assert y.grad == 2.5
+    x2 = Value(0.7)
+    (x2 * x2).backward(3.0, create_graph=True)  # d/dx 3x^2 = 6x, as a Value
+    assert isinstance(x2.grad, Value) and x2.grad.data == pytest.approx(6 * 0.7, rel=1e-15)
+    with pytest.raises(
+        TypeError, match="gradient is d loss / d this Value, a real number, not str"
+    ):
+        y.backward("2")  # type: ignore[arg-type]
+
+
+def test_grad_with_create_graph_gives_an_unused_input_a_value_to_differentiate() -> None:
+    from autograd import grad
+
+    x, unused = Value(2.0), Value(5.0)
+    dx, dunused = grad(x * x, [x, unused], create_graph=True, retain_graph=True)
+    assert isinstance(dunused, Value) and dunused.data == 0.0
+    dunused.backward()  # was: 'float' object has no attribute 'backward'
+    assert grad(dx, [x])[0] == 2.0
