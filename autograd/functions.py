@@ -9,7 +9,6 @@ a float (a Value has ``__float__``) and drops the graph; ``autograd.exp(v)`` doe
 
 from __future__ import annotations
 
-import math
 from typing import Protocol, overload
 
 from . import ops
@@ -142,8 +141,8 @@ def elu(x: Number, alpha: float = 1.0) -> Number:
     return ops.Elu(alpha).forward(_as_float(x))
 
 
-def clamp(x: Number, lo: float = -math.inf, hi: float = math.inf) -> Number:
-    """min(max(x, lo), hi): a Value for a Value x, a plain float for a number."""
+def clamp(x: Number, lo: float | None = None, hi: float | None = None) -> Number:
+    """min(max(x, lo), hi): a Value for a Value x, a plain float for a number (None: no bound)."""
     if isinstance(x, Value):
         return x.clamp(lo, hi)
-    return ops.Clamp(float(lo), float(hi)).forward(_as_float(x))
+    return ops.Clamp(lo, hi).forward(_as_float(x))

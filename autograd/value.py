@@ -16,7 +16,6 @@ helpers, because a Python call costs as much as the arithmetic and the node toge
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
@@ -479,9 +478,10 @@ class Value(metaclass=_ValueType):
         sigmoid(other - self) (one half each for equal infinities)."""
         return _binary(ops.LOG_ADD_EXP, self, other)
 
-    def clamp(self, lo: float = -math.inf, hi: float = math.inf) -> Value:
-        """min(max(x, lo), hi); slope 1 from lo to hi, both bounds included, else 0."""
-        op = ops.Clamp(float(lo), float(hi))
+    def clamp(self, lo: float | None = None, hi: float | None = None) -> Value:
+        """min(max(x, lo), hi); slope 1 from lo to hi, both bounds included, else 0. A bound
+        left None is no bound, as in PyTorch."""
+        op = ops.Clamp(lo, hi)
         return _record1(op.forward(self.data), self, op)
 
     def __mod__(self, other: Value | float) -> Value:

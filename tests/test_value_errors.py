@@ -253,3 +253,16 @@ def test_an_activation_parameter_must_be_a_finite_number(call, error, message):
     # An adversarial trial: a NaN slope gave NaN for every negative input, with no error
     with pytest.raises(error, match=message):
         call()
+
+
+def test_clamp_reads_a_bound_of_none_as_no_bound_and_names_a_bad_one() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([2.0, -2.0], dtype=torch.float64)
+    for value, t in zip((2.0, -2.0), x):
+        assert Value(value).clamp(None, 1.0).data == torch.clamp(t, None, 1.0).item()
+        assert Value(value).clamp(-1.0, None).data == torch.clamp(t, -1.0, None).item()
+        assert autograd.clamp(value, None, 1.0) == torch.clamp(t, None, 1.0).item()
+    with pytest.raises(TypeError, match=r"clamp: lo must be a number or None, not str"):
+        Value(1.0).clamp("a", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"clamp: hi must be a number or None, not nan"):
+        Value(1.0).clamp(0.0, math.nan)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .base import Op
 
 
@@ -67,13 +69,31 @@ class Minimum(Op):
         return (0.0 if a > b else 1.0, 0.0 if b > a else 1.0)  # both 1 at NaN, as in PyTorch
 
 
+def _bound(name: str, value: object, none: float) -> float:
+    """A bound of clamp as a float: a number, or None for no bound (PyTorch's reading)."""
+    if value is None:
+        return none
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"clamp: {name} must be a number or None, not {type(value).__name__}")
+    try:
+        number = float(value)  # type: ignore[arg-type]  # ints, numpy scalars, ...
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"clamp: {name} must be a number or None, not {type(value).__name__}"
+        ) from None
+    if math.isnan(number):
+        raise ValueError(f"clamp: {name} must be a number or None, not nan")
+    return number
+
+
 class Clamp(Op):
     """min(max(x, lo), hi); slope 1 for lo <= x <= hi, bounds included (PyTorch), else 0."""
 
-    def __init__(self, lo: float, hi: float):
+    def __init__(self, lo: float | None, hi: float | None):
+        self.lo, self.hi = _bound("lo", lo, -math.inf), _bound("hi", hi, math.inf)
+        lo, hi = self.lo, self.hi
         if not lo <= hi:
             raise ValueError(f"clamp: needs lo <= hi, got lo={lo!r}, hi={hi!r}")
-        self.lo, self.hi = lo, hi
         self.name = f"clamp({lo:g}, {hi:g})"
 
     def forward(self, x: float) -> float:
