@@ -47,6 +47,11 @@ def _as_float(data: object) -> float:
         )
     if isinstance(data, numbers.Complex) and not isinstance(data, numbers.Real):
         raise TypeError(f"Value takes a real number, not complex ({data!r})")
+    if isinstance(data, numbers.Number):  # Fraction, Decimal: exact types, kept apart on purpose
+        raise TypeError(
+            f"Value takes an int, a float or a numpy real scalar, not {type(data).__name__}; "
+            "float(x) converts it"
+        )
     raise TypeError(
         f"Value takes a real number (int, float or numpy scalar), not {type(data).__name__}"
     )
