@@ -57,6 +57,9 @@ class GradcheckReport:
     # where that one agrees with backward: f bends sharply (a kink, or strong curvature)
     # within eps of the point, and eps is too large to check it there.
     closer: dict[int, float] = field(default_factory=dict)
+    # Per input, (f(x + eps) - f(x), f(x) - f(x - eps)) where f jumps at the point: the change
+    # across it stays as the step shrinks (sign at 0, x % 1 at 1), so no derivative exists.
+    jumps: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         i = self.worst_index
@@ -67,7 +70,15 @@ class GradcheckReport:
             f"gradcheck {verdict}: worst at input {i}: backward {self.analytic[i]!r}, "
             f"central difference {self.numeric[i]!r}, |error| {self.worst_abs_error:.3g}"
         )
-        if i in self.kinks:
+        if i in self.jumps:
+            right, left = self.jumps[i]
+            text += (
+                f"; f jumps there: f(x + eps) - f(x) = {right!r}, f(x) - f(x - eps) = {left!r}, "
+                "and the larger stays as the step shrinks: a discontinuity (or a rise too steep "
+                "for eps to see), where no derivative exists and backward gives the value the op "
+                "defines at that point (docs/ops.md)"
+            )
+        elif i in self.kinks:
             right, left = self.kinks[i]
             text += (
                 f"; f has a kink there (slope {right!r} to the right, {left!r} to the left), "
@@ -156,14 +167,21 @@ def gradcheck(
     ok = all(e <= t for e, t in zip(errors, tolerances))
     kinks: dict[int, tuple[float, float]] = {}
     closer: dict[int, float] = {}
+    jumps: dict[int, tuple[float, float]] = {}
     for i, (right, left) in enumerate(one_sided):
-        if errors[i] > tolerances[i] and abs(right - left) > tolerances[i]:
-            # At a kink the one-sided slopes' gap stays as the step shrinks; where f is smooth
-            # but strongly curved (gap about f'' * eps), or kinks within eps, it shrinks.
+        if errors[i] > tolerances[i]:
+            # A tenth of the step tells them apart. Across a jump f's change stays; at a kink
+            # the one-sided slopes' gap stays; where f is smooth but strongly curved (gap about
+            # f'' * eps), or kinks within eps, the gap shrinks.
             step = eps / 10.0
             above, below = _moved(f, values, i, step)
             near_right, near_left = (above - out.data) / step, (out.data - below) / step
-            if abs(near_right - near_left) > abs(right - left) / 2.0:
+            change = max(abs(right), abs(left)) * eps
+            if change > 0.0 and max(abs(near_right), abs(near_left)) * step > change / 2.0:
+                jumps[i] = (right * eps, left * eps)
+            elif abs(right - left) <= tolerances[i]:
+                continue
+            elif abs(near_right - near_left) > abs(right - left) / 2.0:
                 kinks[i] = (right, left)
             elif abs(analytic[i] - (central := (above - below) / (2.0 * step))) <= tolerances[i]:
                 closer[i] = central
@@ -180,5 +198,5 @@ def gradcheck(
 
     worst = max(range(len(errors)), key=badness, default=-1)
     return GradcheckReport(
-        ok, analytic, numeric, worst, errors[worst] if errors else 0.0, kinks, closer
+        ok, analytic, numeric, worst, errors[worst] if errors else 0.0, kinks, closer, jumps
     )

@@ -184,6 +184,22 @@ def test_gradcheck_at_a_kink_says_so_and_a_wrong_gradient_is_no_kink() -> None:
     assert curved.closer == {}  # its wrong term stays wrong at every step
 
 
+def test_gradcheck_at_a_jump_calls_it_a_discontinuity_not_a_kink() -> None:
+    # sign at 0 was a bare MISMATCH (its one-sided slopes agree: 1/eps both); x % 1 at 1 was
+    # called a kink with slopes -999999 and 1. By hand: sign steps by 1 on each side; x % 1
+    # steps by eps on the right (slope 1) and falls by 1 - eps on the left.
+    report = gradcheck(lambda x: x.sign(), [0.0])
+    assert not report.ok and report.kinks == {} and report.jumps == {0: (1.0, 1.0)}
+    assert "f jumps there: f(x + eps) - f(x) = 1.0, f(x) - f(x - eps) = 1.0" in str(report)
+    wrapped = gradcheck(lambda x: x % 1.0, [1.0])
+    (right, left) = wrapped.jumps[0]
+    assert right == pytest.approx(1e-6, rel=1e-6) and left == pytest.approx(-(1 - 1e-6), rel=1e-9)
+    assert wrapped.kinks == {} and "a discontinuity" in str(wrapped)
+    # a kink and a smooth function are no jumps
+    assert gradcheck(lambda x: x.relu(), [0.0]).jumps == {}
+    assert gradcheck(lambda x: 1e4 * x * x + x.data, [0.0]).jumps == {}
+
+
 def test_gradcheck_names_the_failing_input_not_the_largest_error() -> None:
     # Input 0: |error| 100 on a slope of 1e6 is within rtol (1e-4 relative), so it passes.
     # Input 1: |error| 0.5 on a slope of 0.5 fails. The report must point at input 1.
