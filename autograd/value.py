@@ -424,6 +424,9 @@ class Value(metaclass=_ValueType):
         """atan2(self, other): the angle of the point (other, self); slopes 0 at the origin."""
         return _binary(ops.ATAN2, self, other)
 
+    # numpy's names: np.arcsin over an array of Values calls the element's method "arcsin"
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+
     def sinh(self) -> Value:
         """sinh x; raises OverflowError past |x| = 710.47."""
         return _record1(ops.SINH.forward(self.data), self, ops.SINH)
@@ -515,6 +518,10 @@ class Value(metaclass=_ValueType):
     def item(self) -> float:
         """The float this node holds (``v.data``), as ``tensor.item()`` gives it."""
         return self.data
+
+    def conjugate(self) -> Value:
+        """The Value itself, as for every real number (np.var and np.std over Values ask it)."""
+        return self
 
     def detach(self) -> Value:
         """A new leaf with the same number and no history: gradients stop here."""

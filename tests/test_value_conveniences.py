@@ -223,3 +223,21 @@ def test_grad_with_create_graph_gives_an_unused_input_a_value_to_differentiate()
     assert isinstance(dunused, Value) and dunused.data == 0.0
     dunused.backward()  # was: 'float' object has no attribute 'backward'
     assert grad(dx, [x])[0] == 2.0
+
+
+def test_numpy_functions_over_an_array_of_values_keep_the_gradient() -> None:
+    # np.arcsin, np.arctan2, np.var and np.std over an object array call the elements' methods
+    # arcsin, arctan2 and conjugate: numpy's own errors said they were missing
+    torch = pytest.importorskip("torch")
+    xs = [0.3, -0.5, 0.8]
+    v = np.array([Value(x) for x in xs], dtype=object)
+    out = np.arcsin(v).sum() + np.arccos(v).sum() + np.arctan(v).sum()
+    out = out + np.arctan2(v, 2.0).sum() + np.var(v) + np.std(v)
+    out.backward()
+    t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+    two = torch.tensor(2.0, dtype=torch.float64)
+    expected = torch.arcsin(t).sum() + torch.arccos(t).sum() + torch.arctan(t).sum()
+    expected = expected + torch.atan2(t, two).sum() + t.var(unbiased=False) + t.std(unbiased=False)
+    expected.backward()
+    assert out.data == pytest.approx(expected.item(), rel=1e-15)
+    assert [x.grad for x in v] == pytest.approx(t.grad.tolist(), rel=1e-14)
