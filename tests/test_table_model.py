@@ -1083,3 +1083,70 @@ def test_a_class_with_a_single_row_is_named_in_the_notes(tmp_path):
     notes = []
     TableModel(epochs=1).fit(write_csv(tmp_path / "c.csv", ["x", "y"], rows), "y", log=notes.append)
     assert "class 'rare' has a single row: too few to learn it from, or to check it on" in notes
+
+
+def test_thousands_dots_are_kept_per_column_in_the_model_and_read_as_trained(tmp_path):
+    # an adversarial pass: only the target wrote decimal commas, so a test file without a
+    # comma column read 1.200 as 1.2 (predictions 132 where 1830 was due), without a word
+    rng = np.random.default_rng(5)
+    area = rng.integers(800, 3000, size=60)
+    price = area * 1.5 + rng.normal(scale=20, size=60)
+    rows = [
+        [
+            str(k % 5 + 1),
+            f"{a // 1000}.{a % 1000:03d}" if a >= 1000 else str(a),
+            f"{p:.2f}".replace(".", ","),
+        ]
+        for k, (a, p) in enumerate(zip(area, price))
+    ]
+    path = write_csv(tmp_path / "haus.csv", ["zimmer", "flaeche", "preis"], rows, ";")
+    model = TableModel(epochs=2, validation=0.0, seed=0).fit(path, "preis")
+    (rule,) = [r for r in model.preprocessor.rules if r.name == "flaeche"]
+    assert rule.thousands_dots and (rule.low, rule.high) == (float(area.min()), float(area.max()))
+    model.save(str(tmp_path / "m.json"))
+    loaded = load_model(str(tmp_path / "m.json"))
+    test = write_csv(
+        tmp_path / "test.csv", ["zimmer", "flaeche"], [["3", "1.200"], ["2", "800"]], ";"
+    )
+    inputs = loaded.preprocessor.transform(read_columns(test))
+    assert inputs[:, 1] == pytest.approx((np.array([1200.0, 800.0]) - rule.mean) / rule.std)
+    # strings from Python, as pandas reads the file with dtype=str: the same numbers
+    strings = {"zimmer": ["3", "2"], "flaeche": ["1.200", "800"]}
+    assert loaded.predict(strings) == loaded.predict(test)
+    # a test file whose dots are decimal points there cannot be read as training read it
+    points = write_csv(
+        tmp_path / "p.csv", ["zimmer", "flaeche"], [["3", "1.200"], ["2", "0.5"]], ";"
+    )
+    with pytest.raises(
+        DataError,
+        match=r"column 'flaeche': training read this column's dots as "
+        r"thousands \(1.095 as 1095\), but here a dot also stands elsewhere",
+    ):
+        loaded.predict(points)
+
+
+def test_a_column_trained_with_decimal_points_is_not_read_with_thousands_dots(tmp_path):
+    # training's betrag wrote 380.39 beside decimal-comma columns: its dots are decimal points.
+    # A test file that writes decimal commas and 2.750 in betrag cannot say which it means.
+    rows = [[f"{k},25", f"{k * 3.7 + 1:.2f}", str(k % 2)] for k in range(1, 21)]
+    path = write_csv(tmp_path / "t.csv", ["menge", "betrag", "y"], rows, ";")
+    model = TableModel(epochs=1, validation=0.0).fit(path, "y")
+    assert [r.thousands_dots for r in model.preprocessor.rules] == [False, False]
+    test = write_csv(tmp_path / "test.csv", ["menge", "betrag"], [["1,25", "2.750"]], ";")
+    with pytest.raises(
+        DataError,
+        match=r"line 2, column 'betrag': this file writes decimal "
+        r"commas, so its dots here read as thousands",
+    ):
+        model.predict(test)
+
+
+def test_words_and_addresses_with_dots_are_never_read_as_thousands(tmp_path):
+    german = tmp_path / "de.csv"
+    german.write_text(
+        "wert;ip;code;y\n1,5;192.168.100.200;100.200;0\n2,5;10.0.0.1;rot;1\n3,5;192.168.1.1;"
+        "100.300;0\n"
+    )
+    table = read_columns(str(german))
+    assert table.columns["ip"].texts == {0: "192.168.100.200", 1: "10.0.0.1", 2: "192.168.1.1"}
+    assert not table.columns["code"].thousands_dots and table.columns["code"].texts[1] == "rot"

@@ -110,8 +110,9 @@ class Column:
     # numbers written with leading zeros (007, 01), as written: as categories they are codes
     padded: dict[int, str] = field(default_factory=dict)
     # In a file whose cells commas do not separate: the rows of cells written like 1.095 or
-    # 12.345.678 (dots before groups of three digits), until a cell writes a decimal point
-    # otherwise (``points``): thousands dots where the file writes decimal commas
+    # 12.345.678 (dots before groups of three digits), until a cell rules that reading out
+    # (``points``: a decimal point otherwise, 0.5, or a word with a dot, Dr. or 10.0.0.1):
+    # thousands dots where the file writes decimal commas
     dotted: array[int] = field(default_factory=lambda: array("q"))
     points: bool = False
     thousands_dots: bool = False  # its dotted cells were read as thousands (1.095 is 1095)
@@ -266,13 +267,13 @@ _CHUNK_ROWS = 2048  # rows held as text before they are added to the columns
 
 
 def _note_dots(column: Column, cells: Sequence[str], first_row: int) -> None:
-    """Keep the rows of ``cells`` written like 1.095 (``Column.dotted``), until a cell writes a
-    decimal point otherwise (0.5): then the column writes decimal points, and none are kept."""
+    """Keep the rows of ``cells`` written like 1.095 (``Column.dotted``), until a cell with a
+    dot reads otherwise (0.5, Dr., 10.0.0.1): then none are kept, nor looked for again."""
     for row, cell in enumerate(cells, first_row):
         if "." in cell:
-            if _THOUSANDS_DOTS.fullmatch(text := cell.strip()):
+            if _THOUSANDS_DOTS.fullmatch(cell.strip()):
                 column.dotted.append(row)
-            elif number_or_none(text) is not None:  # (a word such as "Dr." says nothing)
+            else:
                 column.points = True
                 column.dotted = array("q")
                 return
@@ -389,6 +390,8 @@ def table_from_columns(
                     column.numbers.append(float(value))
             else:  # text: "NA" in Python data is North America, not a missing cell
                 _add_cell(column, row, str(value), markers=frozenset())
+        if column.strings_given is not None:  # "1.095": thousands where training read them so
+            _note_dots(column, column.strings_given, 0)
         columns[column.name] = column
     n_rows = lengths.pop()
     if not n_rows:
@@ -516,17 +519,20 @@ def read_decimal_commas(column: Column) -> bool:
 
 def read_thousands_dots(column: Column) -> bool:
     """Read ``column``'s cells written like 1.095 as thousands (1095; 1.095,5 is 1095.5), for
-    a column that writes no decimal point otherwise in a file that writes decimal commas;
-    whether it did."""
-    if column.points or not column.dotted:
+    a column of numbers (its every text cell so written) with no other dot, in a file that
+    writes decimal commas or where training read the column so; whether it reads so now."""
+    if column.thousands_dots:
+        return True
+    dotted = set(column.dotted)
+    if column.points or not dotted or not dotted.issuperset(column.texts):
         return False
     for row in column.dotted:
-        text = column.texts.pop(row, None)
+        text = column.texts.get(row)
         if text is None:  # read as a number with one dot: 1.095 -> 1095 (exact: 1095/1000 * 1000)
             column.numbers[row] = float(round(column.numbers[row] * 1000.0))
-        else:  # two dots or a decimal comma: 12.345.678, 1.095,5
-            column.numbers[row] = float(text.replace(".", "").replace(",", "."))
-    column.dotted = array("q")
+        elif math.isfinite(number := float(text.replace(".", "").replace(",", "."))):
+            column.numbers[row] = number  # two dots or a decimal comma: 12.345.678, 1.095,5
+            del column.texts[row]
     column.thousands_dots = True
     return True
 

@@ -55,6 +55,7 @@ class NumericRule:
     decimal_comma: bool = False  # the training file wrote it 0,5: so is 1,500 (1.5) at predict
     low: float | None = None  # the training range (None in files written before it was kept)
     high: float | None = None
+    thousands_dots: bool = False  # the training file wrote 1.095 for 1095: so is it at predict
 
     def to_dict(self) -> dict[str, Any]:
         saved: dict[str, Any] = {
@@ -65,7 +66,11 @@ class NumericRule:
         }
         if self.low is not None and self.high is not None:
             saved.update(min=self.low, max=self.high)
-        return {**saved, "decimal_comma": True} if self.decimal_comma else saved
+        if self.decimal_comma:
+            saved["decimal_comma"] = True
+        if self.thousands_dots:
+            saved["thousands_dots"] = True
+        return saved
 
 
 # The fill of a flag column (one value, or empty): no category, so an empty cell is all zeros.
@@ -149,6 +154,36 @@ def _numbers_but_for_a_mark(column: Column) -> str:
         f"missing value, --missing-marks {mark} (missing_marks=[{mark!r}] from Python) reads "
         "the column as numbers"
     )
+
+
+def _thousands_as_trained(
+    rule: NumericRule, column: Column, table: ColumnTable, problems: ProblemList
+) -> None:
+    """Read the column's dots as training did: as thousands (1.095 is 1095) where the training
+    file wrote them so, whatever this file's other columns say; as decimal points elsewhere.
+    Where this file's dots cannot be read as training read them, an error says so."""
+    if rule.thousands_dots and (column.dotted or column.points):
+        if not read_thousands_dots(column):
+            problems.add(
+                DataError(
+                    "training read this column's dots as thousands (1.095 as 1095), but here a "
+                    "dot also stands elsewhere (0.5): write its numbers as the training file did",
+                    table.path,
+                    None,
+                    column.name,
+                )
+            )
+    elif not rule.thousands_dots and column.thousands_dots:
+        problems.add(
+            DataError(
+                "this file writes decimal commas, so its dots here read as thousands (1.095 as "
+                "1095), but training read this column's dots as decimal points: write its "
+                "numbers as the training file did",
+                table.path,
+                table.lines[column.dotted[0]],
+                column.name,
+            )
+        )
 
 
 def _value_or_empty(name: str, value: str, column: Column, notes: list[str]) -> list[Rule]:
@@ -325,6 +360,7 @@ class Preprocessor:
                         every_row.decimal_comma,
                         float(present.min()),
                         float(present.max()),
+                        every_row.thousands_dots,
                     )
                 )
                 continue
@@ -388,27 +424,23 @@ class Preprocessor:
         problems = ProblemList()
         blocks = []
         for rule in self.rules:
-            if rule.name not in table.columns:
+            try:
+                column = table.require(rule.name)  # its accents composed or not
+            except DataError:
                 alike = [c for c in table.columns if c.casefold() == rule.name.casefold()]
                 hint = f"; {alike[0]!r} differs only in case" if alike else ""
                 raise DataError(
                     f"no column {rule.name!r}, which the model was trained on (it needs: {', '.join(self.columns)}){hint}",
                     table.path,
                     1,
-                )
-            column = table.columns[rule.name]
+                ) from None
             if missing == "error" and column.missing:
                 _report_missing(table, column, problems)
                 continue
             if isinstance(rule, NumericRule):
                 if column.texts and rule.decimal_comma and not table.comma_delimited:
                     read_decimal_commas(column)
-                if (
-                    column.dotted
-                    and self.decimal_commas
-                    and not any(c.points for c in table.columns.values())
-                ):  # the training file wrote decimal commas, and this one no decimal point
-                    read_thousands_dots(column)
+                _thousands_as_trained(rule, column, table, problems)
                 if column.texts:
                     numeric_problems(table, column, problems)
                     continue
@@ -499,6 +531,9 @@ class Preprocessor:
                 comma = rule.get("decimal_comma", False)
                 if not isinstance(comma, bool):
                     raise ValueError(f"columns[{i}].decimal_comma should be true or false")
+                thousands = rule.get("thousands_dots", False)
+                if not isinstance(thousands, bool):
+                    raise ValueError(f"columns[{i}].thousands_dots should be true or false")
                 low, high = rule.get("min"), rule.get("max")
                 if (low, high) != (None, None) and not (
                     is_finite_number(low) and is_finite_number(high) and low <= high  # type: ignore[operator]
@@ -515,6 +550,7 @@ class Preprocessor:
                         comma,
                         None if low is None else float(low),
                         None if high is None else float(high),
+                        thousands,
                     )
                 )
             elif rule.get("kind") == "category":
