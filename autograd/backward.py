@@ -180,7 +180,11 @@ def _backward(root: Value, create_graph: bool, seed: float) -> None:
     order, leaves = _order_for_backward(root)
     # Each leaf's gradient is summed afresh, then added to what it held: so a second call adds
     # exactly the same number again (twice the gradient, to the last bit, as in PyTorch).
-    carried = [(leaf, leaf.grad) for leaf in leaves if leaf.grad != 0.0]
+    # (a Value there, from backward(create_graph=True), is carried as it is: it compares
+    # with no number)
+    carried = [
+        (leaf, leaf.grad) for leaf in leaves if leaf.grad.__class__ is not float or leaf.grad != 0.0
+    ]
     for leaf, _ in carried:
         leaf.grad = 0.0
     root.grad = seed

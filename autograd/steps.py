@@ -104,7 +104,11 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     for node in order:
         node.grad = 0.0
     # As in backward: each leaf's gradient is summed from zero, then added to what it held.
-    carried = [(leaf, leaf.grad) for leaf in leaves if leaf.grad != 0.0]
+    # (a Value there, from backward(create_graph=True), is carried as it is: it compares
+    # with no number)
+    carried = [
+        (leaf, leaf.grad) for leaf in leaves if leaf.grad.__class__ is not float or leaf.grad != 0.0
+    ]
     for leaf, _ in carried:
         leaf.grad = 0.0
     root.grad = 1.0

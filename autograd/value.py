@@ -194,16 +194,20 @@ class Value(metaclass=_ValueType):
 
     def __eq__(self, other: object) -> bool:
         """Identity between Values (so they serve as set members and dict keys); against a
-        number a TypeError, since ``loss == 0`` would otherwise be False for every loss."""
+        number a TypeError, since ``loss == 0`` would otherwise be False for every loss; False
+        against anything else (None, text), as for any object."""
         if isinstance(other, Value):
             return self is other
-        raise TypeError(
-            "a Value equals only itself (Values compare by identity); to compare its number, "
-            f"use v.data == {other!r}"
-        )
+        if isinstance(other, numbers.Number):
+            raise TypeError(
+                "a Value equals only itself (Values compare by identity); to compare its "
+                f"number, use v.data == {other!r}"
+            )
+        return NotImplemented
 
     def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     __hash__ = object.__hash__
 

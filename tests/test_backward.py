@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import operator
 import pickle
 import random
 import subprocess
@@ -140,12 +141,31 @@ def test_a_leaf_grad_set_to_none_counts_as_no_gradient_yet() -> None:
     assert x.grad == 1.0
 
 
-def test_create_graph_is_keyword_only() -> None:
+def test_create_graph_is_keyword_only_and_the_first_argument_is_the_seed() -> None:
     # PyTorch's first positional argument is the seed gradient: 2.0 must not mean create_graph
     x = Value(3.0)
+    (x * x).backward(2.0)
+    assert x.grad == 12.0  # 2.0 * d(x^2)/dx = 2 * 6, a float, not a Value: no graph was made
     with pytest.raises(TypeError, match="positional"):
-        (x * x).backward(2.0)  # type: ignore[misc]
-    assert x.grad == 0.0
+        (x * x).backward(2.0, True)  # type: ignore[misc]
+
+
+def test_a_plain_backward_adds_onto_a_gradient_that_create_graph_left_as_a_value() -> None:
+    # PyTorch's pattern: (x**3).backward(create_graph=True); x.grad.backward(); the second pass
+    # compared the Value in x.grad with 0.0, which now raises, and crashed
+    x = Value(2.0)
+    (x**3).backward(create_graph=True)  # x.grad = 3x^2 = 12, a Value
+    first = x.grad
+    first.backward()  # d(3x^2)/dx = 6x = 12, added onto x.grad (a Value: the sum is one too)
+    assert isinstance(x.grad, Value) and x.grad.data == 24.0
+    y = Value(2.0)
+    (y * y).backward(create_graph=True)
+    (y * y).backward()  # again, plainly: 4 + 4
+    assert y.grad.data == 8.0
+    z = Value(2.0)
+    (z * z).backward(create_graph=True)
+    list(autograd.backward_steps(z * z))  # the step-by-step walk adds onto it too
+    assert isinstance(z.grad, Value) and z.grad.data == 8.0
 
 
 def test_constants_on_either_side_do_not_block_the_gradient() -> None:
@@ -283,6 +303,8 @@ def test_values_are_compared_and_hashed_by_identity() -> None:
         a == 1.0  # noqa: B015  (no equality by value: `loss == 0` would be False for every loss)
     with pytest.raises(TypeError, match=r"use v.data == 0"):
         a != 0  # noqa: B015
+    # anything else is simply not equal, as for any object (PyTorch: t == None is False)
+    assert operator.eq(a, None) is False and operator.ne(a, "a") is True and a not in [None, "a"]
     assert len({a, b, a}) == 2
     table = {a: "a", b: "b"}
     assert table[a] == "a" and table[b] == "b"
