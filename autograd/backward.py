@@ -280,7 +280,7 @@ def grad(
             raise TypeError(f"grad: inputs[{position}] is {type(x).__name__}, not a Value")
     if not isinstance(output, Value):
         if isinstance(output, (int, float)):  # a constant depends on nothing
-            return [Value(0.0) if create_graph else 0.0 for _ in inputs]
+            return [_no_gradient(create_graph) for _ in inputs]
         raise TypeError(f"grad: output is {type(output).__name__}, not a Value")
     refuse_no_grad_result(output, "grad")
     with _one_traversal_at_a_time:
@@ -288,4 +288,10 @@ def grad(
         with enable_grad() if create_graph else contextlib.nullcontext():
             # create_graph: the gradient graph is asked for explicitly, even inside no_grad
             gradients = _gradients(order, create_graph)
-    return [gradients[x] if x in gradients else Value(0.0) if create_graph else 0.0 for x in inputs]
+    return [gradients[x] if x in gradients else _no_gradient(create_graph) for x in inputs]
+
+
+def _no_gradient(create_graph: bool) -> float | Value:
+    """d output / d x where the output does not depend on x: 0.0, or with ``create_graph`` a
+    constant Value, which can be differentiated again."""
+    return Value(0.0) if create_graph else 0.0

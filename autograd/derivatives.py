@@ -157,18 +157,19 @@ def gradcheck(
             )
         analytic = [float(g) for g in grad(out, values)]
     numeric = []
-    one_sided = []
+    changes = []  # per input, f(x + eps) - f(x) and f(x) - f(x - eps)
     for index in range(len(values)):
         above, below = _moved(f, values, index, eps)
         numeric.append((above - below) / (2.0 * eps))
-        one_sided.append(((above - out.data) / eps, (out.data - below) / eps))
+        changes.append((above - out.data, out.data - below))
     errors = [abs(a - n) for a, n in zip(analytic, numeric)]
     tolerances = [atol + rtol * abs(n) for n in numeric]
     ok = all(e <= t for e, t in zip(errors, tolerances))
     kinks: dict[int, tuple[float, float]] = {}
     closer: dict[int, float] = {}
     jumps: dict[int, tuple[float, float]] = {}
-    for i, (right, left) in enumerate(one_sided):
+    for i, (change_right, change_left) in enumerate(changes):
+        right, left = change_right / eps, change_left / eps  # the one-sided slopes
         if errors[i] > tolerances[i]:
             # A tenth of the step tells them apart. Across a jump f's change stays; at a kink
             # the one-sided slopes' gap stays; where f is smooth but strongly curved (gap about
@@ -176,9 +177,9 @@ def gradcheck(
             step = eps / 10.0
             above, below = _moved(f, values, i, step)
             near_right, near_left = (above - out.data) / step, (out.data - below) / step
-            change = max(abs(right), abs(left)) * eps
+            change = max(abs(change_right), abs(change_left))
             if change > 0.0 and max(abs(near_right), abs(near_left)) * step > change / 2.0:
-                jumps[i] = (right * eps, left * eps)
+                jumps[i] = (change_right, change_left)
             elif abs(right - left) <= tolerances[i]:
                 continue
             elif abs(near_right - near_left) > abs(right - left) / 2.0:

@@ -68,7 +68,8 @@ def no_grad() -> contextlib.AbstractContextManager[None]: ...
 def no_grad(function: Function) -> Function: ...
 def no_grad(function: Callable[..., Any] | None = None) -> Any:
     """Inside this block this thread's operations compute values but record no graph
-    (for updates and inference). Also a decorator: ``@no_grad`` or ``@no_grad()``."""
+    (for updates and inference). Also a decorator: ``@no_grad`` or ``@no_grad()`` (over a
+    generator function it covers the call, not the generator's steps)."""
     return _mode(False, function, "no_grad")
 
 

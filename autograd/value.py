@@ -550,16 +550,10 @@ class Value(metaclass=_ValueType):
         keyword-only, so ``y.backward(2.0)`` cannot quietly mean ``create_graph=True``."""
         from .backward import backward
 
-        seed = 1.0
-        if gradient is not None:
-            if isinstance(gradient, (bool, np.bool_)) or not isinstance(
-                gradient, (int, float, np.integer, np.floating)
-            ):
-                raise TypeError(
-                    "backward: gradient is d loss / d this Value, a real number, not "
-                    f"{type(gradient).__name__}"
-                )
-            seed = float(gradient)
+        try:
+            seed = 1.0 if gradient is None else _as_float(gradient)
+        except TypeError as error:
+            raise TypeError(f"backward: gradient is d loss / d this Value; {error}") from None
         backward(self, create_graph=create_graph, seed=seed)
 
 

@@ -73,14 +73,13 @@ def _bound(name: str, value: object, none: float) -> float:
     """A bound of clamp as a float: a number, or None for no bound (PyTorch's reading)."""
     if value is None:
         return none
-    if isinstance(value, (str, bytes, bool, np.bool_)):
-        raise TypeError(f"clamp: {name} must be a number or None, not {type(value).__name__}")
+    text_or_flag = isinstance(value, (str, bytes, bool, np.bool_))  # float() would take "1", True
     try:
-        number = float(value)  # type: ignore[arg-type]  # ints, numpy scalars, ...
+        number = math.nan if text_or_flag else float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise TypeError(
-            f"clamp: {name} must be a number or None, not {type(value).__name__}"
-        ) from None
+        text_or_flag = True
+    if text_or_flag:
+        raise TypeError(f"clamp: {name} must be a number or None, not {type(value).__name__}")
     if math.isnan(number):
         raise ValueError(f"clamp: {name} must be a number or None, not nan")
     return number
