@@ -236,3 +236,26 @@ def test_a_blank_line_between_rows_of_a_one_column_file_is_an_empty_cell(tmp_pat
     numbers = list(table.columns["x"].numbers)
     assert numbers[0] == 0.1 and math.isnan(numbers[1]) and numbers[2:] == [-2.0, 1.5]
     assert list(table.lines) == [2, 3, 4, 5]
+
+
+def test_a_quoted_cell_that_runs_onto_the_next_line_does_not_mislead_the_separator(tmp_path):
+    # the first row's quote runs onto line 3: its first line alone says "," (an adversarial pass)
+    table = read_columns(
+        write(tmp_path, 'id;Bemerkung, kurz;wert\n1;"erste Zeile, mehr\nzweite Zeile";5\n2;ok;6\n')
+    )
+    assert table.delimiter == ";" and list(table.columns["wert"].numbers) == [5.0, 6.0]
+    # header and first row cut alike by commas and by tabs: commas inside names are likelier
+    table = read_columns(write(tmp_path, "Gewicht, kg\tGröße, cm\ty\n70,5\t180,2\t1\n", "t.csv"))
+    assert list(table.columns) == ["Gewicht, kg", "Größe, cm", "y"]
+    # a bad quote in the header is reported on the header's line, though a row was read ahead
+    with pytest.raises(DataError, match=r"line 1: not valid CSV"):
+        read_columns(write(tmp_path, 'a,"b"x\n1,2\n', "q.csv"))
+
+
+def test_a_missing_mark_that_is_a_number_is_a_missing_value(tmp_path):
+    # --missing-marks=-999 was kept in the model but never applied: a cell is read as a number
+    # before the marks are looked at
+    table = read_columns(write(tmp_path, "x,y\n1.5,1\n-999,2\n2.5,3\n"), missing_marks=["-999"])
+    numbers = list(table.columns["x"].numbers)
+    assert numbers[0] == 1.5 and math.isnan(numbers[1]) and numbers[2] == 2.5
+    assert table.columns["x"].missing == 1

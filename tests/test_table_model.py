@@ -955,11 +955,13 @@ def test_codes_written_with_leading_zeros_are_categories_of_their_own(tmp_path):
     assert model.classes == ["01", "1", "X"]
     (code,) = [rule for rule in model.preprocessor.rules if rule.name == "code"]
     assert sorted(code.categories) == ["007", "7", "A7", "B7", "C7"]
+    # a file to predict whose code column holds numbers alone: 007 is still the code 007
     rows = write_csv(tmp_path / "rows.csv", ["code", "x"], [["007", "0.5"], ["7", "0.5"]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # both codes were seen in training: no unseen warning
-        inputs = model.preprocessor.transform(read_columns(rows))
-    assert not np.array_equal(inputs[0], inputs[1])
+        inputs = model.preprocessor.transform(read_columns(rows, written=["code"]))
+        proba = model.predict_proba(rows)
+    assert not np.array_equal(inputs[0], inputs[1]) and not np.array_equal(proba[0], proba[1])
 
 
 def test_dots_between_thousands_in_a_file_with_decimal_commas_read_as_thousands(tmp_path):
@@ -1150,3 +1152,14 @@ def test_words_and_addresses_with_dots_are_never_read_as_thousands(tmp_path):
     table = read_columns(str(german))
     assert table.columns["ip"].texts == {0: "192.168.100.200", 1: "10.0.0.1", 2: "192.168.1.1"}
     assert not table.columns["code"].thousands_dots and table.columns["code"].texts[1] == "rot"
+
+
+def test_a_kept_column_named_with_decomposed_accents_keeps_its_cells_as_written(tmp_path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "numéro")
+    rows = [[f"{k / 20:.2f}", str(k % 2), f"{k}2345678901234567890"] for k in range(1, 21)]
+    path = write_csv(tmp_path / "f.csv", ["x", "y", decomposed], rows)
+    model = TableModel(epochs=1, validation=0.0).fit(path, "y", drop=[decomposed])
+    _, body = model.predict_table(path, keep=[decomposed])
+    assert [row[0] for row in body] == [row[2] for row in rows]  # every digit, as written

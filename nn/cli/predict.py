@@ -86,7 +86,8 @@ def run_predict(args: argparse.Namespace) -> int:
     if isinstance(model, TableModel):
         notes: list[str] = []
         marks = [*model.missing_marks, *args.missing_marks]
-        columns = read_columns(args.data, args.delimiter, args.keep, marks)
+        as_written = [*args.keep, *model.category_columns()]  # (codes such as 007 as written)
+        columns = read_columns(args.data, args.delimiter, as_written, marks)
         header, rows = model.predict_table(columns, keep=args.keep, notes=notes)
         if len(header) > 1:  # (one column has no separator to show: plain CSV reads back)
             # Written in the input's style, so the spreadsheet that wrote it reads it back

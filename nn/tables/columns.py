@@ -10,6 +10,7 @@ each naming the file, the line and the column.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -242,25 +243,33 @@ class ColumnTable:
 
 # A number written with a zero before another digit (007, -01, 00.5): a code's spelling
 _LEADING_ZERO = re.compile(r"[+-]?0[0-9]")
-_LEADING_ZERO_CELL = re.compile(r"(?:^|\n)\s*[+-]?0[0-9]")  # in cells joined by newlines
 
 
 def _add_cell(
     column: Column, row: int, cell: str, markers: frozenset[str] = MISSING_MARKERS
 ) -> None:
-    """One cell: a number, a missing value (empty, or one of ``markers``) or text."""
+    """One cell: a missing value (empty, or one of ``markers``, even a number such as -999), a
+    number or text."""
     text = cell.strip()
+    if not text or text.lower() in markers:
+        column.numbers.append(math.nan)
+        column.missing += 1
+        return
     number = number_or_none(text)
     if number is not None:
-        if _LEADING_ZERO.match(text):
-            column.padded[row] = text
         column.numbers.append(number)
         return
     column.numbers.append(math.nan)
-    if not text or text.lower() in markers:
-        column.missing += 1
-    else:
-        column.texts[row] = text
+    column.texts[row] = text
+
+
+def _note_padded(column: Column, cells: Sequence[str], first_row: int) -> None:
+    """Keep the numbers of ``cells`` written with leading zeros (007) as written: in a column
+    with words they are codes (``Column.padded``). Not kept in a column of numbers alone, where
+    they would be read as numbers anyway and could be every cell."""
+    for row, cell in enumerate(cells, first_row):
+        if _LEADING_ZERO.match(text := cell.strip()) and number_or_none(text) is not None:
+            column.padded[row] = text
 
 
 _CHUNK_ROWS = 2048  # rows held as text before they are added to the columns
@@ -290,6 +299,7 @@ def _add_rows(
     plain finite numbers in one go (at C speed), any other cell by cell (``markers``: the
     texts that mean a missing value). ``dots``: keep the cells written like 1.095
     (``_note_dots``), in a file where commas may be decimal."""
+    numeric_marks = {mark for mark in markers if number_or_none(mark) is not None}  # -999
     for column, cells in zip(columns, zip(*rows)):
         joined = "".join(cells)  # float() takes "1_000" and non-ASCII digits too: not data
         if dots and not column.points and "." in joined:
@@ -298,15 +308,19 @@ def _add_rows(
             values = list(map(float, cells))
         except ValueError:
             values = []
-        if values and math.isfinite(sum(values)) and joined.isascii() and "_" not in joined:
-            if _LEADING_ZERO_CELL.search("\n".join(cells)):  # a code such as 007 among them
-                for row, cell in enumerate(cells, first_row):
-                    if _LEADING_ZERO.match(text := cell.strip()):
-                        column.padded[row] = text
+        if (
+            values
+            and math.isfinite(sum(values))
+            and joined.isascii()
+            and "_" not in joined
+            and not (numeric_marks and any(cell.strip() in numeric_marks for cell in cells))
+        ):
             column.numbers.extend(values)
         else:
             for row, cell in enumerate(cells, first_row):
                 _add_cell(column, row, cell, markers)
+            if column.texts:
+                _note_padded(column, cells, first_row)
 
 
 def _text_if_bytes(value: object, name: str, column: str) -> object:
@@ -392,6 +406,8 @@ def table_from_columns(
                 _add_cell(column, row, str(value), markers=frozenset())
         if column.strings_given is not None:  # "1.095": thousands where training read them so
             _note_dots(column, column.strings_given, 0)
+        if column.texts:
+            _note_padded(column, [v if isinstance(v, str) else "" for v in values], 0)
         columns[column.name] = column
     n_rows = lengths.pop()
     if not n_rows:
@@ -416,9 +432,12 @@ def sniff_delimiter(header_line: str, first_row: str | None = None) -> str:
     unquoted = _QUOTED.sub("", header_line)
     counts = {d: unquoted.count(d) for d in DELIMITERS}
     candidates = [d for d in DELIMITERS if counts[d]]
-    if first_row is not None:
+    # (a row whose quote runs onto the next line cannot be counted on its own line)
+    if first_row is not None and first_row.count('"') % 2 == 0:
         row = _QUOTED.sub("", first_row)
         agreeing = [d for d in candidates if row.count(d) == counts[d]]
+        if len(agreeing) > 1:  # a tie both lines keep: commas inside names ("Gewicht, kg")
+            agreeing.sort(key=lambda d: d == ",")  # are likelier than tabs or semicolons
         candidates = agreeing or candidates
     return max(candidates, key=lambda d: counts[d], default=",")
 
@@ -629,8 +648,10 @@ def read_columns(
             columns = [Column(name) for name in header]
             chunk: list[list[str]] = []  # rows read, added to the columns a chunk at a time
             kept: list[tuple[int, list[str]]] = []  # (position, its cells as written)
-            for name in written:
-                if name in header:
+            for name in dict.fromkeys(
+                map(functools.partial(unicodedata.normalize, "NFC"), written)
+            ):
+                if name in header:  # (composed, as the header is)
                     position = header.index(name)
                     cells_written: list[str] = []
                     columns[position].written = cells_written
@@ -676,12 +697,16 @@ def read_columns(
                 path,
                 start,
             ) from None
-        raise DataError(f"not valid CSV: {error}", path, counter[0]) from None
+        line = header_line if last_row_end is None else counter[0]  # (a row was read ahead)
+        raise DataError(f"not valid CSV: {error}", path, line) from None
     except OSError as error:
         raise DataError(f"cannot be read ({error.strerror or error})", path) from None
     problems.raise_if_any()
     if not line_numbers:
         raise DataError("no data rows after the header", path)
+    for column in columns:
+        if column.written is not None:  # (asked for as written: its codes 007 stay 007 too)
+            _note_padded(column, column.written, 0)
     if chosen != ",":
         _read_file_decimal_commas(columns)
     return ColumnTable(path, {c.name: c for c in columns}, line_numbers, chosen)

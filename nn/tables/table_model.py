@@ -44,6 +44,7 @@ from .csvfile import DataError
 from .inputs import TableInput, as_table, target_column, with_target
 from .preprocess import (
     MISSING_POLICIES,
+    CategoryRule,
     Preprocessor,
     is_finite_number,
     mean_and_std,
@@ -769,7 +770,7 @@ class TableModel:
     ) -> np.ndarray:
         """Each row's probability of each class (columns in ``classes`` order).
         ``missing_marks``: as ``predict``'s."""
-        table = as_table(data, delimiter, missing_marks=self._marks(missing_marks))
+        table = as_table(data, delimiter, self.category_columns(), self._marks(missing_marks))
         return self._probabilities(table, self._outputs(table, None, stacklevel=3))
 
     def _probabilities(self, table: ColumnTable, out: np.ndarray) -> np.ndarray:
@@ -787,7 +788,7 @@ class TableModel:
         (int where whole), so they compare equal to the labels they were trained from; named
         classes come back as their names. ``missing_marks``: texts that also mean a missing
         value in ``data`` (``?``), beside the ones the model was trained with."""
-        table = as_table(data, delimiter, missing_marks=self._marks(missing_marks))
+        table = as_table(data, delimiter, self.category_columns(), self._marks(missing_marks))
         _, rows = self._table_rows(table, (), None)
         predictions = [row[0] for row in rows]
         if self.task == "regression":
@@ -806,8 +807,15 @@ class TableModel:
     ) -> tuple[list[str], list[list[Any]]]:
         """A header and one row per data row: the ``keep`` columns, the prediction, then class
         probabilities. ``missing_marks``: as ``predict``'s."""
-        table = as_table(data, delimiter, keep, self._marks(missing_marks))
+        written = [*keep, *self.category_columns()]
+        table = as_table(data, delimiter, written, self._marks(missing_marks))
         return self._table_rows(table, keep, notes)
+
+    def category_columns(self) -> list[str]:
+        """The columns the model reads as categories: a file's cells there are read as written,
+        so a code 007 stays 007 (not the number 7) even where the column holds only numbers."""
+        _, preprocessor = self.fitted_parts()
+        return [rule.name for rule in preprocessor.rules if isinstance(rule, CategoryRule)]
 
     def _marks(self, extra: Sequence[str]) -> list[str]:
         """The texts that mean a missing value in data to predict: the model's, and ``extra``."""
