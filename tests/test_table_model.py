@@ -1163,3 +1163,18 @@ def test_a_kept_column_named_with_decomposed_accents_keeps_its_cells_as_written(
     model = TableModel(epochs=1, validation=0.0).fit(path, "y", drop=[decomposed])
     _, body = model.predict_table(path, keep=[decomposed])
     assert [row[0] for row in body] == [row[2] for row in rows]  # every digit, as written
+
+
+def test_a_money_column_with_thousands_dots_and_decimal_commas_reads_both(tmp_path):
+    # Excel's #.##0,00 in a German export: 1.095,50 beside 385,20 (every cell with commas)
+    money = tmp_path / "money.csv"
+    money.write_text("menge;betrag;y\n3;1.095,50;0\n1;385,20;1\n4;12.345,00;0\n2;7,5;1\n")
+    column = read_columns(str(money)).columns["betrag"]
+    assert list(column.numbers) == [1095.5, 385.2, 12345.0, 7.5]
+    assert column.decimal_comma and column.thousands_dots and not column.texts
+    model = TableModel(epochs=1, validation=0.0).fit(str(money), "y")
+    test = tmp_path / "test.csv"
+    test.write_text("menge;betrag\n1;2.000,25\n2;10\n")  # nothing here settles its commas
+    inputs = model.preprocessor.transform(read_columns(str(test)))
+    rule = model.preprocessor.rules[1]
+    assert inputs[:, 1] == pytest.approx((np.array([2000.25, 10.0]) - rule.mean) / rule.std)

@@ -507,11 +507,13 @@ def _weigh_decimal_commas(column: Column) -> bool | None:
 
 
 def _all_written_with_commas(column: Column) -> bool:
-    """Whether every cell that holds something is a number written with a decimal comma:
-    a column of numbers, not words with a number among them, nor 800 beside 1,500."""
+    """Whether every cell that holds something is a number written with a decimal comma
+    (1.095,50 with dots between its thousands too): a column of numbers, not words with a
+    number among them, nor 800 beside 1,500."""
     commas = _decimal_comma_cells(column)
+    grouped = [t for t in column.texts.values() if "," in t and _THOUSANDS_DOTS.fullmatch(t)]
     numbers = np.frombuffer(column.numbers, dtype=float)
-    return len(commas) == len(column.texts) and not np.isfinite(numbers).any()
+    return len(commas) + len(grouped) == len(column.texts) and not np.isfinite(numbers).any()
 
 
 def read_decimal_commas(column: Column) -> bool:
@@ -577,8 +579,6 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
     settled = any(
         verdict and _all_written_with_commas(column) for column, verdict in zip(columns, verdicts)
     )
-    if settled and in_file and any([read_thousands_dots(column) for column in columns]):
-        verdicts = [_weigh_decimal_commas(column) for column in columns]  # 1.095,5 became numbers
     for column, verdict in zip(columns, verdicts):
         if verdict is None and settled and _all_written_with_commas(column):
             verdict = True
@@ -594,6 +594,9 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
                 "a comma before three digits may be a decimal comma or a thousands separator, "
                 "and no other column settles it"
             )
+    if settled and in_file:  # after the decimal commas: 385,20 beside 1.095,50 is read first
+        for column in columns:
+            read_thousands_dots(column)
 
 
 def read_columns(
