@@ -962,6 +962,9 @@ def test_codes_written_with_leading_zeros_are_categories_of_their_own(tmp_path):
         inputs = model.preprocessor.transform(read_columns(rows, written=["code"]))
         proba = model.predict_proba(rows)
     assert not np.array_equal(inputs[0], inputs[1]) and not np.array_equal(proba[0], proba[1])
+    # and strings given from Python, as pandas reads the file with dtype=str
+    given = model.predict_proba({"code": ["007", "7"], "x": ["0.5", "0.5"]})
+    assert not np.array_equal(given[0], given[1])
 
 
 def test_dots_between_thousands_in_a_file_with_decimal_commas_read_as_thousands(tmp_path):

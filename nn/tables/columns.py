@@ -406,7 +406,7 @@ def table_from_columns(
                 _add_cell(column, row, str(value), markers=frozenset())
         if column.strings_given is not None:  # "1.095": thousands where training read them so
             _note_dots(column, column.strings_given, 0)
-        if column.texts:
+        if column.texts or column.strings_given is not None:  # strings given are text: "007"
             _note_padded(column, [v if isinstance(v, str) else "" for v in values], 0)
         columns[column.name] = column
     n_rows = lengths.pop()
