@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,23 +23,6 @@ from nn import Layer
 
 ROOT = Path(__file__).resolve().parents[1]
 M, K, N = 70, 90, 80  # m * n * k above blas.MIN_WORK, so MKL is asked
-
-
-@pytest.fixture
-def mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Products through MKL on any processor (by default only Intel's get them)."""
-    monkeypatch.setenv("VALUEGRAD_BLAS", "mkl")
-    blas._mkl.cache_clear()
-    blas._mkl_gemms.cache_clear()
-    blas._mkl_vector_steps.cache_clear()
-    try:
-        if blas.backend() != "mkl":
-            pytest.skip("the optional mkl package is not installed")
-        yield
-    finally:
-        blas._mkl.cache_clear()
-        blas._mkl_gemms.cache_clear()
-        blas._mkl_vector_steps.cache_clear()  # asked again under the restored environment
 
 
 needs_mkl = pytest.mark.usefixtures("mkl")
