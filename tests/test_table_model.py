@@ -826,6 +826,40 @@ def test_near_misses_at_predict_get_a_hint(tmp_path):
         model.predict(str(tmp_path / "with_index.csv"))
 
 
+def test_dates_from_a_dataframe_are_the_texts_its_csv_file_holds(tmp_path):
+    # a practitioner's model fitted on a DataFrame met its own to_csv file as 300 unseen
+    # dates ('2021-01-03 00:00:00' against '2021-01-03'), and 53 of 300 predictions changed
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    day = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 10, 60), unit="D")
+    x = rng.normal(size=60)
+    frame = pd.DataFrame({"day": day, "x": x, "y": np.where(x + day.day % 2 > 0.5, "yes", "no")})
+    frame.loc[3, "day"] = pd.NaT
+    frame.to_csv(tmp_path / "dates.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not one date unseen, either way
+        model = TableModel(epochs=3).fit(frame, "y")
+        from_file = model.predict_proba(str(tmp_path / "dates.csv"))
+        assert np.array_equal(model.predict_proba(frame), from_file)
+        on_file = TableModel(epochs=3).fit(str(tmp_path / "dates.csv"), "y")
+        read_back = pd.read_csv(tmp_path / "dates.csv", parse_dates=["day"])
+        assert np.array_equal(on_file.predict_proba(read_back), on_file.predict_proba(frame))
+    assert "2021-01-03" in _categories(model, "day")
+    # times of day are kept, as to_csv writes them, and a date with its time zone too
+    stamps = pd.Series(pd.to_datetime(["2021-01-03 05:06:07", "2021-01-04 00:00:00"] * 10))
+    in_utc = pd.Series(pd.to_datetime(["2021-01-03", "2021-01-04"] * 10)).dt.tz_localize("UTC")
+    both = TableModel(epochs=1).fit({"t": stamps, "z": in_utc, "y": [0, 1] * 10}, "y")
+    assert "2021-01-03 05:06:07" in _categories(both, "t")
+    assert "2021-01-03 00:00:00+00:00" in _categories(both, "z")
+
+
+def _categories(model: TableModel, column: str) -> list[str]:
+    """The categories ``model`` learned for ``column``."""
+    rules = model.fitted_parts()[1].rules
+    return next(rule.categories for rule in rules if rule.name == column)  # type: ignore[attr-defined]
+
+
 def test_values_far_outside_the_training_data_are_a_warning_at_predict():
     # a practitioner's shuffled ids were kept as a feature; test ids 10,000 higher made the
     # accuracy fall from 1.0 to 0.27 without a word

@@ -323,6 +323,22 @@ def _add_rows(
                 _note_padded(column, cells, first_row)
 
 
+def _dates_as_written(values: object) -> object:
+    """A pandas column of dates as the texts ``to_csv`` writes for it (``2021-01-03`` when every
+    time is midnight, else ``2021-01-03 05:06:07``; a missing date stays missing), so that
+    a model sees the same dates from a DataFrame as from its CSV file. Anything else as it is.
+
+    Its Timestamps would otherwise be read as ``str`` gives them, ``2021-01-03 00:00:00``: a
+    category the CSV file never writes.
+    """
+    dtype = getattr(values, "dtype", None)
+    if getattr(dtype, "kind", None) != "M" or isinstance(values, np.ndarray):
+        return values
+    missing = values.isna().tolist()  # type: ignore[attr-defined]
+    texts = values.astype(str).tolist()  # type: ignore[attr-defined]  # pandas: to_csv's format
+    return [None if gap else text for gap, text in zip(missing, texts)]
+
+
 def _text_if_bytes(value: object, name: str, column: str) -> object:
     """Bytes (numpy's "S" strings) as the text they encode in UTF-8; any other value as it is."""
     if not isinstance(value, bytes):
@@ -364,6 +380,7 @@ def table_from_columns(
     for column_name, values in data.items():
         if str(getattr(values, "dtype", "")) == "category":  # pandas' declared categories
             categorical.add(str(column_name))
+        values = _dates_as_written(values)
         if not isinstance(values, (str, bytes)) and hasattr(values, "tolist"):
             values = values.tolist()  # a numpy array or a pandas Series
         if str(column_name) in lists:
