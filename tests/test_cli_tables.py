@@ -535,3 +535,28 @@ def test_predict_writes_in_the_input_files_style(tmp_path, capsys):
     (tmp_path / "en.csv").write_text("id,x\n0,0.25\n")
     status, out, _ = run(["predict", model, str(tmp_path / "en.csv")], capsys)
     assert out.splitlines()[0] == "prediction,probability_b" and "." in out.splitlines()[1]
+
+
+def test_a_column_name_with_a_comma_is_given_in_double_quotes(tmp_path, capsys):
+    # "sepal length, cm" could not be named in --drop, --features or --keep: the list was cut
+    # at its comma, and the error listed the columns with commas between them
+    rows = [[f"{4 + k % 7 * 0.3:.1f}", f"{k % 5:.1f}", "ab"[k % 2]] for k in range(30)]
+    path = write_csv(tmp_path / "iris.csv", ["sepal length, cm", "width", "name"], rows)
+    model = str(tmp_path / "m.json")
+    status, _, err = run(
+        ["train", path, "--target", "name", "--out", model, "--drop", "sepal length"], capsys
+    )
+    assert status == 1
+    assert "the columns are: 'sepal length, cm', 'width', 'name'" in err
+    assert """gives it in double quotes, as in '"sepal length, cm"'""" in err
+    arguments = ["--drop", '"sepal length, cm"', "--epochs", "1"]
+    status, out, err = run(["train", path, "--target", "name", "--out", model, *arguments], capsys)
+    assert status == 0, err
+    assert [rule.name for rule in load_model(model).preprocessor.rules] == ["width"]
+    status, out, err = run(["predict", model, path, "--keep", 'width,"sepal length, cm"'], capsys)
+    assert status == 0, err
+    assert out.splitlines()[0].startswith('width,"sepal length, cm",prediction')
+    status, _, err = run(
+        ["train", path, "--target", "name", "--out", model, "--drop", '"open'], capsys
+    )
+    assert status == 2 and "a name with a comma in double quotes" in err

@@ -1093,6 +1093,33 @@ def test_a_file_sorted_by_a_whole_number_measure_keeps_that_column(tmp_path):
     )
 
 
+def test_the_index_pandas_wrote_and_read_back_as_unnamed_0_is_left_out(tmp_path):
+    # iris sorted by class, shuffled, written with its index and read back without index_col:
+    # "Unnamed: 0" gave the class away (1.0 accuracy; 0.66 with the rows numbered anew)
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame({"x": x, "y": (x > 0).astype(int)}).sort_values("y")
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "shuffled.csv")
+    read_back = pd.read_csv(tmp_path / "shuffled.csv")
+    assert list(read_back.columns) == ["Unnamed: 0", "x", "y"]  # what pandas does, checked
+    notes: list[str] = []
+    model = TableModel(epochs=2).fit(read_back, "y", log=notes.append)
+    assert [rule.name for rule in model.preprocessor.rules] == ["x"]
+    assert any(
+        "'Unnamed: 0' left out: pandas gives this name to a column with no name" in n
+        and "--features 'Unnamed: 0',..." in n
+        for n in notes
+    )
+    named = TableModel(epochs=2).fit(read_back, "y", features=["Unnamed: 0", "x"])
+    assert [rule.name for rule in named.preprocessor.rules] == ["Unnamed: 0", "x"]
+    # a column of that name holding measures (not distinct whole numbers) is kept
+    measured = read_back.assign(**{"Unnamed: 0": rng.normal(size=60)})
+    kept = TableModel(epochs=2).fit(measured, "y")
+    assert [rule.name for rule in kept.preprocessor.rules] == ["Unnamed: 0", "x"]
+
+
 def test_drop_may_name_the_target_so_one_list_serves_a_loop_over_targets(tmp_path):
     # linnerud's three targets: train each with the same --drop of all three
     rng = np.random.default_rng(1)

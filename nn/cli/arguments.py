@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 
 from ..activations import get_activation
@@ -79,10 +80,19 @@ def activation(text: str) -> str:
 
 
 def column_names(text: str) -> list[str]:
-    """Column names separated by commas, none of them empty."""
-    names = [name.strip() for name in text.split(",")]
-    if not all(names):
-        raise argparse.ArgumentTypeError(f"{text!r} should be column names separated by commas")
+    """Column names separated by commas, none of them empty; a name that holds a comma is written
+    in double quotes, as in a CSV file's header (``'"length, cm",width'``)."""
+    try:
+        names = [
+            name.strip() for name in next(csv.reader([text], skipinitialspace=True, strict=True))
+        ]
+    except (csv.Error, StopIteration):
+        names = []
+    if not names or not all(names):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} should be column names separated by commas (a name with a comma in "
+            "double quotes: '\"length, cm\",width')"
+        )
     return names
 
 

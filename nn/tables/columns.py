@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .csvfile import DataError, _check_header, _shown, bounded_lines
+from .csvfile import DataError, _check_header, _shown, bounded_lines, column_list
 from .regular_file import open_regular_file, why_not_utf8, why_unreadable
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "#na", "<na>"})
@@ -192,9 +192,15 @@ class ColumnTable:
             if unicodedata.normalize("NFC", spelled) == composed:
                 return spelled
         alike = [c for c in self.columns if c.casefold().strip() == name.casefold().strip()]
+        cut = [c for c in self.columns if "," in c and name in map(str.strip, c.split(","))]
         numbers = sum(number_or_none(c.replace(",", ".")) is not None for c in self.columns)
         if alike:
             hint = f" (did you mean {alike[0]!r}? names are matched exactly)"
+        elif cut:
+            hint = (
+                f" (the column {cut[0]!r} holds a comma: on the command line, a list of columns "
+                f"gives it in double quotes, as in '\"{cut[0]}\"')"
+            )
         elif numbers * 2 > len(self.columns):
             hint = (
                 " (the first line, read as the header, holds numbers: the file may have no "
@@ -208,7 +214,7 @@ class ColumnTable:
         else:
             hint = ""
         raise DataError(
-            f"no column {name!r}; the columns are: {', '.join(self.columns)}{hint}",
+            f"no column {name!r}; the columns are: {column_list(self.columns)}{hint}",
             self.path,
             1,
         )

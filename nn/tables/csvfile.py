@@ -79,6 +79,13 @@ def parse_number(
     return number
 
 
+def column_list(columns: Sequence[str]) -> str:
+    """Column names for a message, comma-separated; each quoted when one holds a comma itself."""
+    if any("," in name for name in columns):
+        return ", ".join(map(repr, columns))
+    return ", ".join(columns)
+
+
 @dataclass
 class Table:
     """A CSV file's header and rows of text cells; ``lines[i]`` is the line where ``rows[i]`` ends."""
@@ -92,7 +99,7 @@ class Table:
         """The position of column ``name``, or a DataError listing the columns there are."""
         if name not in self.columns:
             raise DataError(
-                f"no column {name!r}; the columns are: {', '.join(self.columns)}", self.path, 1
+                f"no column {name!r}; the columns are: {column_list(self.columns)}", self.path, 1
             )
         return self.columns.index(name)
 
