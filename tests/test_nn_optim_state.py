@@ -383,3 +383,29 @@ def test_a_parameter_computed_from_others_is_refused():
     with pytest.raises(ValueError, match="parameter 1 is computed from other Values"):
         SGD([w, w * 2.0], lr=0.1)
     SGD([w, Value(2.0)], lr=0.1)  # leaves are fine
+
+
+@pytest.mark.parametrize(
+    "make", [lambda ps: Adam(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1, momentum=0.9)]
+)
+def test_a_groups_params_cannot_be_swapped_or_removed_in_place(make):
+    # a PyTorch user swapped a for c in param_groups[0]["params"] after a step: a took a
+    # second step and c never moved (PyTorch: a 0.9, c 2.9); a pop crashed inside numpy
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    optimizer = make([a, b])
+    a.grad = b.grad = 1.0
+    optimizer.step()
+    params = optimizer.param_groups[0]["params"]
+    with pytest.raises(TypeError):
+        params[0] = c  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        params.pop(0)  # type: ignore[attr-defined]
+    with pytest.raises(
+        TypeError, match="params are fixed once the optimizer has them.*add_param_group"
+    ):
+        optimizer.param_groups[0]["params"] = [c, b]
+    optimizer.add_param_group({"params": [c]})  # the way to add one
+    a.grad = b.grad = c.grad = 1.0
+    before = (a.data, b.data)
+    optimizer.step()
+    assert c.data < 3.0 and a.data < before[0] and b.data < before[1]

@@ -62,7 +62,7 @@ class GroupArrays:
     """One parameter group's numbers as flat arrays, from wherever they live now."""
 
     def __init__(self, params: Sequence[Value]) -> None:
-        self.source = params  # the list these arrays were made from
+        self.source = params  # the group's tuple these arrays were made from
         self.params = list(params)
         self._stored = ParameterArrays(self.params)
 

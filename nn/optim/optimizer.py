@@ -1,7 +1,8 @@
 """The optimizer base: parameter groups, each with its own settings, their state, ``step`` and ``state_dict``.
 
 As in ``torch.optim``, an optimizer is a list of parameter groups (``param_groups``): dicts of
-"params" (a list of Values) and the settings that group uses (lr, weight decay, ...). A
+"params" (a tuple of Values, fixed: the state is kept by position in it, so more parameters
+come in a new group, ``add_param_group``) and the settings that group uses (lr, ...). A
 subclass writes its update rule once, in ``_update``, as numpy arithmetic on one group's flat
 float arrays (data, grad and the state arrays); ``step`` gathers those arrays from the
 Values and scatters the new data back (``nn.optim.flat``). numpy's elementwise operations
@@ -39,6 +40,11 @@ class ParamGroup(dict[str, Any]):
         self._where = where
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if key == "params":
+            raise TypeError(
+                f"{self._where}a group's params are fixed once the optimizer has them (its state "
+                "is kept by position): add_param_group adds parameters, or make a new optimizer"
+            )
         check = self._checks.get(key)
         if check is None:
             known = ", ".join(map(repr, self._checks))
@@ -176,7 +182,8 @@ class Optimizer:
             if name not in new:
                 new[name] = value
         self._check_group(new, where)
-        dict.__setitem__(new, "params", list(unique.values()))
+        # a tuple: a parameter swapped or removed in place would take another's state
+        dict.__setitem__(new, "params", tuple(unique.values()))
         self._group_of.update(dict.fromkeys(unique, index))
         self.param_groups.append(new)
         self._states.append({})
@@ -214,11 +221,10 @@ class Optimizer:
             self._arrays_of(group).zero_grads()
 
     def _arrays_of(self, group: ParamGroup) -> GroupArrays:
-        """The group's parameters as flat arrays (made again if its parameter list changed)."""
+        """The group's parameters as flat arrays (made once: the group's params are a tuple)."""
         params = group["params"]
         arrays = self._group_arrays.get(id(group))
-        # Identity and length, not list equality: comparing 100,000 Values would cost a step.
-        if arrays is None or arrays.source is not params or len(arrays.params) != len(params):
+        if arrays is None or arrays.source is not params:
             arrays = self._group_arrays[id(group)] = GroupArrays(params)
         return arrays
 

@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .regular_file import open_regular_file, why_not_utf8, why_unreadable
@@ -79,8 +79,9 @@ def parse_number(
     return number
 
 
-def column_list(columns: Sequence[str]) -> str:
+def column_list(columns: Iterable[str]) -> str:
     """Column names for a message, comma-separated; each quoted when one holds a comma itself."""
+    columns = list(columns)
     if any("," in name for name in columns):
         return ", ".join(map(repr, columns))
     return ", ".join(columns)
