@@ -40,11 +40,19 @@ class Module:
     their labels.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that defines ``forward`` is called through it, even below a class that
+        defines ``__call__`` (an ``MLP`` subclass's own ``forward`` was silently skipped)."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ and "__call__" not in cls.__dict__:
+            cls.__call__ = Module.__call__  # type: ignore[method-assign]
+
     def __call__(self, *args: Any, **kwargs: Any) -> Value | list[Value]:
         """The output for one input vector: one Value, or a list for several outputs.
 
         A subclass says what it computes by defining ``__call__``, or ``forward`` as in PyTorch
-        (called from here with whatever the call was given)."""
+        (called from here with whatever the call was given; ``Neuron``, ``Layer`` and ``MLP``
+        name their own computation ``forward`` too, for ``super().forward(x)``)."""
         forward = getattr(self, "forward", None)
         if forward is None:
             raise NotImplementedError(
@@ -345,6 +353,8 @@ class Neuron(LabelledModule):
         """
         return autograd.neuron(self.w, self._checked_input(x), self.b, self.activation)
 
+    forward = __call__
+
     def _checked_input(self, x: Inputs) -> Inputs:
         """``x`` as a sequence of ``nin`` numbers or Values, or an error naming this neuron."""
         if (
@@ -459,6 +469,8 @@ class Layer(LabelledModule):
             return [neuron(x) for neuron in neurons]
         return autograd.neuron_layer([n.w for n in neurons], x, [n.b for n in neurons], activation)
 
+    forward = __call__
+
     def parameters(self) -> list[Value]:
         """Each neuron's weights and bias, neuron by neuron."""
         params: list[Value] = []
@@ -563,6 +575,8 @@ class MLP(LabelledModule):
         for j, out in enumerate(outputs):
             out.label = f"out{j}"
         return outputs
+
+    forward = __call__
 
     def layer_outputs(self, x: Inputs) -> list[list[Value]]:
         """Each layer's outputs for input ``x``: the hidden activations, then the output layer's."""

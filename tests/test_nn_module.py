@@ -399,6 +399,39 @@ def test_forward_is_given_every_argument_of_the_call():
     assert net([1.0, 2.0], scale=3.0).data == 3.0 * net([1.0, 2.0]).data
 
 
+def test_a_subclass_of_mlp_layer_or_neuron_is_called_through_its_own_forward():
+    # a PyTorch user's MLP subclass defined forward; calling the model and training it
+    # skipped it, since MLP defines __call__
+    import nn
+
+    class Scaled(MLP):
+        def forward(self, x):
+            return super().forward(x) * 100.0
+
+    class Shifted(Layer):
+        def forward(self, x):
+            return [y + 1.0 for y in super().__call__(x)]
+
+    class Doubled(Neuron):
+        def forward(self, x):
+            return 2.0 * super().forward(x)
+
+    x = [0.3, 0.4]
+    plain, scaled = MLP(2, [4, 1], seed=0), Scaled(2, [4, 1], seed=0)
+    assert scaled(x).data == 100.0 * plain(x).data  # one rounding, as by hand
+    layer, shifted = Layer(2, 3, "tanh", seed=0), Shifted(2, 3, "tanh", seed=0)
+    assert [v.data for v in shifted(x)] == [v.data + 1.0 for v in layer(x)]
+    neuron, doubled = Neuron(2, "tanh", seed=0), Doubled(2, "tanh", seed=0)
+    assert doubled(x).data == 2.0 * neuron(x).data
+    rows, targets = [[0.1, 0.2], [0.5, 0.9]], [0.0, 1.0]
+    assert nn.predict(scaled, rows) == [100.0 * y for y in nn.predict(plain, rows)]
+    for engine in ("eager", "compiled"):
+        model = Scaled(2, [4, 1], seed=0)
+        history = nn.train(model, rows, targets, epochs=1, lr=0.0, engine=engine, progress=False)
+        by_hand = sum((100.0 * plain(r).data - t) ** 2 for r, t in zip(rows, targets)) / 2
+        assert history[0] == pytest.approx(by_hand, rel=1e-12)
+
+
 def test_parameters_in_a_set_are_refused_even_inside_a_tuple_in_the_set():
     class Hidden(Module):
         def __init__(self):
