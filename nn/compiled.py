@@ -31,7 +31,7 @@ import numpy.typing as npt
 from autograd import Tape, UntraceableError, Value, no_grad, trace
 
 from .losses import LOSSES, LossFunction, Target, l2_penalty, softmax_cross_entropy
-from .module import MLP, Layer, Module, Neuron
+from .module import MLP, Layer, Module, Neuron, outputs_of
 
 # Built-in losses that, given Value targets, take a branch-free form (see nn.losses).
 # "bce" (from probabilities) clamps its log on the data, so it is not among them.
@@ -71,7 +71,7 @@ def _trial_rows(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def _output_width(model: Module, x: list[float]) -> int:
     with no_grad():
-        out = model(x)
+        out = outputs_of(model, x)
     return len(out) if isinstance(out, list) else 1
 
 
@@ -162,7 +162,7 @@ def compiled_objective(
     if any(len(x) != n_inputs for x in xs):
         with no_grad():
             for x in xs:  # the model's own error for the first row of a wrong length
-                model(x)
+                outputs_of(model, x)
         raise ValueError(
             f"compiled training needs input rows of one length; the first has {n_inputs}"
         )
@@ -179,7 +179,7 @@ def compiled_objective(
 
     def objective(*row: Value) -> Value:
         target = row[n_inputs] if one_number else list(row[n_inputs:])
-        loss = loss_function(model(list(row[:n_inputs])), target)
+        loss = loss_function(outputs_of(model, list(row[:n_inputs])), target)
         return loss + l2_penalty(penalized, l2) if l2 else loss
 
     try:

@@ -261,6 +261,30 @@ def _distinct_names(caller: str, names: list[str]) -> set[str]:
     return distinct
 
 
+def outputs_of(model: Module, x: Any) -> Value | list[Value]:
+    """``model(x)`` as training and prediction take it: one Value, or a list of Values. A tuple
+    or a numpy array of Values (what numpy code such as ``W @ x`` returns) is made a list; a
+    number is refused, since no gradient reaches the model through it."""
+    out = model(x)
+    if isinstance(out, np.ndarray):
+        out = out.item() if out.ndim == 0 else out.ravel().tolist()
+    elif isinstance(out, tuple):
+        out = list(out)
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, list) and out and all(isinstance(v, Value) for v in out):
+        return out
+    if isinstance(out, list):
+        odd = next((v for v in out if not isinstance(v, Value)), None)
+        shown = f"a list holding {type(odd).__name__}" if out else "an empty list"
+    else:
+        shown = type(out).__name__
+    raise TypeError(
+        f"{type(model).__name__} returned {shown}, not a Value or a list of Values: a number "
+        "taken out of a Value (float(v), v.data) carries no gradient, so nothing would be trained"
+    )
+
+
 class LoadedKeys(NamedTuple):
     """What ``load_state_dict`` left aside: this module's names the state lacked, and the
     state's names this module lacks."""

@@ -33,7 +33,7 @@ from .clip import clip_grad_norm, positive_number
 from .compiled import CompiledObjective, compiled_objective, known_traceable, plain_nn_module
 from .init import Seed, make_rng
 from .losses import LOSSES, LossFunction, Target, get_loss, l2_penalty, mean_loss
-from .module import MLP, Module
+from .module import MLP, Module, outputs_of
 from .optim import SGD, Optimizer
 from .progress import ProgressBar
 from .schedules import LRScheduler
@@ -184,7 +184,7 @@ def _eager_objective(
 
     def batch_gradients(batch: Sequence[int]) -> float:
         with enable_grad():
-            outputs = [model(xs[i]) for i in batch]
+            outputs = [outputs_of(model, xs[i]) for i in batch]
             objective = mean_loss(loss_function, outputs, [ys[i] for i in batch])
             if l2:
                 objective = objective + l2_penalty(penalized, l2)
@@ -499,7 +499,7 @@ def predict(
     outputs = []
     with no_grad():
         for row in inputs:
-            out = model(_plain_input(row))
+            out = outputs_of(model, _plain_input(row))
             outputs.append([v.data for v in out] if isinstance(out, list) else out.data)
     return outputs
 
@@ -520,7 +520,7 @@ def predict_proba(
     rows = []
     with no_grad():
         for row in inputs:
-            out = model(_plain_input(row))
+            out = outputs_of(model, _plain_input(row))
             if isinstance(out, list):
                 rows.append([p.data for p in softmax(out)])
             else:

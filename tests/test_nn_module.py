@@ -432,6 +432,53 @@ def test_a_subclass_of_mlp_layer_or_neuron_is_called_through_its_own_forward():
         assert history[0] == pytest.approx(by_hand, rel=1e-12)
 
 
+def test_a_module_returning_a_numpy_array_of_values_predicts_and_trains_as_with_a_list():
+    # predict gave [<memory at 0x...>] (the ndarray's .data), compiled training "1 outputs but
+    # 2 targets", validation a TypeError about a memoryview
+    import nn
+
+    class ArrayOut(Module):
+        def __init__(self):
+            self.W = np.array([Value(0.5), Value(-0.5)], dtype=object)
+
+        def forward(self, x):
+            return self.W * x[0]
+
+    class ListOut(ArrayOut):
+        def forward(self, x):
+            return list(self.W * x[0])
+
+    assert nn.predict(ArrayOut(), [[1.0, 2.0]]) == [[0.5, -0.5]]
+    p = 1 / (1 + math.exp(-1.0))  # softmax of (0.5, -0.5), by hand
+    assert nn.predict_proba(ArrayOut(), [[1.0, 2.0]]) == [pytest.approx([p, 1 - p], rel=1e-15)]
+    rows, targets = [[1.0, 2.0], [0.5, 1.0]], [[1.0, 0.0], [0.0, 1.0]]
+    for engine in ("eager", "compiled"):
+        settings = dict(epochs=2, lr=0.1, engine=engine, progress=False)
+        ours = nn.train(ArrayOut(), rows, targets, validation=(rows, targets), **settings)
+        listed = nn.train(ListOut(), rows, targets, validation=(rows, targets), **settings)
+        assert list(ours) == list(listed) and ours.validation == listed.validation
+
+
+def test_a_module_returning_a_number_is_refused_since_nothing_would_train():
+    # float(self.w * x): training ran with a flat history and w never moved, with no error
+    import nn
+
+    class Detached(Module):
+        def __init__(self):
+            self.w = Value(1.0)
+
+        def forward(self, x):
+            return float(self.w * x[0])
+
+    for engine in ("eager", "compiled"):
+        with pytest.raises(TypeError, match="Detached returned float, not a Value or a list"):
+            nn.train(
+                Detached(), [[1.0], [2.0]], [0.0, 1.0], epochs=1, engine=engine, progress=False
+            )
+    with pytest.raises(TypeError, match="returned a list holding float"):
+        nn.predict(type("Floats", (Module,), {"forward": lambda self, x: [1.0]})(), [[1.0]])
+
+
 def test_parameters_in_a_set_are_refused_even_inside_a_tuple_in_the_set():
     class Hidden(Module):
         def __init__(self):
