@@ -1,4 +1,10 @@
-"""Scores for trained models: accuracy, mean squared error, R^2."""
+"""Scores for trained models: accuracy, mean squared error, R^2.
+
+Each takes (predicted, actual), as the losses do, and what ``predict`` returns: a list or array
+of one number or label per sample, or one row per sample for several outputs (a column of
+shape (n, 1) counts as one output). R^2 is the one score whose order matters; scikit-learn's
+``r2_score`` takes (actual, predicted).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,41 @@ import math
 import numbers
 from collections.abc import Sequence
 
+import numpy as np
+
+
+def _samples(values: Sequence[object] | np.ndarray) -> list[object]:
+    """One item per sample: a label, or a row (as a tuple) for several outputs; a row of one
+    output is that output."""
+    if isinstance(values, np.ndarray):
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        return [tuple(row) for row in values.tolist()] if values.ndim == 2 else values.tolist()
+    items: list[object] = []
+    for v in values:
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        if isinstance(v, (list, tuple)):
+            v = v[0] if len(v) == 1 else tuple(v)
+        items.append(v)
+    return items
+
+
+def _is_fraction(x: object) -> bool:
+    return isinstance(x, (float, np.floating)) and math.isfinite(x) and x != round(x)
+
 
 def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
-    """Fraction of positions where ``predicted[i] == actual[i]``.
+    """Fraction of samples whose prediction equals the label (a whole row, for several outputs).
 
-    Text against numbers (``"1"`` against ``1``) is a TypeError, not a silent 0: such labels
-    never compare equal."""
-    if len(predicted) != len(actual):
-        raise ValueError(f"accuracy: {len(predicted)} predictions but {len(actual)} labels")
-    if len(actual) == 0:
+    Text against numbers (``"1"`` against ``1``) is a TypeError, and fractions against whole
+    labels (probabilities, not classes) a ValueError, not a silent 0."""
+    ours, theirs = _samples(predicted), _samples(actual)
+    if len(ours) != len(theirs):
+        raise ValueError(f"accuracy: {len(ours)} predictions but {len(theirs)} labels")
+    if len(theirs) == 0:
         raise ValueError("accuracy of no samples")
-    for where, (p, a) in enumerate(zip(predicted, actual)):
+    for where, (p, a) in enumerate(zip(ours, theirs)):
         if (isinstance(p, str) and isinstance(a, numbers.Number)) or (
             isinstance(a, str) and isinstance(p, numbers.Number)
         ):
@@ -24,21 +54,62 @@ def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
                 f"accuracy: prediction {where} is {p!r} but its label is {a!r}; text never "
                 "equals a number, so convert one side (the labels must be of one kind)"
             )
-    return sum(p == a for p, a in zip(predicted, actual)) / len(actual)
+    fraction = next((k for k, p in enumerate(ours) if _is_fraction(p)), None)
+    if fraction is not None and not any(map(_is_fraction, theirs)):
+        raise ValueError(
+            f"accuracy: prediction {fraction} is {ours[fraction]!r}, a fraction, but the labels "
+            "are whole numbers: accuracy compares classes (probabilities or raw outputs "
+            "never equal a label; take the class, such as round(p) or the index of the largest)"
+        )
+    return sum(p == a for p, a in zip(ours, theirs)) / len(theirs)
+
+
+def _outputs(predicted: object, actual: object, caller: str) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides as float arrays of one shape: (samples,) or (samples, outputs)."""
+    arrays = []
+    for values, what in ((predicted, "predictions"), (actual, "values")):
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{caller}: the {what} must be numbers, one per sample or one row per sample"
+            ) from None
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim not in (1, 2):
+            raise ValueError(
+                f"{caller}: the {what} have shape {array.shape}; one number per sample, or "
+                "one row per sample"
+            )
+        arrays.append(array)
+    ours, theirs = arrays
+    if ours.shape != theirs.shape or len(theirs) == 0:
+        raise ValueError(
+            f"{caller}: predictions of shape {ours.shape} and values of shape {theirs.shape}"
+        )
+    return ours, theirs
 
 
 def mean_squared_error(predicted: Sequence[float], actual: Sequence[float]) -> float:
-    """(1/m) sum_i (predicted_i - actual_i)^2."""
-    if len(predicted) != len(actual) or len(actual) == 0:
-        raise ValueError(
-            f"mean_squared_error: {len(predicted)} predictions and {len(actual)} values"
-        )
-    return math.fsum((p - a) ** 2 for p, a in zip(predicted, actual)) / len(actual)
+    """(1/m) sum_i (predicted_i - actual_i)^2, over every output of every sample (with several
+    outputs, the mean of each output's error, as scikit-learn's default)."""
+    ours, theirs = _outputs(predicted, actual, "mean_squared_error")
+    squares = ((ours - theirs) ** 2).ravel().tolist()
+    return math.fsum(squares) / len(squares)
 
 
 def r2_score(predicted: Sequence[float], actual: Sequence[float]) -> float:
-    """1 - SS_res / SS_tot: 1 is a perfect fit, 0 is no better than predicting the mean."""
-    mean = math.fsum(actual) / len(actual)
-    total = math.fsum((a - mean) ** 2 for a in actual)
-    residual = mean_squared_error(predicted, actual) * len(actual)
+    """1 - SS_res / SS_tot: 1 is a perfect fit, 0 is no better than predicting the mean; with
+    several outputs, the mean of each output's R^2 (scikit-learn's default). Note the order:
+    (predicted, actual), where scikit-learn's ``r2_score`` takes (actual, predicted)."""
+    ours, theirs = _outputs(predicted, actual, "r2_score")
+    if theirs.ndim == 2:
+        return (
+            math.fsum(r2_score(ours[:, j], theirs[:, j]) for j in range(theirs.shape[1]))
+            / (theirs.shape[1])
+        )
+    values = theirs.tolist()
+    mean = math.fsum(values) / len(values)
+    total = math.fsum((a - mean) ** 2 for a in values)
+    residual = math.fsum(((ours - theirs) ** 2).tolist())
     return 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)
