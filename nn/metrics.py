@@ -14,8 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+# A number or label per sample, or a row of them per sample: lists, tuples or numpy arrays.
+Samples = Sequence[object] | np.ndarray
 
-def _samples(values: Sequence[object] | np.ndarray) -> list[object]:
+
+def _samples(values: Samples) -> list[object]:
     """One item per sample: a label, or a row (as a tuple) for several outputs; a row of one
     output is that output."""
     if isinstance(values, np.ndarray):
@@ -36,7 +39,7 @@ def _is_fraction(x: object) -> bool:
     return isinstance(x, (float, np.floating)) and math.isfinite(x) and x != round(x)
 
 
-def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
+def accuracy(predicted: Samples, actual: Samples) -> float:
     """Fraction of samples whose prediction equals the label (a whole row, for several outputs).
 
     Text against numbers (``"1"`` against ``1``) is a TypeError, and fractions against whole
@@ -64,7 +67,7 @@ def accuracy(predicted: Sequence[object], actual: Sequence[object]) -> float:
     return sum(p == a for p, a in zip(ours, theirs)) / len(theirs)
 
 
-def _outputs(predicted: object, actual: object, caller: str) -> tuple[np.ndarray, np.ndarray]:
+def _outputs(predicted: Samples, actual: Samples, caller: str) -> tuple[np.ndarray, np.ndarray]:
     """Both sides as float arrays of one shape: (samples,) or (samples, outputs)."""
     arrays = []
     for values, what in ((predicted, "predictions"), (actual, "values")):
@@ -90,7 +93,7 @@ def _outputs(predicted: object, actual: object, caller: str) -> tuple[np.ndarray
     return ours, theirs
 
 
-def mean_squared_error(predicted: Sequence[float], actual: Sequence[float]) -> float:
+def mean_squared_error(predicted: Samples, actual: Samples) -> float:
     """(1/m) sum_i (predicted_i - actual_i)^2, over every output of every sample (with several
     outputs, the mean of each output's error, as scikit-learn's default)."""
     ours, theirs = _outputs(predicted, actual, "mean_squared_error")
@@ -98,16 +101,14 @@ def mean_squared_error(predicted: Sequence[float], actual: Sequence[float]) -> f
     return math.fsum(squares) / len(squares)
 
 
-def r2_score(predicted: Sequence[float], actual: Sequence[float]) -> float:
+def r2_score(predicted: Samples, actual: Samples) -> float:
     """1 - SS_res / SS_tot: 1 is a perfect fit, 0 is no better than predicting the mean; with
     several outputs, the mean of each output's R^2 (scikit-learn's default). Note the order:
     (predicted, actual), where scikit-learn's ``r2_score`` takes (actual, predicted)."""
     ours, theirs = _outputs(predicted, actual, "r2_score")
     if theirs.ndim == 2:
-        return (
-            math.fsum(r2_score(ours[:, j], theirs[:, j]) for j in range(theirs.shape[1]))
-            / (theirs.shape[1])
-        )
+        outputs = int(theirs.shape[1])
+        return math.fsum(r2_score(ours[:, j], theirs[:, j]) for j in range(outputs)) / outputs
     values = theirs.tolist()
     mean = math.fsum(values) / len(values)
     total = math.fsum((a - mean) ** 2 for a in values)
