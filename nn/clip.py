@@ -16,7 +16,17 @@ from .optim.flat import gather
 def _parameters(params: Iterable[Value], caller: str) -> tuple[list[Value], ParameterArrays]:
     """The parameters as a list, and as arrays (in one step when they live in a tape's storage);
     anything but a Value is refused."""
-    listed: list[Value] = [params] if isinstance(params, Value) else [*params]
+    if hasattr(params, "parameters") and callable(params.parameters):
+        raise TypeError(
+            f"{caller} takes the parameters, not a {type(params).__name__}: pass model.parameters()"
+        )
+    try:
+        listed: list[Value] = [params] if isinstance(params, Value) else [*params]
+    except TypeError:
+        raise TypeError(
+            f"{caller} takes a list of parameters (model.parameters()), not "
+            f"{type(params).__name__}"
+        ) from None
     arrays = ParameterArrays(listed)
     # Stored means every item is a parameter of one storage; else one C-level pass over the types.
     if arrays.stored() or all(issubclass(kind, Value) for kind in set(map(type, listed))):

@@ -560,6 +560,11 @@ class MLP(LabelledModule):
         seed: Seed = None,
     ) -> None:
         self.nin = _check_count("nin", nin)
+        if not isinstance(nouts, Iterable):
+            raise TypeError(
+                f"MLP's nouts is the list of layer sizes, such as [16, 16, {nouts!r}] (the last "
+                f"is the output size), not {type(nouts).__name__}"
+            )
         nouts = list(nouts)
         if not nouts:
             raise ValueError("an MLP needs at least one layer: nouts is empty")

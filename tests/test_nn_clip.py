@@ -10,7 +10,7 @@ from reference import requires_torch, torch
 
 from autograd import Value
 from autograd.compile.storage import ParameterArrays, storage_of, store
-from nn import clip_grad_norm, clip_grad_value
+from nn import MLP, clip_grad_norm, clip_grad_value
 
 
 def gradients(seed, n=12):
@@ -172,3 +172,22 @@ def test_the_2_norm_of_huge_or_tiny_gradients_is_not_lost_to_overflow(size):
     assert total == pytest.approx(math.hypot(*grads), rel=1e-15)
     scale = min(1.0, 1.0 / (math.hypot(*grads) + 1e-6))
     assert [p.grad for p in params] == pytest.approx([g * scale for g in grads], rel=1e-15)
+
+
+def test_a_model_or_a_number_given_for_the_parameters_says_what_to_pass():
+    # clip_grad_norm(model, 1.0) failed with "Value after * must be an iterable, not MLP"
+    model = MLP(2, [3], seed=0)
+    for clip in (clip_grad_norm, clip_grad_value):
+        with pytest.raises(
+            TypeError, match="takes the parameters, not a MLP: pass model.parameters"
+        ):
+            clip(model, 1.0)
+        with pytest.raises(
+            TypeError, match=r"takes a list of parameters \(model.parameters\(\)\), not int"
+        ):
+            clip(3, 1.0)
+
+
+def test_an_mlp_given_one_size_for_its_layers_says_it_wants_a_list():
+    with pytest.raises(TypeError, match=r"nouts is the list of layer sizes, such as \[16, 16, 3\]"):
+        MLP(2, 3)  # type: ignore[arg-type]
