@@ -24,8 +24,7 @@ def _parameters(params: Iterable[Value], caller: str) -> tuple[list[Value], Para
         listed: list[Value] = [params] if isinstance(params, Value) else [*params]
     except TypeError:
         raise TypeError(
-            f"{caller} takes a list of parameters (model.parameters()), not "
-            f"{type(params).__name__}"
+            f"{caller} takes a list of parameters (model.parameters()), not {type(params).__name__}"
         ) from None
     arrays = ParameterArrays(listed)
     # Stored means every item is a parameter of one storage; else one C-level pass over the types.

@@ -438,8 +438,12 @@ def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp
     assert nn.read_columns(str(tmp_path / "out.csv")).n_rows == 2
     # a file where nothing settles it is still refused, not taken as categories
     (tmp_path / "doubt.csv").write_text("a;y\n1,500;1\n2,250;2\n3,125;3\n4,000;4\n")
-    with pytest.raises(DataError, match="no other column settles it"):
+    with pytest.raises(DataError, match="no other column settles it") as refused:
         nn.TableModel(epochs=1).fit(str(tmp_path / "doubt.csv"), "y")
+    # the reason once, at the column's first cell (it was repeated for each of 20 cells)
+    message = str(refused.value)
+    assert message.count("settles it") == 1 and message.count("is not a number") == 4
+    assert "line 5, column 'a': '4,000' is not a number)" in message
 
 
 def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):

@@ -754,8 +754,34 @@ def _chain(first: str, second: str | None, rest: Iterator[str]) -> Iterator[str]
         yield from rest
 
 
+def _hint_for(table: ColumnTable, column: Column, text: str, comma: bool) -> tuple[str, str]:
+    """What may be meant by a text cell among numbers: the kind of hint, and its words (empty
+    when there is none to give)."""
+    if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
+        return "missing from Python", (
+            " (a missing value given from Python is None or float('nan'), or a text named "
+            f"in missing_marks=[{text!r}])"
+        )
+    if text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
+        return "missing mark", (
+            f" (a missing value is an empty cell or NA; --missing-marks {text} on the command "
+            f"line, missing_marks=[{text!r}] from Python, reads {_shown(text)} as one)"
+        )
+    if comma and column.comma_doubt:
+        return "comma", f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"
+    if _GROUPED_THOUSANDS.fullmatch(text):  # "1,095" quoted in a comma-separated file
+        return "thousands", (
+            " (commas between thousands are not read as numbers: write it as "
+            f"{text.replace(',', '')}, or format the column without thousands separators)"
+        )
+    return "none", ""
+
+
 def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) -> None:
-    """Report each text cell of a column of numbers: a typo there is an error, not a category."""
+    """Report each text cell of a column of numbers: a typo there is an error, not a category.
+    A reason or a hint is given once per column, at its first cell (20 cells of one ambiguous
+    column repeated the same sentence 20 times)."""
+    given: set[str] = set()
     for row, text in sorted(column.texts.items()):
         comma = _DECIMAL_COMMA.fullmatch(text)
         try:
@@ -764,21 +790,8 @@ def numeric_problems(table: ColumnTable, column: Column, problems: ProblemList) 
         except ValueError:
             finite = True
         problem = f"{_shown(text)} is not a {'' if finite else 'finite '}number"
-        if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
-            problem += (
-                " (a missing value given from Python is None or float('nan'), or a text named "
-                f"in missing_marks=[{text!r}])"
-            )
-        elif text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
-            problem += (
-                f" (a missing value is an empty cell or NA; --missing-marks {text} on the command "
-                f"line, missing_marks=[{text!r}] from Python, reads {_shown(text)} as one)"
-            )
-        elif comma and column.comma_doubt:
-            problem += f" ({column.comma_doubt}: write plain numbers such as 1500 or 1.5)"
-        elif _GROUPED_THOUSANDS.fullmatch(text):  # "1,095" quoted in a comma-separated file
-            problem += (
-                " (commas between thousands are not read as numbers: write it as "
-                f"{text.replace(',', '')}, or format the column without thousands separators)"
-            )
+        kind, hint = _hint_for(table, column, text, bool(comma))
+        if kind not in given:
+            given.add(kind)
+            problem += hint
         problems.add(DataError(problem, table.path, table.lines[row], column.name))
