@@ -444,6 +444,19 @@ def test_three_decimal_exports_read_every_column_as_the_file_writes_decimals(tmp
     message = str(refused.value)
     assert message.count("settles it") == 1 and message.count("is not a number") == 4
     assert "line 5, column 'a': '4,000' is not a number)" in message
+    # the user can settle it: --decimal-comma (decimal_comma=True), kept in the model
+    model = str(tmp_path / "doubt.json")
+    arguments = ["--target", "y", "--decimal-comma", "--epochs", "1", "--validation", "0"]
+    status, _, err = run(["train", str(tmp_path / "doubt.csv"), *arguments, "--out", model], capsys)
+    assert status == 0, err
+    [rule] = load_model(model).preprocessor.rules
+    assert rule.decimal_comma and rule.mean == (1.5 + 2.25 + 3.125 + 4.0) / 4  # by hand
+    assert run(["predict", model, str(tmp_path / "doubt.csv")], capsys)[0] == 0
+    (tmp_path / "commas.csv").write_text("a,y\n1.5,1\n2.5,2\n3.5,3\n")
+    status, _, err = run(
+        ["train", str(tmp_path / "commas.csv"), *arguments, "--out", model], capsys
+    )
+    assert status == 1 and "separated by commas, so its numbers cannot have decimal commas" in err
 
 
 def test_kept_columns_are_copied_as_written(tmp_path, passenger_csv, capsys):

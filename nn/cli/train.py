@@ -54,6 +54,12 @@ def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
         "--drop", type=column_names, default=[], metavar="x,y", help="leave these columns out"
     )
     parser.add_argument(
+        "--decimal-comma",
+        action="store_true",
+        help="the file (separated by ; or tabs) writes decimal commas: 1,125 is 1.125 even in a "
+        "column where it alone could be thousands",
+    )
+    parser.add_argument(
         "--missing",
         choices=MISSING_POLICIES,
         default="impute",
@@ -171,6 +177,7 @@ def run_train(args: argparse.Namespace) -> int:
         task=args.task,
         delimiter=args.delimiter,
         missing_marks=args.missing_marks,
+        decimal_comma=args.decimal_comma,
         progress=args.progress,
         log=say,
         result=print,

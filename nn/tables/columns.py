@@ -587,7 +587,9 @@ def numbers_in_doubt(column: Column) -> bool:
     return bool(column.comma_doubt) and len(_decimal_comma_cells(column)) == len(column.texts)
 
 
-def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> None:
+def _read_file_decimal_commas(
+    columns: list[Column], in_file: bool = True, decimal_comma: bool = False
+) -> None:
     """Decimal commas (0,5) in a table whose cells commas do not separate (where 1,5 cannot be
     a misread row) become numbers. A column whose every comma has three digits after it
     (1,500) may mean thousands on its own. It is read as decimals (1.5) when every one of its
@@ -597,25 +599,28 @@ def _read_file_decimal_commas(columns: list[Column], in_file: bool = True) -> No
     A column that also writes points (2.5) mixes two styles and is not read.
     ``Column.comma_doubt`` says why, for the messages about its cells. Columns given from
     Python (not ``in_file``) are not doubted: a "1,000" there is text, as in a quoted cell of
-    a comma-separated file."""
+    a comma-separated file. ``decimal_comma``: the user says the file writes decimal commas,
+    which settles every column (``read_columns``)."""
     verdicts = [_weigh_decimal_commas(column) for column in columns]
-    settled = any(
+    settled = decimal_comma or any(
         verdict and _all_written_with_commas(column) for column, verdict in zip(columns, verdicts)
     )
     for column, verdict in zip(columns, verdicts):
-        if verdict is None and settled and _all_written_with_commas(column):
+        if verdict is None and (decimal_comma or (settled and _all_written_with_commas(column))):
             verdict = True
         if verdict:
             read_decimal_commas(column)
         elif verdict is None and in_file and settled:  # settled, but this column writes 800
             column.comma_doubt = (
                 "800 beside 1,500 reads as thousands, where an export with decimal commas "
-                "writes 800,000"
+                "writes 800,000 (--decimal-comma, decimal_comma=True from Python, reads 1,500 "
+                "as 1.5)"
             )
         elif verdict is None and in_file:
             column.comma_doubt = (
                 "a comma before three digits may be a decimal comma or a thousands separator, "
-                "and no other column settles it"
+                "and no other column settles it (--decimal-comma, decimal_comma=True from "
+                "Python, says the file writes decimal commas)"
             )
     if settled and in_file:  # after the decimal commas: 385,20 beside 1.095,50 is read first
         for column in columns:
@@ -627,11 +632,14 @@ def read_columns(
     delimiter: str | None = None,
     written: Sequence[str] = (),
     missing_marks: Sequence[str] = (),
+    decimal_comma: bool = False,
 ) -> ColumnTable:
     """Read a CSV file with a header line into columns, in one pass; ``delimiter`` None sniffs it.
 
     In a file separated by ``;`` or tabs, a column whose text cells are all numbers written with
-    a decimal comma (0,5) is read as numbers (``Column.decimal_comma``). The columns named in
+    a decimal comma (0,5) is read as numbers (``Column.decimal_comma``); 1,125 alone could be
+    thousands, and is read so only where another column settles that the file writes decimal
+    commas, or where ``decimal_comma`` says it (``--decimal-comma``). The columns named in
     ``written`` also keep every cell as written (``Column.written``: 007 stays 007). Cells that
     are empty, NA, N/A, nan, null, #N/A or one of ``missing_marks`` ("?") are missing."""
     markers = MISSING_MARKERS | marks_as_markers(missing_marks)
@@ -734,7 +742,13 @@ def read_columns(
         if column.written is not None:  # (asked for as written: its codes 007 stay 007 too)
             _note_padded(column, column.written, 0)
     if chosen != ",":
-        _read_file_decimal_commas(columns)
+        _read_file_decimal_commas(columns, decimal_comma=decimal_comma)
+    elif decimal_comma:
+        raise DataError(
+            "the file is separated by commas, so its numbers cannot have decimal commas "
+            "(--decimal-comma is for files separated by ; or tabs)",
+            path,
+        )
     return ColumnTable(path, {c.name: c for c in columns}, line_numbers, chosen)
 
 

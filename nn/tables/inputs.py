@@ -53,16 +53,17 @@ def as_table(
     delimiter: str | None = None,
     written: Sequence[str] = (),
     missing_marks: Sequence[str] = (),
+    decimal_comma: bool = False,
 ) -> ColumnTable:
     """A CSV path, columns by name (a dict of lists or a DataFrame), rows (a list of dicts),
     one row (a dict of single values) or an already read table, as a ColumnTable (a file's
     ``written`` columns keeping their cells as written; ``missing_marks``, such as "?", are
-    texts that mean a missing value)."""
+    texts that mean a missing value; ``decimal_comma``: a file writes decimal commas)."""
     marks = missing_marks  # (short, for the many calls below)
     if isinstance(data, ColumnTable):
         return data
     if isinstance(data, (str, os.PathLike)):
-        return read_columns(data, delimiter, written, marks)
+        return read_columns(data, delimiter, written, marks, decimal_comma)
     if isinstance(data, Mapping):
         if data and not any(map(list_like, data.values())):
             one_row = {name: [value] for name, value in data.items()}

@@ -338,6 +338,7 @@ class TableModel:
         task: str = "auto",
         delimiter: str | None = None,
         missing_marks: Sequence[str] = (),
+        decimal_comma: bool = False,
         progress: bool | None = False,
         log: Callable[[str], None] | None = None,
         result: Callable[[str], None] | None = None,
@@ -348,7 +349,9 @@ class TableModel:
         line (``result_line()``), which goes to ``result`` instead when that is given (the CLI
         prints it on stdout, the rest on stderr). ``missing_marks`` are texts that mean a
         missing value besides empty, NA, N/A, nan, null and #N/A (UCI's "?"); the model keeps
-        them, and reads the data it predicts with them too.
+        them, and reads the data it predicts with them too. ``decimal_comma=True`` says that a
+        file separated by ; or tabs writes decimal commas, for a column such as 1,125 that alone
+        could be thousands; each column's reading is kept in the model for ``predict``.
 
         A fit that raises or is interrupted (KeyboardInterrupt) leaves the model as it was
         before, unfitted if it was new: never half-trained weights with a stale summary."""
@@ -357,7 +360,8 @@ class TableModel:
         before = dict(vars(self))
         try:
             self.missing_marks = marks
-            self._fit(data, target, features, drop, missing, task, delimiter, progress, log)
+            reading = (delimiter, decimal_comma)
+            self._fit(data, target, features, drop, missing, task, progress, log, reading)
             report = result or log
             if report is not None:
                 report(self.result_line())
@@ -375,12 +379,15 @@ class TableModel:
         drop: Sequence[str],
         missing: str,
         task: str,
-        delimiter: str | None,
         progress: bool | None,
         log: Callable[[str], None] | None,
+        reading: tuple[str | None, bool] = (None, False),
     ) -> None:
+        """``fit`` without its undo; ``reading``: the file's delimiter (None: sniffed) and
+        whether it writes decimal commas."""
         say = log or (lambda line: None)
-        table = as_table(data, delimiter, missing_marks=self.missing_marks)
+        delimiter, decimal_comma = reading
+        table = as_table(data, delimiter, (), self.missing_marks, decimal_comma)
         if isinstance(target_given, str):
             target = target_given
         elif isinstance(target_given, (int, np.integer)) and not isinstance(target_given, bool):
