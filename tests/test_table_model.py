@@ -486,6 +486,11 @@ def test_the_summary_gives_what_always_naming_the_commonest_class_scores(passeng
         labels = [line.rstrip("\n").split(",")[-1] for line in handle][1:]
     commonest = max(set(labels), key=labels.count)  # the whole table's; the split is stratified
     assert model.summary["commonest_class"] == commonest
+    # numbered classes are named as predict names them: the number 0, as in classes_, not '0'
+    data = {"x": [float(k % 7) for k in range(40)], "y": [0] * 25 + [1] * 15}
+    numbered = TableModel(epochs=1, validation=0.25).fit(data, "y")
+    assert numbered.summary["commonest_class"] == 0 and numbered.classes_ == [0, 1]
+    assert "(always 0: " in numbered.result_line()
     # the split is stratified: round(25%) of each class's rows are validation rows
     held_out = {c: round(0.25 * labels.count(c)) for c in set(labels)}
     expected = held_out[commonest] / sum(held_out.values())
@@ -1118,6 +1123,26 @@ def test_the_index_pandas_wrote_and_read_back_as_unnamed_0_is_left_out(tmp_path)
     measured = read_back.assign(**{"Unnamed: 0": rng.normal(size=60)})
     kept = TableModel(epochs=2).fit(measured, "y")
     assert [rule.name for rule in kept.preprocessor.rules] == ["Unnamed: 0", "x"]
+
+
+def test_a_column_mostly_empty_is_named_so_in_its_note():
+    # 176 of 178 cells empty was "176 empty cells filled with the mean 2", like any other column
+    x = [None] * 38 + [1.0, 3.0]
+    notes: list[str] = []
+    data = {"mostly": x, "word": ["a", "b"] + [None] * 38, "y": [0, 1] * 20}
+    TableModel(epochs=1, validation=0.0).fit(data, "y", log=notes.append)
+    assert (
+        "column 'mostly': 38 empty cells filled with the mean 2 (38 of 40 rows: a column mostly "
+        "empty tells little; --drop mostly leaves it out)" in notes
+    )
+    assert any(
+        n.startswith("column 'word': 38 empty cells filled") and "38 of 40 rows" in n for n in notes
+    )
+    notes.clear()
+    TableModel(epochs=1, validation=0.0).fit(
+        {"half": [None] * 20 + [1.0] * 20, "y": [0, 1] * 20}, "y", log=notes.append
+    )
+    assert not any("mostly empty" in n for n in notes)  # half is not mostly
 
 
 def test_drop_may_name_the_target_so_one_list_serves_a_loop_over_targets(tmp_path):

@@ -361,6 +361,7 @@ class Preprocessor:
                 if every_row.missing:
                     notes.append(
                         f"column {name!r}: {_cells(every_row.missing)} filled with the mean {mean:.6g}"
+                        + _mostly_empty(name, every_row.missing, checked.n_rows)
                     )
                 rules.append(
                     NumericRule(
@@ -397,7 +398,8 @@ class Preprocessor:
                     )
                 else:
                     notes.append(
-                        f"column {name!r} left out: {len(counts):,} distinct values in {n_rows:,} rows, "
+                        f"column {name!r} left out: {len(counts):,} distinct values in "
+                        f"{n_rows:,}{' training' if checked.n_rows != n_rows else ''} rows, "
                         f"{_looks_like(list(counts))}; {_naming(name)} keeps it"
                     )
                 continue
@@ -407,6 +409,7 @@ class Preprocessor:
             if every_row.missing:
                 notes.append(
                     f"column {name!r}: {_cells(every_row.missing)} filled with the most frequent value {fill!r}"
+                    + _mostly_empty(name, every_row.missing, checked.n_rows)
                 )
             rules.append(CategoryRule(name, sorted(counts), fill))
         problems.raise_if_any()
@@ -628,6 +631,16 @@ def _pandas_index(name: str, column: Column) -> bool:
     of a DataFrame written with its index and read back without it. Kept as a feature, a file
     sorted by class before it was shuffled gave them away: 1.0 accuracy, 0.66 on new numbering."""
     return bool(PANDAS_UNNAMED.fullmatch(name)) and _distinct_integers(column, min_rows=2)
+
+
+def _mostly_empty(name: str, missing: int, rows: int) -> str:
+    """A word on a column more empty than not: its filled cells are mostly the filler."""
+    if missing * 2 <= rows:
+        return ""
+    return (
+        f" ({missing:,} of {rows:,} rows: a column mostly empty tells little; "
+        f"--drop {_on_command_line(name)} leaves it out)"
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -724,8 +724,10 @@ class TableModel:
             self.summary.update(validation_loss=valid_loss, validation_metric=valid_metric)
             if self.task != "regression":  # what always naming the commonest class would score
                 commonest = np.bincount(y_train.astype(int)).argmax()
+                as_value = self._class_values()  # (as predict gives it: 0, not '0')
+                name = self.classes[commonest]
                 self.summary.update(
-                    commonest_class=self.classes[commonest],
+                    commonest_class=name if as_value is None else as_value[name],
                     commonest_class_accuracy=float(np.mean(y_valid == commonest)),
                 )
         if not all(math.isfinite(p.data) for p in parameters) or not math.isfinite(train_loss):
