@@ -10,7 +10,8 @@ out).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from math import isfinite
 
@@ -83,7 +84,7 @@ def backward_order(root: Value) -> list[Value]:
     return [node for node in reversed(topological_order(root)) if node._a is not None]
 
 
-def backward_steps(root: Value) -> Iterator[BackwardStep]:
+def backward_steps(root: Value) -> Generator[BackwardStep, None, None]:
     """Run ``root.backward()`` one node at a time, yielding a ``BackwardStep`` after each node.
 
     Before the first step every intermediate ``.grad`` is set to 0 and ``root.grad`` to 1, as
@@ -118,6 +119,24 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     finally:
         for leaf, held in carried:
             leaf.grad = held + leaf.grad
+
+
+@contextlib.contextmanager
+def grads_at_step(root: Value, index: int) -> Iterator[None]:
+    """While this lasts, every ``.grad`` under ``root`` holds what it holds right after step
+    ``index`` of ``backward_steps(root)``; afterwards, what it held before. So a drawing of a
+    step shows that step, whenever it is made: after the walk, or before any backward."""
+    held = [(node, node.grad) for node in topological_order(root)]
+    walk = backward_steps(root)
+    try:
+        for step in walk:
+            if step.index == index:
+                break
+        yield
+    finally:
+        walk.close()
+        for node, grad in held:
+            node.grad = grad
 
 
 def _step(index: int, node: Value, order: tuple[Value, ...]) -> BackwardStep:

@@ -53,6 +53,20 @@ def test_the_last_step_has_every_gradient_complete_and_frames_its_node_in_red():
     assert draw_dot(d, highlight=c).source == source
 
 
+def test_a_step_drawn_after_the_walk_shows_that_step_and_changes_no_gradient():
+    # a student drew step 1 after list(backward_steps(d)): the picture showed the final
+    # gradients, greyed as "not complete yet"; a node drawn before any backward showed zeros
+    a, b, c, d = _graph()
+    steps = list(backward_steps(d))
+    after = _grad_cells(draw_dot(d, highlight=steps[0]).source)
+    assert after["a"] == f'<FONT COLOR="{GREY}">grad 1.0000</FONT>'  # as at the first step
+    assert after["b"] == f'<FONT COLOR="{GREY}">grad 0.0000</FONT>'
+    assert (a.grad, b.grad, c.grad, d.grad) == (-2.0, 2.0, 1.0, 1.0)  # the walk's end, kept
+    fresh_a, fresh_b, _, fresh_d = _graph()  # no backward at all: every grad 0
+    assert _grad_cells(draw_dot(fresh_d, highlight=fresh_d).source) == after  # the root: step 0
+    assert (fresh_a.grad, fresh_b.grad, fresh_d.grad) == (0.0, 0.0, 0.0)
+
+
 def test_highlight_refuses_a_leaf_or_a_node_of_another_graph():
     a, _, _, d = _graph()
     d.backward()

@@ -113,14 +113,10 @@ def z_grad(node: Value, activation: Op) -> float:
     return float(node.grad) * slope
 
 
-def pending_nodes(
+def highlighted_step(
     root: Value, highlight: Value | BackwardStep
-) -> tuple[Value, set[Value], set[Value]]:
-    """The node being processed, the nodes whose grad is not final once its step is done, and
-    the nodes processed so far (it included).
-
-    A grad is final when every node that uses the value has been processed (the root's at once).
-    """
+) -> tuple[Value, tuple[Value, ...], int]:
+    """The node ``highlight`` names, the order of the backward pass and the node's step in it."""
     if isinstance(highlight, BackwardStep):
         node, order, index = highlight.node, highlight.order, highlight.index
         if order[0] is not root:
@@ -135,6 +131,18 @@ def pending_nodes(
             )
     else:
         raise TypeError(f"highlight is a Value or a BackwardStep, not {type(highlight).__name__}")
+    return node, order, index
+
+
+def pending_nodes(
+    root: Value, highlight: Value | BackwardStep
+) -> tuple[Value, set[Value], set[Value]]:
+    """The node being processed, the nodes whose grad is not final once its step is done, and
+    the nodes processed so far (it included).
+
+    A grad is final when every node that uses the value has been processed (the root's at once).
+    """
+    node, order, index = highlighted_step(root, highlight)
     done = set(order[: index + 1])
     pending: set[Value] = set()
     for user in order[index + 1 :]:

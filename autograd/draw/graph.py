@@ -18,7 +18,7 @@ import graphviz
 
 from ..backward import topological_order
 from ..files import atomic_write_bytes
-from ..steps import BackwardStep
+from ..steps import BackwardStep, grads_at_step
 from ..value import Value
 from .collapse import add_collapsed_graph, legend_entries
 from .full import (
@@ -27,6 +27,7 @@ from .full import (
     PENDING_COLOR,
     Box,
     add_full_graph,
+    highlighted_step,
     record_label,
 )
 from .style import (
@@ -169,18 +170,24 @@ def draw_dot(
             drawn = [node for node in order if node in shown]
             default_title = _partial_title(len(shown), len(order), max_nodes, params is None)
         graph = new_digraph(Drawing, rankdir, title or default_title)
-        add_full_graph(
-            graph,
-            drawn,
-            parameters,
-            show_grad,
-            number_format,
-            grad_flow,
-            braces,
-            expand,
-            highlight,
-            len(order) - len(drawn),
-        )
+        # a step's gradients as they were at that step, whenever it is drawn
+        with (
+            grads_at_step(root, highlighted_step(root, highlight)[2])
+            if highlight is not None
+            else contextlib.nullcontext()
+        ):
+            add_full_graph(
+                graph,
+                drawn,
+                parameters,
+                show_grad,
+                number_format,
+                grad_flow,
+                braces,
+                expand,
+                highlight,
+                len(order) - len(drawn),
+            )
         entries = _full_legend(params is None)
         if partial:
             entries.append((EARLIER_COLOR, "earlier values, not drawn"))
