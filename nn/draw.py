@@ -29,6 +29,9 @@ POSITIVE, NEGATIVE, ZERO = "#2563eb", "#dc2626", "#9ca3af"
 # Graphviz places some labels over others (tests/test_draw_network_layout.py).
 _MAX_EDGE_LABELS_A_LAYER = 4
 _MAX_WEIGHTS_IN_BOX = 16  # beyond this a neuron's table of weights is too tall to read
+# Beyond this many weights a network is drawn one box per layer: an MNIST-sized 784-128-10 kept
+# Graphviz busy for over 12 minutes, and a 20-30-10 of 900 edges is a tangle already.
+MAX_WEIGHTS_DRAWN = 500
 
 
 def draw_network(
@@ -42,6 +45,7 @@ def draw_network(
     edge_labels: bool | None = None,
     title: str | None = None,
     legend: bool = True,
+    max_weights: int | None = MAX_WEIGHTS_DRAWN,
 ) -> Drawing:
     """The architecture of ``model`` as a ``graphviz.Digraph``.
 
@@ -54,6 +58,9 @@ def draw_network(
     at all beyond 16 inputs a neuron; ``edge_labels=False``: nowhere (colour and width still
     show them). With ``show_grad`` a weight's label, "0.15 (grad 0.000439)", is too long for an
     edge: it would lie across the arrowheads and other edges.
+
+    A network of more than ``max_weights`` weights (default 500; ``None``: no limit) is drawn
+    as one box per layer, with its size, activation and the range of its weights and biases.
     """
     layers = _layers_of(model)
     nin = len(layers[0][0].w)
@@ -69,6 +76,8 @@ def draw_network(
             f"the network has {nin} inputs and {nout} outputs; got {len(inputs)} input and {len(outputs)} output names"
         )
     weights = [w for layer in layers for neuron in layer for w in neuron.w]
+    if max_weights is not None and len(weights) > max_weights:
+        return _layer_boxes(layers, rankdir, number_format, title, max_weights)
     fan_ins = [len(neuron.w) for layer in layers for neuron in layer]
     small = not show_grad and all(
         len(layer[0].w) * len(layer) <= _MAX_EDGE_LABELS_A_LAYER for layer in layers
@@ -135,6 +144,60 @@ def draw_network(
         entries.append((ROLE_COLORS["parameter"], "neuron: name, activation, bias b"))
         add_legend(graph, entries)
     return graph
+
+
+def _layer_boxes(
+    layers: list[list[Any]], rankdir: str, number_format: str, title: str | None, limit: int
+) -> Drawing:
+    """A network too large to draw neuron by neuron: the inputs, one box per layer (its size,
+    activation and the range of its weights and biases) and the outputs, in a chain."""
+    nin = len(layers[0][0].w)
+    sizes = [nin, *(len(layer) for layer in layers)]
+    count = sum(n * m + m for n, m in itertools.pairwise(sizes))
+    default_title = (
+        f"network {'-'.join(map(str, sizes))}: {count:,} parameters, one box per layer "
+        f"(over max_weights={limit:,} weights; max_weights=None draws every neuron)"
+    )
+    graph: Drawing = new_digraph(Drawing, rankdir, title or default_title)
+    graph.node(
+        "inputs",
+        label=plain_text(f"{nin:,} inputs"),
+        shape="box",
+        style="filled",
+        fillcolor=ROLE_COLORS["input"],
+    )
+    previous = "inputs"
+    for l, layer in enumerate(layers):
+        weights = [w.data for neuron in layer for w in neuron.w]
+        biases = [neuron.b.data for neuron in layer]
+        activations = sorted({_activation_name(neuron) for neuron in layer})
+        lines = [
+            f"L{l}: {len(layer):,} neurons, {', '.join(activations)}",
+            f"weights {_range(weights, number_format)}",
+            f"biases {_range(biases, number_format)}",
+        ]
+        graph.node(
+            f"layer{l}",
+            label=plain_lines(lines),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=ROLE_COLORS["parameter"],
+        )
+        graph.edge(previous, f"layer{l}", label=plain_text(f"{len(weights):,} weights"))
+        previous = f"layer{l}"
+    outputs = len(layers[-1])
+    graph.node(
+        "outputs",
+        label=plain_text(f"{outputs:,} output{'s' if outputs != 1 else ''}"),
+        shape="plaintext",
+    )
+    graph.edge(previous, "outputs")
+    return graph
+
+
+def _range(numbers: list[float], number_format: str) -> str:
+    low, high = min(numbers), max(numbers)
+    return f"from {number_text(low, number_format)} to {number_text(high, number_format)}"
 
 
 def _layers_of(model: Any) -> list[list[Any]]:

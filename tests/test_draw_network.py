@@ -172,3 +172,22 @@ def test_draws_an_nn_mlp():
         "L1.N0\\nlinear"
     )
     assert len(edges) == 2 * 3 + 3 + 1
+
+
+def test_a_network_of_more_than_500_weights_is_drawn_one_box_per_layer(tmp_path):
+    # a student's draw_network(MLP(784, [128, 10])) kept dot busy for over 12 minutes
+    from nn import MLP
+
+    model = MLP(784, [128, 10], seed=0)
+    source = draw_network(model).source
+    assert "784 inputs" in source and "L0: 128 neurons, relu" in source
+    assert "L1: 10 neurons, linear" in source and "10 outputs" in source
+    assert "100,352 weights" in source and "1,280 weights" in source
+    assert "101,770 parameters" in source  # 784 * 128 + 128 + 128 * 10 + 10, by hand
+    weights = [w.data for neuron in model.layers[0].neurons for w in neuron.w]
+    assert f"weights from {min(weights):.3g} to {max(weights):.3g}" in source
+    assert source.count("->") == 3
+    save_graph(draw_network(model), tmp_path / "mnist.png")  # rendered at once
+    small = MLP(2, [16, 16, 1], seed=0)  # 304 weights: every neuron, as before
+    assert "L1.N15" in draw_network(small).source
+    assert "L0.N127" in draw_network(MLP(3, [128]), max_weights=None).source
