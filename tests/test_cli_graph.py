@@ -26,7 +26,7 @@ LECTURE_BOXES = {
     "net_o1": "grad 0.1385",  # delta_o1 = 0.138498562
     "out_o1": "grad 0.7414",  # dE/dout_o1 = out_o1 - y1 = 0.74136507
     "w5": "grad 0.0822",  # dE/dw5 = 0.082167041
-    "w1": "grad 0.0004",  # dE/dw1 = 0.000438568
+    "w1": "grad 0.000439",  # dE/dw1 = 0.000438568: three significant digits, not 0.0004
     "E": "data 0.2984",  # E_total = 0.298371109
 }
 

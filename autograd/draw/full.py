@@ -44,12 +44,15 @@ _FIXED_POINT = re.compile(r"(\.\d+)?[fF]$")
 
 
 def number_text(x: float, number_format: str) -> str:
-    """``x`` in ``number_format``, but a nonzero number never reads as zero: where a fixed-point
-    format leaves no nonzero digit (1e-7 as 0.0000), three significant digits instead (1e-07),
-    keeping the format's width, sign and fill."""
+    """``x`` in ``number_format``, but a small nonzero number keeps three significant digits:
+    where a fixed-point format leaves fewer (1e-7 as 0.0000, the worked example's gradient
+    0.000438568 as 0.0004), ``.3g`` instead (1e-07, 0.000439), keeping the format's width,
+    sign and fill."""
     text = format(x, number_format)
-    if x != 0.0 and _FIXED_POINT.search(number_format) and not any(d in text for d in "123456789"):
-        return format(x, _FIXED_POINT.sub(".3g", number_format))
+    if x != 0.0 and abs(x) < 1.0 and _FIXED_POINT.search(number_format):
+        digits = "".join(d for d in text if d.isdigit()).lstrip("0")
+        if len(digits) < 3:
+            return format(x, _FIXED_POINT.sub(".3g", number_format))
     return text
 
 
