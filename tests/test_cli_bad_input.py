@@ -79,7 +79,12 @@ def unchanged(path):
         (["--activation", "elu(inf)"], "parameter must be a finite number"),
         (["--task", "ranking"], "argument --task: invalid choice: 'ranking'"),
         (["--seed", "x"], "argument --seed: 'x' is not a whole number"),
-        (["--bogus"], "unrecognized arguments: --bogus"),
+        # the subcommand's own error, pointing to its own --help (which lists its options)
+        (
+            ["--bogus"],
+            "valuegrad train: error: unrecognized arguments: --bogus (see valuegrad train --help)",
+        ),
+        (["--hiden", "8"], "unrecognized arguments: --hiden 8 (see valuegrad train --help)"),
     ],
 )
 def test_bad_train_flags_exit_2_with_one_line(files, capsys, flags, fragment):

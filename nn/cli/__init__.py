@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..tables.csvfile import DataError
 from ..tables.serialize import ModelFileError
 from ..train import NonFiniteLossError
-from .common import PROGRAM, CliError, Parser, one_line
+from .common import PROGRAM, CliError, CommandParser, Parser, one_line
 from .graph import add_graph_command
 from .lectures import add_worked_example_command, add_xor_command
 from .predict import add_predict_command
@@ -31,7 +31,7 @@ from .train import add_train_command
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "main"]
 
-COMMANDS: list[Callable[[argparse._SubParsersAction[Parser]], None]] = [
+COMMANDS: list[Callable[[argparse._SubParsersAction[CommandParser]], None]] = [
     add_xor_command,
     add_worked_example_command,
     add_train_command,
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
     subparsers = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
     for add_command in COMMANDS:
         add_command(subparsers)

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .common import CliError, Parser, one_line
+from .common import CliError, CommandParser, one_line
 
 GRAPHS = {
     "xor": "the hand-weighted XOR network of lecture 004 (neurons, weights on the edges)",
@@ -15,7 +15,7 @@ GRAPHS = {
 }
 
 
-def add_graph_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+def add_graph_command(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     """``valuegrad graph NAME --out FILE``: draw a lecture network or graph to an image file."""
     parser = subparsers.add_parser(
         "graph", help="draw a lecture network or computation graph to a file"

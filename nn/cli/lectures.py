@@ -9,10 +9,10 @@ from .arguments import (
     layer_width,
     positive_int,
 )
-from .common import Parser
+from .common import CommandParser
 
 
-def add_xor_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+def add_xor_command(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     """``valuegrad xor``: the notes' logic networks, then XOR trained from random weights."""
     parser = subparsers.add_parser(
         "xor", help="logic networks from the notes, then XOR learned by backprop"
@@ -90,7 +90,7 @@ def run_xor(args: argparse.Namespace) -> int:
 # --- valuegrad worked-example -----------------------------------------------------------
 
 
-def add_worked_example_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+def add_worked_example_command(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     """``valuegrad worked-example``: lecture 004's 2-2-2 network, number by number."""
     parser = subparsers.add_parser(
         "worked-example", help="lecture 004's 2-2-2 example, step by step"

@@ -17,10 +17,10 @@ from ..tables.serialize import ModelFileError, load_model
 from ..tables.table_model import TableModel
 from ..tables.tabular import prediction_inputs, predictions
 from .arguments import add_delimiter_option, column_names, missing_marks
-from .common import CliError, Parser, check_writable_target, say, writing
+from .common import CliError, CommandParser, check_writable_target, say, writing
 
 
-def add_predict_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+def add_predict_command(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     """``valuegrad predict MODEL.json DATA.csv [--out FILE] [--keep id]``."""
     parser = subparsers.add_parser("predict", help="predict with a saved model, writing CSV")
     parser.add_argument("model", metavar="MODEL.json")

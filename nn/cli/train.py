@@ -26,10 +26,10 @@ from .arguments import (
     positive_int,
     seed,
 )
-from .common import Parser, check_writable_target, say, writing
+from .common import CommandParser, check_writable_target, say, writing
 
 
-def add_train_command(subparsers: argparse._SubParsersAction[Parser]) -> None:
+def add_train_command(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     """``valuegrad train DATA.csv --target COLUMN --out MODEL.json``."""
     defaults = TableModel()
     parser = subparsers.add_parser(
