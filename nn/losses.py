@@ -221,6 +221,10 @@ def softmax_cross_entropy(logits: Prediction, target: Target) -> Value:
             + (
                 " (a Value cannot pick a logit; under autograd.trace, pass the target one-hot)"
                 if isinstance(target, Value)
+                else " (a whole number as a float, as numpy and pandas keep labels: y.astype(int))"
+                if isinstance(target, numbers.Real)
+                and not isinstance(target, numbers.Integral)
+                and float(target).is_integer()
                 else ""
             )
         )

@@ -569,6 +569,7 @@ class MLP(LabelledModule):
         if not nouts:
             raise ValueError("an MLP needs at least one layer: nouts is empty")
         nouts = [_check_count(f"layer size nouts[{i}]", n) for i, n in enumerate(nouts)]
+        canonical_activation(activation)  # checked even with no hidden layer to use it ("sigmod")
         rng = make_rng(seed)
         sizes = [self.nin, *nouts]
         last = len(nouts) - 1

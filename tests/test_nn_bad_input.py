@@ -167,7 +167,13 @@ v = Value(0.3)
         (
             lambda: softmax_cross_entropy([v, v], 1.0),
             TypeError,
-            "target must be a class index .* not float 1.0",
+            r"target must be a class index .* not float 1.0 \(a whole number as a float, as "
+            r"numpy and pandas keep labels: y.astype\(int\)\)",
+        ),
+        (
+            lambda: softmax_cross_entropy([v, v], 0.5),
+            TypeError,
+            r"not float 0.5$",  # no hint: 0.5 is no class
         ),
         (
             lambda: softmax_cross_entropy([v, v], True),

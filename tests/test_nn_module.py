@@ -486,3 +486,9 @@ def test_parameters_in_a_set_are_refused_even_inside_a_tuple_in_the_set():
 
     with pytest.raises(TypeError, match="Hidden.pairs is a set holding Values or modules"):
         Hidden().parameters()
+
+
+def test_a_misspelt_activation_is_refused_even_with_no_hidden_layer_to_use_it():
+    # MLP(2, [3], activation="sigmod") was accepted: one layer has only the output activation
+    with pytest.raises(ValueError, match="sigmod"):
+        MLP(2, [3], activation="sigmod")
