@@ -1174,6 +1174,24 @@ def test_a_class_with_a_single_row_is_named_in_the_notes(tmp_path):
     notes = []
     TableModel(epochs=1).fit(write_csv(tmp_path / "c.csv", ["x", "y"], rows), "y", log=notes.append)
     assert "class 'rare' has a single row: too few to learn it from, or to check it on" in notes
+    # several, and every class (a student trained on the names column: "class 'Abbott, Mr.
+    # Jakob' and 39 more has a single row")
+    x = [float(k % 5) for k in range(12)]
+    notes.clear()
+    TableModel(epochs=1, validation=0).fit(
+        {"x": x, "c": ["a"] * 5 + ["b"] * 5 + ["r1", "r2"]}, "c", log=notes.append
+    )
+    assert (
+        "2 classes ('r1', 'r2') have a single row each: too few to learn them from, or to check them on"
+        in notes
+    )
+    notes.clear()
+    names = [f"name {k}" for k in range(12)]
+    TableModel(epochs=1, validation=0).fit({"x": x, "name": names}, "name", log=notes.append)
+    assert (
+        "each of the 12 classes ('name 0', 'name 1', 'name 10', ...) has a single row: nothing to "
+        "learn a class from; is the target a name or an id, not a class?" in notes
+    )
 
 
 def test_thousands_dots_are_kept_per_column_in_the_model_and_read_as_trained(tmp_path):

@@ -487,11 +487,22 @@ class TableModel:
         )
         if labels is not None:
             lone = [c for c, n in zip(self.classes, np.bincount(labels)) if n == 1]
-            if lone:
+            if len(lone) == 1:
                 say(
-                    f"class {lone[0]!r}{f' and {len(lone) - 1} more' if len(lone) > 1 else ''} "
-                    "has a single row: too few to learn it from, or to check it on"
+                    f"class {lone[0]!r} has a single row: too few to learn it from, or to check it on"
                 )
+            elif lone:
+                shown = ", ".join(map(repr, lone[:3])) + (", ..." if len(lone) > 3 else "")
+                if len(lone) == len(self.classes):
+                    say(
+                        f"each of the {len(lone):,} classes ({shown}) has a single row: nothing "
+                        "to learn a class from; is the target a name or an id, not a class?"
+                    )
+                else:
+                    say(
+                        f"{len(lone):,} classes ({shown}) have a single row each: too few to "
+                        "learn them from, or to check them on"
+                    )
         self._train(x_train, y_train, x_valid, y_valid, progress, say)
 
     def result_line(self) -> str:
