@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
@@ -635,12 +636,11 @@ def _in_place(target: Value, other: object, operator: Callable[[Value, Any], Val
     computed under no_grad) takes the number ``target op other`` and stays itself; anywhere
     else that new node. A one-element numpy array counts as its number, as Value() takes it."""
     result = operator(target, other)
-    if (
-        target._a is not None
-        or target._b is not None  # NO_GRAPH: computed under no_grad, perhaps held elsewhere
-        or grad_mode.everywhere
-        or grad_mode.is_grad_enabled()
-    ):
+    if target._a is not None or target._b is not None:  # (_b: NO_GRAPH, made under no_grad)
+        return result
+    if grad_mode.everywhere or grad_mode.is_grad_enabled():
+        if target.grad.__class__ is not float or target.grad != 0.0:
+            _warn_update_outside_no_grad()
         return result
     if result is NotImplemented and isinstance(other, np.ndarray) and other.size == 1:
         result = operator(target, _as_float(other))
@@ -648,6 +648,20 @@ def _in_place(target: Value, other: object, operator: Callable[[Value, Any], Val
         return result  # type: ignore[no-any-return]  # the operator protocol's "no" (see _coerce)
     target.data = result.data
     return target
+
+
+def _warn_update_outside_no_grad() -> None:
+    """``p -= lr * p.grad`` with gradients recorded: p becomes a new node, and the parameter the
+    model holds is not changed, so a hand-written training loop learns nothing. PyTorch refuses
+    it; a leaf with a gradient is that mistake (``total += term`` from ``Value(0.0)`` has none).
+    One text for every Value, so that Python shows it once for the line, not once a parameter."""
+    warnings.warn(
+        "an in-place update (p -= ..., +=, *=) of a Value with a gradient while gradients are "
+        "recorded makes a new node and leaves the Value itself (the model's parameter) "
+        "unchanged; update parameters inside `with autograd.no_grad():`",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _binary(op: ops.Op, a: Value, other: object) -> Value:

@@ -130,6 +130,28 @@ def test_each_in_place_operator_under_no_grad_keeps_the_leaf(in_place, expected:
     assert x.data == expected and x.is_leaf
 
 
+def test_a_parameter_updated_in_place_outside_no_grad_is_a_warning() -> None:
+    # a student's and a PyTorch user's first loop, p -= 0.1 * p.grad, trained nothing silently
+    import warnings
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    nn.losses.squared_error(model([1.0, 2.0]), [0.5]).backward()
+    before = [p.data for p in model.parameters()]
+    with pytest.warns(
+        UserWarning, match=r"leaves the Value itself \(the model's parameter\) unchanged"
+    ) as caught:
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    assert [p.data for p in model.parameters()] == before  # what the warning says
+    # one for each parameter with a gradient (an idle relu unit's is 0: its update is no mistake)
+    assert len(caught) == sum(p.grad != 0.0 for p in model.parameters()) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = Value(0.0)  # summing into a leaf with no gradient is no update: no warning
+        for k in range(3):
+            total += Value(float(k))
+
+
 def test_in_place_operators_elsewhere_make_a_new_node_as_before() -> None:
     from autograd import no_grad
 

@@ -769,15 +769,15 @@ def _chain(first: str, second: str | None, rest: Iterator[str]) -> Iterator[str]
 
 
 def _hint_for(table: ColumnTable, column: Column, text: str, comma: bool) -> tuple[str, str]:
-    """What may be meant by a text cell among numbers: the kind of hint, and its words (empty
-    when there is none to give)."""
+    """What may be meant by a text cell among numbers: the kind of hint (given once per column:
+    a missing mark once per mark), and its words (empty when there is none to give)."""
     if table.delimiter is None and text.lower() in MISSING_MARKERS | OTHER_MISSING_MARKS:
-        return "missing from Python", (
+        return f"missing from Python: {text}", (
             " (a missing value given from Python is None or float('nan'), or a text named "
             f"in missing_marks=[{text!r}])"
         )
     if text.lower() in OTHER_MISSING_MARKS:  # UCI's "?" (in a text column, a category)
-        return "missing mark", (
+        return f"missing mark: {text}", (
             f" (a missing value is an empty cell or NA; --missing-marks {text} on the command "
             f"line, missing_marks=[{text!r}] from Python, reads {_shown(text)} as one)"
         )
