@@ -297,3 +297,21 @@ def test_an_activation_applied_to_a_linear_one_node_neuron_stays_in_its_layer():
     squared = out * out
     keys = group_keys(topological_order(squared + 0.1), set(w) | {bias}, "layer")
     assert keys[out] == (1, 0, -1) and keys[squared] == AFTER
+
+
+def test_the_softplus_of_a_loss_from_logits_is_after_the_network_whatever_the_targets():
+    # a student's moons drawing: the box of the linear output layer read "10 neuron(linear)
+    # 5 softplus" (the targets 0: softplus(z)), and with every target 1 no softplus at all
+    from nn import MLP
+    from nn.losses import binary_cross_entropy_with_logits, mean_loss
+
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=1)
+    rows = [[0.1 * k, 0.2 - 0.05 * k] for k in range(6)]
+    for targets in ([0, 1] * 3, [0] * 6, [1] * 6):
+        outputs = [model(row) for row in rows]
+        loss = mean_loss(binary_cross_entropy_with_logits, outputs, targets)
+        order = topological_order(loss)
+        keys = group_keys(order, set(model.parameters()), "layer")
+        softplus = [n for n in order if n.op is not None and n.op.name == "softplus"]
+        assert len(softplus) == 6 and {keys[n] for n in softplus} == {AFTER}, targets
+        assert {keys[o] for o in outputs} == {(1, 2, -1)}

@@ -14,7 +14,8 @@ Which box a value goes in follows from the names nn gives parameters (``L<layer>
   **after the network**.
 
 So a hidden unit's ``relu`` sits in its own layer, the loss (``1 - y * score``) does not swallow
-the last layer, and an L2 penalty ``w * w`` counts after the network. Parameters without an nn
+the last layer, and an L2 penalty ``w * w`` counts after the network, as does a softplus on the
+last layer's output (binary cross-entropy from logits), whatever the targets. Parameters without an nn
 name (passed through ``params=``) form one box, "other parameters", before L0. The root is drawn
 on its own.
 """
@@ -115,6 +116,10 @@ def _network_nodes(
     open_neuron: set[Value] = set()  # inside a neuron, before its activation
     linear_neurons: set[Value] = set()  # nn's one-node linear neurons: an activation may follow
     network = set(parameters)
+    # A softplus on the last layer's output is the loss's (binary cross-entropy from logits takes
+    # softplus(z) for a target 0, softplus(-z) for a 1), not the layer's activation: drawn after
+    # the network whatever the targets. (A sigmoid there is an output activation, as in the notes.)
+    last_layer = max((where[0] for p in parameters if (where := place[p]) is not None), default=-1)
     for node in order:
         op, parents = node.op, node.parents
         if op is None:  # a leaf
@@ -133,9 +138,14 @@ def _network_nodes(
             len(parents) == 1
             and (parents[0] in open_neuron or parents[0] in linear_neurons)
             and op.name.split("(")[0] in _ACTIVATIONS
+            and not (op.name == "softplus" and _layer_of(place[parents[0]]) == last_layer)
         ):
             network.add(node)  # the activation closes the neuron
     return network
+
+
+def _layer_of(where: Place) -> int | None:
+    return None if where is None else where[0]
 
 
 def _meets(parents: tuple[Value, ...], parameters: set[Value]) -> bool:
