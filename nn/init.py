@@ -14,8 +14,11 @@ from ``seed=`` when an int is given, so the same seed gives the same network.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Callable
+
+import numpy as np
 
 Seed = int | random.Random | None
 
@@ -29,9 +32,9 @@ def make_rng(seed: Seed) -> random.Random:
         return seed
     if seed is None:
         return random.Random()
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int or a random.Random, not {type(seed).__name__}")
-    return random.Random(seed)
+    return random.Random(int(seed))  # (numpy's integers too, as a seed drawn from numpy is one)
 
 
 def weight_sampler(scheme: str, nin: int, rng: random.Random) -> Callable[[], float]:

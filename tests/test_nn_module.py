@@ -77,6 +77,11 @@ def test_same_seed_same_network_and_a_random_instance_works_too():
     assert [p.data for p in a.parameters()] != [p.data for p in c.parameters()]
     d = MLP(2, [4, 1], seed=random.Random(7))
     assert [p.data for p in d.parameters()] == [p.data for p in a.parameters()]
+    # a seed drawn from numpy is numpy's integer (it was refused: "not int64")
+    e = MLP(2, [4, 1], seed=np.int64(7))
+    assert [p.data for p in e.parameters()] == [p.data for p in a.parameters()]
+    with pytest.raises(TypeError, match="seed must be an int or a random.Random, not bool"):
+        MLP(2, [4, 1], seed=np.True_)
 
 
 def test_init_schemes_draw_from_their_ranges():
