@@ -18,9 +18,18 @@ import numpy as np
 Samples = Sequence[object] | np.ndarray
 
 
+def _listed(values: Samples) -> Samples:
+    """A pandas DataFrame or Series as its array (iterating a DataFrame gives its column names),
+    any other iterable as a list; a list, tuple or array as it is."""
+    if isinstance(values, (list, tuple, np.ndarray)):
+        return values
+    return values.to_numpy() if hasattr(values, "to_numpy") else list(values)
+
+
 def _samples(values: Samples) -> list[object]:
     """One item per sample: a label, or a row (as a tuple) for several outputs; a row of one
     output is that output."""
+    values = _listed(values)
     if isinstance(values, np.ndarray):
         if values.ndim == 2 and values.shape[1] == 1:
             values = values[:, 0]
@@ -36,7 +45,19 @@ def _samples(values: Samples) -> list[object]:
 
 
 def _is_fraction(x: object) -> bool:
+    """A number between whole numbers (0.9), or a row holding one."""
+    if isinstance(x, tuple):
+        return any(map(_is_fraction, x))
     return isinstance(x, (float, np.floating)) and math.isfinite(x) and x != round(x)
+
+
+def _is_whole(x: object) -> bool:
+    """A whole number (1, True, 1.0), or a row of them."""
+    if isinstance(x, tuple):
+        return all(map(_is_whole, x))
+    if isinstance(x, numbers.Integral):
+        return True
+    return isinstance(x, (float, np.floating)) and math.isfinite(x) and x == round(x)
 
 
 def accuracy(predicted: Samples, actual: Samples) -> float:
@@ -58,9 +79,9 @@ def accuracy(predicted: Samples, actual: Samples) -> float:
                 "equals a number, so convert one side (the labels must be of one kind)"
             )
     fraction = next((k for k, p in enumerate(ours) if _is_fraction(p)), None)
-    if fraction is not None and not any(map(_is_fraction, theirs)):
+    if fraction is not None and all(map(_is_whole, theirs)):
         raise ValueError(
-            f"accuracy: prediction {fraction} is {ours[fraction]!r}, a fraction, but the labels "
+            f"accuracy: prediction {fraction} is {ours[fraction]!r}, not a whole number, but the labels "
             "are whole numbers: accuracy compares classes (probabilities or raw outputs "
             "never equal a label; take the class, such as round(p) or the index of the largest)"
         )
@@ -72,10 +93,16 @@ def _outputs(predicted: Samples, actual: Samples, caller: str) -> tuple[np.ndarr
     arrays = []
     for values, what in ((predicted, "predictions"), (actual, "values")):
         try:
-            array = np.asarray(values, dtype=float)
+            given = np.asarray(_listed(values))
+            if given.dtype.kind in "USO" and any(
+                isinstance(v, str) or v is None for v in given.ravel().tolist()
+            ):
+                raise TypeError  # numpy would read "1" as 1, and None as nan
+            array = given.astype(float)
         except (TypeError, ValueError):
             raise TypeError(
-                f"{caller}: the {what} must be numbers, one per sample or one row per sample"
+                f"{caller}: the {what} must be numbers, one per sample or one row per sample "
+                "(not text or None)"
             ) from None
         if array.ndim == 2 and array.shape[1] == 1:
             array = array[:, 0]
@@ -86,7 +113,9 @@ def _outputs(predicted: Samples, actual: Samples, caller: str) -> tuple[np.ndarr
             )
         arrays.append(array)
     ours, theirs = arrays
-    if ours.shape != theirs.shape or len(theirs) == 0:
+    if len(ours) == 0 or len(theirs) == 0:
+        raise ValueError(f"{caller} of no samples")
+    if ours.shape != theirs.shape:
         raise ValueError(
             f"{caller}: predictions of shape {ours.shape} and values of shape {theirs.shape}"
         )

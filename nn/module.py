@@ -41,11 +41,13 @@ class Module:
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass that defines ``forward`` is called through it, even below a class that
-        defines ``__call__`` (an ``MLP`` subclass's own ``forward`` was silently skipped)."""
+        """A subclass of ``Neuron``, ``Layer`` or ``MLP`` that defines ``forward`` is called
+        through it (those classes define ``__call__``, which skipped it). A ``__call__`` of the
+        user's own, which may call ``forward`` itself, is left as it is."""
         super().__init_subclass__(**kwargs)
         if "forward" in cls.__dict__ and "__call__" not in cls.__dict__:
-            cls.__call__ = Module.__call__  # type: ignore[method-assign]
+            if cls.__call__ in _NN_CALLS:
+                cls.__call__ = Module.__call__  # type: ignore[method-assign]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Value | list[Value]:
         """The output for one input vector: one Value, or a list for several outputs.
@@ -690,3 +692,8 @@ class MLP(LabelledModule):
         if hidden is not None:
             inner += f", activation={hidden!r}"
         return f"{type(self).__name__}({inner}, output_activation={self.layers[-1].activation!r})"
+
+
+# The computations of nn's own modules, which a subclass's ``forward`` replaces when it is called
+# (``Module.__init_subclass__``).
+_NN_CALLS = {Neuron.__call__, Layer.__call__, MLP.__call__}

@@ -315,3 +315,13 @@ def test_the_softplus_of_a_loss_from_logits_is_after_the_network_whatever_the_ta
         softplus = [n for n in order if n.op is not None and n.op.name == "softplus"]
         assert len(softplus) == 6 and {keys[n] for n in softplus} == {AFTER}, targets
         assert {keys[o] for o in outputs} == {(1, 2, -1)}
+
+
+def test_softplus_units_of_parameters_without_layer_names_stay_in_the_network():
+    # parameters given through params= have no layers: no layer is the last one
+    w = [Value(0.5, label=f"w{k}") for k in range(3)]
+    hidden = [(wk * 2.0).softplus() for wk in w]
+    out = sum([h * wk for h, wk in zip(hidden, w)])
+    loss = (out - 1.0) ** 2
+    keys = group_keys(topological_order(loss), set(w), "layer")
+    assert {keys[h] for h in hidden} == {(1, -1, -1)}

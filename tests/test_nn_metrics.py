@@ -43,10 +43,32 @@ def test_accuracy_compares_whole_rows_of_one_hot_arrays_as_of_lists():
 
 def test_accuracy_of_probabilities_against_classes_is_an_error_not_zero():
     with pytest.raises(
-        ValueError, match="prediction 0 is 0.9, a fraction, but the labels are whole"
+        ValueError, match="prediction 0 is 0.9, not a whole number, but the labels are whole"
     ):
         accuracy([0.9, 0.2], [1, 0])
     assert accuracy([1.0, 0.0], [1, 0]) == 1.0  # whole numbers as floats are classes
+    # rows of probabilities (predict_proba) against classes or one-hot rows: the same mistake
+    for labels in ([1, 0], [[0, 1], [1, 0]]):
+        with pytest.raises(ValueError, match=r"prediction 0 is \(0.2, 0.8\), not a whole number"):
+            accuracy(np.array([[0.2, 0.8], [0.9, 0.1]]), labels)
+    assert accuracy([0.3], [float("nan")]) == 0.0  # a NaN label is no whole number: no claim
+
+
+def test_metrics_read_pandas_objects_as_their_arrays_and_refuse_text_or_none():
+    pd = pytest.importorskip("pandas")
+    # iterating a DataFrame gives its column names: two one-hot frames, every row wrong, gave 1.0
+    ours = pd.DataFrame({"a": [1, 0, 0], "b": [0, 1, 1]})
+    theirs = pd.DataFrame({"a": [0, 1, 1], "b": [1, 0, 0]})
+    assert accuracy(ours, theirs) == 0.0 and accuracy(pd.DataFrame({"a": [1, 0]}), [1, 0]) == 1.0
+    assert mean_squared_error(ours, theirs) == 1.0
+    assert accuracy(pd.Series(["x", "y"]), ["x", "x"]) == 0.5
+    with pytest.raises(TypeError, match="must be numbers.*not text or None"):
+        mean_squared_error(["1", "2"], [1, 2])  # numpy would read the text as numbers
+    with pytest.raises(TypeError, match="must be numbers.*not text or None"):
+        mean_squared_error([None], [1.0])
+    with pytest.raises(ValueError, match="mean_squared_error of no samples"):
+        mean_squared_error([], [])
+    assert mean_squared_error((x for x in [1.0, 2.0]), [1.0, 3.0]) == 0.5
 
 
 def test_mse_and_r2_of_several_outputs_average_the_outputs_as_scikit_learn_does():

@@ -119,6 +119,7 @@ def _network_nodes(
     # A softplus on the last layer's output is the loss's (binary cross-entropy from logits takes
     # softplus(z) for a target 0, softplus(-z) for a 1), not the layer's activation: drawn after
     # the network whatever the targets. (A sigmoid there is an output activation, as in the notes.)
+    # Only with nn's layer names: parameters without them have no layers (-1) to tell the last.
     last_layer = max((where[0] for p in parameters if (where := place[p]) is not None), default=-1)
     for node in order:
         op, parents = node.op, node.parents
@@ -138,7 +139,11 @@ def _network_nodes(
             len(parents) == 1
             and (parents[0] in open_neuron or parents[0] in linear_neurons)
             and op.name.split("(")[0] in _ACTIVATIONS
-            and not (op.name == "softplus" and _layer_of(place[parents[0]]) == last_layer)
+            and not (
+                op.name == "softplus"
+                and last_layer >= 0
+                and _layer_of(place[parents[0]]) == last_layer
+            )
         ):
             network.add(node)  # the activation closes the neuron
     return network
