@@ -431,3 +431,22 @@ def test_every_new_op_is_drawn_with_its_name():
     drawn = nodes_of(draw_dot(total).source)
     for name, node in names.items():
         assert drawn[op(node)][0] == name
+
+
+@pytest.mark.parametrize(
+    "x, number_format, text",
+    [
+        (0.000438568, ".4f", "0.000439"),  # the worked example's dE/dw1, once drawn 0.0004
+        (-0.00095, ".4f", "-0.00095"),
+        (0.05, ".4f", "0.0500"),  # (the review: no digit is lost where the format keeps them)
+        (0.05, "+.3f", "+0.050"),
+        (0.5, "8.2f", "    0.50"),
+        (0.999, ".1f", "1.0"),
+        (0.005, ".4f", "0.0050"),
+        (0.0123, ".4f", "0.0123"),
+    ],
+)
+def test_leading_zeros_never_cut_a_small_number_to_fewer_than_three_digits(x, number_format, text):
+    from autograd.draw.full import number_text
+
+    assert number_text(x, number_format) == text

@@ -44,16 +44,26 @@ _FIXED_POINT = re.compile(r"(\.\d+)?[fF]$")
 
 
 def number_text(x: float, number_format: str) -> str:
-    """``x`` in ``number_format``, but a small nonzero number keeps three significant digits:
-    where a fixed-point format leaves fewer (1e-7 as 0.0000, the worked example's gradient
-    0.000438568 as 0.0004), ``.3g`` instead (1e-07, 0.000439), keeping the format's width,
-    sign and fill."""
+    """``x`` in ``number_format``, but a small nonzero number is not cut to fewer significant
+    digits by a fixed-point format's leading zeros: where such a format writes it as zero (1e-7
+    as 0.0000) or as 0.0... with fewer digits than three significant ones give (the worked
+    example's gradient 0.000438568 as 0.0004), ``.3g`` instead (1e-07, 0.000439), keeping the
+    format's width, sign and fill. 0.05 stays 0.0500, and 0.999 under ``.1f`` stays 1.0."""
     text = format(x, number_format)
-    if x != 0.0 and abs(x) < 1.0 and _FIXED_POINT.search(number_format):
-        digits = "".join(d for d in text if d.isdigit()).lstrip("0")
-        if len(digits) < 3:
-            return format(x, _FIXED_POINT.sub(".3g", number_format))
+    if x == 0.0 or not _FIXED_POINT.search(number_format):
+        return text
+    shown = text.strip().lstrip("+-")
+    if shown.startswith("0.0") or not _significant(shown):
+        fewer = format(x, _FIXED_POINT.sub(".3g", number_format))
+        if len(_significant(fewer)) > len(_significant(shown)):
+            return fewer
     return text
+
+
+def _significant(text: str) -> str:
+    """The significant digits a number's text shows (``0.000439`` -> ``439``, ``1e-07`` -> ``1``)."""
+    mantissa = text.split("e")[0]
+    return "".join(d for d in mantissa if d.isdigit()).strip("0")
 
 
 def _grad_text(box: Box, number_format: str) -> str:
