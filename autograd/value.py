@@ -639,7 +639,8 @@ def _in_place(target: Value, other: object, operator: Callable[[Value, Any], Val
     if target._a is not None or target._b is not None:  # (_b: NO_GRAPH, made under no_grad)
         return result
     if grad_mode.everywhere or grad_mode.is_grad_enabled():
-        if target.grad.__class__ is not float or target.grad != 0.0:
+        grad = target.grad  # (0 as an int or a numpy zero is no gradient either)
+        if result is not NotImplemented and not (isinstance(grad, numbers.Real) and grad == 0):
             _warn_update_outside_no_grad()
         return result
     if result is NotImplemented and isinstance(other, np.ndarray) and other.size == 1:

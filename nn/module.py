@@ -9,6 +9,7 @@ the notes and PyTorch: row j of a layer's matrix holds neuron j's weights (shape
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, NamedTuple
 
@@ -276,15 +277,22 @@ def outputs_of(model: Module, x: Any) -> Value | list[Value]:
         return out
     if isinstance(out, list) and out and all(isinstance(v, Value) for v in out):
         return out
-    if isinstance(out, list):
-        odd = next((v for v in out if not isinstance(v, Value)), None)
-        shown = f"a list holding {type(odd).__name__}" if out else "an empty list"
+    in_list = isinstance(out, list)
+    odd = next((v for v in out if not isinstance(v, Value)), None) if in_list else out
+    held = "a list holding " if in_list else ""
+    wanted = "not a Value or a list of Values"
+    if in_list and not out:
+        why = f"an empty list, {wanted}"
+    elif odd is None:
+        why = f"{held}None, {wanted} (a forward without a return?)"
+    elif isinstance(odd, numbers.Real):
+        why = (
+            f"{held}{type(odd).__name__}, {wanted}: a number taken out of a Value (float(v), "
+            "v.data) carries no gradient, so nothing would be trained"
+        )
     else:
-        shown = type(out).__name__
-    raise TypeError(
-        f"{type(model).__name__} returned {shown}, not a Value or a list of Values: a number "
-        "taken out of a Value (float(v), v.data) carries no gradient, so nothing would be trained"
-    )
+        why = f"{held}{type(odd).__name__}, {wanted} (one Value per output)"
+    raise TypeError(f"{type(model).__name__} returned {why}")
 
 
 class LoadedKeys(NamedTuple):

@@ -502,6 +502,21 @@ def test_a_module_returning_a_number_is_refused_since_nothing_would_train():
             )
     with pytest.raises(TypeError, match="returned a list holding float"):
         nn.predict(type("Floats", (Module,), {"forward": lambda self, x: [1.0]})(), [[1.0]])
+    # other mistakes get their own reason (the review: each said "a number taken out of a Value")
+    for returned, reason in (
+        (
+            None,
+            "returned None, not a Value or a list of Values \\(a forward without a return\\?\\)",
+        ),
+        ([], "returned an empty list, not a Value"),
+        (
+            [[Value(1.0)]],
+            "returned a list holding list, not a Value or a list of Values \\(one Value per output\\)",
+        ),
+    ):
+        odd = type("Odd", (Module,), {"forward": lambda self, x, r=returned: r})()
+        with pytest.raises(TypeError, match=reason):
+            nn.predict(odd, [[1.0]])
 
 
 def test_parameters_in_a_set_are_refused_even_inside_a_tuple_in_the_set():

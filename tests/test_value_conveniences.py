@@ -150,6 +150,16 @@ def test_a_parameter_updated_in_place_outside_no_grad_is_a_warning() -> None:
         total = Value(0.0)  # summing into a leaf with no gradient is no update: no warning
         for k in range(3):
             total += Value(float(k))
+        zeroed = Value(1.0)
+        zeroed.grad = 0  # type: ignore[assignment]  # micrograd's zero_grad writes an int
+        zeroed += 1.0
+        zeroed = Value(1.0)
+        zeroed.grad = np.float64(0.0)
+        zeroed += 1.0
+        refused = Value(1.0)
+        refused.grad = 3.0
+        with pytest.raises(TypeError):  # refused, with no warning first
+            refused += "a"  # type: ignore[operator]
 
 
 def test_in_place_operators_elsewhere_make_a_new_node_as_before() -> None:
