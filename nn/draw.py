@@ -60,7 +60,9 @@ def draw_network(
     edge: it would lie across the arrowheads and other edges.
 
     A network of more than ``max_weights`` weights (default 500; ``None``: no limit) is drawn
-    as one box per layer, with its size, activation and the range of its weights and biases.
+    as one box per layer, with its size, activation and the range of its weights and biases
+    (and of their gradients with ``show_grad``); names and weight labels are for neurons drawn
+    one by one.
     """
     layers = _layers_of(model)
     nin = len(layers[0][0].w)
@@ -76,8 +78,14 @@ def draw_network(
             f"the network has {nin} inputs and {nout} outputs; got {len(inputs)} input and {len(outputs)} output names"
         )
     weights = [w for layer in layers for neuron in layer for w in neuron.w]
+    if max_weights is not None and (
+        isinstance(max_weights, bool) or not isinstance(max_weights, int) or max_weights < 0
+    ):
+        raise ValueError(
+            f"draw_network: max_weights must be an int >= 0 or None, not {max_weights!r}"
+        )
     if max_weights is not None and len(weights) > max_weights:
-        return _layer_boxes(layers, rankdir, number_format, title, max_weights)
+        return _layer_boxes(layers, rankdir, number_format, show_grad, title, max_weights)
     fan_ins = [len(neuron.w) for layer in layers for neuron in layer]
     small = not show_grad and all(
         len(layer[0].w) * len(layer) <= _MAX_EDGE_LABELS_A_LAYER for layer in layers
@@ -147,7 +155,12 @@ def draw_network(
 
 
 def _layer_boxes(
-    layers: list[list[Any]], rankdir: str, number_format: str, title: str | None, limit: int
+    layers: list[list[Any]],
+    rankdir: str,
+    number_format: str,
+    show_grad: bool,
+    title: str | None,
+    limit: int,
 ) -> Drawing:
     """A network too large to draw neuron by neuron: the inputs, one box per layer (its size,
     activation and the range of its weights and biases) and the outputs, in a chain."""
@@ -168,14 +181,17 @@ def _layer_boxes(
     )
     previous = "inputs"
     for l, layer in enumerate(layers):
-        weights = [w.data for neuron in layer for w in neuron.w]
-        biases = [neuron.b.data for neuron in layer]
+        weights = [w for neuron in layer for w in neuron.w]
+        biases = [neuron.b for neuron in layer]
         activations = sorted({_activation_name(neuron) for neuron in layer})
         lines = [
-            f"L{l}: {len(layer):,} neurons, {', '.join(activations)}",
-            f"weights {_range(weights, number_format)}",
-            f"biases {_range(biases, number_format)}",
+            f"L{l}: {_plural(len(layer), 'neuron')}, {', '.join(activations)}",
+            f"weights {_range([w.data for w in weights], number_format)}",
+            f"biases {_range([b.data for b in biases], number_format)}",
         ]
+        if show_grad:
+            grads = [float(p.grad) for p in (*weights, *biases)]
+            lines.append(f"grads {_range(grads, number_format)}")
         graph.node(
             f"layer{l}",
             label=plain_lines(lines),
@@ -183,16 +199,20 @@ def _layer_boxes(
             style="rounded,filled",
             fillcolor=ROLE_COLORS["parameter"],
         )
-        graph.edge(previous, f"layer{l}", label=plain_text(f"{len(weights):,} weights"))
+        graph.edge(previous, f"layer{l}", label=plain_text(_plural(len(weights), "weight")))
         previous = f"layer{l}"
     outputs = len(layers[-1])
     graph.node(
         "outputs",
-        label=plain_text(f"{outputs:,} output{'s' if outputs != 1 else ''}"),
+        label=plain_text(_plural(outputs, "output")),
         shape="plaintext",
     )
     graph.edge(previous, "outputs")
     return graph
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _range(numbers: list[float], number_format: str) -> str:

@@ -191,3 +191,17 @@ def test_a_network_of_more_than_500_weights_is_drawn_one_box_per_layer(tmp_path)
     small = MLP(2, [16, 16, 1], seed=0)  # 304 weights: every neuron, as before
     assert "L1.N15" in draw_network(small).source
     assert "L0.N127" in draw_network(MLP(3, [128]), max_weights=None).source
+
+
+def test_the_layer_boxes_count_in_good_grammar_show_gradient_ranges_and_check_the_limit():
+    from nn import MLP, Neuron
+
+    assert "L0: 1 neuron, relu" in draw_network(Neuron(30, seed=0), max_weights=10).source
+    model = MLP(40, [20, 1], seed=0)
+    for p in model.parameters():
+        p.grad = 0.25 if p.label.endswith(".b") else -0.5
+    source = draw_network(model, show_grad=True).source
+    assert "grads from -0.5 to 0.25" in source and "1 output" in source and "20 weights" in source
+    for limit in ("5", True, -1):
+        with pytest.raises(ValueError, match="max_weights must be an int >= 0 or None"):
+            draw_network(model, max_weights=limit)  # type: ignore[arg-type]

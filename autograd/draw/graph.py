@@ -164,7 +164,7 @@ def draw_dot(
         )
         entries = legend_entries(collapse_by)
     else:
-        drawn, default_title = order, _full_title(order, grad_flow)
+        drawn, default_title = order, _full_title(order, grad_flow, highlight is not None)
         if partial and max_nodes is not None:
             shown = nearest_the_root(order, min(max_nodes, NEAREST_SHOWN))
             drawn = [node for node in order if node in shown]
@@ -244,11 +244,13 @@ def value_label(node: Value, show_grad: bool, number_format: str, braces: bool) 
     )
 
 
-def _full_title(order: list[Value], grad_flow: bool) -> str | None:
+def _full_title(order: list[Value], grad_flow: bool, replayed: bool) -> str | None:
+    """The gradient-flow title; ``replayed``: a highlighted step's gradients are drawn, which
+    are there even before any backward."""
     if not grad_flow:
         return None
     title = "gradient flow: each edge coloured and thickened by the |grad| of the value it touches"
-    if all(float(node.grad) == 0.0 for node in order):
+    if not replayed and all(float(node.grad) == 0.0 for node in order):
         title += "\n(every grad is 0: call backward() before drawing)"
     return title
 
