@@ -18,7 +18,8 @@ def _parameters(params: Iterable[Value], caller: str) -> tuple[list[Value], Para
     anything but a Value is refused."""
     if hasattr(params, "parameters") and callable(params.parameters):
         raise TypeError(
-            f"{caller} takes the parameters, not a {type(params).__name__}: pass model.parameters()"
+            f"{caller} takes the parameters, not the {type(params).__name__} itself: "
+            "pass model.parameters()"
         )
     try:
         listed: list[Value] = [params] if isinstance(params, Value) else [*params]

@@ -179,7 +179,7 @@ def test_a_model_or_a_number_given_for_the_parameters_says_what_to_pass():
     model = MLP(2, [3], seed=0)
     for clip in (clip_grad_norm, clip_grad_value):
         with pytest.raises(
-            TypeError, match="takes the parameters, not a MLP: pass model.parameters"
+            TypeError, match="takes the parameters, not the MLP itself: pass model.parameters"
         ):
             clip(model, 1.0)
         with pytest.raises(

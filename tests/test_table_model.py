@@ -1190,8 +1190,12 @@ def test_a_class_with_a_single_row_is_named_in_the_notes(tmp_path):
     TableModel(epochs=1, validation=0).fit({"x": x, "name": names}, "name", log=notes.append)
     assert (
         "each of the 12 classes ('name 0', 'name 1', 'name 10', ...) has a single row: nothing to "
-        "learn a class from; is the target a name or an id, not a class?" in notes
+        "learn a class from (a column of names or ids as the target?)" in notes
     )
+    notes.clear()  # numbered classes named as predict gives them (the review: '7', not 7)
+    numbered = {"x": x, "c": [0] * 5 + [1] * 5 + [7, 8]}
+    TableModel(epochs=1, validation=0).fit(numbered, "c", task="multiclass", log=notes.append)
+    assert any(n.startswith("2 classes (7, 8) have a single row each") for n in notes)
 
 
 def test_thousands_dots_are_kept_per_column_in_the_model_and_read_as_trained(tmp_path):

@@ -82,7 +82,8 @@ def test_common_mix_ups_get_a_message_that_names_the_fix(tmp_path) -> None:
     ):
         autograd.save_graph(x * 2, tmp_path / "g.png")
     with pytest.raises(
-        TypeError, match=r"SGD takes the parameters to train, not a MLP: pass model.parameters\(\)"
+        TypeError,
+        match=r"SGD takes the parameters to train, not the MLP itself: pass model.parameters\(\)",
     ):
         nn.SGD(nn.MLP(2, [1]), lr=0.1)
     with pytest.raises(ValueError, match="a linear output is a logit: use bce_with_logits"):

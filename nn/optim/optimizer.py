@@ -112,8 +112,8 @@ class Optimizer:
         self.initial_lrs: list[float] = []
         if hasattr(params, "parameters") and callable(params.parameters):
             raise TypeError(
-                f"{type(self).__name__} takes the parameters to train, not a "
-                f"{type(params).__name__}: pass model.parameters()"
+                f"{type(self).__name__} takes the parameters to train, not the "
+                f"{type(params).__name__} itself: pass model.parameters()"
             )
         given = list(params)
         self._named_groups = any(isinstance(item, dict) for item in given)

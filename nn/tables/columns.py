@@ -613,14 +613,14 @@ def _read_file_decimal_commas(
         elif verdict is None and in_file and settled:  # settled, but this column writes 800
             column.comma_doubt = (
                 "800 beside 1,500 reads as thousands, where an export with decimal commas "
-                "writes 800,000 (--decimal-comma, decimal_comma=True from Python, reads 1,500 "
-                "as 1.5)"
+                "writes 800,000; --decimal-comma, decimal_comma=True from Python, reads 1,500 "
+                "as 1.5"
             )
         elif verdict is None and in_file:
             column.comma_doubt = (
                 "a comma before three digits may be a decimal comma or a thousands separator, "
-                "and no other column settles it (--decimal-comma, decimal_comma=True from "
-                "Python, says the file writes decimal commas)"
+                "and no other column settles it; --decimal-comma, decimal_comma=True from "
+                "Python, says the file writes decimal commas"
             )
     if settled and in_file:  # after the decimal commas: 385,20 beside 1.095,50 is read first
         for column in columns:

@@ -350,7 +350,8 @@ class TableModel:
         prints it on stdout, the rest on stderr). ``missing_marks`` are texts that mean a
         missing value besides empty, NA, N/A, nan, null and #N/A (UCI's "?"); the model keeps
         them, and reads the data it predicts with them too. ``decimal_comma=True`` says that a
-        file separated by ; or tabs writes decimal commas, for a column such as 1,125 that alone
+        CSV file separated by ; or tabs writes decimal commas (data given from Python has its
+        numbers already), for a column such as 1,125 that alone
         could be thousands; each column's reading is kept in the model for ``predict``.
 
         A fit that raises or is interrupted (KeyboardInterrupt) leaves the model as it was
@@ -486,7 +487,9 @@ class TableModel:
             + f"; network {'-'.join(map(str, sizes))}"
         )
         if labels is not None:
-            lone = [c for c, n in zip(self.classes, np.bincount(labels)) if n == 1]
+            as_value = self._class_values()  # (named as predict gives them: 0, not '0')
+            named = self.classes if as_value is None else [as_value[c] for c in self.classes]
+            lone = [c for c, n in zip(named, np.bincount(labels)) if n == 1]
             if len(lone) == 1:
                 say(
                     f"class {lone[0]!r} has a single row: too few to learn it from, or to check it on"
@@ -496,7 +499,7 @@ class TableModel:
                 if len(lone) == len(self.classes):
                     say(
                         f"each of the {len(lone):,} classes ({shown}) has a single row: nothing "
-                        "to learn a class from; is the target a name or an id, not a class?"
+                        "to learn a class from (a column of names or ids as the target?)"
                     )
                 else:
                     say(
