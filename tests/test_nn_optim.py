@@ -347,3 +347,32 @@ def test_inf_nan_and_huge_grads_give_what_the_scalar_formulas_give_without_warni
             expected = reference.update(expected, grads, optimizer.lr)
             assert bits(p.data for p in params) == bits(expected)
     assert all(type(p.data) is float for p in params)
+
+
+@requires_torch
+def test_step_takes_a_closure_and_returns_its_loss_as_torch_optim_does():
+    # ported torch code calls optimizer.step(closure); it was a TypeError
+    from autograd import no_grad
+
+    def closure_loop(params, optimizer, steps):
+        losses = []
+        for _ in range(steps):
+
+            def closure():
+                optimizer.zero_grad()
+                loss = objective(params)
+                loss.backward()
+                return loss
+
+            loss = optimizer.step(closure)
+            losses.append(loss.item() if hasattr(loss, "item") else loss.data)
+        return losses, [p.item() if hasattr(p, "item") else p.data for p in params]
+
+    ours = [Value(x) for x in START]
+    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
+    with no_grad():  # the closure records its graph even so, as torch's step does
+        our_losses, our_params = closure_loop(ours, Adam(ours, lr=0.05), 20)
+    their_losses, their_params = closure_loop(theirs, torch.optim.Adam(theirs, lr=0.05), 20)
+    assert our_losses == pytest.approx(their_losses, rel=1e-12)
+    assert our_params == pytest.approx(their_params, rel=1e-12)
+    assert SGD([Value(1.0)], lr=0.1).step() is None

@@ -18,17 +18,18 @@ the arithmetic (docs/speed.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, enable_grad
 
 from .flat import FloatArray, GroupArrays
 from .settings import Check, learning_rate
 
 GroupState = dict[str, Any]
+Loss = TypeVar("Loss")  # what a closure given to step returns (a Value, a float)
 
 
 class ParamGroup(dict[str, Any]):
@@ -228,8 +229,21 @@ class Optimizer:
             arrays = self._group_arrays[id(group)] = GroupArrays(params)
         return arrays
 
-    def step(self) -> None:
-        """Update every parameter's ``.data`` from its ``.grad``, group by group."""
+    def step(self, closure: Callable[[], Loss] | None = None) -> Loss | None:
+        """Update every parameter's ``.data`` from its ``.grad``, group by group.
+
+        ``closure``, as in torch.optim: a function that zeroes the gradients, computes the loss,
+        calls its backward and returns it; it is called first (with gradients recorded), and
+        its loss is returned (None without one)."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._step()
+        return loss
+
+    def _step(self) -> None:
+        """``step``'s update, from the gradients as they are."""
         # As with Python floats, overflow gives inf, inf - inf gives nan and underflow gives 0,
         # silently, whatever np.seterr says: the rules work in place, so one that raised midway
         # would leave its parameters and state half updated.
